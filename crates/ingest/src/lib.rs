@@ -1,0 +1,1 @@
+//! Sources: files, directories, standard input → Documents.
