@@ -1,1 +1,60 @@
-fn main() {}
+//! The `vigil` command: a thin layer over the library crates.
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// vigil reads the news and tells analysts where political violence is coming.
+///
+/// It cleans articles (including deliberate look-alike obfuscation), extracts
+/// armed groups, people, places, dates and events (attacks, plots, arrests,
+/// warnings…) and prints structured JSON.
+#[derive(Parser)]
+#[command(name = "vigil", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse articles (text, HTML, JSON Lines) and print one JSON object per document.
+    Analyze(cmd::analyze::Args),
+    /// Measure the speed of the analysis pipeline on a corpus.
+    Bench(cmd::bench::Args),
+    /// Evaluate vigil on an annotated data set.
+    Eval(cmd::eval::Args),
+    /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
+    Muc4(cmd::muc4::Args),
+    /// Train the learned extraction models.
+    Train(cmd::train::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => cmd::analyze::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Muc4(args) => cmd::muc4::run(args),
+        Command::Train(args) => cmd::train::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return std::process::ExitCode::SUCCESS;
+            }
+            eprintln!("vigil: error: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand; each exposes `Args` (clap) and `run`.
+
+pub mod analyze;
+pub mod bench;
+pub mod eval;
+pub mod muc4;
+pub mod train;
