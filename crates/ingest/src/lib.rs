@@ -1,1 +1,62 @@
-//! Sources: files, directories, standard input → Documents.
+//! Sources: files, directories, standard input → [`Document`]s.
+//!
+//! vigil reads three formats ([`Format`]): plain text (one article per
+//! file), HTML pages or fragments (the main text and metadata are extracted,
+//! see [`extract_html`]) and JSON Lines (one article per line).
+//!
+//! # Reading
+//!
+//! [`read_source`] takes a file, a directory (walked recursively in sorted
+//! order) or `-` for standard input, and calls a sink once per document or
+//! per failed item. A bad item never stops the reading: it yields an
+//! [`IngestError`] whose `Display` is one line naming the file (and line)
+//! and the fix. [`read_bytes`] does the same for bytes in memory. The
+//! `_with` variants take [`ReadOptions`] and pass [`Ingested`] values that
+//! carry warnings (dropped dates, lossy decoding…).
+//!
+//! # Bytes to text
+//!
+//! Binary inputs (image, archive and executable signatures, or many NUL and
+//! control bytes) are rejected as "binary file". UTF-8 is expected; UTF-16
+//! with a byte-order mark is decoded; other invalid UTF-8 is decoded lossily
+//! (mostly UTF-8: bad bytes become U+FFFD) or as Windows-1252 (legacy
+//! single-byte text), with a warning saying which. Empty or blank inputs
+//! are an "empty document" error.
+//!
+//! # JSON Lines records
+//!
+//! | field | aliases | type |
+//! |---|---|---|
+//! | `id` | `_id`, `doc_id`, `article_id`, `uuid` | string or number; default `<file stem>-<line>` |
+//! | `text` | `content`, `body`, `article`, `maintext`, `full_text` | string (or list of paragraph strings); HTML markup is detected and extracted |
+//! | `html` | `html_content`, `raw_html` | string, always run through [`extract_html`] |
+//! | `title` | `headline`, `heading` | string |
+//! | `url` | `link`, `href`, `canonical_url`, `source_url`, `uri` | string |
+//! | `source` | `site`, `site_name`, `publisher`, `outlet`, `source_name`, `domain`, `feed` | string or `{"name": …}` |
+//! | `author` | `authors`, `byline`, `creator` | string, `{"name": …}` or a list (joined with ", ") |
+//! | `published` | `date`, `publish_date`, `published_at`, `publication_date`, `date_published`, `datePublished`, `pubdate`, `datetime`, `timestamp`, `created_at`, `time` | date string in any common format, or Unix seconds/milliseconds |
+//!
+//! A record without a body, with an empty body, or with a body or `id` of
+//! the wrong type is an error for that line. Metadata of the wrong type and
+//! unparseable dates are dropped with a warning. Record metadata wins over
+//! metadata found in the HTML. Blank lines are skipped. Lines are read with
+//! bounded memory; a line over [`ReadOptions::max_line_bytes`] is skipped
+//! with an error.
+
+mod date;
+mod decode;
+mod error;
+mod format;
+mod html;
+mod jsonl;
+mod source;
+
+pub use error::{ErrorKind, IngestError};
+pub use format::{detect_format, Format};
+pub use html::extract_html;
+pub use jsonl::parse_record;
+pub use source::{
+    read_bytes, read_bytes_with, read_reader_with, read_source, read_source_with, Ingested,
+    ReadOptions,
+};
+pub use vigil_core::{Document, Origin};
