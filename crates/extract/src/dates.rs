@@ -250,6 +250,8 @@ enum Lex {
     Christmas,
     Eve,
     New,
+    /// "GMT", "UTC", "hrs", "local": the number before is a clock time.
+    TimeCue,
     Other,
 }
 
@@ -307,6 +309,7 @@ impl Token {
                     | Lex::Eve
                     | Lex::Night
                     | Lex::PartOfDay
+                    | Lex::TimeCue
             ),
             _ => false,
         }
@@ -423,6 +426,7 @@ fn classify(w: &[u8]) -> Lex {
         b"christmas" | b"xmas" => Christmas,
         b"eve" => Eve,
         b"new" => New,
+        b"gmt" | b"utc" | b"hrs" | b"local" => TimeCue,
         _ => Other,
     }
 }
@@ -1325,11 +1329,20 @@ impl Ctx<'_> {
                             | Prep::Before
                             | Prep::After
                             | Prep::Between
-                            | Prep::Around
                     ) | Lex::Unit(Unit::Year, false)
                 )
             );
-        if !licensed {
+        if !licensed || self.looks_like_time(i) {
+            return None;
+        }
+        // "since 1800" in a wire report is 18:00; older years need "in"/"of".
+        if y < 1900
+            && !self.whole
+            && !matches!(
+                self.prev_lex(i),
+                Some(Lex::Prep(Prep::In | Prep::Of) | Lex::Unit(Unit::Year, false))
+            )
+        {
             return None;
         }
         // "from 2015 to 2017", "between 2015 and 2017".
@@ -1352,6 +1365,21 @@ impl Ctx<'_> {
             last: i,
             res: year_res(y, false)?,
         })
+    }
+
+    /// True when the four-digit number at `i` reads as a 24-hour clock time:
+    /// "2100 (0300 GMT)", "1800 hours", "between 1800 and 0600".
+    fn looks_like_time(&self, i: usize) -> bool {
+        match self.cont(i + 1) {
+            Some(Kind::Word(Lex::Unit(Unit::Hour, true) | Lex::TimeCue)) => true,
+            Some(Kind::Punct(b'(')) => self.num(i + 2).is_some_and(|n| n.digits == 4),
+            // "between 2100 on 4 December and 0200", "as of 2140 on 12 November".
+            Some(Kind::Word(Lex::Prep(Prep::On))) => self.num(i + 2).is_some(),
+            Some(Kind::Word(Lex::Prep(Prep::To | Prep::And | Prep::Until | Prep::Through))) => self
+                .num(i + 2)
+                .is_some_and(|n| n.digits == 4 && n.value < 1000),
+            _ => false,
+        }
     }
 
     /// Month first: "December 24, 2023", "Dec. 24", "July 2023", "January
@@ -2128,6 +2156,16 @@ mod tests {
         assert!(texts("Theresa May said; a speech by May.").is_empty());
         assert!(texts("these 2 may be wrong").is_empty());
         assert!(texts("Christmas markets were targeted").is_empty());
+        assert!(texts("A CURFEW BETWEEN 1800 AND 0600. IT BEGAN AT 2100 (0300 GMT).").is_empty());
+        assert!(texts("waiting since 1800. by 2100 hours, around 2015").is_empty());
+        assert_eq!(
+            texts("BETWEEN 2100 ON 4 DECEMBER AND 0200"),
+            vec!["4 DECEMBER"]
+        );
+        assert_eq!(
+            texts("a treaty signed in 1888, revised since 1979"),
+            vec!["1888", "1979"]
+        );
         assert_eq!(texts("They met in May and on May 5."), vec!["May", "May 5"]);
         assert_eq!(
             texts("the ides of march were on 15 march"),
