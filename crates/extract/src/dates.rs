@@ -1215,7 +1215,8 @@ impl Ctx<'_> {
                 res: Res::day(ymd(y, m, d)?, false),
             });
         }
-        if form != MonthForm::Full && !self.free_after(k) {
+        let title_case = self.toks.get(j).is_some_and(|t| t.cap);
+        if form != MonthForm::Full && !title_case && !self.whole && !self.free_after(k) {
             return None;
         }
         // Reject "24 December" that is impossible in any year.
@@ -1235,7 +1236,7 @@ impl Ctx<'_> {
         }
         let n = self.num(j).filter(|n| n.suffix == Suffix::None)?;
         let y = match n.digits {
-            4 => i32::try_from(n.value).ok()?,
+            4 if (1000..=2999).contains(&n.value) => i32::try_from(n.value).ok()?,
             2 if two_digit && j == k + 1 && self.free_after(j) && !self.punct(j + 1, b':') => {
                 two_digit_year(n.value)?
             }
@@ -1335,6 +1336,10 @@ impl Ctx<'_> {
         if !licensed || self.looks_like_time(i) {
             return None;
         }
+        // "a total of 2000 people": after "of", a count unless nothing follows.
+        if !self.whole && self.prev_lex(i) == Some(Lex::Prep(Prep::Of)) && !self.free_after(i) {
+            return None;
+        }
         // "since 1800" in a wire report is 18:00; older years need "in"/"of".
         if y < 1900
             && !self.whole
@@ -1423,7 +1428,11 @@ impl Ctx<'_> {
             });
         }
         if self.lex(j + 1) == Some(Lex::Prep(Prep::Of)) {
-            if let Some((y, last)) = self.year_after(j + 1, false) {
+            // "March of 2023", but not "a march of 2000 people".
+            if let Some((y, last)) = self
+                .year_after(j + 1, false)
+                .filter(|&(y, last)| (1800..=2199).contains(&y) && self.free_after(last))
+            {
                 return Some(Hit {
                     last,
                     res: month_res(y, m, false)?,
@@ -2171,6 +2180,33 @@ mod tests {
             texts("the ides of march were on 15 march"),
             vec!["march", "15 march"]
         );
+    }
+
+    #[test]
+    fn decades_and_parts() {
+        assert_eq!(
+            texts("violence in the 1990s and the mid-1980s"),
+            vec!["1990s", "mid-1980s"]
+        );
+        assert_eq!(
+            r("the early 1990s"),
+            Some((d(1990, 1, 1), d(1993, 12, 31), Precision::Year))
+        );
+        assert_eq!(r("1995s"), None);
+        assert_eq!(
+            r("late 2023"),
+            Some((d(2023, 9, 1), d(2023, 12, 31), Precision::Month))
+        );
+    }
+
+    #[test]
+    fn title_case_months_need_context() {
+        assert_eq!(texts("On May 5 police said"), vec!["May 5"]);
+        assert_eq!(texts("police may 5 times"), Vec::<String>::new());
+        assert_eq!(texts("the march of 1000 people"), Vec::<String>::new());
+        assert_eq!(texts("a march of 2000 people"), Vec::<String>::new());
+        assert_eq!(texts("It ended in March."), vec!["March"]);
+        assert_eq!(texts("Jan said hello; on 3 Jan it began"), vec!["3 Jan"]);
     }
 
     #[test]
