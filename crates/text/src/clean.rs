@@ -288,6 +288,10 @@ struct Word {
     compat_letters: u32,
     /// Compatibility characters that are digits.
     compat_digits: u32,
+    /// Scripts (bit set, see [`script_bit`]) of the look-alike letters.
+    lookalike_scripts: u8,
+    /// Scripts of the other-script letters.
+    other_scripts: u8,
     decision: Decision,
 }
 
@@ -299,13 +303,26 @@ impl Word {
 
 const BATCH: usize = 4096;
 
+/// A bit per script family for "is this script genuinely used nearby".
+fn script_bit(s: Script) -> u8 {
+    match s {
+        Script::Cyrillic => 1,
+        Script::Greek => 2,
+        Script::Armenian => 4,
+        Script::Cherokee => 8,
+        _ => 16,
+    }
+}
+
 /// Stage 2: repairs look-alike letters in one (space-collapsed) line.
 ///
 /// Every word (maximal run of letters, digits and marks) is classified by
 /// its letters: Latin, look-alike of Latin, compatibility form, other
 /// script. A word with more Latin letters than other-script letters is
 /// repaired. A word made only of look-alikes is repaired when its line is
-/// Latin-majority and neither neighbouring word is genuinely non-Latin.
+/// Latin-majority, neither neighbouring word is genuinely non-Latin, and no
+/// word of the batch genuinely uses the look-alikes' script (so `ΚΚΕ` stays
+/// Greek in a line that also names `Αθήνα`).
 /// Decisions are made in batches of 4096 words so memory stays bounded.
 pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
     if line.is_ascii()
@@ -331,12 +348,17 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
                  latin: u64,
                  other: u64| {
         let len = words.len();
+        let genuine_scripts = words
+            .iter()
+            .filter(|w| w.non_latin())
+            .fold(0u8, |acc, w| acc | w.other_scripts);
         for idx in 0..len {
             let w = words[idx];
             let replace = match w.decision {
                 Decision::Replace => true,
                 Decision::Uncertain => {
                     latin > other
+                        && w.lookalike_scripts & genuine_scripts == 0
                         && !(idx > 0 && words[idx - 1].non_latin())
                         && !(idx + 1 < len && words[idx + 1].non_latin())
                 }
@@ -411,6 +433,8 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
             lookalike: 0,
             compat_letters: 0,
             compat_digits: 0,
+            lookalike_scripts: 0,
+            other_scripts: 0,
             decision: Decision::Nothing,
         });
         w.end = i + c.len_utf8();
@@ -421,7 +445,10 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
             continue;
         }
         match chars::classify(c) {
-            Some(CharClass::Lookalike(_)) => w.lookalike += 1,
+            Some(CharClass::Lookalike(_)) => {
+                w.lookalike += 1;
+                w.lookalike_scripts |= script_bit(c.script());
+            }
             Some(CharClass::Compat(s)) => {
                 if s.chars().all(|f| f.is_ascii_digit()) {
                     w.compat_digits += 1;
@@ -434,7 +461,10 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
                     match c.script() {
                         Script::Latin => w.latin += 1,
                         Script::Common | Script::Inherited | Script::Unknown => {}
-                        _ => w.other += 1,
+                        s => {
+                            w.other += 1;
+                            w.other_scripts |= script_bit(s);
+                        }
                     }
                 }
             }

@@ -33,8 +33,10 @@
 //!    ligatures — folded through NFKC); other-script letters. A word with
 //!    more Latin letters than other-script letters gets its look-alikes and
 //!    compatibility forms replaced. A word made only of look-alikes is
-//!    replaced when its line has more Latin than other-script letters and
-//!    neither neighbouring word is genuinely non-Latin. Words with
+//!    replaced when its line has more Latin than other-script letters,
+//!    neither neighbouring word is genuinely non-Latin and no word of the
+//!    line genuinely uses that script (`ΚΚΕ` stays Greek next to `Αθήνα`;
+//!    alone in an English line it would become `KKE`). Words with
 //!    other-script letters in the majority (Russian, Greek, Arabic…) are
 //!    never touched. `confusables_replaced` counts replaced characters;
 //!    each rewritten word is listed in `changes`.
