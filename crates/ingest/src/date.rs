@@ -1,12 +1,19 @@
-//! Publication timestamps: a private parser used until (and alongside)
-//! `vigil_text::parse_timestamp`.
+//! Publication timestamps: `vigil_text::parse_timestamp`, backed by a small
+//! parser of its own for forms seen in page metadata that it may not take
+//! (compact `20240215`, Unix seconds or milliseconds as strings).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Parses a publication time in any common format: `vigil_text`'s parser
+/// first, then [`parse_fallback`].
+pub(crate) fn parse_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
+    vigil_text::parse_timestamp(raw).or_else(|| parse_fallback(raw))
+}
 
 /// Parses a publication time in any common format. Times without a zone are
 /// taken as UTC; dates without a time as midnight UTC. Returns `None` for
 /// anything unrecognised or out of range (years before 1800 or after 2200).
-pub(crate) fn parse_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn parse_fallback(raw: &str) -> Option<DateTime<FixedOffset>> {
     let s = raw.trim();
     if s.is_empty() || s.len() > 100 {
         return None;
@@ -130,7 +137,10 @@ mod tests {
     use super::*;
 
     fn iso(raw: &str) -> Option<String> {
-        parse_timestamp(raw).map(|d| d.to_rfc3339())
+        let fallback = parse_fallback(raw).map(|d| d.to_rfc3339());
+        let combined = parse_timestamp(raw).map(|d| d.to_rfc3339());
+        assert_eq!(fallback, combined, "{raw}");
+        fallback
     }
 
     #[test]
@@ -195,6 +205,7 @@ mod tests {
             "99999999999999999999",
             "not a date at all",
         ] {
+            assert_eq!(parse_fallback(raw), None, "{raw}");
             assert_eq!(parse_timestamp(raw), None, "{raw}");
         }
     }

@@ -258,16 +258,16 @@ pub fn parse_record(
     document.origin = origin;
 
     if let Some(title) = optional_text(map, TITLE_FIELDS, &mut warnings) {
-        document.title = Some(title);
+        document.title = crate::clean_meta(Some(title));
     }
     if let Some(url) = optional_text(map, URL_FIELDS, &mut warnings) {
         document.url = Some(url);
     }
     if let Some(source) = optional_text(map, SOURCE_FIELDS, &mut warnings) {
-        document.source = Some(source);
+        document.source = crate::clean_meta(Some(source));
     }
     if let Some(author) = optional_text(map, AUTHOR_FIELDS, &mut warnings) {
-        document.author = Some(author);
+        document.author = crate::clean_meta(Some(author));
     }
     if let Some((name, value)) = first_present(map, DATE_FIELDS) {
         let parsed = match value {

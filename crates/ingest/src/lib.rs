@@ -60,3 +60,11 @@ pub use source::{
     ReadOptions,
 };
 pub use vigil_core::{Document, Origin};
+
+/// Repairs a metadata string (title, author, site) with
+/// `vigil_text::clean_inline`; blank results become `None`.
+pub(crate) fn clean_meta(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| vigil_text::clean_inline(&v))
+        .filter(|v| !v.trim().is_empty())
+}

@@ -30,7 +30,9 @@ use crate::error::{ErrorKind, IngestError};
 /// whole visible text, then the meta description are tried.
 ///
 /// The text is paragraphs (block elements and `<br>`) separated by blank
-/// lines, entities decoded, ASCII whitespace collapsed. The document `id` is
+/// lines, entities decoded, ASCII whitespace collapsed. Title, source and
+/// author go through `vigil_text::clean_inline` (look-alike letters and
+/// invisible characters repaired); the body is left for the cleaner. The document `id` is
 /// derived from `origin` (file stem; "stdin" for `-`).
 ///
 /// # Errors
@@ -60,10 +62,10 @@ pub fn extract_html(html: &str, origin: Origin) -> Result<Document, IngestError>
     }
     Ok(Document {
         id: crate::source::id_for_path(&origin.path),
-        title: meta.title,
-        source: meta.site,
+        title: crate::clean_meta(meta.title),
+        source: crate::clean_meta(meta.site),
         url: meta.url,
-        author: meta.author,
+        author: crate::clean_meta(meta.author),
         published: meta.published,
         text,
         origin,
