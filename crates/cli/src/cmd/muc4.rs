@@ -1,8 +1,69 @@
+//! `vigil muc4`: runs vigil's learned role-filler extractor on MUC-4
+//! documents (GRIT format), writes the predictions and, when the input has
+//! answer keys, scores them with CEAF-REE (the metric of
+//! `../shared/eval/muc4_score.py`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
+use anyhow::Context;
+use rayon::prelude::*;
+use vigil_extract::muc4::{self, RoleLists, RoleModel};
+
+/// Run the extractor on MUC-4 documents and score the result.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// GRIT JSON Lines: `docid`, `doctext`, optional `extracts`.
+    #[arg(long, short, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where to write `{docid: {"pred_extracts": {role: [[mention, …], …]}}}`.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Model file (default: the model embedded in this binary).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Print the scores as JSON (`{role: {p, r, f1}, "micro": …}`).
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not yet implemented")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let model = match &args.model {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            RoleModel::load(&bytes).with_context(|| format!("loading {}", path.display()))?
+        }
+        None => RoleModel::embedded()
+            .context("this binary embeds no MUC-4 model; train one with `vigil train --muc4` and pass --model")?,
+    };
+    let input =
+        std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let docs = muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
+    let started = Instant::now();
+    let preds: Vec<RoleLists> = docs.par_iter().map(|d| model.predict(&d.doctext).lists()).collect();
+    let secs = started.elapsed().as_secs_f64();
+    let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(preds.iter()));
+    let text = serde_json::to_string(&json).context("serialising predictions")?;
+    std::fs::write(&args.output, text).with_context(|| format!("writing {}", args.output.display()))?;
+    let threads = rayon::current_num_threads();
+    eprintln!(
+        "vigil muc4: {} documents in {:.3} s ({:.0} docs/s on {} threads, {:.0} docs/s per thread)",
+        docs.len(),
+        secs,
+        docs.len() as f64 / secs.max(1e-9),
+        threads,
+        docs.len() as f64 / secs.max(1e-9) / threads as f64
+    );
+    if docs.iter().any(|d| d.extracts.is_some()) {
+        let by_id: HashMap<String, RoleLists> = docs.iter().map(|d| d.docid.clone()).zip(preds).collect();
+        let scores = muc4::score_lists(&docs, &by_id);
+        if args.json {
+            println!("{}", scores.to_json());
+        } else {
+            print!("{}", scores.to_table());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

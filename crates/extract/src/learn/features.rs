@@ -1,0 +1,420 @@
+//! Case-insensitive token and document features for news about political
+//! violence.
+//!
+//! Token features: the lower-cased word and its neighbours (±3), bigrams,
+//! prefixes and suffixes, the shape of the original spelling, membership
+//! in small lexicons (weapons, armed-group name words, people and
+//! functions, physical targets), quotes and parentheses, the sentence's
+//! position in the document, the nearest trigger word (killed, bomb,
+//! kidnapped, attacked…) on each side with its distance, and how often the
+//! word occurs in the document. Every feature is hashed with a
+//! [`FeatureHasher`]; nothing depends on letter case except `shape`.
+
+use super::text::{sentences, tokenize, Tok, TokKind};
+use super::FeatureHasher;
+
+/// Event trigger classes of a lower-cased word.
+pub fn trigger_class(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "killed" | "kill" | "killing" | "killings" | "murder" | "murdered" | "murders" | "assassinated"
+        | "assassination" | "assassinate" | "assassins" | "shot" | "executed" | "massacre" | "massacred" | "slain"
+        | "dead" | "died" | "death" | "bodies" | "body" | "wounded" | "injured" | "wounding" | "gunned" => "kill",
+        "bomb" | "bombs" | "bombing" | "bombings" | "bombed" | "exploded" | "explosion" | "explosions" | "blast"
+        | "dynamite" | "dynamited" | "detonated" | "explosive" | "explosives" | "car-bomb" | "blew" | "blown" => "bomb",
+        "kidnapped" | "kidnapping" | "kidnappings" | "kidnap" | "abducted" | "abduction" | "kidnappers" | "hostage"
+        | "hostages" | "captors" | "released" | "ransom" => "kidnap",
+        "attack" | "attacked" | "attacks" | "attacking" | "ambush" | "ambushed" | "raid" | "raided" | "assault"
+        | "assaulted" | "fired" | "machinegunned" | "strafed" | "destroyed" | "damaged" | "sabotage" | "sabotaged"
+        | "harassed" | "stormed" => "attack",
+        "burned" | "burning" | "torched" | "arson" | "fire" | "set" | "incendiary" => "arson",
+        "responsibility" | "claimed" | "blamed" | "perpetrated" | "committed" | "accused" | "attributed"
+        | "carried" | "suspected" => "claim",
+        "robbed" | "robbery" | "stole" | "stolen" | "looted" => "rob",
+        _ => return None,
+    })
+}
+
+/// True for words naming weapons or instruments of attack.
+pub fn is_weapon(w: &str) -> bool {
+    matches!(
+        w,
+        "rifle" | "rifles" | "bomb" | "bombs" | "dynamite" | "grenade" | "grenades" | "explosive" | "explosives"
+            | "mortar" | "mortars" | "machinegun" | "machineguns" | "machine-gun" | "pistol" | "pistols" | "revolver"
+            | "gun" | "guns" | "m-16" | "ak-47" | "tnt" | "rocket" | "rockets" | "mine" | "mines" | "bazooka"
+            | "submachinegun" | "submachineguns" | "car-bomb" | "molotov" | "launcher" | "launchers" | "artillery"
+            | "firearms" | "shotgun" | "knife" | "machete" | "fal" | "uzi" | "galil" | "ammonal" | "incendiary"
+            | "cocktail" | "cocktails" | "charge" | "charges" | "device" | "devices" | "missile" | "missiles"
+    )
+}
+
+/// True for words that occur in names of armed groups and security forces.
+pub fn is_group_word(w: &str) -> bool {
+    matches!(
+        w,
+        "front" | "army" | "movement" | "forces" | "fmln" | "eln" | "urng" | "farc" | "farabundo" | "marti"
+            | "shining" | "path" | "sendero" | "luminoso" | "command" | "commando" | "commandos" | "guerrillas"
+            | "guerrilla" | "rebels" | "rebel" | "terrorists" | "terrorist" | "subversives" | "subversive" | "squad"
+            | "squads" | "cartel" | "extraditables" | "mrta" | "tupac" | "amaru" | "patriotic" | "liberation"
+            | "revolutionary" | "popular" | "m-19" | "epl" | "contras" | "frente" | "ejercito" | "brigade"
+            | "battalion" | "mafia" | "drug" | "traffickers" | "narcoterrorists" | "urban" | "column" | "unit"
+            | "cell" | "gang" | "militia" | "paramilitary" | "soldiers" | "troops" | "police" | "guard"
+    )
+}
+
+/// True for words describing people: functions, titles, groups of civilians.
+pub fn is_person_word(w: &str) -> bool {
+    matches!(
+        w,
+        "mr" | "mrs" | "col" | "colonel" | "gen" | "general" | "president" | "minister" | "father" | "priest"
+            | "priests" | "jesuit" | "jesuits" | "mayor" | "judge" | "judges" | "journalist" | "journalists"
+            | "peasant" | "peasants" | "civilian" | "civilians" | "soldier" | "policeman" | "policemen"
+            | "candidate" | "leader" | "leaders" | "archbishop" | "bishop" | "ambassador" | "senator" | "deputy"
+            | "attorney" | "businessman" | "student" | "students" | "children" | "people" | "member" | "members"
+            | "official" | "officials" | "director" | "councilman" | "governor" | "commander" | "man" | "men"
+            | "woman" | "women" | "daughter" | "son" | "wife" | "citizens" | "worker" | "workers" | "employees"
+            | "agents" | "bodyguards" | "bodyguard" | "driver" | "nuns" | "trade" | "unionist" | "unionists"
+    )
+}
+
+/// True for words naming physical targets: buildings, vehicles, installations.
+pub fn is_target_word(w: &str) -> bool {
+    matches!(
+        w,
+        "embassy" | "office" | "offices" | "headquarters" | "building" | "buildings" | "bank" | "banks" | "station"
+            | "tower" | "towers" | "pylon" | "pylons" | "bridge" | "bridges" | "vehicle" | "vehicles" | "car" | "cars"
+            | "bus" | "buses" | "house" | "houses" | "home" | "residence" | "church" | "school" | "plant"
+            | "pipeline" | "installation" | "installations" | "facilities" | "store" | "hotel" | "truck" | "trucks"
+            | "helicopter" | "plane" | "aircraft" | "power" | "substation" | "post" | "base" | "barracks"
+            | "company" | "farm" | "university" | "restaurant" | "branch" | "oil" | "line" | "lines" | "jeep"
+            | "consulate" | "center" | "agency" | "premises" | "warehouse" | "airport" | "factory" | "dam"
+    )
+}
+
+fn shape(word: &str) -> String {
+    let mut out = String::new();
+    for c in word.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else {
+            c
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3..=5 => "3-5",
+        6..=10 => "6-10",
+        _ => "11+",
+    }
+}
+
+fn sentence_bucket(n: usize) -> &'static str {
+    match n {
+        0 => "s0",
+        1 => "s1",
+        2 => "s2",
+        3..=4 => "s3-4",
+        5..=8 => "s5-8",
+        _ => "s9+",
+    }
+}
+
+/// A tokenized document with the per-token facts features need.
+#[derive(Debug, Clone)]
+pub struct DocContext<'t> {
+    /// The document text.
+    pub text: &'t str,
+    /// Its tokens.
+    pub toks: Vec<Tok>,
+    /// Lower-cased token texts.
+    pub lower: Vec<String>,
+    /// Sentences as token ranges.
+    pub sents: Vec<(usize, usize)>,
+    /// Sentence index of each token.
+    pub sent_of: Vec<usize>,
+    in_quotes: Vec<bool>,
+    in_parens: Vec<bool>,
+    freq: Vec<usize>,
+}
+
+impl<'t> DocContext<'t> {
+    /// Tokenizes and segments `text`.
+    pub fn new(text: &'t str) -> DocContext<'t> {
+        let toks = tokenize(text);
+        let sents = sentences(text, &toks);
+        let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+        let mut sent_of = vec![0; toks.len()];
+        for (s, &(a, b)) in sents.iter().enumerate() {
+            for x in sent_of.iter_mut().take(b).skip(a) {
+                *x = s;
+            }
+        }
+        let mut in_quotes = Vec::with_capacity(toks.len());
+        let mut in_parens = Vec::with_capacity(toks.len());
+        let (mut q, mut depth) = (false, 0usize);
+        let mut cur_sent = 0;
+        for (i, w) in lower.iter().enumerate() {
+            if sent_of[i] != cur_sent {
+                cur_sent = sent_of[i];
+                depth = 0;
+            }
+            match w.as_str() {
+                "\"" | "\u{201c}" | "\u{201d}" => q = !q,
+                "(" | "[" => depth += 1,
+                ")" | "]" => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            in_quotes.push(q);
+            in_parens.push(depth > 0);
+        }
+        let mut sorted: Vec<&str> = lower.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        let freq = lower
+            .iter()
+            .map(|w| {
+                let lo = sorted.partition_point(|x| *x < w.as_str());
+                let hi = sorted.partition_point(|x| *x <= w.as_str());
+                hi - lo
+            })
+            .collect();
+        DocContext { text, toks, lower, sents, sent_of, in_quotes, in_parens, freq }
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// True when the document has no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
+    }
+}
+
+/// Computes hashed token and document features.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenFeaturizer {
+    hasher: FeatureHasher,
+}
+
+impl TokenFeaturizer {
+    /// A featurizer hashing into `2^bits` buckets.
+    pub fn new(bits: u32) -> TokenFeaturizer {
+        TokenFeaturizer { hasher: FeatureHasher::new(bits) }
+    }
+
+    /// The hasher in use.
+    pub fn hasher(&self) -> FeatureHasher {
+        self.hasher
+    }
+
+    /// Features of every token of the document.
+    pub fn token_features(&self, doc: &DocContext<'_>) -> Vec<Vec<u32>> {
+        let h = &self.hasher;
+        let n = doc.len();
+        let word = |i: isize| -> &str {
+            if i < 0 {
+                "<s>"
+            } else {
+                doc.lower.get(i as usize).map_or("</s>", String::as_str)
+            }
+        };
+        // Nearest trigger on each side, within the sentence.
+        let mut left_trig: Vec<Option<(usize, &'static str)>> = vec![None; n];
+        let mut right_trig: Vec<Option<(usize, &'static str)>> = vec![None; n];
+        for &(a, b) in &doc.sents {
+            let mut last: Option<(usize, &'static str)> = None;
+            for i in a..b {
+                left_trig[i] = last;
+                if let Some(c) = trigger_class(&doc.lower[i]) {
+                    last = Some((i, c));
+                }
+            }
+            let mut next: Option<(usize, &'static str)> = None;
+            for i in (a..b).rev() {
+                right_trig[i] = next;
+                if let Some(c) = trigger_class(&doc.lower[i]) {
+                    next = Some((i, c));
+                }
+            }
+        }
+        let lex = |w: &str| -> &'static str {
+            if is_weapon(w) {
+                "weapon"
+            } else if is_group_word(w) {
+                "group"
+            } else if is_person_word(w) {
+                "person"
+            } else if is_target_word(w) {
+                "target"
+            } else {
+                "-"
+            }
+        };
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let ii = i as isize;
+            let w0 = word(ii);
+            let (sa, sb) = doc.sents.get(doc.sent_of[i]).copied().unwrap_or((0, n));
+            let in_sent = |j: isize| j >= sa as isize && j < sb as isize;
+            let ctx = |j: isize| if in_sent(j) { word(j) } else if j < sa as isize { "<s>" } else { "</s>" };
+            let (wm1, wp1, wm2, wp2) = (ctx(ii - 1), ctx(ii + 1), ctx(ii - 2), ctx(ii + 2));
+            let mut f = Vec::with_capacity(48);
+            let orig = doc.toks[i].text(doc.text);
+            let chars: Vec<char> = w0.chars().collect();
+            let pre = |k: usize| chars.iter().take(k).collect::<String>();
+            let suf = |k: usize| chars[chars.len().saturating_sub(k)..].iter().collect::<String>();
+            let sbk = sentence_bucket(doc.sent_of[i]);
+            let l0 = lex(w0);
+            f.push(h.hash("b", &[]));
+            f.push(h.hash("w", &[w0]));
+            f.push(h.hash("w-1", &[wm1]));
+            f.push(h.hash("w+1", &[wp1]));
+            f.push(h.hash("w-2", &[wm2]));
+            f.push(h.hash("w+2", &[wp2]));
+            f.push(h.hash("w-3", &[ctx(ii - 3)]));
+            f.push(h.hash("w+3", &[ctx(ii + 3)]));
+            f.push(h.hash("ww-", &[wm1, w0]));
+            f.push(h.hash("ww+", &[w0, wp1]));
+            f.push(h.hash("w-2-1", &[wm2, wm1]));
+            f.push(h.hash("w+1+2", &[wp1, wp2]));
+            f.push(h.hash("p3", &[&pre(3)]));
+            f.push(h.hash("s3", &[&suf(3)]));
+            f.push(h.hash("s2", &[&suf(2)]));
+            f.push(h.hash("s4", &[&suf(4)]));
+            f.push(h.hash("sh", &[&shape(orig)]));
+            f.push(h.hash("kind", &[match doc.toks[i].kind {
+                TokKind::Word => "w",
+                TokKind::Number => "n",
+                TokKind::Punct => "p",
+            }]));
+            f.push(h.hash("lex", &[l0]));
+            f.push(h.hash("lex-1", &[lex(wm1)]));
+            f.push(h.hash("lex+1", &[lex(wp1)]));
+            f.push(h.hash("lex+2", &[lex(wp2)]));
+            f.push(h.hash("lex-1w", &[lex(wm1), w0]));
+            if doc.in_quotes[i] {
+                f.push(h.hash("q", &[]));
+            }
+            if doc.in_parens[i] {
+                f.push(h.hash("par", &[]));
+                f.push(h.hash("par-w-1", &[wm1]));
+            }
+            f.push(h.hash("sent", &[sbk]));
+            f.push(h.hash("sent-lex", &[sbk, l0]));
+            f.push(h.hash("pos-in-sent", &[bucket(i - sa)]));
+            f.push(h.hash("freq", &[bucket(doc.freq[i])]));
+            f.push(h.hash("freq-lex", &[bucket(doc.freq[i]), l0]));
+            match left_trig[i] {
+                Some((j, c)) => {
+                    let d = bucket(i - j);
+                    f.push(h.hash("lt", &[c, d]));
+                    f.push(h.hash("ltw", &[&doc.lower[j]]));
+                    f.push(h.hash("lt-lex", &[c, l0]));
+                    f.push(h.hash("ltw-w", &[&doc.lower[j], w0]));
+                }
+                None => f.push(h.hash("lt", &["none"])),
+            }
+            match right_trig[i] {
+                Some((j, c)) => {
+                    let d = bucket(j - i);
+                    f.push(h.hash("rt", &[c, d]));
+                    f.push(h.hash("rtw", &[&doc.lower[j]]));
+                    f.push(h.hash("rt-lex", &[c, l0]));
+                    f.push(h.hash("rtw-w", &[&doc.lower[j], w0]));
+                }
+                None => f.push(h.hash("rt", &["none"])),
+            }
+            out.push(f);
+        }
+        out
+    }
+
+    /// Document-level features (for relevance and incident type): the set
+    /// of words, the bigrams of the first two sentences, and counts of
+    /// trigger classes, overall and in the first sentence.
+    pub fn doc_features(&self, doc: &DocContext<'_>) -> Vec<u32> {
+        let h = &self.hasher;
+        let mut f = vec![h.hash("b", &[])];
+        let mut words: Vec<&str> = doc.lower.iter().map(String::as_str).filter(|w| w.len() > 1).collect();
+        words.sort_unstable();
+        words.dedup();
+        for w in &words {
+            f.push(h.hash("u", &[w]));
+        }
+        let lead_end = doc.sents.get(1).or(doc.sents.first()).map_or(0, |s| s.1);
+        for i in 1..lead_end {
+            f.push(h.hash("lead2", &[&doc.lower[i - 1], &doc.lower[i]]));
+            f.push(h.hash("lead1", &[&doc.lower[i]]));
+        }
+        let mut counts: Vec<(&str, usize, usize)> = Vec::new();
+        for (i, w) in doc.lower.iter().enumerate() {
+            if let Some(c) = trigger_class(w) {
+                let first = usize::from(doc.sent_of[i] == 0);
+                match counts.iter_mut().find(|x| x.0 == c) {
+                    Some(x) => {
+                        x.1 += 1;
+                        x.2 += first;
+                    }
+                    None => counts.push((c, 1, first)),
+                }
+            }
+        }
+        counts.sort_unstable();
+        for (c, n, first) in counts {
+            f.push(h.hash("trig", &[c, bucket(n)]));
+            if first > 0 {
+                f.push(h.hash("trig0", &[c]));
+            }
+        }
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_ignore_case_except_shape() {
+        let fz = TokenFeaturizer::new(18);
+        let a = DocContext::new("Guerrillas bombed the Embassy.");
+        let b = DocContext::new("GUERRILLAS BOMBED THE EMBASSY.");
+        let (fa, fb) = (fz.token_features(&a), fz.token_features(&b));
+        assert_eq!(fa.len(), 5);
+        let shape_a = fz.hasher().hash("sh", &["Xx"]);
+        assert!(fa[0].contains(&shape_a) && !fb[0].contains(&shape_a));
+        let strip = |v: &Vec<u32>, s: u32| v.iter().copied().filter(|x| *x != s).collect::<Vec<_>>();
+        let shape_b = fz.hasher().hash("sh", &["X"]);
+        assert_eq!(strip(&fa[3], shape_a), strip(&fb[3], shape_b));
+        // The trigger to the left of "embassy" is "bombed", two tokens away.
+        assert!(fa[3].contains(&fz.hasher().hash("lt", &["bomb", "2"])));
+    }
+
+    #[test]
+    fn quotes_and_parens_are_marked() {
+        let d = DocContext::new("the \"santo tomas\" farm (fmln) burned");
+        assert!(d.in_quotes[2] && !d.in_quotes[6]);
+        assert!(d.in_parens[7] && !d.in_parens[9]);
+        assert_eq!(d.freq[0], 1);
+        assert!(d.doc_features_len_check());
+    }
+
+    impl DocContext<'_> {
+        fn doc_features_len_check(&self) -> bool {
+            !TokenFeaturizer::new(16).doc_features(self).is_empty()
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! Averaged perceptrons: a first-order sequence tagger and binary and
+//! multiclass classifiers, all over hashed features (`u32` buckets from a
+//! [`FeatureHasher`](super::FeatureHasher)).
+
+use super::io::{Reader, Writer};
+use super::rng::Rng;
+use super::weights::{AveragedWeights, WeightTable};
+use super::LearnError;
+
+/// Weights smaller than this are dropped from saved models.
+const PRUNE: f32 = 1e-3;
+
+/// The transition constraints of a BIO label set: `allowed[p * n + c]` for
+/// `p` in `0..=n` (`p == n` is the start of the sequence). `I-X` may only
+/// follow `B-X` or `I-X`; everything else is free.
+pub fn bio_constraints(labels: &[String]) -> Vec<bool> {
+    let n = labels.len();
+    let mut allowed = vec![true; (n + 1) * n];
+    for (c, cur) in labels.iter().enumerate() {
+        if let Some(kind) = cur.strip_prefix("I-") {
+            for p in 0..=n {
+                let ok = p < n && (labels[p] == format!("B-{kind}") || labels[p] == *cur);
+                allowed[p * n + c] = ok;
+            }
+        }
+    }
+    allowed
+}
+
+/// Viterbi over emission scores `em` (`T × n`), transitions `trans`
+/// (`(n+1) × n`, last row = start) and constraints.
+fn viterbi(em: &[f32], trans: &[f32], allowed: &[bool], n: usize) -> Vec<usize> {
+    let t_len = em.len() / n;
+    if t_len == 0 || n == 0 {
+        return Vec::new();
+    }
+    let mut score = vec![f32::NEG_INFINITY; t_len * n];
+    let mut back = vec![0usize; t_len * n];
+    for c in 0..n {
+        if allowed[n * n + c] {
+            score[c] = em[c] + trans[n * n + c];
+        }
+    }
+    for t in 1..t_len {
+        for c in 0..n {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0;
+            for p in 0..n {
+                if !allowed[p * n + c] {
+                    continue;
+                }
+                let s = score[(t - 1) * n + p] + trans[p * n + c];
+                if s > best {
+                    best = s;
+                    arg = p;
+                }
+            }
+            score[t * n + c] = best + em[t * n + c];
+            back[t * n + c] = arg;
+        }
+    }
+    let last = &score[(t_len - 1) * n..];
+    let mut cur = 0;
+    for c in 1..n {
+        if last[c] > last[cur] {
+            cur = c;
+        }
+    }
+    let mut path = vec![0; t_len];
+    for t in (0..t_len).rev() {
+        path[t] = cur;
+        cur = back[t * n + cur];
+    }
+    path
+}
+
+fn log_add(a: f32, b: f32) -> f32 {
+    if a == f32::NEG_INFINITY {
+        return b;
+    }
+    if b == f32::NEG_INFINITY {
+        return a;
+    }
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+/// A trained first-order sequence tagger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequenceTagger {
+    labels: Vec<String>,
+    emit: WeightTable,
+    trans: Vec<f32>,
+    allowed: Vec<bool>,
+}
+
+impl SequenceTagger {
+    /// The label names, in index order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Emission scores of each token (`T × n_labels`, row-major).
+    pub fn emissions(&self, features: &[Vec<u32>]) -> Vec<f32> {
+        let n = self.labels.len();
+        let mut em = vec![0.0f32; features.len() * n];
+        for (t, f) in features.iter().enumerate() {
+            self.emit.accumulate(f, &mut em[t * n..(t + 1) * n]);
+        }
+        em
+    }
+
+    /// The best label sequence for emission scores from [`Self::emissions`].
+    pub fn decode_emissions(&self, em: &[f32]) -> Vec<usize> {
+        viterbi(em, &self.trans, &self.allowed, self.labels.len())
+    }
+
+    /// The best label sequence for the tokens' features.
+    pub fn decode(&self, features: &[Vec<u32>]) -> Vec<usize> {
+        self.decode_emissions(&self.emissions(features))
+    }
+
+    /// Per-token label probabilities (`T × n_labels`) from forward–backward
+    /// over the scores divided by `temperature`: a confidence, not a
+    /// calibrated probability.
+    pub fn marginals(&self, em: &[f32], temperature: f32) -> Vec<f32> {
+        let n = self.labels.len();
+        let t_len = em.len() / n.max(1);
+        if t_len == 0 {
+            return Vec::new();
+        }
+        let inv = 1.0 / temperature.max(1e-3);
+        let tr = |p: usize, c: usize| -> f32 {
+            if self.allowed[p * n + c] {
+                self.trans[p * n + c] * inv
+            } else {
+                f32::NEG_INFINITY
+            }
+        };
+        let mut alpha = vec![f32::NEG_INFINITY; t_len * n];
+        let mut beta = vec![f32::NEG_INFINITY; t_len * n];
+        for c in 0..n {
+            alpha[c] = tr(n, c) + em[c] * inv;
+        }
+        for t in 1..t_len {
+            for c in 0..n {
+                let mut acc = f32::NEG_INFINITY;
+                for p in 0..n {
+                    acc = log_add(acc, alpha[(t - 1) * n + p] + tr(p, c));
+                }
+                alpha[t * n + c] = acc + em[t * n + c] * inv;
+            }
+        }
+        for c in 0..n {
+            beta[(t_len - 1) * n + c] = 0.0;
+        }
+        for t in (0..t_len - 1).rev() {
+            for p in 0..n {
+                let mut acc = f32::NEG_INFINITY;
+                for c in 0..n {
+                    acc = log_add(acc, tr(p, c) + em[(t + 1) * n + c] * inv + beta[(t + 1) * n + c]);
+                }
+                beta[t * n + p] = acc;
+            }
+        }
+        let z = alpha[(t_len - 1) * n..].iter().fold(f32::NEG_INFINITY, |a, &b| log_add(a, b));
+        alpha.iter().zip(&beta).map(|(a, b)| (a + b - z).exp()).collect()
+    }
+
+    /// Serialises the tagger.
+    pub fn write(&self, w: &mut Writer) {
+        w.varint(self.labels.len() as u64);
+        for l in &self.labels {
+            w.str(l);
+        }
+        for x in &self.trans {
+            w.f32(*x);
+        }
+        for a in &self.allowed {
+            w.bytes(&[u8::from(*a)]);
+        }
+        self.emit.write(w);
+    }
+
+    /// Reads what [`Self::write`] wrote.
+    pub fn read(r: &mut Reader<'_>) -> Result<SequenceTagger, LearnError> {
+        let n = r.varint()? as usize;
+        if n == 0 || n > 256 {
+            return Err(LearnError::Format("bad label count".into()));
+        }
+        let labels = (0..n).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
+        let trans = (0..(n + 1) * n).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
+        let allowed = r.take((n + 1) * n)?.iter().map(|b| *b != 0).collect();
+        let emit = WeightTable::read(r)?;
+        if emit.n_labels() != n {
+            return Err(LearnError::Format("emission table does not match labels".into()));
+        }
+        Ok(SequenceTagger { labels, emit, trans, allowed })
+    }
+}
+
+/// Trains a [`SequenceTagger`] with the averaged structured perceptron.
+#[derive(Debug)]
+pub struct SequenceTrainer {
+    labels: Vec<String>,
+    allowed: Vec<bool>,
+    buckets: usize,
+}
+
+impl SequenceTrainer {
+    /// A trainer for `labels` with hashed features in `0..buckets` and the
+    /// given transition constraints (see [`bio_constraints`]).
+    pub fn new(labels: Vec<String>, buckets: usize, allowed: Vec<bool>) -> SequenceTrainer {
+        let n = labels.len();
+        let allowed = if allowed.len() == (n + 1) * n { allowed } else { vec![true; (n + 1) * n] };
+        SequenceTrainer { labels, allowed, buckets }
+    }
+
+    /// Trains for `epochs` passes over `data` (features per token, gold
+    /// label per token), visiting sequences in a seeded random order.
+    /// Features outside `0..buckets` and labels out of range are ignored.
+    pub fn train(&self, data: &[(Vec<Vec<u32>>, Vec<usize>)], epochs: usize, seed: u64) -> SequenceTagger {
+        let n = self.labels.len();
+        let mut emit = AveragedWeights::new(self.buckets * n);
+        let mut trans = AveragedWeights::new((n + 1) * n);
+        let mut rng = Rng::new(seed);
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut c: u64 = 1;
+        let mut em = Vec::new();
+        for _ in 0..epochs {
+            rng.shuffle(&mut order);
+            for &i in &order {
+                let (feats, gold) = &data[i];
+                if feats.len() != gold.len() || gold.iter().any(|&g| g >= n) {
+                    continue;
+                }
+                em.clear();
+                em.resize(feats.len() * n, 0.0);
+                for (t, fs) in feats.iter().enumerate() {
+                    let out = &mut em[t * n..(t + 1) * n];
+                    for &f in fs {
+                        if let Some(row) = emit.w.get(f as usize * n..(f as usize + 1) * n) {
+                            for (o, w) in out.iter_mut().zip(row) {
+                                *o += *w;
+                            }
+                        }
+                    }
+                }
+                let pred = viterbi(&em, &trans.w, &self.allowed, n);
+                if pred != *gold {
+                    for t in 0..gold.len() {
+                        let (g, p) = (gold[t], pred[t]);
+                        if g != p {
+                            for &f in &feats[t] {
+                                let f = f as usize;
+                                if f < self.buckets {
+                                    emit.add(f * n + g, 1.0, c);
+                                    emit.add(f * n + p, -1.0, c);
+                                }
+                            }
+                        }
+                        let gp = if t == 0 { n } else { gold[t - 1] };
+                        let pp = if t == 0 { n } else { pred[t - 1] };
+                        if (gp, g) != (pp, p) {
+                            trans.add(gp * n + g, 1.0, c);
+                            trans.add(pp * n + p, -1.0, c);
+                        }
+                    }
+                }
+                c += 1;
+            }
+        }
+        SequenceTagger {
+            labels: self.labels.clone(),
+            emit: WeightTable::from_dense(&emit.averaged(c), n, PRUNE),
+            trans: trans.averaged(c),
+            allowed: self.allowed.clone(),
+        }
+    }
+}
+
+/// A trained averaged-perceptron yes/no classifier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BinaryClassifier {
+    weights: WeightTable,
+    bias: f32,
+}
+
+impl BinaryClassifier {
+    /// The raw score: positive means yes.
+    pub fn score(&self, features: &[u32]) -> f32 {
+        let mut out = [self.bias];
+        self.weights.accumulate(features, &mut out);
+        out[0]
+    }
+
+    /// Serialises the classifier.
+    pub fn write(&self, w: &mut Writer) {
+        w.f32(self.bias);
+        self.weights.write(w);
+    }
+
+    /// Reads what [`Self::write`] wrote.
+    pub fn read(r: &mut Reader<'_>) -> Result<BinaryClassifier, LearnError> {
+        let bias = r.f32()?;
+        let weights = WeightTable::read(r)?;
+        if weights.n_labels() != 1 {
+            return Err(LearnError::Format("binary classifier with several outputs".into()));
+        }
+        Ok(BinaryClassifier { weights, bias })
+    }
+}
+
+/// Trains a [`BinaryClassifier`].
+#[derive(Debug)]
+pub struct BinaryTrainer {
+    buckets: usize,
+}
+
+impl BinaryTrainer {
+    /// A trainer for features in `0..buckets`.
+    pub fn new(buckets: usize) -> BinaryTrainer {
+        BinaryTrainer { buckets }
+    }
+
+    /// Trains on `(features, label)` pairs for `epochs` seeded passes.
+    pub fn train(&self, data: &[(Vec<u32>, bool)], epochs: usize, seed: u64) -> BinaryClassifier {
+        let mut w = AveragedWeights::new(self.buckets + 1);
+        let bias = self.buckets;
+        let mut rng = Rng::new(seed);
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut c: u64 = 1;
+        for _ in 0..epochs {
+            rng.shuffle(&mut order);
+            for &i in &order {
+                let (feats, y) = &data[i];
+                let mut s = w.w[bias];
+                for &f in feats {
+                    if (f as usize) < self.buckets {
+                        s += w.w[f as usize];
+                    }
+                }
+                let y = if *y { 1.0 } else { -1.0 };
+                if y * s <= 0.0 {
+                    for &f in feats {
+                        if (f as usize) < self.buckets {
+                            w.add(f as usize, y, c);
+                        }
+                    }
+                    w.add(bias, y, c);
+                }
+                c += 1;
+            }
+        }
+        let avg = w.averaged(c);
+        BinaryClassifier { weights: WeightTable::from_dense(&avg[..self.buckets], 1, PRUNE), bias: avg[bias] }
+    }
+}
+
+/// A trained averaged-perceptron classifier choosing one of several labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MulticlassClassifier {
+    labels: Vec<String>,
+    weights: WeightTable,
+}
+
+impl MulticlassClassifier {
+    /// The label names, in index order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The score of every label.
+    pub fn scores(&self, features: &[u32]) -> Vec<f32> {
+        let mut out = vec![0.0; self.labels.len()];
+        self.weights.accumulate(features, &mut out);
+        out
+    }
+
+    /// The best label's index.
+    pub fn predict(&self, features: &[u32]) -> usize {
+        let s = self.scores(features);
+        let mut best = 0;
+        for (i, x) in s.iter().enumerate() {
+            if *x > s[best] {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// Serialises the classifier.
+    pub fn write(&self, w: &mut Writer) {
+        w.varint(self.labels.len() as u64);
+        for l in &self.labels {
+            w.str(l);
+        }
+        self.weights.write(w);
+    }
+
+    /// Reads what [`Self::write`] wrote.
+    pub fn read(r: &mut Reader<'_>) -> Result<MulticlassClassifier, LearnError> {
+        let n = r.varint()? as usize;
+        if n == 0 || n > 256 {
+            return Err(LearnError::Format("bad label count".into()));
+        }
+        let labels = (0..n).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
+        let weights = WeightTable::read(r)?;
+        if weights.n_labels() != n {
+            return Err(LearnError::Format("weight table does not match labels".into()));
+        }
+        Ok(MulticlassClassifier { labels, weights })
+    }
+}
+
+/// Trains a [`MulticlassClassifier`].
+#[derive(Debug)]
+pub struct MulticlassTrainer {
+    labels: Vec<String>,
+    buckets: usize,
+}
+
+impl MulticlassTrainer {
+    /// A trainer for `labels` over features in `0..buckets`.
+    pub fn new(labels: Vec<String>, buckets: usize) -> MulticlassTrainer {
+        MulticlassTrainer { labels, buckets }
+    }
+
+    /// Trains on `(features, label index)` pairs for `epochs` seeded passes.
+    pub fn train(&self, data: &[(Vec<u32>, usize)], epochs: usize, seed: u64) -> MulticlassClassifier {
+        let n = self.labels.len().max(1);
+        let mut w = AveragedWeights::new(self.buckets * n);
+        let mut rng = Rng::new(seed);
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut c: u64 = 1;
+        let mut s = vec![0.0f32; n];
+        for _ in 0..epochs {
+            rng.shuffle(&mut order);
+            for &i in &order {
+                let (feats, y) = &data[i];
+                if *y >= n {
+                    continue;
+                }
+                s.iter_mut().for_each(|x| *x = 0.0);
+                for &f in feats {
+                    if let Some(row) = w.w.get(f as usize * n..(f as usize + 1) * n) {
+                        for (o, x) in s.iter_mut().zip(row) {
+                            *o += *x;
+                        }
+                    }
+                }
+                let mut best = 0;
+                for k in 1..n {
+                    if s[k] > s[best] {
+                        best = k;
+                    }
+                }
+                if best != *y {
+                    for &f in feats {
+                        if (f as usize) < self.buckets {
+                            w.add(f as usize * n + y, 1.0, c);
+                            w.add(f as usize * n + best, -1.0, c);
+                        }
+                    }
+                }
+                c += 1;
+            }
+        }
+        MulticlassClassifier {
+            labels: self.labels.clone(),
+            weights: WeightTable::from_dense(&w.averaged(c), n, PRUNE),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels() -> Vec<String> {
+        ["O", "B-X", "I-X"].iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Tokens "a" start an X span, "b" continue it, anything else is O.
+    fn toy() -> Vec<(Vec<Vec<u32>>, Vec<usize>)> {
+        let seqs = ["a b c", "c a b b", "c c a", "a c a b", "b c"];
+        seqs.iter()
+            .map(|s| {
+                let toks: Vec<&str> = s.split(' ').collect();
+                let mut gold = Vec::new();
+                let mut feats = Vec::new();
+                for (i, t) in toks.iter().enumerate() {
+                    let f = match *t {
+                        "a" => 1,
+                        "b" => 2,
+                        _ => 3,
+                    };
+                    let prev = match i.checked_sub(1).map(|j| toks[j]) {
+                        Some("a") => 5,
+                        Some("b") => 6,
+                        Some(_) => 7,
+                        None => 8,
+                    };
+                    feats.push(vec![0, f, prev]);
+                    let in_span = i > 0 && gold.last().is_some_and(|&g| g != 0);
+                    gold.push(match *t {
+                        "a" => 1,
+                        "b" if in_span => 2,
+                        _ => 0,
+                    });
+                }
+                (feats, gold)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn constraints_forbid_orphan_inside() {
+        let a = bio_constraints(&labels());
+        let n = 3;
+        assert!(!a[n * n + 2], "I-X cannot start a sequence");
+        assert!(!a[2], "I-X cannot follow O");
+        assert!(a[n + 2] && a[2 * n + 2]);
+    }
+
+    #[test]
+    fn tagger_learns_toy_language_and_is_deterministic() {
+        let data = toy();
+        let tr = SequenceTrainer::new(labels(), 16, bio_constraints(&labels()));
+        let m = tr.train(&data, 30, 1);
+        for (f, g) in &data {
+            assert_eq!(&m.decode(f), g);
+        }
+        // "b" alone at the start must not be I-X.
+        assert_eq!(m.decode(&[vec![0, 2, 8], vec![0, 3, 6]]), vec![0, 0]);
+        let mut w1 = Writer::new();
+        m.write(&mut w1);
+        let mut w2 = Writer::new();
+        tr.train(&data, 30, 1).write(&mut w2);
+        let (b1, b2) = (w1.into_bytes(), w2.into_bytes());
+        assert_eq!(b1, b2);
+        let back = SequenceTagger::read(&mut Reader::new(&b1)).expect("read");
+        for (f, g) in &data {
+            assert_eq!(&back.decode(f), g);
+        }
+        let marg = back.marginals(&back.emissions(&data[0].0), 1.0);
+        for t in 0..data[0].1.len() {
+            let row = &marg[t * 3..t * 3 + 3];
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn binary_and_multiclass_learn_separable_data() {
+        let data: Vec<(Vec<u32>, bool)> = (0..40).map(|i| (vec![i % 2, 2 + (i % 5)], i % 2 == 0)).collect();
+        let m = BinaryTrainer::new(8).train(&data, 5, 3);
+        for (f, y) in &data {
+            assert_eq!(m.score(f) > 0.0, *y);
+        }
+        let mc: Vec<(Vec<u32>, usize)> = (0..30).map(|i| (vec![i % 3, 3], (i % 3) as usize)).collect();
+        let names = vec!["a".to_string(), "b".into(), "c".into()];
+        let c = MulticlassTrainer::new(names, 4).train(&mc, 5, 3);
+        for (f, y) in &mc {
+            assert_eq!(c.predict(f), *y);
+        }
+        let mut w = Writer::new();
+        c.write(&mut w);
+        let b = w.into_bytes();
+        let back = MulticlassClassifier::read(&mut Reader::new(&b)).expect("read");
+        for (f, y) in &mc {
+            assert_eq!(back.predict(f), *y);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Hashed features and the weight tables that score them.
+
+use super::io::{Reader, Writer};
+use super::LearnError;
+
+/// Maps feature strings to bucket indices in `0..2^bits` with 64-bit FNV-1a
+/// (stable across platforms and releases, unlike `std`'s hasher).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureHasher {
+    bits: u32,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl FeatureHasher {
+    /// A hasher into `2^bits` buckets (`bits` is clamped to 8..=26).
+    pub fn new(bits: u32) -> FeatureHasher {
+        FeatureHasher { bits: bits.clamp(8, 26) }
+    }
+
+    /// Number of hash bits.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// Number of buckets.
+    pub fn size(&self) -> usize {
+        1usize << self.bits
+    }
+
+    /// The bucket of a feature made of a template tag and its parts
+    /// (`hash("w-1", &["the"])`). Parts are separated, so `("ab","c")` and
+    /// `("a","bc")` differ.
+    pub fn hash(&self, template: &str, parts: &[&str]) -> u32 {
+        let mut h = FNV_OFFSET;
+        for b in template.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+        for part in parts {
+            h = (h ^ 0xff).wrapping_mul(FNV_PRIME);
+            for b in part.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+        }
+        let folded = h ^ (h >> 29) ^ (h >> 47);
+        (folded & ((1u64 << self.bits) - 1)) as u32
+    }
+}
+
+/// Weights of hashed features for `n_labels` outputs, stored sparsely: a
+/// dense bucket → row index and the non-zero rows only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightTable {
+    n_labels: usize,
+    /// `index[bucket]` is `row + 1`, or 0 when the bucket has no weights.
+    index: Vec<u32>,
+    rows: Vec<f32>,
+}
+
+impl WeightTable {
+    /// Builds a table from dense weights (`buckets × n_labels`, row-major),
+    /// dropping rows whose largest absolute weight is below `prune`.
+    pub fn from_dense(dense: &[f32], n_labels: usize, prune: f32) -> WeightTable {
+        let n_labels = n_labels.max(1);
+        let buckets = dense.len() / n_labels;
+        let mut index = vec![0u32; buckets];
+        let mut rows = Vec::new();
+        let mut n_rows = 0u32;
+        for (b, slot) in index.iter_mut().enumerate() {
+            let row = &dense[b * n_labels..(b + 1) * n_labels];
+            if row.iter().any(|w| w.abs() >= prune && *w != 0.0) {
+                rows.extend_from_slice(row);
+                n_rows += 1;
+                *slot = n_rows;
+            }
+        }
+        WeightTable { n_labels, index, rows }
+    }
+
+    /// Number of outputs per feature.
+    pub fn n_labels(&self) -> usize {
+        self.n_labels
+    }
+
+    /// Number of stored (non-zero) rows.
+    pub fn n_rows(&self) -> usize {
+        self.rows.len() / self.n_labels
+    }
+
+    /// The weights of one bucket, if any.
+    #[inline]
+    pub fn row(&self, bucket: u32) -> Option<&[f32]> {
+        let r = *self.index.get(bucket as usize)? as usize;
+        if r == 0 {
+            return None;
+        }
+        let start = (r - 1) * self.n_labels;
+        self.rows.get(start..start + self.n_labels)
+    }
+
+    /// Adds the weights of every feature into `out` (`n_labels` long).
+    #[inline]
+    pub fn accumulate(&self, features: &[u32], out: &mut [f32]) {
+        for &f in features {
+            if let Some(row) = self.row(f) {
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += *w;
+                }
+            }
+        }
+    }
+
+    /// Serialises: bucket count, label count, then the rows as
+    /// delta-encoded bucket numbers and 16-bit weights scaled per table.
+    pub fn write(&self, w: &mut Writer) {
+        w.u32(self.index.len() as u32);
+        w.u32(self.n_labels as u32);
+        w.u32(self.n_rows() as u32);
+        let max = self.rows.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        w.f32(scale);
+        let mut prev = 0u32;
+        for (b, &r) in self.index.iter().enumerate() {
+            if r == 0 {
+                continue;
+            }
+            w.varint(u64::from(b as u32 - prev));
+            prev = b as u32;
+            let start = (r as usize - 1) * self.n_labels;
+            for x in &self.rows[start..start + self.n_labels] {
+                w.i16((x / scale).round().clamp(-32767.0, 32767.0) as i16);
+            }
+        }
+    }
+
+    /// Reads what [`WeightTable::write`] wrote.
+    pub fn read(r: &mut Reader<'_>) -> Result<WeightTable, LearnError> {
+        let buckets = r.u32()? as usize;
+        let n_labels = r.u32()? as usize;
+        let n_rows = r.u32()? as usize;
+        let scale = r.f32()?;
+        if buckets > 1 << 26 || n_labels == 0 || n_labels > 4096 || n_rows > buckets {
+            return Err(LearnError::Format("weight table dimensions out of range".into()));
+        }
+        if n_rows.saturating_mul(n_labels).saturating_mul(2) > r.remaining() {
+            return Err(LearnError::Format("weight table truncated".into()));
+        }
+        let mut index = vec![0u32; buckets];
+        let mut rows = Vec::with_capacity(n_rows * n_labels);
+        let mut bucket = 0u64;
+        for i in 0..n_rows {
+            bucket += r.varint()?;
+            let slot = index
+                .get_mut(bucket as usize)
+                .ok_or_else(|| LearnError::Format("bucket out of range".into()))?;
+            if *slot != 0 {
+                return Err(LearnError::Format("duplicate bucket".into()));
+            }
+            *slot = i as u32 + 1;
+            for _ in 0..n_labels {
+                rows.push(f32::from(r.i16()?) * scale);
+            }
+        }
+        Ok(WeightTable { n_labels, index, rows })
+    }
+}
+
+/// Dense weights being trained, with the running sums needed to average
+/// them (the "w − u/c" trick: no per-step copy of all weights).
+#[derive(Debug, Clone)]
+pub(crate) struct AveragedWeights {
+    pub(crate) w: Vec<f32>,
+    u: Vec<f64>,
+}
+
+impl AveragedWeights {
+    pub(crate) fn new(len: usize) -> AveragedWeights {
+        AveragedWeights { w: vec![0.0; len], u: vec![0.0; len] }
+    }
+
+    /// Adds `delta` to weight `i` at time step `c`.
+    #[inline]
+    pub(crate) fn add(&mut self, i: usize, delta: f32, c: u64) {
+        if let (Some(w), Some(u)) = (self.w.get_mut(i), self.u.get_mut(i)) {
+            *w += delta;
+            *u += c as f64 * f64::from(delta);
+        }
+    }
+
+    /// The averaged weights after `c` steps.
+    pub(crate) fn averaged(&self, c: u64) -> Vec<f32> {
+        let c = c.max(1) as f64;
+        self.w.iter().zip(&self.u).map(|(w, u)| (f64::from(*w) - u / c) as f32).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learn::io::{Reader, Writer};
+
+    #[test]
+    fn hash_is_stable_and_separates_parts() {
+        let h = FeatureHasher::new(20);
+        assert_eq!(h.hash("w", &["bomb"]), h.hash("w", &["bomb"]));
+        assert_ne!(h.hash("w", &["ab", "c"]), h.hash("w", &["a", "bc"]));
+        assert_ne!(h.hash("w", &["bomb"]), h.hash("w-1", &["bomb"]));
+        assert!(h.hash("x", &["y"]) < (1 << 20));
+    }
+
+    #[test]
+    fn table_roundtrip_and_prune() {
+        let dense = vec![0.0, 0.0, 1.5, -2.0, 0.001, 0.0, 0.0, 0.0];
+        let t = WeightTable::from_dense(&dense, 2, 0.01);
+        assert_eq!(t.n_rows(), 1);
+        assert_eq!(t.row(1), Some(&[1.5f32, -2.0][..]));
+        assert_eq!(t.row(2), None);
+        let mut w = Writer::new();
+        t.write(&mut w);
+        let bytes = w.into_bytes();
+        let back = WeightTable::read(&mut Reader::new(&bytes)).expect("roundtrip");
+        let row = back.row(1).expect("row");
+        assert!((row[0] - 1.5).abs() < 1e-3 && (row[1] + 2.0).abs() < 1e-3);
+        assert!(WeightTable::read(&mut Reader::new(&bytes[..bytes.len() - 1])).is_err());
+    }
+}

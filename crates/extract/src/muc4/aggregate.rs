@@ -1,0 +1,159 @@
+//! Coreference-light grouping of role-filler mentions into entities.
+//!
+//! Within one document and one role, two mentions are taken to name the
+//! same entity when, after the scorer's normalisation ([`normalize`]):
+//! - they are equal ("the FMLN" / "fmln");
+//! - one stands in parentheses right after the other
+//!   ("farabundo marti national liberation front (fmln)");
+//! - the shorter is a contiguous run of the longer's words ending with the
+//!   same head word ("terrorists" / "urban terrorists", "priests" /
+//!   "six jesuit priests");
+//! - the shorter is a single word of four letters or more that occurs in
+//!   the longer ("oqueli" / "hector oqueli colindres").
+//!
+//! Groups are closed transitively. Each entity keeps every distinct mention
+//! in `group`; what is output (`mentions`) depends on [`Params`]: the
+//! scorer accepts a predicted entity only if *all* its mentions belong to
+//! one gold entity, so by default a single representative is output.
+
+use super::model::{Candidate, Params, Representative};
+use super::{normalize, PredictedEntity};
+
+fn related(a: &[&str], b: &[&str]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return false;
+    }
+    if short.len() == 1 && short[0].chars().count() >= 4 && long.contains(&short[0]) {
+        return true;
+    }
+    short.last() == long.last() && long.windows(short.len()).any(|w| w == short)
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Groups candidates into entities per role (in `ROLES` order), ordered by
+/// first mention, dropping entities below `params.min_entity_score`.
+pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedEntity>; 5] {
+    let mut out: [Vec<PredictedEntity>; 5] = Default::default();
+    let keys: Vec<String> = cands.iter().map(|c| normalize(&c.text)).collect();
+    let words: Vec<Vec<&str>> = keys.iter().map(|k| k.split(' ').filter(|w| !w.is_empty()).collect()).collect();
+    let mut parent: Vec<usize> = (0..cands.len()).collect();
+    for i in 0..cands.len() {
+        if keys[i].is_empty() {
+            continue;
+        }
+        if let Some(j) = cands[i].appositive_of {
+            if j < cands.len() && !keys[j].is_empty() {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                parent[ri.max(rj)] = ri.min(rj);
+            }
+        }
+        for j in 0..i {
+            if cands[j].role != cands[i].role || keys[j].is_empty() {
+                continue;
+            }
+            if keys[i] == keys[j] || related(&words[i], &words[j]) {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                parent[ri.max(rj)] = ri.min(rj);
+            }
+        }
+    }
+    // Collect groups in order of their root (= first member).
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); cands.len()];
+    for i in 0..cands.len() {
+        if !keys[i].is_empty() {
+            let r = find(&mut parent, i);
+            members[r].push(i);
+        }
+    }
+    for group in members.into_iter().filter(|g| !g.is_empty()) {
+        let role = cands[group[0]].role;
+        let score = group.iter().map(|&i| cands[i].score).fold(f32::NEG_INFINITY, f32::max);
+        if score < params.min_entity_score {
+            continue;
+        }
+        // Distinct mentions (by normalised key), with counts, in text order.
+        let mut distinct: Vec<(usize, usize)> = Vec::new(); // (candidate index, count)
+        for &i in &group {
+            match distinct.iter_mut().find(|(j, _)| keys[*j] == keys[i]) {
+                Some(d) => d.1 += 1,
+                None => distinct.push((i, 1)),
+            }
+        }
+        let best = match params.representative {
+            Representative::First => distinct[0].0,
+            Representative::Longest => {
+                distinct.iter().fold(distinct[0], |b, d| if words[d.0].len() > words[b.0].len() { *d } else { b }).0
+            }
+            Representative::MostFrequent => distinct.iter().fold(distinct[0], |b, d| if d.1 > b.1 { *d } else { b }).0,
+        };
+        let group_texts: Vec<String> = distinct.iter().map(|(i, _)| cands[*i].text.clone()).collect();
+        let mentions = if params.all_mentions {
+            let mut m = vec![cands[best].text.clone()];
+            m.extend(group_texts.iter().filter(|t| **t != cands[best].text).cloned());
+            m
+        } else {
+            vec![cands[best].text.clone()]
+        };
+        out[role as usize].push(PredictedEntity { mentions, group: group_texts, score, count: group.len() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::muc4::Role;
+
+    fn cand(role: Role, text: &str, tokens: (usize, usize), score: f32) -> Candidate {
+        Candidate { role, tokens, span: (0, 0), text: text.into(), score, appositive_of: None }
+    }
+
+    #[test]
+    fn groups_related_mentions() {
+        let mut c = vec![
+            cand(Role::PerpOrg, "farabundo marti national liberation front", (0, 5), 2.0),
+            cand(Role::PerpOrg, "fmln", (6, 7), 1.0),
+            cand(Role::PerpInd, "urban terrorists", (10, 12), 1.0),
+            cand(Role::PerpInd, "the terrorists", (20, 22), 1.0),
+            cand(Role::Victim, "hector oqueli colindres", (30, 33), 1.0),
+            cand(Role::Victim, "oqueli", (40, 41), 1.0),
+            cand(Role::Victim, "gilda flores", (42, 44), 1.0),
+            cand(Role::PerpOrg, "fmln", (50, 51), 1.0),
+            cand(Role::Weapon, "the", (60, 61), 5.0),
+        ];
+        c[1].appositive_of = Some(0);
+        let p = Params::default();
+        let g = group_candidates(&c, &p);
+        assert_eq!(g[Role::PerpOrg as usize].len(), 1);
+        assert_eq!(g[Role::PerpOrg as usize][0].mentions, vec!["fmln".to_string()]);
+        assert_eq!(g[Role::PerpOrg as usize][0].count, 3);
+        assert_eq!(g[Role::PerpInd as usize].len(), 1);
+        assert_eq!(g[Role::Victim as usize].len(), 2);
+        assert!(g[Role::Weapon as usize].is_empty());
+        let longest = Params { representative: Representative::Longest, all_mentions: true, ..p };
+        let g = group_candidates(&c, &longest);
+        assert_eq!(
+            g[Role::PerpOrg as usize][0].mentions,
+            vec!["farabundo marti national liberation front".to_string(), "fmln".to_string()]
+        );
+        let strict = Params { min_entity_score: 1.5, ..p };
+        let g = group_candidates(&c, &strict);
+        assert_eq!(g.iter().map(Vec::len).sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn unrelated_words_stay_apart() {
+        assert!(related(&["army"], &["army", "troops"]), "single words of 4+ letters join");
+        assert!(!related(&["bus"], &["bus", "station"]));
+        assert!(related(&["priests"], &["six", "jesuit", "priests"]));
+        assert!(!related(&["jesuit"], &["six", "priests"]));
+    }
+}

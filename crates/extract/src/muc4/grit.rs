@@ -1,0 +1,123 @@
+//! Reading GRIT-format documents and writing predictions.
+//!
+//! Input: JSON Lines, one `{"docid", "doctext", "extracts"?}` per line,
+//! `extracts` mapping each role to a list of entities, each a list of
+//! `[mention, offset]` pairs (offsets in characters of `doctext`).
+//! Output: `{docid: {"pred_extracts": {role: [[mention, …], …]}}}`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{Role, RoleLists, ROLES};
+
+/// One annotated (or unannotated) document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldDoc {
+    pub docid: String,
+    pub doctext: String,
+    /// Per role (in [`ROLES`] order): entities, each a list of
+    /// `(mention, character offset)`. `None` when the input had none.
+    pub extracts: Option<[Vec<Vec<(String, usize)>>; 5]>,
+}
+
+#[derive(Deserialize)]
+struct RawDoc {
+    docid: String,
+    doctext: String,
+    #[serde(default)]
+    extracts: Option<BTreeMap<String, Vec<Vec<(String, i64)>>>>,
+}
+
+/// Errors reading GRIT files.
+#[derive(Debug, thiserror::Error)]
+pub enum GritError {
+    #[error("line {line}: {message}")]
+    Line { line: usize, message: String },
+}
+
+impl GoldDoc {
+    /// The gold entities as plain mention lists (empty when unannotated).
+    pub fn gold_lists(&self) -> RoleLists {
+        let mut out = RoleLists::default();
+        if let Some(ex) = &self.extracts {
+            for (k, ents) in ex.iter().enumerate() {
+                out[k] = ents.iter().map(|e| e.iter().map(|(m, _)| m.clone()).collect()).collect();
+            }
+        }
+        out
+    }
+
+    /// True when the document has at least one gold role filler.
+    pub fn is_relevant(&self) -> bool {
+        self.extracts.as_ref().is_some_and(|ex| ex.iter().any(|r| !r.is_empty()))
+    }
+}
+
+/// Parses GRIT JSON Lines. Blank lines are skipped; a malformed line is an
+/// error naming its (1-based) number. Unknown role names are ignored.
+pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
+    let mut docs = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let raw: RawDoc =
+            serde_json::from_str(line).map_err(|e| GritError::Line { line: i + 1, message: e.to_string() })?;
+        let extracts = raw.extracts.map(|ex| {
+            let mut out: [Vec<Vec<(String, usize)>>; 5] = Default::default();
+            for (name, ents) in ex {
+                if let Some(role) = Role::from_name(&name) {
+                    out[role as usize] = ents
+                        .into_iter()
+                        .map(|e| e.into_iter().map(|(m, o)| (m, usize::try_from(o).unwrap_or(0))).collect())
+                        .collect();
+                }
+            }
+            out
+        });
+        docs.push(GoldDoc { docid: raw.docid, doctext: raw.doctext, extracts });
+    }
+    Ok(docs)
+}
+
+/// The prediction file: `{docid: {"pred_extracts": {role: entities}}}`,
+/// documents and roles in a stable order.
+pub fn predictions_json<'a>(preds: impl IntoIterator<Item = (&'a str, &'a RoleLists)>) -> serde_json::Value {
+    let mut docs = BTreeMap::new();
+    for (id, lists) in preds {
+        let mut roles = serde_json::Map::new();
+        for role in ROLES {
+            roles.insert(role.as_str().into(), serde_json::json!(lists[role as usize]));
+        }
+        docs.insert(id.to_string(), serde_json::json!({ "pred_extracts": roles }));
+    }
+    serde_json::json!(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_grit_lines() {
+        let input = r#"{"docid": "TST1-MUC3-0001", "doctext": "fmln rebels", "extracts": {"PerpOrg": [[["fmln", 0]]], "Victim": [], "Bogus": []}}
+
+{"docid": "X", "doctext": "nothing"}"#;
+        let docs = read_jsonl(input).expect("valid");
+        assert_eq!(docs.len(), 2);
+        assert!(docs[0].is_relevant() && !docs[1].is_relevant());
+        assert_eq!(docs[0].gold_lists()[Role::PerpOrg as usize], vec![vec!["fmln".to_string()]]);
+        let err = read_jsonl("{\"docid\": 1}\n{oops").expect_err("invalid");
+        assert!(err.to_string().starts_with("line 1:"));
+    }
+
+    #[test]
+    fn writes_prediction_file() {
+        let mut l = RoleLists::default();
+        l[Role::Weapon as usize] = vec![vec!["bomb".into()]];
+        let v = predictions_json([("D1", &l)]);
+        assert_eq!(v["D1"]["pred_extracts"]["Weapon"][0][0], "bomb");
+        assert_eq!(v["D1"]["pred_extracts"]["PerpInd"].as_array().map(Vec::len), Some(0));
+    }
+}

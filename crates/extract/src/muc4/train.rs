@@ -1,0 +1,292 @@
+//! Training the MUC-4 [`RoleModel`] from GRIT documents.
+//!
+//! 1. Labels: each gold mention is projected onto the document's tokens as
+//!    a BIO span of its role — at its annotated offset, and (by default)
+//!    at every other occurrence of the same string on token boundaries.
+//! 2. The role tagger (averaged structured perceptron, one sequence per
+//!    sentence) and the relevance classifier (averaged perceptron over
+//!    document features; relevant = has at least one gold filler) are
+//!    trained with a fixed seed.
+//! 3. Thresholds ([`Params`]) are tuned by coordinate search on a held-out
+//!    tail of the training documents with a model trained on the rest;
+//!    the final model is then trained on all documents.
+
+use std::collections::HashMap;
+
+use crate::learn::features::{DocContext, TokenFeaturizer};
+use crate::learn::{bio_constraints, BinaryTrainer, MulticlassTrainer, SequenceTrainer};
+
+use super::keys::{primary_types, KeyTemplate, INCIDENT_TYPES};
+
+use super::model::{role_labels, Params, RawPrediction, Representative, RoleModel};
+use super::{score, GoldDoc, Muc4Prediction, Scores};
+
+/// Training settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Passes of the role tagger over the training sentences.
+    pub epochs: usize,
+    /// Passes of the relevance classifier.
+    pub relevance_epochs: usize,
+    /// Seed of the example order.
+    pub seed: u64,
+    /// Feature hash bits.
+    pub bits: u32,
+    /// Label every occurrence of a gold mention, not only the annotated one.
+    pub all_occurrences: bool,
+    /// Train the tagger on relevant documents only (the relevance gate
+    /// handles the others).
+    pub relevant_only: bool,
+    /// Fraction of the documents (the tail) held out to tune thresholds;
+    /// 0 keeps [`Params::default`].
+    pub holdout: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> TrainConfig {
+        TrainConfig {
+            epochs: 8,
+            relevance_epochs: 10,
+            seed: 20_240_601,
+            bits: 20,
+            all_occurrences: true,
+            relevant_only: false,
+            holdout: 0.2,
+        }
+    }
+}
+
+/// What training measured.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrainReport {
+    /// Scores on the held-out tail with the tuned parameters (model trained
+    /// on the other documents).
+    pub holdout: Option<Scores>,
+    /// The tuned parameters.
+    pub params: Params,
+    /// Sentences the tagger was trained on (final model).
+    pub sequences: usize,
+    /// Gold mentions that could not be placed on tokens.
+    pub unplaced_mentions: usize,
+    /// Training documents with an answer key (for the incident type).
+    pub keyed_documents: usize,
+}
+
+/// Byte offset of a character offset (`None` past the end).
+fn byte_offset(text: &str, chars: usize) -> Option<usize> {
+    if text.is_ascii() {
+        return (chars <= text.len()).then_some(chars);
+    }
+    text.char_indices().map(|(b, _)| b).chain([text.len()]).nth(chars)
+}
+
+/// Gold BIO labels for the tokens of `doc`; returns the number of mentions
+/// that could not be placed.
+fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<usize>, usize) {
+    let mut labels = vec![0usize; ctx.len()];
+    let mut unplaced = 0;
+    let Some(extracts) = &doc.extracts else {
+        return (labels, 0);
+    };
+    let starts: HashMap<usize, usize> = ctx.toks.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+    let ends: HashMap<usize, usize> = ctx.toks.iter().enumerate().map(|(i, t)| (t.end, i)).collect();
+    let lower = doc.doctext.to_ascii_lowercase();
+    let place = |labels: &mut Vec<usize>, role: usize, a: usize, b: usize| -> bool {
+        if a >= b || b > labels.len() || labels[a..b].iter().any(|&l| l != 0) {
+            return false;
+        }
+        labels[a] = 1 + 2 * role;
+        for l in labels.iter_mut().take(b).skip(a + 1) {
+            *l = 2 + 2 * role;
+        }
+        true
+    };
+    for (role, ents) in extracts.iter().enumerate() {
+        for ent in ents {
+            for (mention, offset) in ent {
+                let placed_at = byte_offset(&doc.doctext, *offset).and_then(|s| {
+                    let e = s + mention.len();
+                    let a = ctx.toks.iter().position(|t| t.end > s)?;
+                    let b = ctx.toks.iter().rposition(|t| t.start < e)? + 1;
+                    Some((a, b))
+                });
+                match placed_at {
+                    Some((a, b)) => {
+                        place(&mut labels, role, a, b);
+                    }
+                    None => unplaced += 1,
+                }
+                if all_occurrences && !mention.is_empty() {
+                    let needle = mention.to_ascii_lowercase();
+                    for (s, _) in lower.match_indices(&needle) {
+                        if let (Some(&a), Some(&b)) = (starts.get(&s), ends.get(&(s + needle.len()))) {
+                            place(&mut labels, role, a, b + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (labels, unplaced)
+}
+
+fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
+    let fz = TokenFeaturizer::new(cfg.bits);
+    let buckets = fz.hasher().size();
+    let mut seqs = Vec::new();
+    let mut rel = Vec::new();
+    let mut unplaced = 0;
+    for doc in docs {
+        let ctx = DocContext::new(&doc.doctext);
+        rel.push((fz.doc_features(&ctx), doc.is_relevant()));
+        if cfg.relevant_only && !doc.is_relevant() {
+            continue;
+        }
+        let (labels, u) = project(doc, &ctx, cfg.all_occurrences);
+        unplaced += u;
+        let mut feats = fz.token_features(&ctx);
+        for &(a, b) in ctx.sents.iter().rev() {
+            let f: Vec<Vec<u32>> = feats.drain(a..b).collect();
+            seqs.push((f, labels[a..b].to_vec()));
+        }
+    }
+    let labels = role_labels();
+    let allowed = bio_constraints(&labels);
+    let tagger = SequenceTrainer::new(labels, buckets, allowed).train(&seqs, cfg.epochs, cfg.seed);
+    let relevance = BinaryTrainer::new(buckets).train(&rel, cfg.relevance_epochs, cfg.seed ^ 0x5eed);
+    let model = RoleModel { featurizer_bits: cfg.bits, tagger, relevance, incident: None, params: Params::default() };
+    (model, seqs.len(), unplaced)
+}
+
+fn evaluate(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction], params: &Params) -> Scores {
+    let preds: HashMap<String, Muc4Prediction> =
+        docs.iter().zip(raws).map(|(d, r)| (d.docid.clone(), model.finish(r, params))).collect();
+    score(docs, &preds)
+}
+
+/// Picks thresholds maximising micro F1 on `docs` by coordinate search.
+pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction]) -> (Params, Scores) {
+    let mut best = Params::default();
+    let mut best_f = evaluate(model, docs, raws, &best).micro.prf().f1;
+    let mut rel: Vec<f32> = raws.iter().map(|r| r.relevance).collect();
+    rel.sort_by(f32::total_cmp);
+    let mut scores: Vec<f32> = raws.iter().flat_map(|r| r.candidates.iter().map(|c| c.score)).collect();
+    scores.sort_by(f32::total_cmp);
+    let quantiles = |v: &[f32], k: usize| -> Vec<f32> {
+        let mut q: Vec<f32> = (0..=k).filter_map(|i| v.get(i * v.len().saturating_sub(1) / k.max(1)).copied()).collect();
+        q.push(f32::NEG_INFINITY);
+        q.dedup();
+        q
+    };
+    let rel_grid = quantiles(&rel, 40);
+    let score_grid = quantiles(&scores, 40);
+    for _round in 0..2 {
+        for &t in &rel_grid {
+            let p = Params { relevance_threshold: t, ..best };
+            let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+            if f > best_f {
+                (best, best_f) = (p, f);
+            }
+        }
+        for &t in &score_grid {
+            let p = Params { min_entity_score: t, ..best };
+            let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+            if f > best_f {
+                (best, best_f) = (p, f);
+            }
+        }
+        for rep in [Representative::First, Representative::Longest, Representative::MostFrequent] {
+            for all in [false, true] {
+                let p = Params { representative: rep, all_mentions: all, ..best };
+                let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+                if f > best_f {
+                    (best, best_f) = (p, f);
+                }
+            }
+        }
+    }
+    let s = evaluate(model, docs, raws, &best);
+    (best, s)
+}
+
+/// Trains a model on `docs` (tuning thresholds on a held-out tail first, if
+/// `cfg.holdout > 0`). When `keys` answer some of the documents, an
+/// incident-type classifier is trained on those (keys of other documents
+/// are ignored). `log` receives progress lines.
+pub fn train(
+    docs: &[GoldDoc],
+    keys: &[KeyTemplate],
+    cfg: &TrainConfig,
+    log: &mut dyn FnMut(&str),
+) -> (RoleModel, TrainReport) {
+    let mut report = TrainReport::default();
+    let n_tune = ((docs.len() as f64) * cfg.holdout.clamp(0.0, 0.9)).round() as usize;
+    if n_tune > 0 && n_tune < docs.len() {
+        let (fit_docs, tune_docs) = docs.split_at(docs.len() - n_tune);
+        log(&format!("tuning: training on {} documents, tuning on {}", fit_docs.len(), tune_docs.len()));
+        let (model, _, _) = fit(fit_docs, cfg);
+        let raws: Vec<RawPrediction> = tune_docs.iter().map(|d| model.raw(&d.doctext)).collect();
+        let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
+        log(&format!("held-out micro F1 with default thresholds: {:.1}", untuned.micro.prf().f1 * 100.0));
+        let (params, scores) = tune(&model, tune_docs, &raws);
+        log(&format!("held-out micro F1 tuned: {:.1} with {params:?}", scores.micro.prf().f1 * 100.0));
+        report.params = params;
+        report.holdout = Some(scores);
+    }
+    log(&format!("training on all {} documents", docs.len()));
+    let (mut model, sequences, unplaced) = fit(docs, cfg);
+    model.params = report.params;
+    let types = primary_types(keys);
+    let fz = TokenFeaturizer::new(cfg.bits);
+    let typed: Vec<(Vec<u32>, usize)> = docs
+        .iter()
+        .filter_map(|d| {
+            let ty = types.get(&d.docid)?;
+            let label = INCIDENT_TYPES.iter().position(|t| t == ty)?;
+            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
+        })
+        .collect();
+    report.keyed_documents = typed.len();
+    if !typed.is_empty() {
+        log(&format!("incident type: training on {} keyed documents", typed.len()));
+        let labels = INCIDENT_TYPES.iter().map(|s| s.to_string()).collect();
+        let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
+        model.incident = Some(trainer.train(&typed, cfg.relevance_epochs, cfg.seed ^ 0x7e5));
+    }
+    report.sequences = sequences;
+    report.unplaced_mentions = unplaced;
+    (model, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::muc4::{read_jsonl, Role};
+
+    #[test]
+    fn projection_places_all_occurrences() {
+        let line = r#"{"docid": "D", "doctext": "the fmln attacked. later the fmln (farabundo front) fled.", "extracts": {"PerpOrg": [[["fmln", 4], ["farabundo front", 35]]]}}"#;
+        let docs = read_jsonl(line).expect("valid");
+        let ctx = DocContext::new(&docs[0].doctext);
+        let (labels, unplaced) = project(&docs[0], &ctx, true);
+        assert_eq!(unplaced, 0);
+        let b = 1 + 2 * Role::PerpOrg as usize;
+        let tagged: Vec<&str> = labels
+            .iter()
+            .enumerate()
+            .filter(|(_, &l)| l != 0)
+            .map(|(i, _)| ctx.toks[i].text(&docs[0].doctext))
+            .collect();
+        assert_eq!(tagged, vec!["fmln", "fmln", "farabundo", "front"]);
+        assert_eq!(labels[1], b);
+        let (first_only, _) = project(&docs[0], &ctx, false);
+        assert_eq!(first_only.iter().filter(|&&l| l == b).count(), 2);
+    }
+
+    #[test]
+    fn byte_offsets_of_chars() {
+        assert_eq!(byte_offset("día x", 4), Some(5));
+        assert_eq!(byte_offset("abc", 3), Some(3));
+        assert_eq!(byte_offset("abc", 4), None);
+    }
+}
