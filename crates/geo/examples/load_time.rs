@@ -16,7 +16,11 @@ fn main() -> Result<(), vigil_geo::GeoError> {
         let names: Vec<String> = g.names().map(|(n, _)| n.to_string()).collect();
         let t = Instant::now();
         let keys: usize = names.iter().map(|n| vigil_geo::fold(n).len()).sum();
-        println!("folding {} names: {:.1} ms ({keys} bytes)", names.len(), t.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "folding {} names: {:.1} ms ({keys} bytes)",
+            names.len(),
+            t.elapsed().as_secs_f64() * 1e3
+        );
         println!(
             "places: {}, countries: {}, names: {}",
             g.places().len(),

@@ -85,7 +85,11 @@ fn fold_ascii(s: &str) -> String {
                     out.push(' ');
                     pending_space = false;
                 }
-                out.push(if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) });
+                out.push(if b == b'`' {
+                    '\''
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                });
             }
         }
     }

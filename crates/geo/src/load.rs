@@ -254,11 +254,17 @@ mod tests {
     #[test]
     fn malformed_lines_name_file_and_line() {
         let mut places = Vec::new();
-        let err = error(cities("#header\n1\tX\t\t\tDE\t\t50\tnot-a-number\t10\n", &mut places));
+        let err = error(cities(
+            "#header\n1\tX\t\t\tDE\t\t50\tnot-a-number\t10\n",
+            &mut places,
+        ));
         assert_eq!(err, "cities.tsv:2: lon \"not-a-number\" is not a number");
         let err = error(cities("1\tX\tDE\n", &mut places));
         assert!(err.starts_with("cities.tsv:1: expected 9"), "{err}");
-        let err = error(countries("#h\nD\tDEU\t276\tGermany\t\t\t\t0\t0\t0\t\n", &mut places));
+        let err = error(countries(
+            "#h\nD\tDEU\t276\tGermany\t\t\t\t0\t0\t0\t\n",
+            &mut places,
+        ));
         assert!(err.contains("two capital letters"), "{err}");
         let err = error(ambiguous("Of\tword\n"));
         assert!(err.contains("not a fold key"), "{err}");
