@@ -1,0 +1,148 @@
+//! Per-document analysis context: the cleaned text cut into sentences and
+//! tokens, with lower-case word forms and the text's case style.
+
+use std::ops::Range;
+
+use vigil_core::Span;
+use vigil_text::{Token, TokenKind};
+
+/// How the text uses letter case. MUC-4 telex is all upper case, GRIT's
+/// copy of it all lower case; in both, capitalisation carries no signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStyle {
+    Mixed,
+    Upper,
+    Lower,
+}
+
+impl CaseStyle {
+    pub fn detect(text: &str) -> CaseStyle {
+        let (mut upper, mut lower) = (0usize, 0usize);
+        for c in text.chars().take(20_000) {
+            if c.is_uppercase() {
+                upper += 1;
+            } else if c.is_lowercase() {
+                lower += 1;
+            }
+        }
+        let letters = upper + lower;
+        if letters == 0 {
+            CaseStyle::Mixed
+        } else if upper * 100 >= letters * 85 {
+            CaseStyle::Upper
+        } else if upper * 1000 <= letters * 5 {
+            CaseStyle::Lower
+        } else {
+            CaseStyle::Mixed
+        }
+    }
+
+    /// True when capital letters can be trusted as a sign of names.
+    pub fn informative(self) -> bool {
+        self == CaseStyle::Mixed
+    }
+}
+
+/// One document prepared for the extractors.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub case: CaseStyle,
+    pub sentences: Vec<Span>,
+    pub tokens: Vec<Token>,
+    /// Lower-case form of every token.
+    pub lower: Vec<String>,
+    /// Index of the sentence of every token.
+    pub tok_sent: Vec<usize>,
+    /// Token range of every sentence.
+    pub sent_toks: Vec<Range<usize>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(text: &'a str) -> Ctx<'a> {
+        let sentences = vigil_text::sentences(text);
+        let tokens = vigil_text::tokenize(text);
+        let lower = tokens.iter().map(|t| text[t.span.start..t.span.end].to_lowercase()).collect();
+        let sent_toks: Vec<Range<usize>> = sentences
+            .iter()
+            .map(|s| {
+                let a = tokens.partition_point(|t| t.span.start < s.start);
+                let b = tokens.partition_point(|t| t.span.start < s.end);
+                a..b.max(a)
+            })
+            .collect();
+        // Tokens between sentences (rare: stray punctuation) belong to the
+        // sentence before them.
+        let mut tok_sent = vec![0usize; tokens.len()];
+        for (s, range) in sent_toks.iter().enumerate() {
+            for slot in &mut tok_sent[range.clone()] {
+                *slot = s;
+            }
+            if let Some(next) = sent_toks.get(s + 1) {
+                for slot in tok_sent.iter_mut().take(next.start).skip(range.end) {
+                    *slot = s;
+                }
+            }
+        }
+        Ctx { text, case: CaseStyle::detect(text), sentences, tokens, lower, tok_sent, sent_toks }
+    }
+
+    pub fn tok_text(&self, i: usize) -> &'a str {
+        let span = self.tokens[i].span;
+        &self.text[span.start..span.end]
+    }
+
+    pub fn is_word(&self, i: usize) -> bool {
+        self.tokens.get(i).is_some_and(|t| t.kind == TokenKind::Word)
+    }
+
+    /// True when token `i` starts with a capital letter (meaningful only in
+    /// mixed-case text).
+    pub fn is_capitalized(&self, i: usize) -> bool {
+        self.case.informative() && self.tok_text(i).chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// The index of the first token starting at or after byte `pos`.
+    pub fn token_at(&self, pos: usize) -> usize {
+        self.tokens.partition_point(|t| t.span.start < pos)
+    }
+
+    /// Token range covering the byte span (tokens fully inside it).
+    pub fn tokens_in(&self, span: Span) -> Range<usize> {
+        let start = self.token_at(span.start);
+        let end = self.tokens.partition_point(|t| t.span.end <= span.end);
+        start..end.max(start)
+    }
+
+    /// Span from the start of token `a` to the end of token `b - 1`.
+    pub fn span_of(&self, toks: Range<usize>) -> Span {
+        let start = self.tokens.get(toks.start).map_or(0, |t| t.span.start);
+        let end = toks
+            .end
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(start, |t| t.span.end);
+        Span::new(start, end.max(start))
+    }
+
+    pub fn slice(&self, span: Span) -> &'a str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// Sentence index of a byte position.
+    pub fn sentence_of(&self, pos: usize) -> Option<usize> {
+        let i = self.sentences.partition_point(|s| s.end <= pos);
+        self.sentences.get(i).filter(|s| s.start <= pos).map(|_| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_style() {
+        assert_eq!(CaseStyle::detect("THE ARMY DENIED TODAY THAT GUERRILLAS ATTACKED"), CaseStyle::Upper);
+        assert_eq!(CaseStyle::detect("the army denied today that guerrillas attacked"), CaseStyle::Lower);
+        assert_eq!(CaseStyle::detect("The army denied today that Guerrillas attacked"), CaseStyle::Mixed);
+    }
+}

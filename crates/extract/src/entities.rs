@@ -1,0 +1,663 @@
+//! Named-entity recognition and linking.
+//!
+//! Three passes over the cleaned text:
+//! 1. **Gazetteer names** (one Aho-Corasick automaton over the knowledge base
+//!    and the place gazetteer), filtered by case evidence: in mixed-case text
+//!    a name must be capitalised (acronyms must match exactly); in all-caps or
+//!    all-lower text short and common-word names are skipped.
+//! 2. **Patterns** over runs of capitalised words: people (with a title, an
+//!    office in apposition, or a verb of saying), and organisations, sites
+//!    and events by their head word ("… Committee", "… Cathedral",
+//!    "… Festival"). In caseless text only titled people are found.
+//! 3. **Linking**: mentions of one gazetteer record, one place or one person
+//!    (a later bare surname) become one entity; people get their stated role.
+
+use std::collections::HashMap;
+
+use vigil_core::{Entity, EntityType, Geo, Mention, Span};
+use vigil_geo::PlaceKind;
+
+use crate::context::Ctx;
+use crate::resources::{NameTarget, Resources};
+use crate::words;
+
+/// A mention before linking.
+#[derive(Debug, Clone)]
+struct Raw {
+    span: Span,
+    kind: EntityType,
+    key: String,
+    name: String,
+    kb: Option<usize>,
+    place: Option<vigil_geo::PlaceId>,
+    title: Option<String>,
+}
+
+/// A demonym or a country used as a nationality ("Tajik", "from Tajikistan").
+#[derive(Debug, Clone)]
+pub struct Demonym {
+    pub span: Span,
+    pub country: String,
+}
+
+/// The entities of a document, with a token → entity index.
+pub struct Entities {
+    pub list: Vec<Entity>,
+    /// For each token, the entity whose mention covers it.
+    pub by_token: Vec<Option<usize>>,
+    pub demonyms: Vec<Demonym>,
+}
+
+impl Entities {
+    pub fn get(&self, idx: usize) -> &Entity {
+        &self.list[idx]
+    }
+
+    /// Entity (index) mentioned exactly at or covering this span.
+    pub fn at_span(&self, ctx: &Ctx, span: Span) -> Option<usize> {
+        let toks = ctx.tokens_in(span);
+        toks.clone().find_map(|t| self.by_token.get(t).copied().flatten())
+    }
+
+    /// All (entity index, mention span) pairs in a token range, in order.
+    pub fn in_tokens(&self, range: std::ops::Range<usize>) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut out: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for t in range {
+            if let Some(Some(e)) = self.by_token.get(t) {
+                match out.last_mut() {
+                    Some((last, r)) if *last == *e && r.end == t => r.end = t + 1,
+                    _ => out.push((*e, t..t + 1)),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Runs all three passes.
+pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
+    let mut raws = Vec::new();
+    let mut demonyms = Vec::new();
+    gazetteer_pass(ctx, res, &mut raws, &mut demonyms);
+    pattern_pass(ctx, res, &mut raws);
+    raws.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
+    // Drop mentions overlapping an earlier, longer one.
+    let mut kept: Vec<Raw> = Vec::with_capacity(raws.len());
+    for r in raws {
+        if kept.last().is_some_and(|k| k.span.overlaps(r.span)) {
+            continue;
+        }
+        kept.push(r);
+    }
+    surname_pass(ctx, &mut kept);
+    link(ctx, res, kept, demonyms)
+}
+
+fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mut Vec<Demonym>) {
+    let text = ctx.text;
+    let mut matches = Vec::new();
+    for (start, end, spelling, targets) in res.find_names(text) {
+        let found = &text[start..end];
+        if !case_ok(ctx, found, spelling) {
+            continue;
+        }
+        matches.push((Span::new(start, end), targets));
+    }
+    // Countries named anywhere in the text disambiguate cities.
+    let mut context: Vec<String> = Vec::new();
+    for (span, targets) in &matches {
+        if targets.contains(&NameTarget::Place) {
+            for &id in res.geo.lookup(ctx.slice(*span)) {
+                let place = res.geo.place(id);
+                if place.kind == PlaceKind::Country && !context.contains(&place.country) {
+                    context.push(place.country.clone());
+                }
+            }
+        }
+    }
+    let context_refs: Vec<&str> = context.iter().map(String::as_str).collect();
+    for (span, targets) in matches {
+        let found = ctx.slice(span);
+        if let Some(idx) = targets.iter().find_map(|t| match t {
+            NameTarget::Kb(i) => Some(*i),
+            _ => None,
+        }) {
+            let Some(rec) = res.kb.records().get(idx) else { continue };
+            // A one-word name followed by another capitalised word is the
+            // start of a longer name ("National Guard" is not "The National").
+            if !found.contains(' ') && next_is_name_word(ctx, span) && !found.chars().all(|c| !c.is_lowercase()) {
+                continue;
+            }
+            raws.push(Raw {
+                span,
+                kind: rec.kind,
+                key: rec.key.clone(),
+                name: rec.name.clone(),
+                kb: Some(idx),
+                place: None,
+                title: None,
+            });
+        } else if targets.contains(&NameTarget::Place) {
+            if res.geo.is_ambiguous_name(found) && !place_context(ctx, span) {
+                continue;
+            }
+            if part_of_longer_name(ctx, span) {
+                continue;
+            }
+            let Some(id) = res.geo.resolve(found, &context_refs) else { continue };
+            let place = res.geo.place(id);
+            let kind = match place.kind {
+                PlaceKind::Country => EntityType::Country,
+                PlaceKind::Region => EntityType::Region,
+                PlaceKind::City => EntityType::City,
+            };
+            raws.push(Raw {
+                span,
+                kind,
+                key: format!("place:{id}"),
+                name: place.name.clone(),
+                kb: None,
+                place: Some(id),
+                title: None,
+            });
+        } else if let Some(NameTarget::Demonym(i)) = targets.iter().find(|t| matches!(t, NameTarget::Demonym(_))) {
+            if let Some(country) = res.demonym_countries.get(*i) {
+                demonyms.push(Demonym { span, country: country.clone() });
+            }
+        }
+    }
+}
+
+/// Case evidence for a gazetteer match.
+fn case_ok(ctx: &Ctx, found: &str, spelling: &str) -> bool {
+    let letters = spelling.chars().filter(|c| c.is_alphabetic()).count();
+    let acronym = spelling.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    if ctx.case.informative() {
+        if acronym && letters <= 5 {
+            return found == spelling;
+        }
+        // "the Netherlands" for "The Netherlands": the article's case is free.
+        let strip = |s: &'_ str| -> String {
+            let lower = s.to_lowercase();
+            if lower.starts_with("the ") { s[4..].to_string() } else { s.to_string() }
+        };
+        let (found, spelling) = (strip(found), strip(spelling));
+        if found == spelling {
+            return true;
+        }
+        // Every capitalised word of the name must be capitalised in the
+        // text: "a Catholic church" is a building, not the Catholic Church.
+        let initial_upper = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        found.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase)
+            && found.split([' ', '-']).zip(spelling.split([' ', '-'])).all(|(f, p)| !initial_upper(p) || initial_upper(f))
+    } else {
+        // Without case, short names collide with words ("us", "it", "un").
+        let lower = spelling.to_lowercase();
+        letters >= 4 || (letters == 3 && !words::is_stop(&lower) && !COMMON3.contains(&lower.as_str()))
+    }
+}
+
+const COMMON3: &[&str] = &[
+    "and", "the", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out",
+    "day", "get", "has", "him", "his", "how", "man", "new", "now", "old", "see", "two", "way", "who", "did", "its",
+    "let", "put", "say", "she", "too", "use", "per", "via", "war", "ran", "run", "set", "sun", "sat", "mon", "tue",
+    "wed", "fri", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "bar", "bus", "car",
+    "law", "arm", "aid", "end", "led", "met", "off", "own", "few", "big", "top", "air", "sea", "gas", "oil", "son",
+];
+
+fn next_is_name_word(ctx: &Ctx, span: Span) -> bool {
+    if !ctx.case.informative() {
+        return false;
+    }
+    let next = ctx.token_at(span.end);
+    ctx.tokens.get(next).is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "))
+        && ctx.is_word(next)
+        && ctx.is_capitalized(next)
+        && !words::is_stop(&ctx.lower[next])
+}
+
+/// True when a place name is the first word(s) of a longer capitalised
+/// name ("Cologne Cathedral", "Paris Olympics", "New York Times"): the
+/// pattern pass reads the whole name instead. Countries are exempt ("US
+/// Central Command" names the US).
+fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
+    if !ctx.case.informative() {
+        return false;
+    }
+    let next = ctx.token_at(span.end);
+    let adjacent = ctx.tokens.get(next).is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "));
+    adjacent
+        && ctx.is_word(next)
+        && ctx.is_capitalized(next)
+        && !words::is_stop(&ctx.lower[next])
+        && HEADS.iter().any(|(h, _)| *h == ctx.lower[next])
+}
+
+/// True when a place name is introduced by a locative preposition or
+/// followed by a comma and another place ("in Split", "Nice, France").
+fn place_context(ctx: &Ctx, span: Span) -> bool {
+    let t = ctx.token_at(span.start);
+    let prev = t.checked_sub(1).map(|p| ctx.lower[p].as_str());
+    matches!(prev, Some("in" | "at" | "near" | "from" | "outside" | "into" | "of" | "to"))
+}
+
+/// Pass 2: runs of capitalised words.
+fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
+    let covered = |raws: &Vec<Raw>, span: Span| raws.iter().any(|r| r.span.overlaps(span));
+    let n = ctx.tokens.len();
+    let mut i = 0;
+    let mut found = Vec::new();
+    while i < n {
+        // A title opens a person in any case style.
+        if words::is_honorific(&ctx.lower[i]) && (ctx.is_capitalized(i) || !ctx.case.informative()) {
+            if let Some((range, title_end)) = titled_name(ctx, i) {
+                let span = ctx.span_of(range.clone());
+                if !covered(raws, span) {
+                    let title = ctx.slice(ctx.span_of(i..title_end)).to_string();
+                    found.push(person(ctx, range.clone(), Some(title)));
+                    i = range.end;
+                    continue;
+                }
+            }
+        }
+        if !ctx.case.informative() || !name_token(ctx, i) || ctx.by_stop(i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        while end < n && end - start < 8 {
+            if name_token(ctx, end) && !ctx.by_stop(end) {
+                end += 1;
+            } else if NAME_JOINERS.contains(&ctx.lower[end].as_str())
+                && end + 1 < n
+                && name_token(ctx, end + 1)
+                && !ctx.by_stop(end + 1)
+            {
+                end += 2;
+            } else if words::NAME_PARTICLES.contains(&ctx.lower[end].as_str())
+                && end + 1 < n
+                && name_token(ctx, end + 1)
+                && ctx.text[ctx.tokens[end].span.end..].starts_with('-')
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let span = ctx.span_of(start..end);
+        if !covered(raws, span) {
+            if let Some(raw) = classify_run(ctx, res, start..end) {
+                found.push(raw);
+            }
+        }
+        i = end;
+    }
+    raws.extend(found);
+}
+
+/// Words that may join a multi-word organisation name ("House of Representatives").
+const NAME_JOINERS: &[&str] = &["of", "for", "and", "de", "del", "on"];
+
+fn name_token(ctx: &Ctx, i: usize) -> bool {
+    ctx.is_word(i) && ctx.is_capitalized(i)
+}
+
+impl Ctx<'_> {
+    fn by_stop(&self, i: usize) -> bool {
+        words::is_stop(&self.lower[i])
+    }
+}
+
+/// After a title at `i`: the name tokens that follow (skipping further title
+/// words), and where the title ends.
+fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
+    let n = ctx.tokens.len();
+    let mut j = i + 1;
+    // "Gen." — skip the abbreviation dot; "Prime Minister", "Vice President".
+    while j < n && (ctx.lower[j] == "." || words::is_honorific(&ctx.lower[j])) && j - i < 4 {
+        j += 1;
+    }
+    let title_end = j;
+    let mut end = j;
+    while end < n && end - j < 4 {
+        let w = ctx.lower[end].as_str();
+        let ok = ctx.is_word(end)
+            && !words::is_stop(w)
+            && !words::is_speech_verb(w)
+            && !words::is_office_head(w)
+            && (if ctx.case.informative() {
+                ctx.is_capitalized(end) || (words::NAME_PARTICLES.contains(&w) && end > j)
+            } else {
+                !CASELESS_NON_NAMES.contains(&w)
+            });
+        if !ok {
+            break;
+        }
+        end += 1;
+    }
+    (end > j).then_some((j..end, title_end))
+}
+
+/// Words that end a name in caseless text after a title.
+const CASELESS_NON_NAMES: &[&str] = &[
+    "has", "had", "have", "is", "was", "were", "will", "would", "also", "who", "which", "reported", "stated",
+    "announced", "denied", "confirmed", "explained", "added", "government", "army", "forces", "office", "minister",
+    "ministry", "administration", "police", "today", "yesterday", "called", "asked", "met", "visited", "ordered",
+    "gave", "went", "left", "arrived", "received", "signed", "spoke", "commander", "noted", "during", "after",
+    "before", "when", "while", "because",
+];
+
+fn person(ctx: &Ctx, range: std::ops::Range<usize>, title: Option<String>) -> Raw {
+    let span = ctx.span_of(range);
+    let name = ctx.slice(span).to_string();
+    Raw {
+        span,
+        kind: EntityType::Person,
+        key: format!("person:{}", name.to_lowercase()),
+        name,
+        kb: None,
+        place: None,
+        title,
+    }
+}
+
+/// Head words of multi-word names, and the entity type they imply.
+const HEADS: &[(&str, EntityType)] = &[
+    ("committee", EntityType::GovernmentBody),
+    ("council", EntityType::GovernmentBody),
+    ("ministry", EntityType::GovernmentBody),
+    ("department", EntityType::GovernmentBody),
+    ("agency", EntityType::GovernmentBody),
+    ("police", EntityType::GovernmentBody),
+    ("court", EntityType::GovernmentBody),
+    ("parliament", EntityType::GovernmentBody),
+    ("senate", EntityType::GovernmentBody),
+    ("commission", EntityType::GovernmentBody),
+    ("office", EntityType::GovernmentBody),
+    ("bureau", EntityType::GovernmentBody),
+    ("service", EntityType::GovernmentBody),
+    ("command", EntityType::GovernmentBody),
+    ("forces", EntityType::GovernmentBody),
+    ("guard", EntityType::GovernmentBody),
+    ("center", EntityType::GovernmentBody),
+    ("centre", EntityType::GovernmentBody),
+    ("government", EntityType::GovernmentBody),
+    ("front", EntityType::ArmedGroup),
+    ("brigade", EntityType::ArmedGroup),
+    ("brigades", EntityType::ArmedGroup),
+    ("battalion", EntityType::ArmedGroup),
+    ("militia", EntityType::ArmedGroup),
+    ("commandos", EntityType::ArmedGroup),
+    ("cartel", EntityType::ArmedGroup),
+    ("army", EntityType::ArmedGroup),
+    ("cathedral", EntityType::Site),
+    ("church", EntityType::Site),
+    ("mosque", EntityType::Site),
+    ("synagogue", EntityType::Site),
+    ("temple", EntityType::Site),
+    ("stadium", EntityType::Site),
+    ("arena", EntityType::Site),
+    ("airport", EntityType::Site),
+    ("embassy", EntityType::Site),
+    ("consulate", EntityType::Site),
+    ("hotel", EntityType::Site),
+    ("square", EntityType::Site),
+    ("hall", EntityType::Site),
+    ("bridge", EntityType::Site),
+    ("tower", EntityType::Site),
+    ("palace", EntityType::Site),
+    ("museum", EntityType::Site),
+    ("theatre", EntityType::Site),
+    ("theater", EntityType::Site),
+    ("station", EntityType::Site),
+    ("market", EntityType::Site),
+    ("mall", EntityType::Site),
+    ("hospital", EntityType::Site),
+    ("school", EntityType::Site),
+    ("university", EntityType::Organization),
+    ("festival", EntityType::Event),
+    ("olympics", EntityType::Event),
+    ("games", EntityType::Event),
+    ("cup", EntityType::Event),
+    ("championship", EntityType::Event),
+    ("championships", EntityType::Event),
+    ("marathon", EntityType::Event),
+    ("summit", EntityType::Event),
+    ("concert", EntityType::Event),
+    ("party", EntityType::Organization),
+    ("movement", EntityType::Organization),
+    ("union", EntityType::Organization),
+    ("association", EntityType::Organization),
+    ("foundation", EntityType::Organization),
+    ("institute", EntityType::Organization),
+    ("project", EntityType::Organization),
+    ("company", EntityType::Organization),
+    ("corporation", EntityType::Organization),
+    ("bank", EntityType::Organization),
+    ("group", EntityType::Organization),
+    ("network", EntityType::Organization),
+    ("organization", EntityType::Organization),
+    ("organisation", EntityType::Organization),
+];
+
+/// Decide what a run of capitalised words is.
+fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Option<Raw> {
+    let len = range.len();
+    let last = ctx.lower[range.end - 1].as_str();
+    if let Some((_, kind)) = HEADS.iter().find(|(h, _)| *h == last) {
+        if len >= 2 {
+            let span = ctx.span_of(range);
+            let name = ctx.slice(span).to_string();
+            return Some(Raw {
+                span,
+                kind: *kind,
+                key: format!("{}:{}", kind.as_str().to_lowercase(), name.to_lowercase()),
+                name,
+                kb: None,
+                place: None,
+                title: None,
+            });
+        }
+        return None;
+    }
+    // People: two to four name words with outside evidence.
+    if !(2..=4).contains(&len) {
+        return None;
+    }
+    if range.clone().any(|t| HEADS.iter().any(|(h, _)| *h == ctx.lower[t]) || words::is_office_head(&ctx.lower[t])) {
+        return None;
+    }
+    let evidence = speech_verb_near(ctx, range.clone()) || appositive_role(ctx, res, range.clone()).is_some();
+    evidence.then(|| person(ctx, range, None))
+}
+
+fn speech_verb_near(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
+    let after = ctx.lower.get(range.end).map(String::as_str);
+    let after2 = ctx.lower.get(range.end + 1).map(String::as_str);
+    let before = range.start.checked_sub(1).map(|b| ctx.lower[b].as_str());
+    after.is_some_and(words::is_speech_verb)
+        || (after == Some(",") && after2.is_some_and(|w| w == "who" || words::is_speech_verb(w)))
+        || before.is_some_and(words::is_speech_verb)
+}
+
+/// The office stated next to a name: ", the head of X," after it, or
+/// "The director of X, NAME," before it. Returns the role text's span.
+fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Option<Span> {
+    let n = ctx.tokens.len();
+    let sent = ctx.tok_sent.get(range.start).copied()?;
+    let sent_range = ctx.sent_toks.get(sent)?.clone();
+    // After: NAME , [the|a|former] ... office ... (, | . | who | said)
+    if ctx.lower.get(range.end).is_some_and(|w| w == ",") {
+        let start = range.end + 1;
+        let mut j = start;
+        let mut has_office = false;
+        while j < n && j < sent_range.end && j - start < 14 {
+            let w = ctx.lower[j].as_str();
+            if matches!(w, "," | "." | ";" | ":" | "\"" | "who" | "which" | "said" | "told" | "says" | "(" | ")") {
+                break;
+            }
+            if is_office_word(res, w) {
+                has_office = true;
+            }
+            j += 1;
+        }
+        if has_office && j > start {
+            let mut s = start;
+            while s < j && matches!(ctx.lower[s].as_str(), "the" | "a" | "an") {
+                s += 1;
+            }
+            if s < j {
+                return Some(ctx.span_of(s..j));
+            }
+        }
+    }
+    // Before: [The] office ... , NAME
+    if range.start >= 2 && ctx.lower[range.start - 1] == "," {
+        let end = range.start - 1;
+        let mut s = end;
+        while s > sent_range.start && end - s < 12 {
+            let w = ctx.lower[s - 1].as_str();
+            if matches!(w, "," | "." | ";" | ":" | "\"" | "(" | ")") {
+                break;
+            }
+            s -= 1;
+        }
+        while s < end && matches!(ctx.lower[s].as_str(), "the" | "a" | "an") {
+            s += 1;
+        }
+        // The phrase must start with (an adjective and) an office word.
+        let head_early = (s..end.min(s + 3)).any(|t| is_office_word(res, &ctx.lower[t]));
+        if s < end && head_early {
+            return Some(ctx.span_of(s..end));
+        }
+    }
+    None
+}
+
+fn is_office_word(res: &Resources, w: &str) -> bool {
+    words::is_office_head(w) || res.offices.iter().any(|(p, _)| p.len() == 1 && p[0] == w)
+}
+
+/// Later bare surnames ("Haines said") join the person named in full.
+fn surname_pass(ctx: &Ctx, raws: &mut Vec<Raw>) {
+    let mut surnames: HashMap<String, (String, String)> = HashMap::new();
+    for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
+        let toks = ctx.tokens_in(r.span);
+        if toks.len() >= 2 {
+            let last = ctx.lower[toks.end - 1].clone();
+            if !words::is_stop(&last) && last.chars().count() > 2 {
+                surnames.entry(last).or_insert_with(|| (r.key.clone(), r.name.clone()));
+            }
+        }
+    }
+    if surnames.is_empty() {
+        return;
+    }
+    let mut extra = Vec::new();
+    let mut r = 0;
+    for (t, tok) in ctx.tokens.iter().enumerate() {
+        while r < raws.len() && raws[r].span.end <= tok.span.start {
+            r += 1;
+        }
+        if raws.get(r).is_some_and(|m| m.span.overlaps(tok.span)) {
+            continue;
+        }
+        if ctx.case.informative() && !ctx.is_capitalized(t) {
+            continue;
+        }
+        if let Some((key, name)) = surnames.get(&ctx.lower[t]) {
+            extra.push(Raw {
+                span: tok.span,
+                kind: EntityType::Person,
+                key: key.clone(),
+                name: name.clone(),
+                kb: None,
+                place: None,
+                title: None,
+            });
+        }
+    }
+    raws.extend(extra);
+    raws.sort_by_key(|r| r.span.start);
+}
+
+/// Pass 3: group mentions into entities.
+fn link(ctx: &Ctx, res: &Resources, raws: Vec<Raw>, demonyms: Vec<Demonym>) -> Entities {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut list: Vec<Entity> = Vec::new();
+    let mut by_token = vec![None; ctx.tokens.len()];
+    for raw in raws {
+        let idx = *index.entry(raw.key.clone()).or_insert_with(|| {
+            list.push(new_entity(ctx, res, &raw, list.len()));
+            list.len() - 1
+        });
+        let entity = &mut list[idx];
+        let text = ctx.slice(raw.span).to_string();
+        if text != entity.name && !entity.aliases.contains(&text) {
+            entity.aliases.insert(0, text.clone());
+        }
+        if entity.role.is_none() {
+            entity.role = raw.title.clone();
+        }
+        entity.mentions.push(Mention { text, start: raw.span.start, end: raw.span.end });
+        for t in ctx.tokens_in(raw.span) {
+            if let Some(slot) = by_token.get_mut(t) {
+                *slot = Some(idx);
+            }
+        }
+    }
+    // Roles stated in apposition override bare titles.
+    for entity in list.iter_mut().filter(|e| e.kind == EntityType::Person) {
+        for m in &entity.mentions {
+            let toks = ctx.tokens_in(m.span());
+            if let Some(role) = appositive_role(ctx, res, toks) {
+                entity.role = Some(ctx.slice(role).to_string());
+                break;
+            }
+        }
+    }
+    Entities { list, by_token, demonyms }
+}
+
+fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
+    let _ = ctx;
+    let mut entity = Entity {
+        id: format!("E{}", n + 1),
+        kind: raw.kind,
+        name: raw.name.clone(),
+        aliases: Vec::new(),
+        mentions: Vec::new(),
+        role: None,
+        affiliation: None,
+        parent: None,
+        geo: None,
+        kb_id: None,
+    };
+    if let Some(rec) = raw.kb.and_then(|i| res.kb.records().get(i)) {
+        entity.kb_id = Some(rec.key.clone());
+        entity.parent = rec.parent.as_deref().and_then(|p| res.kb.get(p)).map(|p| p.name.clone());
+        entity.aliases = rec.aliases.iter().take(12).cloned().collect();
+        if let (Some(lat), Some(lon), Some(cc)) = (rec.lat, rec.lon, rec.countries.first()) {
+            entity.geo = Some(Geo { lat, lon, country: cc.clone(), geonames_id: None });
+        }
+    }
+    if let Some(id) = raw.place {
+        let geo = res.geo.geo(id);
+        entity.kb_id = Some(match geo.geonames_id {
+            Some(g) => format!("geonames:{g}"),
+            None => format!("country:{}", geo.country),
+        });
+        entity.aliases = res.geo.place(id).aliases.iter().take(8).cloned().collect();
+        entity.geo = Some(geo);
+    }
+    if raw.kind == EntityType::Site && entity.geo.is_none() {
+        // "Cologne Cathedral": a site takes the coordinates of the city in its name.
+        entity.geo = raw
+            .name
+            .split_whitespace()
+            .find_map(|w| res.geo.resolve(w, &[]).filter(|id| res.geo.place(*id).kind == PlaceKind::City))
+            .map(|id| res.geo.geo(id));
+    }
+    entity
+}

@@ -1,0 +1,721 @@
+//! Event extraction: triggers from `data/lexicon/triggers.tsv`, typed and
+//! staged by their clause, with role fillers, counts, dates and attribution
+//! read from the same clause (falling back to the sentence).
+//!
+//! Rules of thumb, each a documented decision:
+//! - A violent trigger under planning ("planning to attack") is a `plot`;
+//!   under a modal or a warning ("may attack", "capability and intent to
+//!   attack") a `warning` with stage `threatened`; with an arrest in the same
+//!   sentence, the plot is `foiled`.
+//! - Casualty words ("killed", "one death") give counts to the violent event
+//!   of their clause, and make an `attack` only when no other event is there.
+//! - Weak triggers ("strike", "target", "concern") need support in their
+//!   clause: an armed group, a weapon, a casualty or a threat cue.
+
+use std::ops::Range;
+
+use vigil_core::{DateValue, EntityType, Event, EventType, Mention, Slot, Span, Stage};
+
+use crate::context::Ctx;
+use crate::dates::DateMention;
+use crate::entities::Entities;
+use crate::lexicon::{NounRole, Trigger};
+use crate::resources::Resources;
+use crate::words;
+
+const FOILED: &[&str] = &["foiled", "thwarted", "prevented", "disrupted", "averted", "foil", "thwart", "defeated", "intercepted", "dismantled"];
+const ATTEMPTED: &[&str] = &["attempted", "attempt", "attempting", "attempts", "tried", "trying", "failed"];
+const PLANNED: &[&str] = &["planning", "plotting", "plans", "planned", "plan", "preparing", "prepared", "intending", "conspiring", "organized", "organised"];
+const MODAL: &[&str] = &["may", "might", "could", "will", "would", "can", "likely", "capability", "intent", "intends", "threat", "threatens", "threatened", "warned", "warns", "warning", "fear", "fears", "feared", "concern", "concerns", "concerned", "risk", "possible", "potential", "encourage", "inspire", "target", "seeks"];
+
+/// An event being built, with the token range of its clause.
+struct Draft {
+    event: Event,
+    clause: Range<usize>,
+    sentence: usize,
+    trigger: usize,
+}
+
+pub fn extract(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    dates: &[DateMention],
+    quotes: &[vigil_core::Quote],
+) -> Vec<Event> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    for (s, range) in ctx.sent_toks.iter().enumerate() {
+        let sentence_has_arrest = range.clone().any(|t| {
+            res.lexicon
+                .triggers
+                .longest_at(&ctx.lower, t)
+                .is_some_and(|(_, tr)| tr.kind == EventType::Arrest)
+        });
+        for clause in clauses(ctx, range.clone()) {
+            sentence_events(ctx, res, ents, s, clause, sentence_has_arrest, &mut drafts);
+        }
+    }
+    for d in &mut drafts {
+        fill(ctx, res, ents, dates, quotes, d);
+    }
+    // An event with nothing but a trigger ("Officials warn" as a heading,
+    // "an increasing number of plots") tells an analyst nothing.
+    drafts.retain(|d| has_content(&d.event));
+    let mut events: Vec<Event> = merge(drafts);
+    for (i, e) in events.iter_mut().enumerate() {
+        e.id = format!("V{}", i + 1);
+    }
+    events
+}
+
+fn has_content(e: &Event) -> bool {
+    !(e.perpetrators.is_empty()
+        && e.targets.is_empty()
+        && e.victims.is_empty()
+        && e.weapons.is_empty()
+        && e.location.is_none()
+        && e.date.is_none()
+        && e.killed.is_none()
+        && e.injured.is_none()
+        && e.arrested.is_none())
+}
+
+/// Splits a sentence at clause boundaries that separate distinct events
+/// (";", ", along with", ", while", ", whereas", ", but").
+fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    let mut t = range.start;
+    while t < range.end {
+        let w = ctx.lower[t].as_str();
+        let next = ctx.lower.get(t + 1).map(String::as_str);
+        let cut = w == ";"
+            || (w == "," && matches!(next, Some("along" | "while" | "whereas" | "but" | "meanwhile" | "as")))
+            || (w == "," && next == Some("and") && ctx.lower.get(t + 2).is_some_and(|w| words::number_value(w).is_none()) && false);
+        if cut {
+            if t > start {
+                out.push(start..t);
+            }
+            start = t + 1;
+        }
+        t += 1;
+    }
+    if range.end > start {
+        out.push(start..range.end);
+    }
+    out
+}
+
+fn has_any(ctx: &Ctx, range: Range<usize>, list: &[&str]) -> bool {
+    range.into_iter().any(|t| list.contains(&ctx.lower[t].as_str()))
+}
+
+fn sentence_events(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    sentence: usize,
+    clause: Range<usize>,
+    sentence_has_arrest: bool,
+    drafts: &mut Vec<Draft>,
+) {
+    let mut found: Vec<(usize, usize, Trigger)> = Vec::new();
+    let mut t = clause.start;
+    while t < clause.end {
+        // Words inside names ("Attack Helicopter Squadron") are not triggers.
+        if ents.by_token.get(t).copied().flatten().is_some() {
+            t += 1;
+            continue;
+        }
+        match res.lexicon.triggers.longest_at(&ctx.lower, t) {
+            Some((len, trig)) if t + len <= clause.end => {
+                found.push((t, len, trig.clone()));
+                t += len;
+            }
+            _ => t += 1,
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    let clause_has_group = ents
+        .in_tokens(clause.clone())
+        .iter()
+        .any(|(e, _)| ents.get(*e).kind == EntityType::ArmedGroup)
+        || has_noun(ctx, res, clause.clone(), NounRole::Perpetrator);
+    let clause_has_weapon = clause.clone().any(|t| res.lexicon.weapons.longest_at(&ctx.lower, t).is_some());
+    let has_violent = found.iter().any(|(_, _, tr)| tr.kind.is_violent() && !tr.casualty && !tr.weak);
+    // A warning in the clause absorbs the violence it warns of ("concerns
+    // that the attacks might encourage … attempting to target").
+    let has_threat = found.iter().any(|(_, _, tr)| tr.threat);
+    let has_casualty = found.iter().any(|(_, _, tr)| tr.casualty);
+    for (t, len, trig) in &found {
+        let (t, len) = (*t, *len);
+        let window = clause.start.max(t.saturating_sub(6))..t;
+        let near_modal = has_any(ctx, window.clone(), MODAL) || t.checked_sub(1).is_some_and(|p| ctx.lower[p] == "to");
+        let near_plan = has_any(ctx, window.clone(), PLANNED);
+        let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
+        let clause_foiled = has_any(ctx, clause.clone(), FOILED);
+        if trig.casualty && (has_violent || trig.weak) {
+            continue;
+        }
+        if trig.casualty && found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.casualty) {
+            continue;
+        }
+        if trig.weak && !trig.threat && !trig.casualty && !(clause_has_group || clause_has_weapon || has_casualty || near_modal) {
+            continue;
+        }
+        if trig.weak && trig.threat && !(clause_has_group || has_violent || found.iter().any(|(_, _, o)| o.kind.is_violent())) {
+            // "concern" alone is not a warning of violence.
+            continue;
+        }
+        if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
+            continue;
+        }
+        let (kind, stage) = match trig.kind {
+            EventType::Arrest | EventType::Raid | EventType::Conviction | EventType::Claim => {
+                (trig.kind, Stage::Accomplished)
+            }
+            EventType::Warning => (EventType::Warning, Stage::Threatened),
+            EventType::Plot => {
+                if clause_foiled || sentence_has_arrest {
+                    (EventType::Plot, Stage::Foiled)
+                } else {
+                    (EventType::Plot, Stage::Planned)
+                }
+            }
+            violent => {
+                if near_plan {
+                    let stage = if clause_foiled || sentence_has_arrest { Stage::Foiled } else { Stage::Planned };
+                    (EventType::Plot, stage)
+                } else if near_attempt && !trig.past {
+                    (violent, Stage::Attempted)
+                } else if near_modal && !trig.past {
+                    (EventType::Warning, Stage::Threatened)
+                } else if clause_foiled {
+                    (violent, Stage::Foiled)
+                } else if near_attempt {
+                    (violent, Stage::Attempted)
+                } else {
+                    (violent, Stage::Accomplished)
+                }
+            }
+        };
+        // One event per (type, stage) per clause: "planning to attack" is one plot.
+        if let Some(existing) = drafts
+            .iter_mut()
+            .find(|d| d.clause == clause && d.event.kind == kind && d.event.stage == stage)
+        {
+            if trig.weak {
+                continue;
+            }
+            let _ = existing;
+            continue;
+        }
+        let span = ctx.span_of(t..t + len);
+        let weak = trig.weak;
+        let event = Event {
+            id: String::new(),
+            kind,
+            stage,
+            trigger: Mention { text: ctx.slice(span).to_string(), start: span.start, end: span.end },
+            date: None,
+            location: None,
+            locations: Vec::new(),
+            perpetrators: Vec::new(),
+            targets: Vec::new(),
+            victims: Vec::new(),
+            weapons: Vec::new(),
+            killed: None,
+            injured: None,
+            arrested: None,
+            nationalities: Vec::new(),
+            attributed_to: Vec::new(),
+            evidence: ctx.sentences.get(sentence).copied().into_iter().collect(),
+            confidence: if weak { 0.35 } else { 0.55 },
+        };
+        drafts.push(Draft { event, clause: clause.clone(), sentence, trigger: t });
+    }
+}
+
+/// Nouns after which a role noun is an adjective ("terrorist organization").
+const ADJECTIVAL_NEXT: &[&str] = &[
+    "organization", "organisation", "group", "groups", "network", "networks", "cell", "cells", "target", "targets",
+    "attack", "attacks", "threat", "threats", "plot", "plots", "arena", "activity", "activities", "leader", "leaders",
+    "commander", "elements", "movement", "committee", "command", "committee", "house",
+];
+
+fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> bool {
+    range.into_iter().any(|t| res.lexicon.nouns.longest_at(&ctx.lower, t).is_some_and(|(_, r)| *r == role))
+}
+
+fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> Slot {
+    let span = ctx.span_of(toks);
+    Slot { text: ctx.slice(span).to_string(), entity: Some(ents.get(e).id.clone()), span: Some(span) }
+}
+
+fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
+    let dup = slots.iter().any(|s| match (&s.entity, &slot.entity) {
+        (Some(a), Some(b)) => a == b,
+        _ => s.text.eq_ignore_ascii_case(&slot.text),
+    });
+    if !dup {
+        slots.push(slot);
+    }
+}
+
+fn place_rank(kind: EntityType) -> u8 {
+    match kind {
+        EntityType::Site => 0,
+        EntityType::City => 1,
+        EntityType::Region => 2,
+        EntityType::Country => 3,
+        _ => 4,
+    }
+}
+
+/// Fills the slots of a draft from its clause and sentence.
+fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quotes: &[vigil_core::Quote], d: &mut Draft) {
+    let clause = d.clause.clone();
+    let sentence_range = ctx.sent_toks.get(d.sentence).cloned().unwrap_or(clause.clone());
+    let ev = &mut d.event;
+    let suspects_event = matches!(ev.kind, EventType::Arrest | EventType::Plot | EventType::Raid | EventType::Conviction);
+
+    // An arrest's clause may go on to describe the plot it foiled ("arrested
+    // in NRW for planning to attack Cologne Cathedral on New Year's Eve"):
+    // what follows the planning word belongs to the plot.
+    let own_end = if matches!(ev.kind, EventType::Arrest | EventType::Raid) {
+        (d.trigger..clause.end).find(|t| PLANNED.contains(&ctx.lower[*t].as_str())).unwrap_or(clause.end)
+    } else {
+        clause.end
+    };
+    let plan_after = (own_end < clause.end).then(|| ctx.tokens.get(own_end).map(|t| t.span.start)).flatten();
+
+    // Entities of the clause.
+    let mut places: Vec<(u8, Slot)> = Vec::new();
+    for (e, toks) in ents.in_tokens(clause.start..own_end) {
+        let entity = ents.get(e);
+        let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
+        let prev_from = prev == Some("from")
+            || (matches!(prev, Some("," | "and")) && from_list(ctx, ents, toks.start, clause.start));
+        match entity.kind {
+            EntityType::ArmedGroup => {
+                if prev != Some("against") {
+                    push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
+                }
+            }
+            k if k.is_place() => {
+                if suspects_event && k == EntityType::Country && prev_from {
+                    push_unique(&mut ev.nationalities, slot_for_entity(ctx, ents, e, toks));
+                } else {
+                    let slot = slot_for_entity(ctx, ents, e, toks.clone());
+                    if k == EntityType::Site || prev == Some("target") || prev == Some("attack") {
+                        push_unique(&mut ev.targets, slot.clone());
+                    }
+                    places.push((place_rank(k), slot));
+                }
+            }
+            EntityType::Event => {
+                push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
+            }
+            EntityType::Person => {
+                if matches!(ev.kind, EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking)
+                    || (ev.kind.is_violent() && toks.start > d.trigger)
+                {
+                    push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
+                }
+            }
+            _ => {}
+        }
+    }
+    places.sort_by_key(|(r, _)| *r);
+    for (_, slot) in places {
+        push_unique(&mut ev.locations, slot);
+    }
+    ev.location = ev.locations.first().cloned();
+
+    // Demonyms as nationalities of suspects ("three Tajik nationals").
+    if suspects_event {
+        let span = ctx.span_of(clause.clone());
+        let before_suspect = |dm: &&crate::entities::Demonym| {
+            let t = ctx.token_at(dm.span.end);
+            (t..(t + 2).min(ctx.lower.len())).any(|j| {
+                matches!(ctx.lower[j].as_str(), "nationals" | "citizens" | "national" | "citizen" | "men" | "man" | "suspects" | "suspect" | "individuals" | "women" | "teenagers" | "teenager" | "youths" | "brothers" | "migrants" | "refugees" | "origin")
+            })
+        };
+        for dm in ents.demonyms.iter().filter(|dm| span.contains(dm.span)).filter(before_suspect) {
+            let entity = ents.list.iter().find(|e| e.kind == EntityType::Country && e.geo.as_ref().is_some_and(|g| g.country == dm.country));
+            push_unique(
+                &mut ev.nationalities,
+                Slot { text: ctx.slice(dm.span).to_string(), entity: entity.map(|e| e.id.clone()), span: Some(dm.span) },
+            );
+        }
+    }
+
+    // Pronoun or definite description as perpetrator: "it attacked", "the organization".
+    if ev.perpetrators.is_empty() && ev.kind != EventType::Warning || ev.kind == EventType::Warning && ev.perpetrators.is_empty() {
+        let refers = clause.clone().any(|t| {
+            matches!(ctx.lower[t].as_str(), "it" | "its" | "they" | "their")
+                || (ctx.lower[t] == "the"
+                    && ctx.lower.get(t + 1).is_some_and(|w| matches!(w.as_str(), "organization" | "organisation" | "group" | "militants" | "terrorist" | "network")))
+        });
+        if refers {
+            if let Some((e, toks)) = last_group_before(ctx, ents, ctx.sentences.get(d.sentence).map_or(0, |s| s.start), 3, d.sentence) {
+                let mut slot = slot_for_entity(ctx, ents, e, toks);
+                slot.span = None;
+                push_unique(&mut ev.perpetrators, slot);
+            }
+        }
+    }
+
+    // Generic nouns: perpetrators ("gunmen"), victims ("a police officer"), targets ("a Catholic church").
+    let mut t = clause.start;
+    while t < clause.end {
+        if ents.by_token.get(t).copied().flatten().is_some() {
+            t += 1;
+            continue;
+        }
+        if let Some((len, role)) = res.lexicon.nouns.longest_at(&ctx.lower, t) {
+            // "a House committee": a capitalised noun mid-sentence is part of a name;
+            // "terrorist organization": the noun is used as an adjective.
+            let sentence_start = ctx.sent_toks.get(d.sentence).is_some_and(|r| r.start == t);
+            let adjectival = ctx.lower.get(t + len).is_some_and(|w| ADJECTIVAL_NEXT.contains(&w.as_str()));
+            if (ctx.is_capitalized(t) && !sentence_start) || adjectival {
+                t += len;
+                continue;
+            }
+            let phrase = noun_phrase(ctx, ents, t, t + len, clause.start);
+            let span = ctx.span_of(phrase.clone());
+            let slot = Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) };
+            match role {
+                NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
+                NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
+                NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => push_unique(&mut ev.victims, slot),
+                NounRole::Target if ev.kind.is_violent() || matches!(ev.kind, EventType::Warning | EventType::Plot) => {
+                    push_unique(&mut ev.targets, slot)
+                }
+                _ => {}
+            }
+            t += len;
+            continue;
+        }
+        if let Some((len, _)) = res.lexicon.weapons.longest_at(&ctx.lower, t) {
+            if ev.kind.is_violent() || matches!(ev.kind, EventType::Plot | EventType::Arrest | EventType::Raid) {
+                let span = ctx.span_of(t..t + len);
+                push_unique(&mut ev.weapons, Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) });
+            }
+            t += len;
+            continue;
+        }
+        t += 1;
+    }
+
+    // Counts.
+    let (killed, injured, arrested) = counts(ctx, res, clause.clone(), ev.kind);
+    ev.killed = killed;
+    ev.injured = injured;
+    ev.arrested = arrested;
+
+    // Date: the closest date expression in the clause, else in the sentence.
+    // An arrest's clause may name the date of the plot it foiled ("arrested
+    // for planning to attack … on New Year's Eve"): dates after a planning
+    // word belong to the plot.
+    let usable = |dm: &&DateMention| plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value);
+    ev.date = closest_date(ctx, dates, &clause, d.trigger, &usable).or_else(|| closest_date(ctx, dates, &sentence_range, d.trigger, &usable));
+
+    // Attribution: who says so.
+    ev.attributed_to = attribution(ctx, ents, sentence_range.clone(), quotes, ev.trigger.span());
+
+    // Confidence grows with corroborating slots.
+    let mut c = ev.confidence;
+    for filled in [
+        !ev.perpetrators.is_empty(),
+        ev.location.is_some(),
+        ev.date.is_some(),
+        ev.killed.is_some() || ev.injured.is_some() || ev.arrested.is_some(),
+        !ev.targets.is_empty() || !ev.victims.is_empty(),
+    ] {
+        if filled {
+            c += 0.08;
+        }
+    }
+    ev.confidence = (c.min(0.95) * 100.0).round() / 100.0;
+}
+
+/// True when the entity at token `t` continues a list introduced by "from".
+fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
+    let mut j = t;
+    while j > floor {
+        j -= 1;
+        let w = ctx.lower[j].as_str();
+        if w == "from" {
+            return true;
+        }
+        if !(matches!(w, "," | "and") || ents.by_token.get(j).copied().flatten().is_some_and(|e| ents.get(e).kind == EntityType::Country)) {
+            return false;
+        }
+    }
+    false
+}
+
+/// The noun phrase ending at `end`: determiners, numbers and adjectives before the noun.
+fn noun_phrase(ctx: &Ctx, ents: &Entities, start: usize, end: usize, floor: usize) -> Range<usize> {
+    let mut s = start;
+    while s > floor && s - 1 >= floor {
+        let w = ctx.lower[s - 1].as_str();
+        let prev_is_word = ctx.is_word(s - 1) || words::number_value(w).is_some();
+        if !prev_is_word || ents.by_token.get(s - 1).copied().flatten().is_some() && !matches!(w, _ if ctx.is_capitalized(s - 1)) {
+            break;
+        }
+        if words::is_stop(w) && !matches!(w, "a" | "an" | "the" | "one" | "two" | "three" | "several" | "other" | "many") {
+            break;
+        }
+        if words::is_speech_verb(w) || res_verbish(w) {
+            break;
+        }
+        s -= 1;
+        if start - s >= 4 {
+            break;
+        }
+    }
+    s..end
+}
+
+fn res_verbish(w: &str) -> bool {
+    w.ends_with("ed") && w.len() > 4 || w.ends_with("ing") && w.len() > 5
+}
+
+fn counts(ctx: &Ctx, _res: &Resources, clause: Range<usize>, kind: EventType) -> (Option<u32>, Option<u32>, Option<u32>) {
+    let mut killed = None;
+    let mut injured = None;
+    let mut arrested: Option<u32> = None;
+    for t in clause.clone() {
+        let w = ctx.lower[t].as_str();
+        let is_kill = matches!(w, "killed" | "killing" | "dead" | "death" | "deaths" | "died" | "bodies" | "fatalities" | "murdered" | "slain");
+        let is_hurt = matches!(w, "wounded" | "injured" | "hurt" | "injuries" | "injuring" | "wounding");
+        let is_arrest = matches!(w, "arrested" | "arrests" | "detained" | "detentions" | "apprehended") || (w == "custody");
+        if !(is_kill || is_hurt || is_arrest) {
+            continue;
+        }
+        let mut n = number_before(ctx, t, clause.start);
+        if n.is_none() && matches!(w, "killing" | "killed" | "wounding" | "injuring" | "arrested" | "arrests" | "detained") {
+            n = number_after(ctx, t, clause.end);
+        }
+        let Some(n) = n else { continue };
+        if is_kill {
+            killed = Some(killed.unwrap_or(0).max(n));
+        } else if is_hurt {
+            injured = Some(injured.unwrap_or(0).max(n));
+        } else if matches!(kind, EventType::Arrest | EventType::Raid | EventType::Plot) {
+            arrested = Some(arrested.unwrap_or(0) + n);
+            // "3 other arrests in Austria, and one in Germany".
+            let mut j = t + 1;
+            while j + 2 < clause.end {
+                if ctx.lower[j] == "and" {
+                    if let Some(m) = words::number_value(&ctx.lower[j + 1]).filter(|_| ctx.lower[j + 2] == "in") {
+                        arrested = arrested.map(|a| a + m);
+                        break;
+                    }
+                }
+                j += 1;
+            }
+        }
+    }
+    (killed, injured, arrested)
+}
+
+/// A number up to four words before `t`, skipping nouns and auxiliaries
+/// ("3 men were arrested", "one death", "3 other arrests").
+fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
+    let mut j = t;
+    let mut steps = 0;
+    while j > floor && steps < 5 {
+        j -= 1;
+        steps += 1;
+        let w = ctx.lower[j].as_str();
+        if let Some(n) = words::number_value(w).filter(|_| !matches!(w, "a" | "an")) {
+            // "3" in "December 24, 2023" or a year is not a count.
+            if n > 1900 && n < 2100 {
+                return None;
+            }
+            return Some(n);
+        }
+        if matches!(w, "," | "." | ";" | "in" | "on" | "at" | "and" | "by" | "for") {
+            return None;
+        }
+    }
+    None
+}
+
+/// A number up to four words after `t` ("killing 3 people", "arrests targeting 7 individuals").
+fn number_after(ctx: &Ctx, t: usize, ceil: usize) -> Option<u32> {
+    let mut j = t + 1;
+    while j < ceil && j <= t + 4 {
+        let w = ctx.lower[j].as_str();
+        if let Some(n) = words::number_value(w).filter(|_| !matches!(w, "a" | "an" | "one") || ctx.lower.get(j + 1).is_some_and(|x| x == "person" || x == "man" || x == "woman")) {
+            if n > 1900 && n < 2100 {
+                return None;
+            }
+            return Some(n);
+        }
+        if matches!(w, "." | ";" | "in" | "on" | "at") {
+            return None;
+        }
+        j += 1;
+    }
+    None
+}
+
+/// Durations ("for the past decade") are not the date of an event.
+fn too_vague(d: &DateValue) -> bool {
+    (d.end - d.start).num_days() > 400
+}
+
+fn closest_date(
+    ctx: &Ctx,
+    dates: &[DateMention],
+    range: &Range<usize>,
+    trigger: usize,
+    usable: &dyn Fn(&&DateMention) -> bool,
+) -> Option<DateValue> {
+    let span = ctx.span_of(range.clone());
+    let tpos = ctx.tokens.get(trigger).map_or(0, |t| t.span.start);
+    dates
+        .iter()
+        .filter(|d| span.contains(d.span))
+        .filter(usable)
+        .min_by_key(|d| d.span.start.abs_diff(tpos))
+        .map(|d| d.value.clone())
+}
+
+/// The most recent armed group mentioned before `pos`, within `window` sentences.
+fn last_group_before(ctx: &Ctx, ents: &Entities, pos: usize, window: usize, sentence: usize) -> Option<(usize, Range<usize>)> {
+    let floor = ctx.sentences.get(sentence.saturating_sub(window)).map_or(0, |s| s.start);
+    let sentence_end = ctx.sentences.get(sentence).map_or(pos, |s| s.end);
+    let mut best: Option<(usize, Range<usize>)> = None;
+    for e in ents.list.iter().enumerate().filter(|(_, e)| e.kind == EntityType::ArmedGroup) {
+        for m in &e.1.mentions {
+            if m.start >= floor && m.end <= sentence_end && best.as_ref().is_none_or(|(_, r)| ctx.span_of(r.clone()).start < m.start) {
+                best = Some((e.0, ctx.tokens_in(m.span())));
+            }
+        }
+    }
+    best
+}
+
+/// Who states the sentence: the subject of a verb of saying, "according
+/// to X", "citing X", or the speaker of a quote that covers the trigger.
+pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &[vigil_core::Quote], trigger: Span) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for q in quotes {
+        if q.start <= trigger.start && trigger.end <= q.end {
+            if let Some(s) = &q.speaker {
+                out.push(s.clone());
+            }
+        }
+    }
+    let speaker_kind = |k: EntityType| {
+        matches!(k, EntityType::Person | EntityType::MediaOutlet | EntityType::GovernmentBody | EntityType::Organization | EntityType::ArmedGroup)
+    };
+    for t in sentence.clone() {
+        let w = ctx.lower[t].as_str();
+        let according = w == "according" && ctx.lower.get(t + 1).is_some_and(|n| n == "to");
+        let citing = w == "citing";
+        if according || citing || words::is_speech_verb(w) {
+            // After: "according to X", "citing X", "said X".
+            let after = (t + 1..(t + 6).min(sentence.end)).find_map(|j| ents.by_token.get(j).copied().flatten());
+            let before = (sentence.start.max(t.saturating_sub(10))..t).rev().find_map(|j| ents.by_token.get(j).copied().flatten());
+            let pick = if according || citing { after } else { before.or(after) };
+            if let Some(e) = pick.filter(|e| speaker_kind(ents.get(*e).kind)) {
+                let id = ents.get(e).id.clone();
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            } else if let Some(e) = newspaper_reference(ctx, ents, sentence.clone(), t) {
+                let id = ents.get(e).id.clone();
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// "The newspaper said": the last media outlet named before.
+fn newspaper_reference(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize) -> Option<usize> {
+    let near = (sentence.start.max(verb.saturating_sub(4))..(verb + 4).min(sentence.end))
+        .any(|j| matches!(ctx.lower[j].as_str(), "newspaper" | "paper" | "daily" | "outlet" | "broadcaster" | "agency" | "network"));
+    if !near {
+        return None;
+    }
+    let pos = ctx.tokens.get(verb)?.span.start;
+    ents.list
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityType::MediaOutlet)
+        .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= pos).map(|m| m.start).max().map(|p| (i, p)))
+        .max_by_key(|(_, p)| *p)
+        .map(|(i, _)| i)
+}
+
+/// Merges drafts of the same type and stage that share a clause or whose
+/// places and dates agree within two sentences.
+fn merge(drafts: Vec<Draft>) -> Vec<Event> {
+    let mut out: Vec<(Event, usize)> = Vec::new();
+    for d in drafts {
+        let same = out.iter_mut().find(|(e, s)| {
+            e.kind == d.event.kind
+                && e.stage == d.event.stage
+                && d.sentence.abs_diff(*s) <= 1
+                && e.date == d.event.date
+                && (e.locations.is_empty() || d.event.locations.is_empty() || e.locations.iter().any(|l| d.event.locations.iter().any(|m| l.entity.is_some() && l.entity == m.entity)))
+                && (e.perpetrators.is_empty() || d.event.perpetrators.is_empty() || e.perpetrators.iter().any(|p| d.event.perpetrators.iter().any(|q| p.entity.is_some() && p.entity == q.entity)))
+                && !(e.kind == EventType::Arrest && e.arrested.is_some() && d.event.arrested.is_some())
+        });
+        match same {
+            Some((e, s)) => {
+                let d = d.event;
+                for slot in d.locations {
+                    push_unique(&mut e.locations, slot);
+                }
+                e.location = e.locations.first().cloned();
+                for slot in d.perpetrators {
+                    push_unique(&mut e.perpetrators, slot);
+                }
+                for slot in d.targets {
+                    push_unique(&mut e.targets, slot);
+                }
+                for slot in d.victims {
+                    push_unique(&mut e.victims, slot);
+                }
+                for slot in d.weapons {
+                    push_unique(&mut e.weapons, slot);
+                }
+                for slot in d.nationalities {
+                    push_unique(&mut e.nationalities, slot);
+                }
+                e.killed = e.killed.max(d.killed);
+                e.injured = e.injured.max(d.injured);
+                e.arrested = e.arrested.max(d.arrested);
+                for a in d.attributed_to {
+                    if !e.attributed_to.contains(&a) {
+                        e.attributed_to.push(a);
+                    }
+                }
+                for ev in d.evidence {
+                    if !e.evidence.contains(&ev) {
+                        e.evidence.push(ev);
+                    }
+                }
+                e.confidence = e.confidence.max(d.confidence);
+                *s = (*s).max(0);
+            }
+            None => {
+                let s = d.sentence;
+                out.push((d.event, s));
+            }
+        }
+    }
+    out.into_iter().map(|(e, _)| e).collect()
+}

@@ -1,0 +1,187 @@
+//! Word lists that drive the rule-based extractors: event triggers, weapons
+//! and role nouns. They live in `data/lexicon/*.tsv` (embedded at build
+//! time, parsed at start-up) so that linguists can extend them without
+//! touching code.
+
+use std::collections::HashMap;
+
+use vigil_core::EventType;
+
+use crate::ResourceError;
+
+const TRIGGERS: &str = include_str!("../../../data/lexicon/triggers.tsv");
+const WEAPONS: &str = include_str!("../../../data/lexicon/weapons.tsv");
+const NOUNS: &str = include_str!("../../../data/lexicon/nouns.tsv");
+
+/// One event trigger from `triggers.tsv`.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    /// Lower-case words of the form.
+    pub words: Vec<String>,
+    pub kind: EventType,
+    pub noun: bool,
+    pub past: bool,
+    pub weak: bool,
+    pub threat: bool,
+    pub casualty: bool,
+}
+
+/// The role a generic noun can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NounRole {
+    Perpetrator,
+    Victim,
+    Target,
+    Suspect,
+}
+
+/// A multi-word lexicon keyed by its first word, longest forms first.
+#[derive(Debug)]
+pub struct PhraseTable<T> {
+    by_first: HashMap<String, Vec<(Vec<String>, T)>>,
+}
+
+impl<T> Default for PhraseTable<T> {
+    fn default() -> Self {
+        PhraseTable { by_first: HashMap::new() }
+    }
+}
+
+impl<T> PhraseTable<T> {
+    fn insert(&mut self, words: Vec<String>, value: T) {
+        let Some(first) = words.first().cloned() else { return };
+        let entry = self.by_first.entry(first).or_default();
+        entry.push((words, value));
+        entry.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    }
+
+    /// The longest phrase starting at `words[at]`, with its length in words.
+    /// `words` must be lower-case.
+    pub fn longest_at<S: AsRef<str>>(&self, words: &[S], at: usize) -> Option<(usize, &T)> {
+        let first = words.get(at)?.as_ref();
+        let candidates = self.by_first.get(first)?;
+        candidates.iter().find_map(|(phrase, value)| {
+            let end = at + phrase.len();
+            let window = words.get(at..end)?;
+            phrase
+                .iter()
+                .zip(window)
+                .all(|(p, w)| p == w.as_ref())
+                .then_some((phrase.len(), value))
+        })
+    }
+}
+
+/// All lexicons.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub triggers: PhraseTable<Trigger>,
+    pub weapons: PhraseTable<String>,
+    pub nouns: PhraseTable<NounRole>,
+}
+
+fn rows<'a>(name: &'a str, text: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
+    let _ = name;
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            None
+        } else {
+            Some((i + 1, line.split('\t').collect()))
+        }
+    })
+}
+
+fn words(form: &str) -> Vec<String> {
+    form.split(' ').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+fn event_type(name: &str) -> Option<EventType> {
+    EventType::ALL.into_iter().find(|t| t.as_str() == name)
+}
+
+impl Lexicon {
+    /// Parses the embedded lexicon files.
+    pub fn embedded() -> Result<Lexicon, ResourceError> {
+        let mut triggers = PhraseTable::default();
+        for (line, cols) in rows("triggers.tsv", TRIGGERS) {
+            let bad = |what: &str| ResourceError::Data {
+                file: "data/lexicon/triggers.tsv".into(),
+                line,
+                message: what.to_string(),
+            };
+            let form = cols.first().ok_or_else(|| bad("missing form"))?;
+            let kind = cols
+                .get(1)
+                .and_then(|t| event_type(t.trim()))
+                .ok_or_else(|| bad("second column must be an event type such as `attack`"))?;
+            let flags: Vec<&str> = cols.get(2).map(|f| f.split(',').map(str::trim).collect()).unwrap_or_default();
+            for flag in &flags {
+                if !["noun", "past", "weak", "threat", "casualty", ""].contains(flag) {
+                    return Err(bad(&format!("unknown flag `{flag}`")));
+                }
+            }
+            let has = |f: &str| flags.contains(&f);
+            let w = words(form);
+            triggers.insert(
+                w.clone(),
+                Trigger {
+                    words: w,
+                    kind,
+                    noun: has("noun"),
+                    past: has("past"),
+                    weak: has("weak"),
+                    threat: has("threat"),
+                    casualty: has("casualty"),
+                },
+            );
+        }
+        let mut weapons = PhraseTable::default();
+        for (line, cols) in rows("weapons.tsv", WEAPONS) {
+            let class = cols.get(1).ok_or_else(|| ResourceError::Data {
+                file: "data/lexicon/weapons.tsv".into(),
+                line,
+                message: "expected `form<TAB>class`".into(),
+            })?;
+            weapons.insert(words(cols[0]), class.trim().to_string());
+        }
+        let mut nouns = PhraseTable::default();
+        for (line, cols) in rows("nouns.tsv", NOUNS) {
+            let role = match cols.get(1).map(|r| r.trim()) {
+                Some("perpetrator") => NounRole::Perpetrator,
+                Some("victim") => NounRole::Victim,
+                Some("target") => NounRole::Target,
+                Some("suspect") => NounRole::Suspect,
+                _ => {
+                    return Err(ResourceError::Data {
+                        file: "data/lexicon/nouns.tsv".into(),
+                        line,
+                        message: "expected `form<TAB>perpetrator|victim|target|suspect`".into(),
+                    })
+                }
+            };
+            nouns.insert(words(cols[0]), role);
+        }
+        Ok(Lexicon { triggers, weapons, nouns })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_lexicons_parse_and_prefer_longest() {
+        let lex = Lexicon::embedded().expect("embedded lexicon parses");
+        let words = ["car", "bomb", "exploded"];
+        let (len, t) = lex.triggers.longest_at(&words, 0).expect("car bomb is a trigger");
+        assert_eq!(len, 2);
+        assert_eq!(t.kind, EventType::Bombing);
+        let (len, class) = lex.weapons.longest_at(&words, 0).expect("car bomb is a weapon");
+        assert_eq!((len, class.as_str()), (2, "explosive"));
+        assert!(lex.triggers.longest_at(&words, 1).is_none());
+        let (_, t) = lex.triggers.longest_at(&["arrested"], 0).expect("arrested");
+        assert_eq!(t.kind, EventType::Arrest);
+        assert!(t.past);
+    }
+}
