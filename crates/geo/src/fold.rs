@@ -27,10 +27,18 @@ use unicode_normalization::UnicodeNormalization;
 /// `scripts/build-geo-data.py` implements the same function; the two must
 /// stay in sync because `ambiguous-names.txt` stores fold keys.
 pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return fold_ascii(s);
-    }
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer (cleared first).
+pub(crate) fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    if s.is_ascii() {
+        fold_ascii(s, out);
+        return;
+    }
     let mut pending_space = false;
     for ch in s.chars().flat_map(char::to_lowercase).nfd() {
         if ch.is_whitespace() {
@@ -69,12 +77,10 @@ pub fn fold(s: &str) -> String {
         }
         out.push_str(mapped);
     }
-    out
 }
 
 /// [`fold`] for ASCII input: no decomposition needed.
-fn fold_ascii(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn fold_ascii(s: &str, out: &mut String) {
     let mut pending_space = false;
     for b in s.bytes() {
         match b {
@@ -93,7 +99,6 @@ fn fold_ascii(s: &str) -> String {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use fold::fold;
+use fold::fold_into;
 
 /// Index of a place in [`Gazetteer::places`].
 pub type PlaceId = u32;
@@ -156,7 +157,7 @@ pub struct Gazetteer {
     by_country_name: HashMap<String, usize>,
     by_demonym: HashMap<String, usize>,
     /// Fold key → places, best first.
-    by_name: HashMap<String, Vec<PlaceId>>,
+    by_name: HashMap<String, Ids>,
     ambiguous: HashSet<String>,
 }
 
@@ -228,17 +229,23 @@ impl Gazetteer {
             }
         }
 
-        let mut by_name: HashMap<String, Vec<PlaceId>> = HashMap::with_capacity(places.len() * 2);
+        let mut by_name: HashMap<String, Ids> = HashMap::with_capacity(places.len() * 2);
+        let mut key = String::new();
         for p in &places {
             for n in std::iter::once(&p.name).chain(&p.aliases) {
-                let ids = by_name.entry(fold(n)).or_default();
-                if !ids.contains(&p.id) {
-                    ids.push(p.id);
+                fold_into(n, &mut key);
+                match by_name.get_mut(key.as_str()) {
+                    Some(ids) => ids.push(p.id),
+                    None => {
+                        by_name.insert(key.clone(), Ids::One([p.id]));
+                    }
                 }
             }
         }
         for ids in by_name.values_mut() {
-            order_candidates(&places, ids);
+            if let Ids::Many(v) = ids {
+                order_candidates(&places, v);
+            }
         }
         Ok(Gazetteer {
             places,
@@ -280,7 +287,7 @@ impl Gazetteer {
     pub fn lookup(&self, name: &str) -> &[PlaceId] {
         self.by_name
             .get(&fold(name))
-            .map(Vec::as_slice)
+            .map(Ids::as_slice)
             .unwrap_or(&[])
     }
 
@@ -393,6 +400,33 @@ impl Gazetteer {
                     }
             })
             .or(Some(default))
+    }
+}
+
+/// The places sharing one fold key; most keys name a single place, which
+/// is stored without a heap allocation.
+#[derive(Debug, Clone)]
+enum Ids {
+    One([PlaceId; 1]),
+    Many(Vec<PlaceId>),
+}
+
+impl Ids {
+    fn as_slice(&self) -> &[PlaceId] {
+        match self {
+            Ids::One(a) => a,
+            Ids::Many(v) => v,
+        }
+    }
+
+    /// Adds a place unless it is already there.
+    fn push(&mut self, id: PlaceId) {
+        match self {
+            Ids::One([a]) if *a == id => {}
+            Ids::One([a]) => *self = Ids::Many(vec![*a, id]),
+            Ids::Many(v) if v.contains(&id) => {}
+            Ids::Many(v) => v.push(id),
+        }
     }
 }
 

@@ -11,11 +11,15 @@ pub(crate) fn is_admin1_key(key: &str) -> bool {
     key.strip_prefix("region:").is_some_and(|k| k.contains('.'))
 }
 
+/// The most fields a data line has.
+const MAX_FIELDS: usize = 11;
+
 /// One data line: its number and its tab-separated fields.
 struct Line<'a> {
     file: &'static str,
     number: usize,
-    fields: Vec<&'a str>,
+    fields: [&'a str; MAX_FIELDS],
+    len: usize,
 }
 
 impl<'a> Line<'a> {
@@ -28,7 +32,11 @@ impl<'a> Line<'a> {
     }
 
     fn get(&self, i: usize) -> &'a str {
-        self.fields.get(i).copied().unwrap_or("")
+        if i < self.len {
+            self.fields[i]
+        } else {
+            ""
+        }
     }
 
     fn required(&self, i: usize, what: &str) -> Result<&'a str, GeoError> {
@@ -85,17 +93,24 @@ fn lines<'a>(
         .enumerate()
         .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
         .map(move |(i, l)| {
-            let line = Line {
+            let mut line = Line {
                 file,
                 number: i + 1,
-                fields: l.split('\t').collect(),
+                fields: [""; MAX_FIELDS],
+                len: 0,
             };
-            if line.fields.len() == ncols {
+            for f in l.split('\t') {
+                if line.len < MAX_FIELDS {
+                    line.fields[line.len] = f;
+                }
+                line.len += 1;
+            }
+            if line.len == ncols {
                 Ok(line)
             } else {
                 Err(line.err(format!(
                     "expected {ncols} tab-separated fields, found {}",
-                    line.fields.len()
+                    line.len
                 )))
             }
         })
