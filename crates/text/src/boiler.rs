@@ -172,7 +172,7 @@ fn words_of(key: &str) -> impl Iterator<Item = &str> {
 
 /// Chrome that is unmistakable anywhere in the text.
 pub(crate) fn is_unmistakable_chrome(line: &str) -> bool {
-    if word_count(line) > 12 {
+    if line.split_whitespace().nth(12).is_some() {
         return false;
     }
     let key = fold_key(line);
@@ -336,7 +336,7 @@ pub(crate) fn find_boilerplate(lines: &[String], given_title: Option<&str>) -> B
             continue;
         }
         let line = &lines[idx];
-        let short = word_count(line) <= 8 && line.chars().count() <= 60;
+        let short = line.len() <= 240 && line.chars().count() <= 60 && word_count(line) <= 8;
         if !short || ends_sentence(line) {
             break;
         }

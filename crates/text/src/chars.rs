@@ -28,7 +28,95 @@ pub(crate) enum CharClass {
 }
 
 struct Tables {
-    map: HashMap<char, CharClass>,
+    /// For the BMP: 0 = nothing, otherwise 1 + index into `classes`.
+    bmp: Vec<u16>,
+    classes: Vec<CharClass>,
+    /// Classes of astral characters.
+    astral: HashMap<char, CharClass>,
+    /// Encoded [`Info`] of every BMP character.
+    bmp_info: Vec<u8>,
+}
+
+/// Script family of a letter, for look-alike decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// Not a letter (digit, mark, punctuation…).
+    NotLetter,
+    /// A Latin-script letter.
+    Latin,
+    /// A letter of the Common/Inherited/Unknown script.
+    Neutral,
+    /// A letter of another script: its bit (see [`script_bit`]).
+    Other(u8),
+}
+
+/// A bit per script family for "is this script genuinely used nearby".
+pub(crate) fn script_bit(s: Script) -> u8 {
+    match s {
+        Script::Cyrillic => 1,
+        Script::Greek => 2,
+        Script::Armenian => 4,
+        Script::Cherokee => 8,
+        _ => 16,
+    }
+}
+
+/// Word-character flag and script family of a character.
+fn info_uncached(c: char) -> (bool, Family) {
+    let word =
+        c.is_alphanumeric() || (!c.is_ascii() && unicode_normalization::char::is_combining_mark(c));
+    let family = if !c.is_alphabetic() {
+        Family::NotLetter
+    } else {
+        match c.script() {
+            Script::Latin => Family::Latin,
+            Script::Common | Script::Inherited | Script::Unknown => Family::Neutral,
+            s => Family::Other(script_bit(s)),
+        }
+    };
+    (word, family)
+}
+
+fn encode_info((word, family): (bool, Family)) -> u8 {
+    let low = match family {
+        Family::NotLetter => 0,
+        Family::Latin => 1,
+        Family::Neutral => 2,
+        Family::Other(bit) => 3 + bit.trailing_zeros() as u8,
+    };
+    low | if word { 0x80 } else { 0 }
+}
+
+fn decode_info(v: u8) -> (bool, Family) {
+    let family = match v & 0x7F {
+        0 => Family::NotLetter,
+        1 => Family::Latin,
+        2 => Family::Neutral,
+        n => Family::Other(1u8 << (n - 3).min(7)),
+    };
+    (v & 0x80 != 0, family)
+}
+
+/// Is `c` part of a word (letter, digit, mark), and what script family is it.
+pub(crate) fn info(c: char) -> (bool, Family) {
+    if c.is_ascii() {
+        let letter = c.is_ascii_alphabetic();
+        return (
+            letter || c.is_ascii_digit(),
+            if letter {
+                Family::Latin
+            } else {
+                Family::NotLetter
+            },
+        );
+    }
+    let cp = c as u32;
+    if cp < 0x10000 {
+        if let Some(&v) = tables().bmp_info.get(cp as usize) {
+            return decode_info(v);
+        }
+    }
+    info_uncached(c)
 }
 
 fn skeleton_string(c: char) -> String {
@@ -63,7 +151,9 @@ fn build() -> Tables {
     for l in ('A'..='Z').chain('a'..='z') {
         reverse.entry(skeleton_string(l)).or_default().push(l);
     }
-    let mut map = HashMap::new();
+    let mut bmp = vec![0u16; 0x10000];
+    let mut classes = Vec::new();
+    let mut astral = HashMap::new();
     let ranges = [(0x80u32, 0x2FFFFu32), (0xE0000, 0xE0FFF)];
     for (lo, hi) in ranges {
         for cp in lo..=hi {
@@ -74,11 +164,24 @@ fn build() -> Tables {
                 continue;
             };
             if let Some(class) = classify_uncached(c, &reverse) {
-                map.insert(c, class);
+                if cp < 0x10000 && classes.len() < usize::from(u16::MAX) {
+                    classes.push(class);
+                    bmp[cp as usize] = classes.len() as u16;
+                } else {
+                    astral.insert(c, class);
+                }
             }
         }
     }
-    Tables { map }
+    let bmp_info = (0u32..0x10000)
+        .map(|cp| char::from_u32(cp).map_or(0, |c| encode_info(info_uncached(c))))
+        .collect();
+    Tables {
+        bmp,
+        classes,
+        astral,
+        bmp_info,
+    }
 }
 
 fn in_compat_block(c: char) -> bool {
@@ -134,7 +237,18 @@ pub(crate) fn classify(c: char) -> Option<&'static CharClass> {
     if c.is_ascii() {
         return None;
     }
-    tables().map.get(&c)
+    let t = tables();
+    let cp = c as u32;
+    if cp < 0x10000 {
+        let idx = t.bmp.get(cp as usize).copied().unwrap_or(0);
+        if idx == 0 {
+            None
+        } else {
+            t.classes.get(usize::from(idx) - 1)
+        }
+    } else {
+        t.astral.get(&c)
+    }
 }
 
 /// Rough emoji test by block: pictographs, dingbats, symbols.
@@ -185,6 +299,17 @@ mod tests {
         assert_eq!(classify('é'), None);
         assert_eq!(classify('ı'), None); // Turkish dotless i is Latin
         assert_eq!(classify('ب'), None);
+    }
+
+    #[test]
+    fn info_matches_uncached() {
+        for c in [
+            'a', 'Z', '5', ' ', '-', 'é', 'д', 'θ', 'ب', '中', '\u{0301}', '𝐀', '😀', 'Ꭺ', 'ա', '١',
+        ] {
+            assert_eq!(info(c), info_uncached(c), "{c:?}");
+        }
+        assert_eq!(info('д').1, Family::Other(1));
+        assert_eq!(info('θ').1, Family::Other(2));
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Character-level normalisation and look-alike (homoglyph) repair.
 
 use chrono::{DateTime, FixedOffset};
-use unicode_normalization::char::is_combining_mark;
-use unicode_script::{Script, UnicodeScript};
 use vigil_core::{CleaningChange, CleaningKind, CleaningReport};
 
 use crate::chars::{self, CharClass};
@@ -132,34 +130,41 @@ pub fn clean_inline(s: &str) -> String {
 /// With `inline`, line breaks become spaces.
 fn normalize_chars(raw: &str, rec: &mut Recorder, inline: bool) -> String {
     let nl = if inline { ' ' } else { '\n' };
-    let mut out = String::with_capacity(raw.len());
+    let bytes = raw.as_bytes();
+    let len = raw.len();
+    let mut out = String::with_capacity(len);
     let mut recorded_until = 0usize;
-    let mut iter = raw.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if c.is_ascii() {
-            match c {
-                '\r' => {
-                    if matches!(iter.peek(), Some(&(_, '\n'))) {
-                        iter.next();
-                    }
-                    out.push(nl);
-                }
-                '\n' | '\x0B' | '\x0C' => out.push(nl),
-                '\t' => out.push(' '),
-                c if c.is_ascii_control() => {
-                    rec.report.invisible_removed += 1;
-                    record_invisible(raw, i, &mut recorded_until, rec);
-                }
-                c => out.push(c),
-            }
+    let mut i = 0usize;
+    while i < len {
+        // Fast path: a run of printable ASCII.
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !(0x20..0x7F).contains(b))
+            .unwrap_or(len - i);
+        if run > 0 {
+            out.push_str(&raw[i..i + run]);
+            i += run;
             continue;
         }
+        let Some(c) = raw[i..].chars().next() else {
+            break;
+        };
+        let next_i = i + c.len_utf8();
+        let next = raw[next_i..].chars().next();
         match c {
-            '\u{0085}' | '\u{2028}' => out.push(nl),
+            '\r' => {
+                out.push(nl);
+                if next == Some('\n') {
+                    i = next_i + 1;
+                    continue;
+                }
+            }
+            '\n' | '\x0B' | '\x0C' | '\u{0085}' | '\u{2028}' => out.push(nl),
             '\u{2029}' => {
                 out.push(nl);
                 out.push(nl);
             }
+            '\t' => out.push(' '),
             c if c.is_whitespace() => {
                 rec.report.spaces_normalized += 1;
                 out.push(' ');
@@ -171,7 +176,6 @@ fn normalize_chars(raw: &str, rec: &mut Recorder, inline: bool) -> String {
             c => match chars::classify(c) {
                 Some(CharClass::Ignorable) => {
                     let prev = out.chars().next_back();
-                    let next = iter.peek().map(|&(_, n)| n);
                     if keep_ignorable(c, prev, next) {
                         out.push(c);
                     } else {
@@ -182,6 +186,7 @@ fn normalize_chars(raw: &str, rec: &mut Recorder, inline: bool) -> String {
                 _ => out.push(c),
             },
         }
+        i = next_i;
     }
     out
 }
@@ -248,22 +253,12 @@ fn record_invisible(raw: &str, i: usize, recorded_until: &mut usize, rec: &mut R
 /// Trims and collapses runs of ASCII spaces into `buf` (cleared first).
 fn collapse_spaces(line: &str, buf: &mut String) {
     buf.clear();
-    let mut pending = false;
-    for c in line.chars() {
-        if c == ' ' {
-            pending = !buf.is_empty();
-        } else {
-            if pending {
-                buf.push(' ');
-                pending = false;
-            }
-            buf.push(c);
+    for part in line.split(' ').filter(|p| !p.is_empty()) {
+        if !buf.is_empty() {
+            buf.push(' ');
         }
+        buf.push_str(part);
     }
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -302,17 +297,6 @@ impl Word {
 }
 
 const BATCH: usize = 4096;
-
-/// A bit per script family for "is this script genuinely used nearby".
-fn script_bit(s: Script) -> u8 {
-    match s {
-        Script::Cyrillic => 1,
-        Script::Greek => 2,
-        Script::Armenian => 4,
-        Script::Cherokee => 8,
-        _ => 16,
-    }
-}
 
 /// Stage 2: repairs look-alike letters in one (space-collapsed) line.
 ///
@@ -385,8 +369,9 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
                 }
             }
             rec.report.confusables_replaced += replaced;
-            let after = out[start_len..].to_string();
-            rec.change(CleaningKind::Confusable, before, &after);
+            if let Some(after) = out.get(start_len..) {
+                rec.change(CleaningKind::Confusable, before, after);
+            }
             *emitted = w.end;
         }
         words.clear();
@@ -414,7 +399,8 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
         words.push(w);
     };
     for (i, c) in line.char_indices() {
-        if !is_word_char(c) {
+        let (word_char, family) = chars::info(c);
+        if !word_char {
             if let Some(w) = cur.take() {
                 push_word(w, &mut words, &mut latin_total, &mut other_total);
                 if words.len() >= BATCH {
@@ -447,7 +433,9 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
         match chars::classify(c) {
             Some(CharClass::Lookalike(_)) => {
                 w.lookalike += 1;
-                w.lookalike_scripts |= script_bit(c.script());
+                if let chars::Family::Other(bit) = family {
+                    w.lookalike_scripts |= bit;
+                }
             }
             Some(CharClass::Compat(s)) => {
                 if s.chars().all(|f| f.is_ascii_digit()) {
@@ -456,18 +444,14 @@ pub(crate) fn fix_lookalikes(line: &str, out: &mut String, rec: &mut Recorder) {
                     w.compat_letters += s.chars().count() as u32;
                 }
             }
-            _ => {
-                if c.is_alphabetic() {
-                    match c.script() {
-                        Script::Latin => w.latin += 1,
-                        Script::Common | Script::Inherited | Script::Unknown => {}
-                        s => {
-                            w.other += 1;
-                            w.other_scripts |= script_bit(s);
-                        }
-                    }
+            _ => match family {
+                chars::Family::Latin => w.latin += 1,
+                chars::Family::Other(bit) => {
+                    w.other += 1;
+                    w.other_scripts |= bit;
                 }
-            }
+                chars::Family::Neutral | chars::Family::NotLetter => {}
+            },
         }
     }
     if let Some(w) = cur.take() {
