@@ -302,7 +302,9 @@ pub(crate) fn find_boilerplate(lines: &[String], given_title: Option<&str>) -> B
         let repeats: Vec<usize> = rest
             .iter()
             .copied()
-            .filter(|&j| same_title(&key, &title_key(&lines[j])))
+            .filter(|&j| {
+                lines[j].len() <= MAX_TITLE_CHARS * 4 && same_title(&key, &title_key(&lines[j]))
+            })
             .collect();
         if repeats.is_empty() {
             break;
@@ -344,11 +346,11 @@ pub(crate) fn find_boilerplate(lines: &[String], given_title: Option<&str>) -> B
         let no_letters = !line.chars().any(char::is_alphanumeric);
         let dup_below = dropped_tail.contains(&key);
         let dup_title = title_k.as_deref() == Some(title_key(line).as_str());
-        let dup_above = (0..idx)
+        let dup_above = (idx.saturating_sub(64)..idx)
             .rev()
             .filter(|&j| keep[j] && !lines[j].is_empty())
             .take(5)
-            .any(|j| fold_key(&lines[j]) == key);
+            .any(|j| lines[j].len() <= 240 && fold_key(&lines[j]) == key);
         if no_letters || dup_below || dup_title || dup_above || has_chrome_vocabulary(line) {
             keep[idx] = false;
             dropped.push((idx, CleaningKind::Boilerplate));

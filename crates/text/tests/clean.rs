@@ -170,3 +170,14 @@ fn hostile_inputs_do_not_panic() {
     let dots = ".".repeat(100_000) + " A. " + &"x".repeat(100_000);
     assert!(!sentences(&dots).is_empty());
 }
+
+#[test]
+fn hostile_layouts_do_not_panic() {
+    let blanks = "Body.\n".to_string() + &"\n".repeat(200_000) + &"Share\n\n\n".repeat(20_000);
+    assert_eq!(c(&blanks).text, "Body.");
+    let huge_title = "x".repeat(3_000_000) + "\n" + &"x".repeat(3_000_000) + "\nBody.";
+    let out = c(&huge_title);
+    assert!(out.text.ends_with("Body."));
+    let only_chrome = "Share\nFollow us\nAdvertisement\n";
+    assert_eq!(c(only_chrome).text, "");
+}
