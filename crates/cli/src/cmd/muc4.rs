@@ -27,6 +27,11 @@ pub struct Args {
     /// Print the scores as JSON (`{role: {p, r, f1}, "micro": …}`).
     #[arg(long)]
     pub json: bool,
+    /// Raw MUC-4 answer-key files for the input documents (e.g.
+    /// `raw/key-tst1.v7 raw/key-tst2.v4` for dev): also report the
+    /// accuracy of the predicted main incident type.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub keys: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -63,6 +68,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{}", scores.to_json());
         } else {
             print!("{}", scores.to_table());
+        }
+    }
+    if !args.keys.is_empty() {
+        let mut templates = Vec::new();
+        for path in &args.keys {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            templates.extend(muc4::keys::parse(&String::from_utf8_lossy(&bytes)));
+        }
+        let gold = muc4::keys::primary_types(&templates);
+        let (mut right, mut total) = (0usize, 0usize);
+        for d in &docs {
+            if let (Some(g), Some(p)) = (gold.get(&d.docid), model.incident_type(&d.doctext)) {
+                total += 1;
+                right += usize::from(g == p);
+            }
+        }
+        let acc = if total > 0 { right as f64 / total as f64 } else { 0.0 };
+        if args.json {
+            println!("{}", serde_json::json!({"incident_type_accuracy": acc, "documents": total}));
+        } else {
+            println!("incident type (main, incl. NONE): {right}/{total} = {:.1}%", acc * 100.0);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,8 @@
 //! functions, physical targets), quotes and parentheses, the sentence's
 //! position in the document, the nearest trigger word (killed, bomb,
 //! kidnapped, attacked…) on each side with its distance, and how often the
-//! word occurs in the document. Every feature is hashed with a
+//! word occurs in the document, the nearest "-ed" word on each side and
+//! the nearest preposition to the left. Every feature is hashed with a
 //! [`FeatureHasher`]; nothing depends on letter case except `shape`.
 
 use super::text::{sentences, tokenize, Tok, TokKind};
@@ -88,6 +89,10 @@ pub fn is_target_word(w: &str) -> bool {
             | "company" | "farm" | "university" | "restaurant" | "branch" | "oil" | "line" | "lines" | "jeep"
             | "consulate" | "center" | "agency" | "premises" | "warehouse" | "airport" | "factory" | "dam"
     )
+}
+
+fn is_preposition(w: &str) -> bool {
+    matches!(w, "by" | "of" | "against" | "at" | "in" | "on" | "to" | "from" | "with" | "for" | "near" | "into")
 }
 
 fn shape(word: &str) -> String {
@@ -336,6 +341,21 @@ impl TokenFeaturizer {
                     f.push(h.hash("rtw-w", &[&doc.lower[j], w0]));
                 }
                 None => f.push(h.hash("rt", &["none"])),
+            }
+            // The nearest verb-like word ("-ed") on each side and the
+            // nearest preposition to the left, within the sentence.
+            let lo = sa.max(i.saturating_sub(6));
+            if let Some(j) = (lo..i).rev().find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed")) {
+                f.push(h.hash("lv", &[&doc.lower[j]]));
+            }
+            let hi = sb.min(i + 7);
+            if let Some(j) = (i + 1..hi).find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed")) {
+                f.push(h.hash("rv", &[&doc.lower[j]]));
+            }
+            let lo = sa.max(i.saturating_sub(4));
+            if let Some(j) = (lo..i).rev().find(|&j| is_preposition(&doc.lower[j])) {
+                f.push(h.hash("prep", &[&doc.lower[j]]));
+                f.push(h.hash("prep-w", &[&doc.lower[j], w0]));
             }
             out.push(f);
         }

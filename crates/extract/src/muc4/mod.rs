@@ -40,7 +40,7 @@ mod train;
 
 pub use from_analysis::from_analysis;
 pub use grit::{predictions_json, read_jsonl, GoldDoc, GritError};
-pub use model::{Candidate, Params, RawPrediction, Representative, RoleModel};
+pub use model::{Candidate, DocScores, Params, RawPrediction, Representative, RoleModel};
 pub use score::{normalize, score, score_lists, Counts, Prf, Scores};
 pub use train::{train, TrainConfig, TrainReport};
 

@@ -36,6 +36,9 @@ pub struct Params {
     /// Output every grouped mention instead of the representative only
     /// (the scorer rejects an entity if any of its mentions is wrong).
     pub all_mentions: bool,
+    /// Added to the tagger's `B-`/`I-` scores of each role before decoding
+    /// (positive: more recall), in [`ROLES`] order.
+    pub role_bias: [f32; 5],
 }
 
 impl Default for Params {
@@ -45,6 +48,7 @@ impl Default for Params {
             min_entity_score: 0.0,
             representative: Representative::MostFrequent,
             all_mentions: false,
+            role_bias: [0.0; 5],
         }
     }
 }
@@ -63,6 +67,20 @@ pub struct Candidate {
     /// Index of a candidate of the same role this one stands in
     /// parentheses after ("… liberation front (fmln)").
     pub appositive_of: Option<usize>,
+}
+
+/// Relevance and per-token tagger scores of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocScores {
+    pub relevance: f32,
+    /// Emission scores, tokens × labels.
+    pub em: Vec<f32>,
+    /// Byte span of each token.
+    pub spans: Vec<(usize, usize)>,
+    /// Whether each token is "(".
+    pub open_paren: Vec<bool>,
+    /// Sentences as token ranges.
+    pub sents: Vec<(usize, usize)>,
 }
 
 /// Relevance and tagged mentions of a document, before thresholds.
@@ -114,6 +132,10 @@ impl RoleModel {
             x => return Err(LearnError::Format(format!("unknown representative choice {x}"))),
         };
         let all_mentions = r.take(1)?[0] != 0;
+        let mut role_bias = [0.0f32; 5];
+        for b in &mut role_bias {
+            *b = r.f32()?;
+        }
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
             return Err(LearnError::Format("tagger labels are not the MUC-4 roles".into()));
@@ -131,7 +153,7 @@ impl RoleModel {
             tagger,
             relevance,
             incident,
-            params: Params { relevance_threshold, min_entity_score, representative, all_mentions },
+            params: Params { relevance_threshold, min_entity_score, representative, all_mentions, role_bias },
         })
     }
 
@@ -149,6 +171,9 @@ impl RoleModel {
             Representative::MostFrequent => 2,
         }]);
         w.bytes(&[u8::from(self.params.all_mentions)]);
+        for b in self.params.role_bias {
+            w.f32(b);
+        }
         self.tagger.write(&mut w);
         self.relevance.write(&mut w);
         match &self.incident {
@@ -176,20 +201,40 @@ impl RoleModel {
         c.labels().get(c.predict(&f)).map(String::as_str)
     }
 
-    /// Relevance score and tagged mentions, before thresholds and grouping.
-    pub fn raw(&self, text: &str) -> RawPrediction {
+    /// Relevance and tagger scores of a document, before decoding.
+    pub fn scores(&self, text: &str) -> DocScores {
         let doc = DocContext::new(text);
         let fz = TokenFeaturizer::new(self.featurizer_bits);
         let relevance = self.relevance.score(&fz.doc_features(&doc));
         let feats = fz.token_features(&doc);
+        DocScores {
+            relevance,
+            em: self.tagger.emissions(&feats),
+            spans: doc.toks.iter().map(|t| (t.start, t.end)).collect(),
+            open_paren: doc.lower.iter().map(|w| w == "(").collect(),
+            sents: doc.sents,
+        }
+    }
+
+    /// Decodes role-filler mentions from scores with the given role biases.
+    pub fn decode(&self, ds: &DocScores, text: &str, params: &Params) -> RawPrediction {
         let n = self.tagger.labels().len();
         let mut candidates: Vec<Candidate> = Vec::new();
-        for &(a, b) in &doc.sents {
-            let em = self.tagger.emissions(&feats[a..b]);
-            let path = self.tagger.decode_emissions(&em);
+        let mut em_sent = Vec::new();
+        for &(a, b) in &ds.sents {
+            em_sent.clear();
+            em_sent.extend_from_slice(ds.em.get(a * n..b * n).unwrap_or(&[]));
+            for row in em_sent.chunks_mut(n) {
+                for (l, x) in row.iter_mut().enumerate().skip(1) {
+                    *x += params.role_bias[(l - 1) / 2];
+                }
+            }
+            let em = &em_sent;
+            let path = self.tagger.decode_emissions(em);
             let margin = |t: usize, l: usize| -> f32 {
                 let row = &em[t * n..(t + 1) * n];
-                let other = row.iter().enumerate().filter(|(k, _)| *k != l).fold(f32::NEG_INFINITY, |m, (_, x)| m.max(*x));
+                let other =
+                    row.iter().enumerate().filter(|(k, _)| *k != l).fold(f32::NEG_INFINITY, |m, (_, x)| m.max(*x));
                 row[l] - other
             };
             let mut t = 0;
@@ -199,7 +244,7 @@ impl RoleModel {
                     t += 1;
                     continue;
                 }
-                // l is B-role; role index (l - 1) / 2.
+                // l is B-role; the role index is (l - 1) / 2.
                 let role = ROLES[(l - 1) / 2];
                 let mut e = t + 1;
                 while e < path.len() && path[e] == l + 1 {
@@ -207,9 +252,9 @@ impl RoleModel {
                 }
                 let score = (t..e).map(|k| margin(k, path[k])).sum::<f32>() / (e - t) as f32;
                 let (ts, te) = (a + t, a + e);
-                let span = (doc.toks[ts].start, doc.toks[te - 1].end);
+                let span = (ds.spans[ts].0, ds.spans[te - 1].1);
                 let text_of = text.get(span.0..span.1).unwrap_or("").to_string();
-                let appositive_of = if ts >= 2 && doc.lower[ts - 1] == "(" {
+                let appositive_of = if ts >= 2 && ds.open_paren[ts - 1] {
                     candidates.iter().rposition(|c| c.role == role && c.tokens.1 == ts - 1)
                 } else {
                     None
@@ -218,7 +263,12 @@ impl RoleModel {
                 t = e;
             }
         }
-        RawPrediction { relevance, candidates }
+        RawPrediction { relevance: ds.relevance, candidates }
+    }
+
+    /// Relevance score and tagged mentions, before thresholds and grouping.
+    pub fn raw(&self, text: &str) -> RawPrediction {
+        self.decode(&self.scores(text), text, &self.params)
     }
 
     /// Applies thresholds and grouping to a raw prediction.

@@ -18,7 +18,7 @@ use crate::learn::{bio_constraints, BinaryTrainer, MulticlassTrainer, SequenceTr
 
 use super::keys::{primary_types, KeyTemplate, INCIDENT_TYPES};
 
-use super::model::{role_labels, Params, RawPrediction, Representative, RoleModel};
+use super::model::{role_labels, DocScores, Params, RawPrediction, Representative, RoleModel};
 use super::{score, GoldDoc, Muc4Prediction, Scores};
 
 /// Training settings.
@@ -45,10 +45,10 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
-            epochs: 8,
+            epochs: 15,
             relevance_epochs: 10,
             seed: 20_240_601,
-            bits: 20,
+            bits: 18,
             all_occurrences: true,
             relevant_only: false,
             holdout: 0.2,
@@ -164,33 +164,66 @@ fn evaluate(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction], params:
     score(docs, &preds)
 }
 
-/// Picks thresholds maximising micro F1 on `docs` by coordinate search.
-pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction]) -> (Params, Scores) {
+fn decode_all(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores], params: &Params) -> Vec<RawPrediction> {
+    docs.iter().zip(scores).map(|(d, s)| model.decode(s, &d.doctext, params)).collect()
+}
+
+fn quantiles(v: &[f32], k: usize) -> Vec<f32> {
+    let mut v = v.to_vec();
+    v.sort_by(f32::total_cmp);
+    let mut q: Vec<f32> = (0..=k).filter_map(|i| v.get(i * v.len().saturating_sub(1) / k.max(1)).copied()).collect();
+    q.insert(0, f32::NEG_INFINITY);
+    q.dedup();
+    q
+}
+
+/// Picks decoding biases and thresholds maximising micro F1 on `docs` by
+/// coordinate search.
+pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) -> (Params, Scores) {
     let mut best = Params::default();
-    let mut best_f = evaluate(model, docs, raws, &best).micro.prf().f1;
-    let mut rel: Vec<f32> = raws.iter().map(|r| r.relevance).collect();
-    rel.sort_by(f32::total_cmp);
-    let mut scores: Vec<f32> = raws.iter().flat_map(|r| r.candidates.iter().map(|c| c.score)).collect();
-    scores.sort_by(f32::total_cmp);
-    let quantiles = |v: &[f32], k: usize| -> Vec<f32> {
-        let mut q: Vec<f32> = (0..=k).filter_map(|i| v.get(i * v.len().saturating_sub(1) / k.max(1)).copied()).collect();
-        q.push(f32::NEG_INFINITY);
-        q.dedup();
-        q
-    };
+    let mut raws = decode_all(model, docs, scores, &best);
+    let mut best_f = evaluate(model, docs, &raws, &best).micro.prf().f1;
+    let rel: Vec<f32> = scores.iter().map(|r| r.relevance).collect();
     let rel_grid = quantiles(&rel, 40);
-    let score_grid = quantiles(&scores, 40);
+    // Biases on the scale of the tagger's scores: how far "O" leads the
+    // best role label, over tokens where it leads.
+    let n = model.tagger.labels().len();
+    let gaps: Vec<f32> = scores
+        .iter()
+        .flat_map(|s| s.em.chunks(n))
+        .filter_map(|row| {
+            let best_role = row.iter().skip(1).fold(f32::NEG_INFINITY, |m, x| m.max(*x));
+            let gap = row[0] - best_role;
+            (gap > 0.0).then_some(gap)
+        })
+        .collect();
+    let mut bias_grid = quantiles(&gaps, 60);
+    bias_grid.retain(|b| b.is_finite());
+    bias_grid.truncate(31);
+    bias_grid.insert(0, 0.0);
     for _round in 0..2 {
+        for k in 0..5 {
+            for &b in &bias_grid {
+                let mut p = best;
+                p.role_bias[k] = b;
+                let r = decode_all(model, docs, scores, &p);
+                let f = evaluate(model, docs, &r, &p).micro.prf().f1;
+                if f > best_f {
+                    (best, best_f, raws) = (p, f, r);
+                }
+            }
+        }
         for &t in &rel_grid {
             let p = Params { relevance_threshold: t, ..best };
-            let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+            let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
             }
         }
-        for &t in &score_grid {
+        let cand: Vec<f32> = raws.iter().flat_map(|r| r.candidates.iter().map(|c| c.score)).collect();
+        for &t in &quantiles(&cand, 40) {
             let p = Params { min_entity_score: t, ..best };
-            let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+            let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
             }
@@ -198,14 +231,14 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction]) 
         for rep in [Representative::First, Representative::Longest, Representative::MostFrequent] {
             for all in [false, true] {
                 let p = Params { representative: rep, all_mentions: all, ..best };
-                let f = evaluate(model, docs, raws, &p).micro.prf().f1;
+                let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
                 if f > best_f {
                     (best, best_f) = (p, f);
                 }
             }
         }
     }
-    let s = evaluate(model, docs, raws, &best);
+    let s = evaluate(model, docs, &raws, &best);
     (best, s)
 }
 
@@ -225,10 +258,11 @@ pub fn train(
         let (fit_docs, tune_docs) = docs.split_at(docs.len() - n_tune);
         log(&format!("tuning: training on {} documents, tuning on {}", fit_docs.len(), tune_docs.len()));
         let (model, _, _) = fit(fit_docs, cfg);
-        let raws: Vec<RawPrediction> = tune_docs.iter().map(|d| model.raw(&d.doctext)).collect();
+        let scores: Vec<DocScores> = tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
+        let raws = decode_all(&model, tune_docs, &scores, &Params::default());
         let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
         log(&format!("held-out micro F1 with default thresholds: {:.1}", untuned.micro.prf().f1 * 100.0));
-        let (params, scores) = tune(&model, tune_docs, &raws);
+        let (params, scores) = tune(&model, tune_docs, &scores);
         log(&format!("held-out micro F1 tuned: {:.1} with {params:?}", scores.micro.prf().f1 * 100.0));
         report.params = params;
         report.holdout = Some(scores);
@@ -281,6 +315,33 @@ mod tests {
         assert_eq!(labels[1], b);
         let (first_only, _) = project(&docs[0], &ctx, false);
         assert_eq!(first_only.iter().filter(|&&l| l == b).count(), 2);
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns() {
+        let mut lines = Vec::new();
+        for i in 0..12 {
+            let (g, v) = if i % 2 == 0 { ("fmln", "peasants") } else { ("eln", "judges") };
+            let text = format!("guerrillas of the {g} killed {i} {v} in town {i}.  the army said the attack was brutal.");
+            let v_at = text.find(v).unwrap_or(0);
+            lines.push(format!(
+                r#"{{"docid": "D{i}", "doctext": "{text}", "extracts": {{"PerpOrg": [[["{g}", 18]]], "Victim": [[["{v}", {v_at}]]]}}}}"#
+            ));
+            lines.push(format!(r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i} to talk about peace.", "extracts": {{}}}}"#));
+        }
+        let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
+        let cfg = TrainConfig { bits: 14, epochs: 4, holdout: 0.25, ..TrainConfig::default() };
+        let (m1, r1) = train(&docs, &[], &cfg, &mut |_| {});
+        let (m2, _) = train(&docs, &[], &cfg, &mut |_| {});
+        let bytes = m1.to_bytes();
+        assert_eq!(bytes, m2.to_bytes());
+        assert!(r1.holdout.is_some());
+        let back = RoleModel::load(&bytes).expect("loads");
+        let p = back.predict("guerrillas of the fmln killed 3 peasants in town 40.");
+        let orgs: Vec<&str> = p.roles[Role::PerpOrg as usize].iter().map(|e| e.mentions[0].as_str()).collect();
+        assert_eq!(orgs, vec!["fmln"]);
+        assert!(RoleModel::load(&bytes[..bytes.len() - 3]).is_err());
+        assert!(RoleModel::load(b"not a model").is_err());
     }
 
     #[test]
