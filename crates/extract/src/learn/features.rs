@@ -241,9 +241,9 @@ impl TokenFeaturizer {
         let mut right_trig: Vec<Option<(usize, &'static str)>> = vec![None; n];
         for &(a, b) in &doc.sents {
             let mut last: Option<(usize, &'static str)> = None;
-            for i in a..b {
-                left_trig[i] = last;
-                if let Some(c) = trigger_class(&doc.lower[i]) {
+            for (i, (slot, w)) in left_trig.iter_mut().zip(&doc.lower).enumerate().take(b).skip(a) {
+                *slot = last;
+                if let Some(c) = trigger_class(w) {
                     last = Some((i, c));
                 }
             }

@@ -67,8 +67,8 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
     }
     // Collect groups in order of their root (= first member).
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); cands.len()];
-    for i in 0..cands.len() {
-        if !keys[i].is_empty() {
+    for (i, key) in keys.iter().enumerate() {
+        if !key.is_empty() {
             let r = find(&mut parent, i);
             members[r].push(i);
         }

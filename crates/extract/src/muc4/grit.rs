@@ -11,6 +11,12 @@ use serde::Deserialize;
 
 use super::{Role, RoleLists, ROLES};
 
+/// Entities of one role, each a list of `(mention, character offset)`.
+pub type KeyEntities = Vec<Vec<(String, usize)>>;
+
+/// `(mention, offset)` entities per role name, as in the file.
+type RawExtracts = BTreeMap<String, Vec<Vec<(String, i64)>>>;
+
 /// One annotated (or unannotated) document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoldDoc {
@@ -18,7 +24,7 @@ pub struct GoldDoc {
     pub doctext: String,
     /// Per role (in [`ROLES`] order): entities, each a list of
     /// `(mention, character offset)`. `None` when the input had none.
-    pub extracts: Option<[Vec<Vec<(String, usize)>>; 5]>,
+    pub extracts: Option<[KeyEntities; 5]>,
 }
 
 #[derive(Deserialize)]
@@ -26,7 +32,7 @@ struct RawDoc {
     docid: String,
     doctext: String,
     #[serde(default)]
-    extracts: Option<BTreeMap<String, Vec<Vec<(String, i64)>>>>,
+    extracts: Option<RawExtracts>,
 }
 
 /// Errors reading GRIT files.
@@ -65,7 +71,7 @@ pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
         let raw: RawDoc =
             serde_json::from_str(line).map_err(|e| GritError::Line { line: i + 1, message: e.to_string() })?;
         let extracts = raw.extracts.map(|ex| {
-            let mut out: [Vec<Vec<(String, usize)>>; 5] = Default::default();
+            let mut out: [KeyEntities; 5] = Default::default();
             for (name, ents) in ex {
                 if let Some(role) = Role::from_name(&name) {
                     out[role as usize] = ents

@@ -240,7 +240,7 @@ impl RoleModel {
             let mut t = 0;
             while t < path.len() {
                 let l = path[t];
-                if l == 0 || l % 2 == 0 {
+                if l == 0 || l.is_multiple_of(2) {
                     t += 1;
                     continue;
                 }
