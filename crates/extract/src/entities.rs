@@ -78,7 +78,8 @@ impl Entities {
 pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
     let mut raws = Vec::new();
     let mut demonyms = Vec::new();
-    gazetteer_pass(ctx, res, &mut raws, &mut demonyms);
+    let mut embedded = Vec::new();
+    gazetteer_pass(ctx, res, &mut raws, &mut demonyms, &mut embedded);
     pattern_pass(ctx, res, &mut raws);
     raws.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
     // Drop mentions overlapping an earlier, longer one.
@@ -90,18 +91,57 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
         kept.push(r);
     }
     surname_pass(ctx, &mut kept);
-    link(ctx, res, kept, demonyms)
+    let mut entities = link(ctx, res, kept, demonyms);
+    add_embedded(ctx, res, &mut entities, embedded);
+    entities
 }
 
-fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mut Vec<Demonym>) {
+/// Places named inside longer names ("Cologne" in "Cologne Cathedral")
+/// become entities (or mentions of existing ones) without taking over the
+/// tokens of the longer name.
+fn add_embedded(ctx: &Ctx, res: &Resources, entities: &mut Entities, embedded: Vec<Raw>) {
+    for raw in embedded {
+        let text = ctx.slice(raw.span).to_string();
+        let mention = Mention { text, start: raw.span.start, end: raw.span.end };
+        let kb_id = raw.place.map(|id| res.geo.geo(id)).and_then(|g| g.geonames_id).map(|g| format!("geonames:{g}"));
+        let existing = entities.list.iter_mut().find(|e| e.kb_id.is_some() && e.kb_id == kb_id);
+        match existing {
+            Some(e) => e.mentions.push(mention),
+            None => {
+                let n = entities.list.len();
+                let mut e = new_entity(ctx, res, &raw, n);
+                e.mentions.push(mention);
+                entities.list.push(e);
+            }
+        }
+    }
+    for e in &mut entities.list {
+        e.mentions.sort_by_key(|m| m.start);
+    }
+}
+
+fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mut Vec<Demonym>, embedded: &mut Vec<Raw>) {
     let text = ctx.text;
     let mut matches = Vec::new();
     for (start, end, spelling, targets) in res.find_names(text) {
         let found = &text[start..end];
-        if !case_ok(ctx, found, spelling) {
+        if case_ok(ctx, found, spelling) {
+            matches.push((Span::new(start, end), targets));
             continue;
         }
-        matches.push((Span::new(start, end), targets));
+        // "Kaduna state" fails as "Kaduna State" but names Kaduna: retry
+        // without the last word.
+        let mut end = end;
+        while let Some(cut) = text[start..end].rfind([' ', '-']) {
+            end = start + cut;
+            let shorter = res.find_names(&text[start..end]).find(|(s, _, _, _)| *s == 0);
+            if let Some((_, e, spelling, targets)) = shorter {
+                if case_ok(ctx, &text[start..start + e], spelling) {
+                    matches.push((Span::new(start, start + e), targets));
+                }
+                break;
+            }
+        }
     }
     // Countries named anywhere in the text disambiguate cities.
     let mut context: Vec<String> = Vec::new();
@@ -138,28 +178,32 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
                 title: None,
             });
         } else if targets.contains(&NameTarget::Place) {
-            if res.geo.is_ambiguous_name(found) && !place_context(ctx, span) {
+            let acronym = ctx.case.informative() && found.chars().all(|c| !c.is_lowercase()) && found.len() <= 4;
+            if res.geo.is_ambiguous_name(found) && !acronym && !place_context(ctx, span) {
                 continue;
             }
-            if part_of_longer_name(ctx, span) {
-                continue;
-            }
-            let Some(id) = res.geo.resolve(found, &context_refs) else { continue };
+            let inside_name = part_of_longer_name(ctx, span);
+            // "the Kaluga region", "Kaduna state": the region, not its capital.
+            let next = ctx.token_at(span.end);
+            let region_word = ctx.lower.get(next).is_some_and(|w| REGION_WORDS.contains(&w.as_str()));
+            let region = region_word
+                .then(|| res.geo.lookup(found).iter().copied().find(|id| res.geo.place(*id).kind == PlaceKind::Region))
+                .flatten();
+            let Some(id) = region.or_else(|| res.geo.resolve(found, &context_refs)) else { continue };
             let place = res.geo.place(id);
             let kind = match place.kind {
                 PlaceKind::Country => EntityType::Country,
                 PlaceKind::Region => EntityType::Region,
                 PlaceKind::City => EntityType::City,
             };
-            raws.push(Raw {
-                span,
-                kind,
-                key: format!("place:{id}"),
-                name: place.name.clone(),
-                kb: None,
-                place: Some(id),
-                title: None,
-            });
+            let raw = Raw { span, kind, key: format!("place:{id}"), name: place.name.clone(), kb: None, place: Some(id), title: None };
+            // "Cologne" in "Cologne Cathedral" names the city too, but the
+            // mention belongs to the longer name.
+            if inside_name {
+                embedded.push(raw);
+            } else {
+                raws.push(raw);
+            }
         } else if let Some(NameTarget::Demonym(i)) = targets.iter().find(|t| matches!(t, NameTarget::Demonym(_))) {
             if let Some(country) = res.demonym_countries.get(*i) {
                 demonyms.push(Demonym { span, country: country.clone() });
@@ -196,6 +240,12 @@ fn case_ok(ctx: &Ctx, found: &str, spelling: &str) -> bool {
         letters >= 4 || (letters == 3 && !words::is_stop(&lower) && !COMMON3.contains(&lower.as_str()))
     }
 }
+
+/// Words after a place name that make it an administrative region.
+const REGION_WORDS: &[&str] = &[
+    "region", "province", "state", "oblast", "county", "department", "governorate", "district", "prefecture", "krai",
+    "canton", "territory",
+];
 
 const COMMON3: &[&str] = &[
     "and", "the", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out",
@@ -249,11 +299,12 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     let mut found = Vec::new();
     while i < n {
         // A title opens a person in any case style.
-        if words::is_honorific(&ctx.lower[i]) && (ctx.is_capitalized(i) || !ctx.case.informative()) {
+        if words::is_honorific(&ctx.lower[i]) && !covered(raws, ctx.tokens[i].span) {
             if let Some((range, title_end)) = titled_name(ctx, i) {
                 let span = ctx.span_of(range.clone());
                 if !covered(raws, span) {
-                    let title = ctx.slice(ctx.span_of(i..title_end)).to_string();
+                    let title_start = role_start(ctx, i);
+                    let title = ctx.slice(ctx.span_of(title_start..title_end)).to_string();
                     found.push(person(ctx, range.clone(), Some(title)));
                     i = range.end;
                     continue;
@@ -323,6 +374,8 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
     while end < n && end - j < 4 {
         let w = ctx.lower[end].as_str();
         let ok = ctx.is_word(end)
+            && !w.ends_with("'s")
+            && !w.ends_with("\u{2019}s")
             && !words::is_stop(w)
             && !words::is_speech_verb(w)
             && !words::is_office_head(w)
@@ -337,6 +390,27 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
         end += 1;
     }
     (end > j).then_some((j..end, title_end))
+}
+
+/// Where the role before a title starts: "Kaduna state police spokesman",
+/// "North Rhine-Westphalia's interior minister", "chief public prosecutor".
+fn role_start(ctx: &Ctx, title: usize) -> usize {
+    let floor = ctx.tok_sent.get(title).and_then(|s| ctx.sent_toks.get(*s)).map_or(0, |r| r.start);
+    let mut s = title;
+    while s > floor && title - s < 4 {
+        let w = ctx.lower[s - 1].as_str();
+        let word = ctx.is_word(s - 1) || w == "'s";
+        if !word || words::is_stop(w) || words::is_speech_verb(w) || verbish(w) {
+            break;
+        }
+        s -= 1;
+    }
+    s
+}
+
+/// Past participles and gerunds ("kidnapped", "including") end a role.
+fn verbish(w: &str) -> bool {
+    (w.ends_with("ed") && w.len() > 5) || (w.ends_with("ing") && w.len() > 5)
 }
 
 /// Words that end a name in caseless text after a title.
@@ -526,9 +600,10 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         while s < end && matches!(ctx.lower[s].as_str(), "the" | "a" | "an") {
             s += 1;
         }
-        // The phrase must start with (an adjective and) an office word.
-        let head_early = (s..end.min(s + 3)).any(|t| is_office_word(res, &ctx.lower[t]));
-        if s < end && head_early {
+        // A short phrase holding an office word: "The director of the US
+        // National Intelligence", "North Rhine-Westphalia's interior minister".
+        let has_office = (s..end).any(|t| is_office_word(res, &ctx.lower[t]));
+        if s < end && end - s <= 9 && has_office {
             return Some(ctx.span_of(s..end));
         }
     }
@@ -621,7 +696,6 @@ fn link(ctx: &Ctx, res: &Resources, raws: Vec<Raw>, demonyms: Vec<Demonym>) -> E
 }
 
 fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
-    let _ = ctx;
     let mut entity = Entity {
         id: format!("E{}", n + 1),
         kind: raw.kind,
@@ -643,12 +717,26 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
         }
     }
     if let Some(id) = raw.place {
+        let place = res.geo.place(id);
+        // English texts say "Cologne", not "Köln": name the place as the
+        // text does, in the gazetteer's spelling, when that is an ASCII alias.
+        let mentioned = ctx.slice(raw.span);
+        if let Some(alias) = place.aliases.iter().find(|a| a.eq_ignore_ascii_case(mentioned) && a.is_ascii()) {
+            if !place.name.is_ascii() || place.name.len() > alias.len() + 4 {
+                entity.name = alias.clone();
+            }
+        }
         let geo = res.geo.geo(id);
         entity.kb_id = Some(match geo.geonames_id {
             Some(g) => format!("geonames:{g}"),
             None => format!("country:{}", geo.country),
         });
-        entity.aliases = res.geo.place(id).aliases.iter().take(8).cloned().collect();
+        entity.aliases = std::iter::once(&place.name)
+            .chain(&place.aliases)
+            .filter(|a| **a != entity.name)
+            .take(8)
+            .cloned()
+            .collect();
         entity.geo = Some(geo);
     }
     if raw.kind == EntityType::Site && entity.geo.is_none() {

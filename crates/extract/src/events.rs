@@ -58,6 +58,9 @@ pub fn extract(
     for d in &mut drafts {
         fill(ctx, res, ents, dates, quotes, d);
     }
+    let mut drafts = split_arrest_lists(ctx, ents, drafts);
+    drafts = split_plural_events(ents, drafts);
+    inherit_perpetrators(ctx, ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
     drafts.retain(|d| has_content(&d.event));
@@ -69,6 +72,16 @@ pub fn extract(
 }
 
 fn has_content(e: &Event) -> bool {
+    // Violence needs someone who does it, suffers it, a target, a weapon or
+    // a toll: "exports exploded in Frankfurt" is not a bombing.
+    if e.kind.is_violent() {
+        return !(e.perpetrators.is_empty()
+            && e.targets.is_empty()
+            && e.victims.is_empty()
+            && e.weapons.is_empty()
+            && e.killed.is_none()
+            && e.injured.is_none());
+    }
     !(e.perpetrators.is_empty()
         && e.targets.is_empty()
         && e.victims.is_empty()
@@ -313,19 +326,49 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
                         push_unique(&mut ev.targets, slot.clone());
                     }
                     places.push((place_rank(k), slot));
+                    // The city in a site's name ("Cologne Cathedral") is where it is.
+                    if k == EntityType::Site {
+                        let site = ctx.span_of(toks.clone());
+                        for (i, other) in ents.list.iter().enumerate() {
+                            if i != e && other.kind.is_place() && other.kind != EntityType::Site && other.mentions.iter().any(|m| site.contains(m.span())) {
+                                places.push((place_rank(other.kind), Slot { text: other.name.clone(), entity: Some(other.id.clone()), span: None }));
+                            }
+                        }
+                    }
                 }
             }
             EntityType::Event => {
                 push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
             }
             EntityType::Person => {
-                if matches!(ev.kind, EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking)
-                    || (ev.kind.is_violent() && toks.start > d.trigger)
+                // A person after the trigger, with no verb of saying or
+                // quotation mark in between ("…held hostage…," said X is a speaker).
+                let between = d.trigger.min(toks.start)..toks.start.max(d.trigger);
+                let reported = between.clone().any(|j| words::is_speech_verb(&ctx.lower[j]) || matches!(ctx.lower[j].as_str(), "\"" | "\u{201d}" | "\u{201c}"));
+                if !reported && (matches!(ev.kind, EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking)
+                    || (ev.kind.is_violent() && toks.start > d.trigger))
                 {
                     push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
                 }
             }
             _ => {}
+        }
+    }
+    // "in Kajuru": a capitalised name after a locative preposition that no
+    // gazetteer knows is still a place, without coordinates.
+    if ctx.case.informative() {
+        for t in clause.start..own_end {
+            if !matches!(ctx.lower[t].as_str(), "in" | "at" | "near" | "outside") {
+                continue;
+            }
+            let mut end = t + 1;
+            while end < own_end && ctx.is_capitalized(end) && ents.by_token.get(end).copied().flatten().is_none() && !words::is_stop(&ctx.lower[end]) {
+                end += 1;
+            }
+            if end > t + 1 && end - t <= 4 {
+                let span = ctx.span_of(t + 1..end);
+                places.push((1, Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) }));
+            }
         }
     }
     places.sort_by_key(|(r, _)| *r);
@@ -718,4 +761,112 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
         }
     }
     out.into_iter().map(|(e, _)| e).collect()
+}
+
+/// "3 other arrests in Austria, and one in Germany": one arrest per place,
+/// each with its own count.
+fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut out = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        if !matches!(d.event.kind, EventType::Arrest | EventType::Raid) {
+            out.push(d);
+            continue;
+        }
+        // Segments: a count, then within three words "in" and a place.
+        let mut segments: Vec<(u32, usize, Range<usize>)> = Vec::new();
+        for t in d.clause.clone() {
+            let Some(n) = words::number_value(&ctx.lower[t]).filter(|_| !matches!(ctx.lower[t].as_str(), "a" | "an")) else {
+                continue;
+            };
+            let Some(i) = (t + 1..(t + 4).min(d.clause.end)).find(|j| ctx.lower[*j] == "in") else { continue };
+            let place = ents.in_tokens(i + 1..(i + 3).min(d.clause.end)).into_iter().find(|(e, toks)| toks.start <= i + 2 && ents.get(*e).kind.is_place());
+            if let Some((e, toks)) = place {
+                segments.push((n, e, toks));
+            }
+        }
+        if segments.len() < 2 {
+            out.push(d);
+            continue;
+        }
+        for (n, e, toks) in &segments {
+            let mut event = d.event.clone();
+            event.kind = EventType::Arrest;
+            event.arrested = Some(*n);
+            let slot = slot_for_entity(ctx, ents, *e, toks.clone());
+            event.locations = vec![slot.clone()];
+            event.location = Some(slot);
+            out.push(Draft { event, clause: d.clause.clone(), sentence: d.sentence, trigger: d.trigger });
+        }
+        if d.event.kind == EventType::Raid {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// "The recent attacks … in Russia and Iran": a plural trigger with places
+/// in several countries is one event per country.
+fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut out = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let plural = d.event.trigger.text.to_lowercase().ends_with('s');
+        let country_of = |slot: &Slot| {
+            let id = slot.entity.as_deref()?;
+            let e = ents.list.iter().find(|e| e.id == id)?;
+            e.geo.as_ref().map(|g| g.country.clone()).filter(|c| !c.is_empty())
+        };
+        let mut countries: Vec<String> = Vec::new();
+        for slot in &d.event.locations {
+            if let Some(c) = country_of(slot) {
+                if !countries.contains(&c) {
+                    countries.push(c);
+                }
+            }
+        }
+        let splittable = plural && d.event.kind.is_violent() && d.event.stage == Stage::Accomplished && countries.len() >= 2;
+        if !splittable {
+            out.push(d);
+            continue;
+        }
+        for c in countries {
+            let mut event = d.event.clone();
+            event.locations.retain(|l| country_of(l).as_deref() == Some(c.as_str()));
+            event.location = event.locations.first().cloned();
+            // Counts were stated for the whole series.
+            event.killed = None;
+            event.injured = None;
+            out.push(Draft { event, clause: d.clause.clone(), sentence: d.sentence, trigger: d.trigger });
+        }
+    }
+    out
+}
+
+/// "Additionally, 3 men were arrested …": a sentence that continues the
+/// previous one keeps its armed group.
+fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
+    for i in 0..drafts.len() {
+        let d = &drafts[i];
+        let has_group = d.event.perpetrators.iter().any(|p| {
+            p.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup))
+        });
+        let first = ctx.sent_toks.get(d.sentence).map(|r| r.start);
+        let continues = first.and_then(|t| ctx.lower.get(t)).is_some_and(|w| {
+            matches!(w.as_str(), "additionally" | "also" | "moreover" | "furthermore" | "similarly" | "likewise")
+        }) || first.is_some_and(|t| ctx.lower.get(t).is_some_and(|w| w == "in") && ctx.lower.get(t + 1).is_some_and(|w| w == "addition"));
+        if has_group || !continues || d.sentence == 0 {
+            continue;
+        }
+        let prev = d.sentence - 1;
+        let inherited: Vec<Slot> = drafts
+            .iter()
+            .filter(|o| o.sentence == prev)
+            .flat_map(|o| o.event.perpetrators.iter())
+            .filter(|p| p.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup)))
+            .cloned()
+            .collect();
+        for mut slot in inherited {
+            slot.span = None;
+            push_unique(&mut drafts[i].event.perpetrators, slot);
+        }
+    }
 }

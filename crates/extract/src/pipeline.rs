@@ -53,9 +53,11 @@ impl Pipeline {
             (None, None) => (None, None),
         };
         if published.is_none() {
-            if let Some(d) = dateline_date(&text) {
+            // A dateline ("LIMA, 14 MAR 91 (EFE) --") or a dropped "Last
+            // updated: 20 May 2024" line in the raw header.
+            if let Some(d) = dateline_date(&text).or_else(|| header_date(&doc.text)) {
                 published = Some(d);
-                published_from = Some("dateline");
+                published_from = Some("text");
             } else if let Some(d) = default_published {
                 published = Some(d);
                 published_from = Some("default");
@@ -96,6 +98,15 @@ fn dateline_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let marker = head.find(" -- ").or_else(|| head.find(" - ")).or_else(|| head.find(") "))?;
     let found = dates::find_dates(&head[..marker], None);
     let d = found.first().filter(|d| d.value.precision == vigil_core::Precision::Day)?;
+    let utc = FixedOffset::east_opt(0)?;
+    d.value.start.and_time(NaiveTime::MIN).and_local_timezone(utc).single()
+}
+
+/// The first full date in the first lines of the raw text.
+fn header_date(raw: &str) -> Option<DateTime<FixedOffset>> {
+    let head_end = raw.char_indices().nth(400).map_or(raw.len(), |(i, _)| i);
+    let found = dates::find_dates(&raw[..head_end], None);
+    let d = found.iter().find(|d| d.value.precision == vigil_core::Precision::Day)?;
     let utc = FixedOffset::east_opt(0)?;
     d.value.start.and_time(NaiveTime::MIN).and_local_timezone(utc).single()
 }

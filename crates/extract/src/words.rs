@@ -44,6 +44,8 @@ pub const HONORIFICS: &[&str] = &[
     "prince", "princess", "pope", "cardinal", "ambassador", "chancellor", "secretary", "prosecutor", "attorney",
     "lawyer", "spokesman", "spokeswoman", "spokesperson", "deputy", "chief", "inspector", "commissioner",
     "detective", "officer", "professor", "prof", "comrade", "emir", "sultan", "dictator", "chairman", "leader",
+    "businessman", "businesswoman", "journalist", "reporter", "activist", "priest", "pastor", "rabbi", "councillor",
+    "councilor", "congressman", "congresswoman", "lawmaker", "deputy", "candidate", "magistrate", "engineer",
 ];
 
 /// Head words of offices and functions, for people's roles.
