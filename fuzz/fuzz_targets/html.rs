@@ -6,7 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use vigil_ingest::{read_bytes, Format, Origin};
 
 fuzz_target!(|data: &[u8]| {
-    let origin = Origin { path: "fuzz.html".to_string(), line: None };
+    let origin = Origin {
+        path: "fuzz.html".to_string(),
+        line: None,
+    };
     let mut items = 0usize;
     read_bytes(data, Format::Html, origin, &mut |result| {
         items += 1;

@@ -6,7 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use vigil_ingest::{read_bytes, Format, Origin};
 
 fuzz_target!(|data: &[u8]| {
-    let origin = Origin { path: "fuzz.jsonl".to_string(), line: None };
+    let origin = Origin {
+        path: "fuzz.jsonl".to_string(),
+        line: None,
+    };
     let lines = data.split(|&b| b == b'\n').count();
     let mut items = 0usize;
     read_bytes(data, Format::Jsonl, origin, &mut |result| {

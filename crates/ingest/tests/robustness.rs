@@ -340,3 +340,28 @@ fn json_array_and_pretty_printed_json_are_one_clear_error() {
     ));
     assert_eq!(err.kind, ErrorKind::MultiLineJson);
 }
+
+#[test]
+fn formatting_element_storm_is_defused() {
+    // 20,000 distinct unclosed formatting elements followed by paragraphs:
+    // without the guard, html5ever re-opens all of them for every paragraph.
+    let mut html: String = (0..20_000)
+        .map(|i| format!("<b id=b{i}><i id=i{i}>"))
+        .collect();
+    for i in 0..2_000 {
+        html.push_str(&format!("<p>Paragraph {i} of the report.</p>"));
+    }
+    let doc = only_doc(collect(html.as_bytes(), Format::Html, "storm.html"));
+    assert!(doc.text.starts_with("Paragraph 0 of the report."));
+    assert!(doc.text.ends_with("Paragraph 1999 of the report."));
+}
+
+#[test]
+fn stray_end_tags_under_a_deep_stack_are_defused() {
+    let mut html = "<div>".repeat(10_000);
+    html.push_str("Text at the bottom of a deep stack.");
+    html.push_str(&"</p></span></td>".repeat(100_000));
+    html.push_str(&"</div>".repeat(10_000));
+    let doc = only_doc(collect(html.as_bytes(), Format::Html, "stray.html"));
+    assert_eq!(doc.text, "Text at the bottom of a deep stack.");
+}

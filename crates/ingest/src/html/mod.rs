@@ -2,6 +2,7 @@
 
 mod content;
 mod flat;
+mod guard;
 mod meta;
 
 use scraper::Html;
@@ -19,6 +20,10 @@ use crate::error::{ErrorKind, IngestError};
 /// - `source`: `og:site_name`, JSON-LD `publisher.name`, the `<title>` suffix;
 /// - `url`: `<link rel=canonical>`, `og:url`, JSON-LD `url` (absolute first);
 /// - `author`: `author` metas, JSON-LD `author.name`, `<a rel=author>`.
+///
+/// Before parsing, tags that would make tree building quadratic on hostile
+/// markup are removed (over 64 open formatting elements, nesting over 512
+/// containers deep, end tags that close nothing); text is never removed.
 ///
 /// Main text: scripts, styles, navigation, headers, footers, asides, forms,
 /// figures and elements whose class, id, role or aria-label marks them as
@@ -43,7 +48,7 @@ pub fn extract_html(html: &str, origin: Origin) -> Result<Document, IngestError>
     if html.trim().is_empty() {
         return Err(IngestError::new(origin, ErrorKind::Empty));
     }
-    let parsed = Html::parse_document(html);
+    let parsed = Html::parse_document(&guard::defuse(html));
     let nodes = flat::flatten(&parsed);
     let meta = meta::read_meta(&nodes, crate::date::parse_timestamp);
     let paragraphs = content::main_paragraphs(&nodes);
