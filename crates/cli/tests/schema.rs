@@ -167,6 +167,7 @@ fn broken_objects_fail_validation() {
         ("killed as string", Box::new(|a| a["events"][0]["killed"] = json!("one"))),
         ("confidence above 1", Box::new(|a| a["events"][0]["confidence"] = json!(1.5))),
         ("country not ISO alpha-2", Box::new(|a| a["entities"][1]["geo"]["country"] = json!("Turkey"))),
+        ("country lower-case", Box::new(|a| a["entities"][1]["geo"]["country"] = json!("tr"))),
         ("precision week", Box::new(|a| a["events"][0]["date"]["precision"] = json!("week"))),
         ("published without offset", Box::new(|a| a["published"] = json!("2024-03-25 13:10"))),
         ("missing text", Box::new(|a| _ = a.as_object_mut().map(|o| o.remove("text")))),
