@@ -107,9 +107,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// Token range covering the byte span (tokens fully inside it).
+    /// Tokens overlapping the byte span ("State's" overlaps "Islamic State").
     pub fn tokens_in(&self, span: Span) -> Range<usize> {
-        let start = self.token_at(span.start);
-        let end = self.tokens.partition_point(|t| t.span.end <= span.end);
+        let start = self.tokens.partition_point(|t| t.span.end <= span.start);
+        let end = self.tokens.partition_point(|t| t.span.start < span.end);
         start..end.max(start)
     }
 

@@ -163,6 +163,20 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             _ => None,
         }) {
             let Some(rec) = res.kb.records().get(idx) else { continue };
+            // "Cologne Cathedral" also names Cologne.
+            if matches!(rec.kind, EntityType::Site | EntityType::Event) {
+                for t in ctx.tokens_in(span) {
+                    let word = ctx.tok_text(t);
+                    if word.len() < 4 || res.geo.is_ambiguous_name(word) || !ctx.is_capitalized(t) {
+                        continue;
+                    }
+                    let city = res.geo.lookup(word).iter().copied().find(|id| res.geo.place(*id).kind == PlaceKind::City);
+                    if let Some(id) = city {
+                        let place = res.geo.place(id);
+                        embedded.push(Raw { span: ctx.tokens[t].span, kind: EntityType::City, key: format!("place:{id}"), name: place.name.clone(), kb: None, place: Some(id), title: None });
+                    }
+                }
+            }
             // A one-word name followed by another capitalised word is the
             // start of a longer name ("National Guard" is not "The National").
             if !found.contains(' ') && next_is_name_word(ctx, span) && !found.chars().all(|c| !c.is_lowercase()) {
@@ -311,6 +325,18 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
                 }
             }
         }
+        if ctx.case.informative() {
+            if let Some(raw) = introduced_name(ctx, i).filter(|r| !covered(raws, r.span)) {
+                i = ctx.tokens_in(raw.span).end;
+                found.push(raw);
+                continue;
+            }
+            if let Some(raw) = event_phrase(ctx, i).filter(|r| !covered(raws, r.span)) {
+                i = ctx.tokens_in(raw.span).end;
+                found.push(raw);
+                continue;
+            }
+        }
         if !ctx.case.informative() || !name_token(ctx, i) || ctx.by_stop(i) {
             i += 1;
             continue;
@@ -345,6 +371,74 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         i = end;
     }
     raws.extend(found);
+}
+
+/// Nouns that introduce the name of an outlet or a body right after them:
+/// "broadcaster RTBF", "the news magazine Der Spiegel", "body OCAM".
+const INTRODUCERS: &[(&str, EntityType)] = &[
+    ("broadcaster", EntityType::MediaOutlet),
+    ("newspaper", EntityType::MediaOutlet),
+    ("daily", EntityType::MediaOutlet),
+    ("magazine", EntityType::MediaOutlet),
+    ("weekly", EntityType::MediaOutlet),
+    ("tabloid", EntityType::MediaOutlet),
+    ("channel", EntityType::MediaOutlet),
+    ("website", EntityType::MediaOutlet),
+    ("outlet", EntityType::MediaOutlet),
+    ("agency", EntityType::GovernmentBody),
+    ("body", EntityType::GovernmentBody),
+    ("watchdog", EntityType::Organization),
+    ("ngo", EntityType::Organization),
+    ("group", EntityType::Organization),
+];
+
+/// An outlet or body named right after an introducing noun at `i - 1`.
+fn introduced_name(ctx: &Ctx, i: usize) -> Option<Raw> {
+    let prev = ctx.lower.get(i.checked_sub(1)?)?.as_str();
+    let (_, kind) = INTRODUCERS.iter().find(|(w, _)| *w == prev)?;
+    let mut end = i;
+    while end < ctx.tokens.len() && end - i < 4 && name_token(ctx, end) && !ctx.by_stop(end) {
+        end += 1;
+    }
+    if end == i {
+        return None;
+    }
+    let span = ctx.span_of(i..end);
+    let name = ctx.slice(span).to_string();
+    // A bare capitalised word after "group" is usually a sentence going on.
+    if *kind == EntityType::Organization && end - i == 1 && !name.chars().all(|c| !c.is_lowercase()) {
+        return None;
+    }
+    Some(Raw { span, kind: *kind, key: format!("{}:{}", kind.as_str().to_lowercase(), name.to_lowercase()), name, kb: None, place: None, title: None })
+}
+
+/// Head nouns of named happenings.
+const EVENT_HEADS: &[&str] = &[
+    "championship", "championships", "tournament", "cup", "games", "olympics", "festival", "summit", "marathon",
+    "parade", "derby", "final", "league", "carnival", "fair", "expo", "pride",
+];
+
+/// A named happening with lower-case modifiers: "the European football
+/// championship", "the Vienna Pride parade".
+fn event_phrase(ctx: &Ctx, i: usize) -> Option<Raw> {
+    if !name_token(ctx, i) || ctx.by_stop(i) {
+        return None;
+    }
+    let mut j = i;
+    while j < ctx.tokens.len() && j - i < 3 && name_token(ctx, j) && !ctx.by_stop(j) {
+        j += 1;
+    }
+    let mut k = j;
+    while k < ctx.tokens.len() && k - j < 2 && ctx.is_word(k) && !ctx.is_capitalized(k) && !ctx.by_stop(k) && !EVENT_HEADS.contains(&ctx.lower[k].as_str()) {
+        k += 1;
+    }
+    let head = ctx.lower.get(k)?;
+    if !EVENT_HEADS.contains(&head.as_str()) || k == j && j - i < 1 {
+        return None;
+    }
+    let span = ctx.span_of(i..k + 1);
+    let name = ctx.slice(span).to_string();
+    Some(Raw { span, kind: EntityType::Event, key: format!("event:{}", name.to_lowercase()), name, kb: None, place: None, title: None })
 }
 
 /// Words that may join a multi-word organisation name ("House of Representatives").
@@ -499,6 +593,8 @@ const HEADS: &[(&str, EntityType)] = &[
     ("marathon", EntityType::Event),
     ("summit", EntityType::Event),
     ("concert", EntityType::Event),
+    ("league", EntityType::Event),
+    ("tournament", EntityType::Event),
     ("party", EntityType::Organization),
     ("movement", EntityType::Organization),
     ("union", EntityType::Organization),

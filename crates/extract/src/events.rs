@@ -61,6 +61,7 @@ pub fn extract(
     let mut drafts = split_arrest_lists(ctx, ents, drafts);
     drafts = split_plural_events(ents, drafts);
     inherit_perpetrators(ctx, ents, &mut drafts);
+    attach_later_nationalities(ctx, ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
     drafts.retain(|d| has_content(&d.event));
@@ -69,6 +70,52 @@ pub fn extract(
         e.id = format!("V{}", i + 1);
     }
     events
+}
+
+/// Demonyms that qualify suspects inside `span` ("Tajik nationals", "a
+/// Russian citizen"), linked to the country when the text names it.
+fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
+    let before_suspect = |dm: &&crate::entities::Demonym| {
+        let t = ctx.token_at(dm.span.end);
+        (t..(t + 2).min(ctx.lower.len())).any(|j| {
+            matches!(
+                ctx.lower[j].as_str(),
+                "nationals" | "citizens" | "national" | "citizen" | "men" | "man" | "suspects" | "suspect" | "individuals"
+                    | "women" | "woman" | "teenagers" | "teenager" | "youths" | "brothers" | "migrants" | "refugees" | "origin"
+            )
+        })
+    };
+    ents.demonyms
+        .iter()
+        .filter(|dm| span.contains(dm.span))
+        .filter(before_suspect)
+        .map(|dm| {
+            let entity = ents.list.iter().find(|e| e.kind == EntityType::Country && e.geo.as_ref().is_some_and(|g| g.country == dm.country));
+            Slot { text: ctx.slice(dm.span).to_string(), entity: entity.map(|e| e.id.clone()), span: Some(dm.span) }
+        })
+        .collect()
+}
+
+/// "Three of the suspects are Tajik nationals": a sentence without events
+/// that names the suspects' nationalities completes the arrests and plots
+/// of the two sentences before it.
+fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
+    for (s, span) in ctx.sentences.iter().enumerate() {
+        if drafts.iter().any(|d| d.sentence == s) {
+            continue;
+        }
+        let found = suspect_nationalities(ctx, ents, *span);
+        if found.is_empty() {
+            continue;
+        }
+        let earlier = |d: &Draft| d.sentence < s && s - d.sentence <= 2 && matches!(d.event.kind, EventType::Arrest | EventType::Plot);
+        let Some(last) = drafts.iter().filter(|d| earlier(d)).map(|d| d.sentence).max() else { continue };
+        for d in drafts.iter_mut().filter(|d| d.sentence == last && matches!(d.event.kind, EventType::Arrest | EventType::Plot)) {
+            for slot in &found {
+                push_unique(&mut d.event.nationalities, slot.clone());
+            }
+        }
+    }
 }
 
 fn has_content(e: &Event) -> bool {
@@ -178,8 +225,13 @@ fn sentence_events(
         if trig.weak && !trig.threat && !trig.casualty && !(clause_has_group || clause_has_weapon || has_casualty || near_modal) {
             continue;
         }
-        if trig.weak && trig.threat && !(clause_has_group || has_violent || found.iter().any(|(_, _, o)| o.kind.is_violent())) {
-            // "concern" alone is not a warning of violence.
+        // A warning must be about violence: "the Bundesbank warned that the
+        // economy would shrink" is not one.
+        let violence_cue = clause_has_group
+            || clause_has_weapon
+            || found.iter().any(|(_, _, o)| o.kind.is_violent())
+            || clause.clone().any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
+        if trig.threat && !violence_cue {
             continue;
         }
         if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
@@ -251,6 +303,13 @@ fn sentence_events(
     }
 }
 
+/// Words that make a warning a warning of violence.
+const VIOLENCE_WORDS: &[&str] = &[
+    "terror", "terrorist", "terrorists", "terrorism", "extremist", "extremists", "jihadist", "jihadists", "militant",
+    "militants", "attack", "attacks", "attackers", "bomb", "bombs", "violence", "violent", "target", "targets",
+    "armed", "gunmen", "explosives", "plot", "plots",
+];
+
 /// Nouns after which a role noun is an adjective ("terrorist organization").
 const ADJECTIVAL_NEXT: &[&str] = &[
     "organization", "organisation", "group", "groups", "network", "networks", "cell", "cells", "target", "targets",
@@ -262,9 +321,13 @@ fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> 
     range.into_iter().any(|t| res.lexicon.nouns.longest_at(&ctx.lower, t).is_some_and(|(_, r)| *r == role))
 }
 
+/// A slot for the mention of entity `e` at these tokens (the mention's own
+/// text: "Islamic State", not the token "State's").
 fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> Slot {
-    let span = ctx.span_of(toks);
-    Slot { text: ctx.slice(span).to_string(), entity: Some(ents.get(e).id.clone()), span: Some(span) }
+    let around = ctx.span_of(toks);
+    let entity = ents.get(e);
+    let span = entity.mentions.iter().map(|m| m.span()).find(|m| m.overlaps(around)).unwrap_or(around);
+    Slot { text: ctx.slice(span).to_string(), entity: Some(entity.id.clone()), span: Some(span) }
 }
 
 fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
@@ -379,29 +442,20 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
 
     // Demonyms as nationalities of suspects ("three Tajik nationals").
     if suspects_event {
-        let span = ctx.span_of(clause.clone());
-        let before_suspect = |dm: &&crate::entities::Demonym| {
-            let t = ctx.token_at(dm.span.end);
-            (t..(t + 2).min(ctx.lower.len())).any(|j| {
-                matches!(ctx.lower[j].as_str(), "nationals" | "citizens" | "national" | "citizen" | "men" | "man" | "suspects" | "suspect" | "individuals" | "women" | "teenagers" | "teenager" | "youths" | "brothers" | "migrants" | "refugees" | "origin")
-            })
-        };
-        for dm in ents.demonyms.iter().filter(|dm| span.contains(dm.span)).filter(before_suspect) {
-            let entity = ents.list.iter().find(|e| e.kind == EntityType::Country && e.geo.as_ref().is_some_and(|g| g.country == dm.country));
-            push_unique(
-                &mut ev.nationalities,
-                Slot { text: ctx.slice(dm.span).to_string(), entity: entity.map(|e| e.id.clone()), span: Some(dm.span) },
-            );
+        for slot in suspect_nationalities(ctx, ents, ctx.span_of(clause.clone())) {
+            push_unique(&mut ev.nationalities, slot);
         }
     }
 
     // Pronoun or definite description as perpetrator: "it attacked", "the organization".
     if ev.perpetrators.is_empty() && ev.kind != EventType::Warning || ev.kind == EventType::Warning && ev.perpetrators.is_empty() {
-        let refers = clause.clone().any(|t| {
-            matches!(ctx.lower[t].as_str(), "it" | "its" | "they" | "their")
-                || (ctx.lower[t] == "the"
-                    && ctx.lower.get(t + 1).is_some_and(|w| matches!(w.as_str(), "organization" | "organisation" | "group" | "militants" | "terrorist" | "network")))
-        });
+        // A subject pronoun just before the trigger ("it attacked", "may
+        // encourage it to target"), or "the organization" before it.
+        let refers = (clause.start.max(d.trigger.saturating_sub(3))..d.trigger).any(|t| matches!(ctx.lower[t].as_str(), "it" | "they"))
+            || (clause.start..d.trigger).any(|t| {
+                ctx.lower[t] == "the"
+                    && ctx.lower.get(t + 1).is_some_and(|w| matches!(w.as_str(), "organization" | "organisation" | "group" | "militants" | "terrorist" | "network"))
+            });
         if refers {
             if let Some((e, toks)) = last_group_before(ctx, ents, ctx.sentences.get(d.sentence).map_or(0, |s| s.start), 3, d.sentence) {
                 let mut slot = slot_for_entity(ctx, ents, e, toks);
@@ -427,12 +481,19 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
                 t += len;
                 continue;
             }
+            // "the federal prosecutor's office said": a speaker, not a target.
+            if ctx.lower.get(t + len).is_some_and(|w| words::is_speech_verb(w)) {
+                t += len;
+                continue;
+            }
             let phrase = noun_phrase(ctx, ents, t, t + len, clause.start);
             let span = ctx.span_of(phrase.clone());
             let slot = Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) };
             match role {
                 NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
                 NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
+                // "shot dead two … fans", "killing 12 people".
+                NounRole::Suspect if ev.kind.is_violent() && t > d.trigger => push_unique(&mut ev.victims, slot),
                 NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => push_unique(&mut ev.victims, slot),
                 NounRole::Target if ev.kind.is_violent() || matches!(ev.kind, EventType::Warning | EventType::Plot) => {
                     push_unique(&mut ev.targets, slot)
@@ -458,6 +519,18 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     ev.killed = killed;
     ev.injured = injured;
     ev.arrested = arrested;
+    // "A fifth suspect … was detained": one arrest.
+    if ev.kind == EventType::Arrest && ev.arrested.is_none() {
+        let singular = ev.perpetrators.iter().any(|p| {
+            p.entity.is_none() && {
+                let l = p.text.to_lowercase();
+                (l.starts_with("a ") || l.starts_with("an ") || l.starts_with("one ")) && !l.ends_with('s')
+            }
+        });
+        if singular {
+            ev.arrested = Some(1);
+        }
+    }
 
     // Date: the closest date expression in the clause, else in the sentence.
     // An arrest's clause may name the date of the plot it foiled ("arrested
@@ -541,7 +614,7 @@ fn counts(ctx: &Ctx, _res: &Resources, clause: Range<usize>, kind: EventType) ->
             continue;
         }
         let mut n = number_before(ctx, t, clause.start);
-        if n.is_none() && matches!(w, "killing" | "killed" | "wounding" | "injuring" | "arrested" | "arrests" | "detained") {
+        if n.is_none() && matches!(w, "killing" | "killed" | "dead" | "wounding" | "injuring" | "wounded" | "arrested" | "arrests" | "detained") {
             n = number_after(ctx, t, clause.end);
         }
         let Some(n) = n else { continue };
@@ -710,14 +783,21 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
         let same = out.iter_mut().find(|(e, s)| {
             e.kind == d.event.kind
                 && e.stage == d.event.stage
-                && d.sentence.abs_diff(*s) <= 1
-                && e.date == d.event.date
+                && d.sentence.abs_diff(*s) <= 2
+                && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
                 && (e.locations.is_empty() || d.event.locations.is_empty() || e.locations.iter().any(|l| d.event.locations.iter().any(|m| l.entity.is_some() && l.entity == m.entity)))
-                && (e.perpetrators.is_empty() || d.event.perpetrators.is_empty() || e.perpetrators.iter().any(|p| d.event.perpetrators.iter().any(|q| p.entity.is_some() && p.entity == q.entity)))
-                && !(e.kind == EventType::Arrest && e.arrested.is_some() && d.event.arrested.is_some())
+                && {
+                    // Named perpetrators must agree; generic ones ("four men") say nothing.
+                    let named = |v: &[Slot]| v.iter().filter_map(|p| p.entity.clone()).collect::<Vec<_>>();
+                    let (a, b) = (named(&e.perpetrators), named(&d.event.perpetrators));
+                    a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
+                }
+                && (e.arrested.is_none() || d.event.arrested.is_none() || e.arrested == d.event.arrested)
+                && (e.killed.is_none() || d.event.killed.is_none() || e.killed == d.event.killed)
         });
         match same {
             Some((e, s)) => {
+                let sentence = d.sentence;
                 let d = d.event;
                 for slot in d.locations {
                     push_unique(&mut e.locations, slot);
@@ -738,6 +818,9 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                 for slot in d.nationalities {
                     push_unique(&mut e.nationalities, slot);
                 }
+                if e.date.is_none() {
+                    e.date = d.date;
+                }
                 e.killed = e.killed.max(d.killed);
                 e.injured = e.injured.max(d.injured);
                 e.arrested = e.arrested.max(d.arrested);
@@ -752,7 +835,7 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                     }
                 }
                 e.confidence = e.confidence.max(d.confidence);
-                *s = (*s).max(0);
+                *s = (*s).max(sentence);
             }
             None => {
                 let s = d.sentence;
