@@ -269,6 +269,7 @@ pub fn parse_record(
     if let Some(author) = optional_text(map, AUTHOR_FIELDS, &mut warnings) {
         document.author = crate::clean_meta(Some(author));
     }
+    let mut published_from = document.published.map(|_| "metadata");
     if let Some((name, value)) = first_present(map, DATE_FIELDS) {
         let parsed = match value {
             Value::String(s) => crate::date::parse_timestamp(s),
@@ -283,14 +284,21 @@ pub fn parse_record(
             _ => None,
         };
         match parsed {
-            Some(time) => document.published = Some(time),
+            Some(time) => {
+                document.published = Some(time);
+                published_from = Some("record");
+            }
             None => warnings.push(format!(
                 "field `{name}`: unrecognised date {}, ignored",
                 short(value)
             )),
         }
     }
-    Ok(Ingested { document, warnings })
+    Ok(Ingested {
+        document,
+        warnings,
+        published_from,
+    })
 }
 
 /// The first field of `names` that is present and not null.

@@ -19,6 +19,10 @@ pub struct Ingested {
     pub document: Document,
     /// One-line descriptions of what was ignored or repaired.
     pub warnings: Vec<String>,
+    /// Where `document.published` came from: `"record"` (a JSON Lines
+    /// field) or `"metadata"` (the HTML page's metadata); `None` when there
+    /// is no publication time.
+    pub published_from: Option<&'static str>,
 }
 
 /// Limits and overrides for the readers.
@@ -296,7 +300,12 @@ fn document_from_bytes(
             }
         }
     };
-    Ok(Ingested { document, warnings })
+    let published_from = document.published.map(|_| "metadata");
+    Ok(Ingested {
+        document,
+        warnings,
+        published_from,
+    })
 }
 
 /// The document id for an input path: its file stem, `stdin` for `-`.

@@ -365,3 +365,72 @@ fn stray_end_tags_under_a_deep_stack_are_defused() {
     let doc = only_doc(collect(html.as_bytes(), Format::Html, "stray.html"));
     assert_eq!(doc.text, "Text at the bottom of a deep stack.");
 }
+
+#[test]
+fn jsonl_aliases_html_bodies_and_metadata_precedence() {
+    let page = "<html><head><meta property='og:title' content='Page title'><meta property='og:site_name' content='Page Site'>\
+        <meta property='article:published_time' content='2024-01-02T03:04:05Z'></head>\
+        <body><nav>Menu</nav><p>Body from the page, with enough words to be the article.</p></body></html>";
+    let input = [
+        serde_json::json!({"doc_id": 17, "html": page}),
+        serde_json::json!({"id": "r2", "html": page, "headline": "Record title", "publish_date": "March 5, 2024", "link": "https://x.example/a", "site_name": "Record Site", "authors": [{"name": "A. One"}, "B. Two"]}),
+        serde_json::json!({"content": "<p>First para.</p><p>Second para.</p><p>Third para.</p>", "date": 1709596800}),
+        serde_json::json!({"body": ["Para one.", " ", "Para two."], "source": {"name": "Wire"}}),
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect::<Vec<_>>()
+    .join("\n");
+    let results = collect_with(
+        input.as_bytes(),
+        Format::Jsonl,
+        "alias.jsonl",
+        &ReadOptions::default(),
+    );
+    let reads: Vec<Ingested> = results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert_eq!(reads.len(), 4);
+
+    let first = &reads[0];
+    assert_eq!(first.document.id, "17");
+    assert_eq!(first.document.title.as_deref(), Some("Page title"));
+    assert_eq!(first.document.source.as_deref(), Some("Page Site"));
+    assert_eq!(
+        first.document.text,
+        "Body from the page, with enough words to be the article."
+    );
+    assert_eq!(first.published_from, Some("metadata"));
+
+    let second = &reads[1];
+    assert_eq!(second.document.title.as_deref(), Some("Record title"));
+    assert_eq!(second.document.source.as_deref(), Some("Record Site"));
+    assert_eq!(second.document.url.as_deref(), Some("https://x.example/a"));
+    assert_eq!(second.document.author.as_deref(), Some("A. One, B. Two"));
+    assert_eq!(
+        second.document.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-03-05T00:00:00+00:00")
+    );
+    assert_eq!(second.published_from, Some("record"));
+
+    let third = &reads[2];
+    assert_eq!(third.document.id, "alias-3");
+    assert_eq!(
+        third.document.text,
+        "First para.\n\nSecond para.\n\nThird para."
+    );
+    assert_eq!(
+        third.warnings,
+        vec!["field `content` holds HTML markup; its main text was extracted".to_string()]
+    );
+    assert_eq!(
+        third.document.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-03-05T00:00:00+00:00")
+    );
+
+    let fourth = &reads[3];
+    assert_eq!(fourth.document.text, "Para one.\n\nPara two.");
+    assert_eq!(fourth.document.source.as_deref(), Some("Wire"));
+    assert_eq!(fourth.published_from, None);
+}

@@ -105,8 +105,6 @@ const CHROME_SUBSTRINGS: &[&str] = &[
     "breadcrumb",
     "sidebar",
     "advert",
-    "subscribe",
-    "subscription",
     "recommend",
     "related",
     "promo",
@@ -165,17 +163,18 @@ const CHROME_TOKENS: &[&str] = &[
     "tags",
     "tag",
     "header",
-    "hidden",
     "overlay",
     "login",
     "search",
     "rail",
     "meta",
-    "print",
     "dateline-meta",
     "credits",
     "copyright",
     "topics",
+    "subscribe",
+    "subscription",
+    "signin",
 ];
 
 /// ARIA roles of page chrome.
@@ -355,7 +354,8 @@ fn is_chrome(node: &FlatNode<'_>) -> bool {
             return true;
         }
     }
-    let desc = descriptor(node);
+    // "commentary" is an opinion article, not a comment thread.
+    let desc = descriptor(node).replace("commentary", "");
     if desc.is_empty() {
         return false;
     }
@@ -692,4 +692,51 @@ fn is_junk(para: &str) -> bool {
         .trim()
         .to_lowercase();
     JUNK_LINES.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flat::flatten;
+    use super::*;
+
+    fn chrome_flags(html: &str) -> Vec<(String, bool)> {
+        let parsed = scraper::Html::parse_document(html);
+        let nodes = flatten(&parsed);
+        nodes
+            .iter()
+            .filter(|n| n.tag() == Some("div"))
+            .map(|n| (n.attr("class").unwrap_or("").to_string(), is_chrome(n)))
+            .collect()
+    }
+
+    #[test]
+    fn chrome_classes() {
+        let flags = chrome_flags(
+            r#"<div class="commentary-body"></div><div class="subscriber-content"></div><div class="hidden-xs"></div>
+               <div class="comments-list"></div><div class="newsletter-subscribe"></div><div class="c-share-tools"></div>
+               <div class="article-body"></div><div class="main-nav"></div><div class="shadow"></div>"#,
+        );
+        let expected = [
+            ("commentary-body", false),
+            ("subscriber-content", false),
+            ("hidden-xs", false),
+            ("comments-list", true),
+            ("newsletter-subscribe", true),
+            ("c-share-tools", true),
+            ("article-body", false),
+            ("main-nav", true),
+            ("shadow", false),
+        ];
+        let got: Vec<(&str, bool)> = flags.iter().map(|(c, f)| (c.as_str(), *f)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn junk_lines() {
+        assert!(is_junk("Advertisement"));
+        assert!(is_junk("Share this:"));
+        assert!(!is_junk(
+            "Advertisement revenue fell sharply, the company said."
+        ));
+    }
 }
