@@ -63,7 +63,11 @@ golden! {
 fn expectation_files_are_well_formed() {
     let mut problems = Vec::new();
     let names = expectation_names();
-    assert!(names.len() >= 9, "expected at least 9 expectation files, found {}", names.len());
+    assert!(
+        names.len() >= 9,
+        "expected at least 9 expectation files, found {}",
+        names.len()
+    );
     for name in names {
         match load_spec(&name) {
             Ok(spec) => {
@@ -71,7 +75,11 @@ fn expectation_files_are_well_formed() {
                     problems.push(format!("{name}: {p}"));
                 }
                 if let Err(e) = find_input(&name, &spec) {
-                    if !spec.get("optional_input").and_then(Value::as_bool).unwrap_or(false) {
+                    if !spec
+                        .get("optional_input")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                    {
                         problems.push(format!("{name}: {e}"));
                     }
                 }
@@ -79,7 +87,11 @@ fn expectation_files_are_well_formed() {
             Err(e) => problems.push(e),
         }
     }
-    assert!(problems.is_empty(), "malformed expectations:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "malformed expectations:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -96,10 +108,16 @@ fn articles_dir() -> PathBuf {
 
 fn expectation_names() -> Vec<String> {
     let dir = articles_dir();
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+    let entries =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".expect.json")).map(str::to_owned))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".expect.json"))
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
     names
@@ -116,7 +134,11 @@ fn load_spec(name: &str) -> Result<Value, String> {
 fn find_input(name: &str, spec: &Value) -> Result<PathBuf, String> {
     if let Some(input) = spec.get("input").and_then(Value::as_str) {
         let path = workspace_root().join(input);
-        return if path.is_file() { Ok(path) } else { Err(format!("input {} does not exist", path.display())) };
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("input {} does not exist", path.display()))
+        };
     }
     let dir = articles_dir();
     let prefix = format!("{name}.");
@@ -124,14 +146,18 @@ fn find_input(name: &str, spec: &Value) -> Result<PathBuf, String> {
         .map_err(|e| format!("reading {}: {e}", dir.display()))?
         .filter_map(|e| e.ok())
         .filter(|e| {
-            e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".expect.json"))
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".expect.json"))
         })
         .map(|e| e.path())
         .collect();
     found.sort();
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err(format!("no article file {name}.* next to {name}.expect.json")),
+        0 => Err(format!(
+            "no article file {name}.* next to {name}.expect.json"
+        )),
         _ => Err(format!("several article files for {name}: {found:?}")),
     }
 }
@@ -140,10 +166,18 @@ fn run_golden(name: &str) {
     let spec = load_spec(name).unwrap_or_else(|e| panic!("{e}"));
     let input = match find_input(name, &spec) {
         Ok(p) => p,
-        Err(e) if spec.get("optional_input").and_then(Value::as_bool).unwrap_or(false) => {
+        Err(e)
+            if spec
+                .get("optional_input")
+                .and_then(Value::as_bool)
+                .unwrap_or(false) =>
+        {
             // Written to the real stderr, not the captured one, so the skip is
             // visible in a normal `cargo test` run.
-            let _ = writeln!(std::io::stderr(), "SKIPPED golden test {name}: {e} (needs ../shared next to the repository)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED golden test {name}: {e} (needs ../shared next to the repository)"
+            );
             return;
         }
         Err(e) => panic!("{name}: {e}"),
@@ -151,7 +185,12 @@ fn run_golden(name: &str) {
     let args: Vec<String> = spec
         .get("args")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let output = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .arg("analyze")
@@ -171,10 +210,18 @@ fn run_golden(name: &str) {
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut docs = Vec::new();
-    for (i, line) in stdout.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in stdout
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         match serde_json::from_str::<Value>(line) {
             Ok(v) => docs.push(v),
-            Err(e) => failures.push(format!("stdout line {} is not JSON ({e}): {}", i + 1, clip(line, 200))),
+            Err(e) => failures.push(format!(
+                "stdout line {} is not JSON ({e}): {}",
+                i + 1,
+                clip(line, 200)
+            )),
         }
     }
     failures.extend(check_output(&spec, &docs));
@@ -191,7 +238,13 @@ fn run_golden(name: &str) {
 // ---------------------------------------------------------------------------
 // The expectation language: validation of the spec itself.
 
-const TOP_KEYS: &[&str] = &["description", "input", "optional_input", "args", "documents"];
+const TOP_KEYS: &[&str] = &[
+    "description",
+    "input",
+    "optional_input",
+    "args",
+    "documents",
+];
 const DOC_KEYS: &[&str] = &[
     "description",
     "id",
@@ -272,7 +325,12 @@ const EVENT_KEYS: &[&str] = &[
     "confidence_min",
 ];
 const QUOTE_KEYS: &[&str] = &["speaker_name_contains", "text_contains"];
-const CITATION_KEYS: &[&str] = &["kind", "source_contains", "cited_by_contains", "cited_by_null"];
+const CITATION_KEYS: &[&str] = &[
+    "kind",
+    "source_contains",
+    "cited_by_contains",
+    "cited_by_null",
+];
 
 const ENTITY_TYPES: &[&str] = &[
     "PERSON",
@@ -304,7 +362,13 @@ const EVENT_TYPES: &[&str] = &[
     "warning",
     "claim",
 ];
-const STAGES: &[&str] = &["accomplished", "attempted", "foiled", "planned", "threatened"];
+const STAGES: &[&str] = &[
+    "accomplished",
+    "attempted",
+    "foiled",
+    "planned",
+    "threatened",
+];
 const CITATION_KINDS: &[&str] = &["outlet", "report", "officials"];
 
 /// Problems with the spec itself: unknown keys, wrong value kinds, unknown
@@ -326,7 +390,9 @@ fn validate_spec(spec: &Value) -> Vec<String> {
         }
         for key in obj.keys() {
             if !TOP_KEYS.contains(&key.as_str()) {
-                out.push(format!("unknown key `{key}` (with `documents`, put document expectations inside it)"));
+                out.push(format!(
+                    "unknown key `{key}` (with `documents`, put document expectations inside it)"
+                ));
             }
         }
     } else {
@@ -335,7 +401,10 @@ fn validate_spec(spec: &Value) -> Vec<String> {
         validate_doc(spec, "expectation", &mut out);
     }
     if let Some(args) = obj.get("args") {
-        if !args.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
+        if !args
+            .as_array()
+            .is_some_and(|a| a.iter().all(Value::is_string))
+        {
             out.push("`args` must be a list of strings".into());
         }
     }
@@ -396,7 +465,12 @@ fn validate_doc(d: &Value, at: &str, out: &mut Vec<String>) {
         }
     }
     if let Some(types) = d.get("no_events_of_type") {
-        check_enum(Some(types), EVENT_TYPES, &format!("{at}.no_events_of_type"), out);
+        check_enum(
+            Some(types),
+            EVENT_TYPES,
+            &format!("{at}.no_events_of_type"),
+            out,
+        );
     }
     for key in ["text_contains", "text_not_contains"] {
         if let Some(v) = d.get(key) {
@@ -407,7 +481,9 @@ fn validate_doc(d: &Value, at: &str, out: &mut Vec<String>) {
     }
     if let Some(p) = d.get("published").and_then(Value::as_str) {
         if p.len() != 10 && DateTime::parse_from_rfc3339(p).is_err() {
-            out.push(format!("{at}.published: expected YYYY-MM-DD or an RFC 3339 time, got {p:?}"));
+            out.push(format!(
+                "{at}.published: expected YYYY-MM-DD or an RFC 3339 time, got {p:?}"
+            ));
         }
     }
 }
@@ -432,19 +508,35 @@ fn check_enum(v: Option<&Value>, allowed: &[&str], at: &str, out: &mut Vec<Strin
 /// Checks the documents printed for one input file against its spec and
 /// returns every failure.
 fn check_output(spec: &Value, docs: &[Value]) -> Vec<String> {
-    let mut failures: Vec<String> = validate_spec(spec).into_iter().map(|p| format!("bad expectation: {p}")).collect();
+    let mut failures: Vec<String> = validate_spec(spec)
+        .into_iter()
+        .map(|p| format!("bad expectation: {p}"))
+        .collect();
     if let Some(expected) = spec.get("documents").and_then(Value::as_array) {
         if docs.len() != expected.len() {
-            failures.push(format!("expected {} documents, vigil printed {}", expected.len(), docs.len()));
+            failures.push(format!(
+                "expected {} documents, vigil printed {}",
+                expected.len(),
+                docs.len()
+            ));
         }
         for (i, dspec) in expected.iter().enumerate() {
             let found = match dspec.get("id").and_then(Value::as_str) {
-                Some(id) => docs.iter().find(|d| d.get("id").and_then(Value::as_str) == Some(id)),
+                Some(id) => docs
+                    .iter()
+                    .find(|d| d.get("id").and_then(Value::as_str) == Some(id)),
                 None => docs.get(i),
             };
-            let label = dspec.get("id").and_then(Value::as_str).map_or_else(|| format!("document {}", i + 1), str::to_owned);
+            let label = dspec
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("document {}", i + 1), str::to_owned);
             match found {
-                Some(doc) => failures.extend(check_document(dspec, doc).into_iter().map(|f| format!("[{label}] {f}"))),
+                Some(doc) => failures.extend(
+                    check_document(dspec, doc)
+                        .into_iter()
+                        .map(|f| format!("[{label}] {f}")),
+                ),
                 None => failures.push(format!("[{label}] no such document in the output")),
             }
         }
@@ -472,7 +564,11 @@ impl<'a> Doc<'a> {
             .iter()
             .filter_map(|e| e.get("id").and_then(Value::as_str).map(|id| (id, e)))
             .collect();
-        Doc { v, text: v.get("text").and_then(Value::as_str).unwrap_or(""), entities }
+        Doc {
+            v,
+            text: v.get("text").and_then(Value::as_str).unwrap_or(""),
+            entities,
+        }
     }
 
     fn entity(&self, id: Option<&str>) -> Option<&'a Value> {
@@ -481,7 +577,9 @@ impl<'a> Doc<'a> {
 
     /// Name and aliases of an entity.
     fn entity_names(&self, id: Option<&str>) -> Vec<&'a str> {
-        let Some(e) = self.entity(id) else { return Vec::new() };
+        let Some(e) = self.entity(id) else {
+            return Vec::new();
+        };
         let mut names = vec![s(e, "name")];
         names.extend(arr(e, "aliases").iter().filter_map(Value::as_str));
         names
@@ -509,7 +607,9 @@ impl<'a> Doc<'a> {
 }
 
 fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -518,7 +618,10 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// Case-insensitive, whitespace-collapsed form used by every comparison.
 fn norm(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -559,11 +662,17 @@ fn check_document(spec: &Value, v: &Value) -> Vec<String> {
             }
         }
     }
-    for (key, field) in [("title_contains", "title"), ("source_contains", "source"), ("author_contains", "author")] {
+    for (key, field) in [
+        ("title_contains", "title"),
+        ("source_contains", "source"),
+        ("author_contains", "author"),
+    ] {
         if let Some(want) = spec.get(key).and_then(Value::as_str) {
             let got = v.get(field).and_then(Value::as_str);
             if !got.is_some_and(|g| contains_ci(g, want)) {
-                f.push(format!("{field}: expected to contain {want:?}, found {got:?}"));
+                f.push(format!(
+                    "{field}: expected to contain {want:?}, found {got:?}"
+                ));
             }
         }
     }
@@ -581,44 +690,106 @@ fn check_document(spec: &Value, v: &Value) -> Vec<String> {
             f.push(format!("text: does not contain {needle:?}"));
         }
     }
-    for needle in spec.get("text_not_contains").map(strings).unwrap_or_default() {
+    for needle in spec
+        .get("text_not_contains")
+        .map(strings)
+        .unwrap_or_default()
+    {
         if let Some(at) = doc.text.find(needle) {
-            let from = doc.text[..at].char_indices().rev().nth(30).map_or(0, |(i, _)| i);
-            f.push(format!("text: contains {needle:?} (…{}…)", clip(&doc.text[from..], 80)));
+            let from = doc.text[..at]
+                .char_indices()
+                .rev()
+                .nth(30)
+                .map_or(0, |(i, _)| i);
+            f.push(format!(
+                "text: contains {needle:?} (…{}…)",
+                clip(&doc.text[from..], 80)
+            ));
         }
     }
 
     let entities = arr(v, "entities");
     let events = arr(v, "events");
-    match_list("entity", arr(spec, "entities"), entities, |sp, e| entity_failures(&doc, sp, e), |e| {
-        describe_entity(e)
-    }, &mut f);
-    match_list("event", arr(spec, "events"), events, |sp, e| event_failures(&doc, sp, e), |e| describe_event(&doc, e), &mut f);
-    match_list("quote", arr(spec, "quotes"), arr(v, "quotes"), |sp, q| quote_failures(&doc, sp, q), |q| {
-        format!("{:?} by {:?}", clip(s(q, "text"), 60), quote_speaker(&doc, q))
-    }, &mut f);
-    match_list("citation", arr(spec, "citations"), arr(v, "citations"), |sp, c| citation_failures(&doc, sp, c), |c| {
-        describe_citation(&doc, c)
-    }, &mut f);
+    match_list(
+        "entity",
+        arr(spec, "entities"),
+        entities,
+        |sp, e| entity_failures(&doc, sp, e),
+        |e| describe_entity(e),
+        &mut f,
+    );
+    match_list(
+        "event",
+        arr(spec, "events"),
+        events,
+        |sp, e| event_failures(&doc, sp, e),
+        |e| describe_event(&doc, e),
+        &mut f,
+    );
+    match_list(
+        "quote",
+        arr(spec, "quotes"),
+        arr(v, "quotes"),
+        |sp, q| quote_failures(&doc, sp, q),
+        |q| {
+            format!(
+                "{:?} by {:?}",
+                clip(s(q, "text"), 60),
+                quote_speaker(&doc, q)
+            )
+        },
+        &mut f,
+    );
+    match_list(
+        "citation",
+        arr(spec, "citations"),
+        arr(v, "citations"),
+        |sp, c| citation_failures(&doc, sp, c),
+        |c| describe_citation(&doc, c),
+        &mut f,
+    );
 
     for sp in arr(spec, "no_entities") {
-        for e in entities.iter().filter(|e| entity_failures(&doc, sp, e).is_empty()) {
-            f.push(format!("unwanted entity {} matches {sp}", describe_entity(e)));
+        for e in entities
+            .iter()
+            .filter(|e| entity_failures(&doc, sp, e).is_empty())
+        {
+            f.push(format!(
+                "unwanted entity {} matches {sp}",
+                describe_entity(e)
+            ));
         }
     }
     for sp in arr(spec, "no_events") {
-        for e in events.iter().filter(|e| event_failures(&doc, sp, e).is_empty()) {
-            f.push(format!("unwanted event {} matches {sp}", describe_event(&doc, e)));
+        for e in events
+            .iter()
+            .filter(|e| event_failures(&doc, sp, e).is_empty())
+        {
+            f.push(format!(
+                "unwanted event {} matches {sp}",
+                describe_event(&doc, e)
+            ));
         }
     }
-    let banned = spec.get("no_events_of_type").map(strings).unwrap_or_default();
+    let banned = spec
+        .get("no_events_of_type")
+        .map(strings)
+        .unwrap_or_default();
     for e in events.iter().filter(|e| banned.contains(&s(e, "type"))) {
-        f.push(format!("unwanted event of type {:?}: {}", s(e, "type"), describe_event(&doc, e)));
+        f.push(format!(
+            "unwanted event of type {:?}: {}",
+            s(e, "type"),
+            describe_event(&doc, e)
+        ));
     }
     if let Some(max) = spec.get("max_events").and_then(Value::as_u64) {
         if events.len() as u64 > max {
             let list: Vec<String> = events.iter().map(|e| describe_event(&doc, e)).collect();
-            f.push(format!("expected at most {max} events, found {}: {}", events.len(), list.join("; ")));
+            f.push(format!(
+                "expected at most {max} events, found {}: {}",
+                events.len(),
+                list.join("; ")
+            ));
         }
     }
     f
@@ -635,7 +806,10 @@ fn published_matches(want: &str, got: Option<&str>) -> Result<(), String> {
         }
         return Err(format!("published: expected the date {want}, found {got}"));
     }
-    match (DateTime::parse_from_rfc3339(want), DateTime::parse_from_rfc3339(got)) {
+    match (
+        DateTime::parse_from_rfc3339(want),
+        DateTime::parse_from_rfc3339(got),
+    ) {
         (Ok(w), Ok(g)) if w == g && w.offset() == g.offset() => Ok(()),
         (Ok(_), Ok(_)) => Err(format!("published: expected {want}, found {got}")),
         (_, Err(e)) => Err(format!("published: {got:?} is not RFC 3339 ({e})")),
@@ -646,7 +820,9 @@ fn published_matches(want: &str, got: Option<&str>) -> Result<(), String> {
 fn check_cleaning(spec: &Map<String, Value>, got: Option<&Value>, f: &mut Vec<String>) {
     for (key, want) in spec {
         let Some(want) = want.as_u64() else {
-            f.push(format!("cleaning.{key}: expectation must be a non-negative integer"));
+            f.push(format!(
+                "cleaning.{key}: expectation must be a non-negative integer"
+            ));
             continue;
         };
         let (field, cmp) = if let Some(field) = key.strip_suffix("_min") {
@@ -663,7 +839,9 @@ fn check_cleaning(spec: &Map<String, Value>, got: Option<&Value>, f: &mut Vec<St
             _ => n == want,
         });
         if !ok {
-            f.push(format!("cleaning.{field}: expected {cmp} {want}, found {found:?}"));
+            f.push(format!(
+                "cleaning.{field}: expected {cmp} {want}, found {found:?}"
+            ));
         }
     }
 }
@@ -701,7 +879,10 @@ fn check_invariants(doc: &Doc<'_>, f: &mut Vec<String>) {
         }
         for m in arr(e, "mentions") {
             if !span_ok(m) {
-                f.push(bad(format!("mention {:?} of {}", s(m, "text"), s(e, "id")), m));
+                f.push(bad(
+                    format!("mention {:?} of {}", s(m, "text"), s(e, "id")),
+                    m,
+                ));
                 continue;
             }
             let covered = doc.span_text(m).unwrap_or("");
@@ -726,8 +907,19 @@ fn check_invariants(doc: &Doc<'_>, f: &mut Vec<String>) {
         for span in arr(ev, "evidence").iter().filter(|sp| !span_ok(sp)) {
             f.push(bad(format!("evidence of {id}"), span));
         }
-        let mut slots: Vec<&Value> = ev.get("location").filter(|l| !l.is_null()).into_iter().collect();
-        for key in ["locations", "perpetrators", "targets", "victims", "weapons", "nationalities"] {
+        let mut slots: Vec<&Value> = ev
+            .get("location")
+            .filter(|l| !l.is_null())
+            .into_iter()
+            .collect();
+        for key in [
+            "locations",
+            "perpetrators",
+            "targets",
+            "victims",
+            "weapons",
+            "nationalities",
+        ] {
             slots.extend(arr(ev, key));
         }
         for slot in slots {
@@ -765,7 +957,9 @@ fn check_invariants(doc: &Doc<'_>, f: &mut Vec<String>) {
         f.push(format!("invariant: duplicate ids {dup:?}"));
     }
     if !bad_ref.is_empty() {
-        f.push(format!("invariant: references to unknown entities: {bad_ref:?}"));
+        f.push(format!(
+            "invariant: references to unknown entities: {bad_ref:?}"
+        ));
     }
 }
 
@@ -781,9 +975,20 @@ fn match_list<'v>(
     describe: impl Fn(&'v Value) -> String,
     out: &mut Vec<String>,
 ) {
-    let reasons: Vec<Vec<Vec<String>>> = specs.iter().map(|sp| items.iter().map(|it| failures(sp, it)).collect()).collect();
-    let fits: Vec<Vec<usize>> =
-        reasons.iter().map(|r| r.iter().enumerate().filter(|(_, f)| f.is_empty()).map(|(i, _)| i).collect()).collect();
+    let reasons: Vec<Vec<Vec<String>>> = specs
+        .iter()
+        .map(|sp| items.iter().map(|it| failures(sp, it)).collect())
+        .collect();
+    let fits: Vec<Vec<usize>> = reasons
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .filter(|(_, f)| f.is_empty())
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
     let assignment = bipartite(&fits, items.len());
     for (si, sp) in specs.iter().enumerate() {
         if assignment[si].is_some() {
@@ -809,14 +1014,22 @@ fn match_list<'v>(
             .take(3)
             .map(|(i, r)| format!("{} [{}]", describe(&items[*i]), r.join("; ")))
             .collect();
-        out.push(format!("{what} {spec_text}: not found; nearest: {}", shown.join(" | ")));
+        out.push(format!(
+            "{what} {spec_text}: not found; nearest: {}",
+            shown.join(" | ")
+        ));
     }
 }
 
 /// Kuhn's augmenting-path algorithm: for each spec, the index of the item
 /// it is matched with.
 fn bipartite(fits: &[Vec<usize>], n_items: usize) -> Vec<Option<usize>> {
-    fn augment(s: usize, fits: &[Vec<usize>], seen: &mut [bool], owner: &mut [Option<usize>]) -> bool {
+    fn augment(
+        s: usize,
+        fits: &[Vec<usize>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
         for &item in &fits[s] {
             if seen[item] {
                 continue;
@@ -874,7 +1087,11 @@ fn entity_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
         }
     }
     if let Some(want) = sp.get("known_as").and_then(Value::as_str) {
-        if !std::iter::once(name).chain(aliases.iter().copied()).chain(mentions.iter().copied()).any(|n| eq_ci(n, want)) {
+        if !std::iter::once(name)
+            .chain(aliases.iter().copied())
+            .chain(mentions.iter().copied())
+            .any(|n| eq_ci(n, want))
+        {
             r.push(format!("not known as {want:?}"));
         }
     }
@@ -917,12 +1134,21 @@ fn entity_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
         }
     }
     if let Some(want) = sp.get("parent_not_contains").and_then(Value::as_str) {
-        if e.get("parent").and_then(Value::as_str).is_none_or(|p| contains_ci(p, want)) {
-            r.push(format!("parent {:?} is missing or contains {want:?}", e.get("parent")));
+        if e.get("parent")
+            .and_then(Value::as_str)
+            .is_none_or(|p| contains_ci(p, want))
+        {
+            r.push(format!(
+                "parent {:?} is missing or contains {want:?}",
+                e.get("parent")
+            ));
         }
     }
     if let Some(want) = sp.get("country").and_then(Value::as_str) {
-        let got = e.get("geo").and_then(|g| g.get("country")).and_then(Value::as_str);
+        let got = e
+            .get("geo")
+            .and_then(|g| g.get("country"))
+            .and_then(Value::as_str);
         if got != Some(want) {
             r.push(format!("geo.country {got:?} is not {want:?}"));
         }
@@ -957,7 +1183,11 @@ fn describe_entity(e: &Value) -> String {
             out.push_str(&format!(" {key}={v:?}"));
         }
     }
-    if let Some(c) = e.get("geo").and_then(|g| g.get("country")).and_then(Value::as_str) {
+    if let Some(c) = e
+        .get("geo")
+        .and_then(|g| g.get("country"))
+        .and_then(Value::as_str)
+    {
         out.push_str(&format!(" country={c}"));
     }
     let mut uniq: Vec<&str> = Vec::new();
@@ -975,7 +1205,10 @@ fn period(p: &str) -> Option<(NaiveDate, NaiveDate)> {
     let parts: Vec<&str> = p.split('-').collect();
     let year: i32 = parts.first()?.parse().ok()?;
     match parts.len() {
-        1 if parts[0].len() == 4 => Some((NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?)),
+        1 if parts[0].len() == 4 => Some((
+            NaiveDate::from_ymd_opt(year, 1, 1)?,
+            NaiveDate::from_ymd_opt(year, 12, 31)?,
+        )),
         2 => {
             let month: u32 = parts[1].parse().ok()?;
             let start = NaiveDate::from_ymd_opt(year, month, 1)?;
@@ -1035,7 +1268,11 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
         }
     }
     if let Some(want) = sp.get("date_start").and_then(Value::as_str) {
-        if date.map(|(ds, _)| ds.format("%Y-%m-%d").to_string()).as_deref() != Some(want) {
+        if date
+            .map(|(ds, _)| ds.format("%Y-%m-%d").to_string())
+            .as_deref()
+            != Some(want)
+        {
             r.push(format!("date {date_text} does not start on {want}"));
         }
     }
@@ -1048,7 +1285,10 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
     let location = e.get("location").filter(|l| !l.is_null());
     if let Some(want) = sp.get("location_contains").and_then(Value::as_str) {
         if !location.is_some_and(|l| doc.slot_strings(l).iter().any(|t| contains_ci(t, want))) {
-            r.push(format!("location {:?} lacks {want:?}", location.map(|l| s(l, "text"))));
+            r.push(format!(
+                "location {:?} lacks {want:?}",
+                location.map(|l| s(l, "text"))
+            ));
         }
     }
     if let Some(want) = sp.get("location_country").and_then(Value::as_str) {
@@ -1060,7 +1300,10 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
     if let Some(wants) = sp.get("locations_contains") {
         let all: Vec<&Value> = location.into_iter().chain(arr(e, "locations")).collect();
         for want in strings(wants) {
-            if !all.iter().any(|l| doc.slot_strings(l).iter().any(|t| contains_ci(t, want))) {
+            if !all
+                .iter()
+                .any(|l| doc.slot_strings(l).iter().any(|t| contains_ci(t, want)))
+            {
                 r.push(format!("no location containing {want:?}"));
             }
         }
@@ -1073,7 +1316,10 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
     ] {
         for want in sp.get(key).map(strings).unwrap_or_default() {
             let slots = arr(e, field);
-            if !slots.iter().any(|sl| doc.slot_strings(sl).iter().any(|t| contains_ci(t, want))) {
+            if !slots
+                .iter()
+                .any(|sl| doc.slot_strings(sl).iter().any(|t| contains_ci(t, want)))
+            {
                 let texts: Vec<&str> = slots.iter().map(|sl| s(sl, "text")).collect();
                 r.push(format!("{field} {texts:?} lack {want:?}"));
             }
@@ -1081,13 +1327,19 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
     }
     for want in sp.get("nationalities").map(strings).unwrap_or_default() {
         let slots = arr(e, "nationalities");
-        if !slots.iter().any(|sl| doc.slot_strings(sl).iter().any(|t| contains_ci(t, want))) {
+        if !slots
+            .iter()
+            .any(|sl| doc.slot_strings(sl).iter().any(|t| contains_ci(t, want)))
+        {
             let texts: Vec<&str> = slots.iter().map(|sl| s(sl, "text")).collect();
             r.push(format!("nationalities {texts:?} lack {want:?}"));
         }
     }
     if let Some(want) = sp.get("attributed_to_contains").and_then(Value::as_str) {
-        let ids: Vec<&str> = arr(e, "attributed_to").iter().filter_map(Value::as_str).collect();
+        let ids: Vec<&str> = arr(e, "attributed_to")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         let ok = ids.iter().any(|id| {
             let mut names = doc.entity_names(Some(id));
             if let Some(ent) = doc.entity(Some(id)) {
@@ -1096,12 +1348,18 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
             names.iter().any(|n| contains_ci(n, want))
         });
         if !ok {
-            let names: Vec<&str> = ids.iter().map(|id| doc.entity(Some(id)).map_or(*id, |en| s(en, "name"))).collect();
+            let names: Vec<&str> = ids
+                .iter()
+                .map(|id| doc.entity(Some(id)).map_or(*id, |en| s(en, "name")))
+                .collect();
             r.push(format!("attributed_to {names:?} lacks {want:?}"));
         }
     }
     if let Some(want) = sp.get("evidence_contains").and_then(Value::as_str) {
-        if !arr(e, "evidence").iter().any(|span| doc.span_text(span).is_some_and(|t| contains_ci(t, want))) {
+        if !arr(e, "evidence")
+            .iter()
+            .any(|span| doc.span_text(span).is_some_and(|t| contains_ci(t, want)))
+        {
             r.push(format!("no evidence sentence containing {want:?}"));
         }
     }
@@ -1179,8 +1437,14 @@ fn quote_failures(doc: &Doc<'_>, sp: &Value, q: &Value) -> Vec<String> {
 }
 
 fn describe_citation(doc: &Doc<'_>, c: &Value) -> String {
-    let source = c.get("source").map(|sl| doc.slot_strings(sl)).unwrap_or_default();
-    let by = c.get("cited_by").filter(|b| !b.is_null()).map(|sl| doc.slot_strings(sl));
+    let source = c
+        .get("source")
+        .map(|sl| doc.slot_strings(sl))
+        .unwrap_or_default();
+    let by = c
+        .get("cited_by")
+        .filter(|b| !b.is_null())
+        .map(|sl| doc.slot_strings(sl));
     format!("{} {:?} cited by {:?}", s(c, "kind"), source, by)
 }
 
@@ -1188,7 +1452,10 @@ fn citation_failures(doc: &Doc<'_>, sp: &Value, c: &Value) -> Vec<String> {
     let mut r = Vec::new();
     type_ok(sp, "kind", s(c, "kind"), &mut r);
     if let Some(want) = sp.get("source_contains").and_then(Value::as_str) {
-        let names = c.get("source").map(|sl| doc.slot_strings(sl)).unwrap_or_default();
+        let names = c
+            .get("source")
+            .map(|sl| doc.slot_strings(sl))
+            .unwrap_or_default();
         if !names.iter().any(|n| contains_ci(n, want)) {
             r.push(format!("source {names:?} lacks {want:?}"));
         }
@@ -1202,7 +1469,10 @@ fn citation_failures(doc: &Doc<'_>, sp: &Value, c: &Value) -> Vec<String> {
     }
     if let Some(want_null) = sp.get("cited_by_null").and_then(Value::as_bool) {
         if want_null != by.is_none() {
-            r.push(format!("cited_by is {}", if by.is_none() { "null" } else { "set" }));
+            r.push(format!(
+                "cited_by is {}",
+                if by.is_none() { "null" } else { "set" }
+            ));
         }
     }
     r
@@ -1326,7 +1596,11 @@ mod matcher {
             "citations": [{"kind": "report"}]
         });
         let failures = check(spec);
-        assert_eq!(failures.len(), 7, "one failure per expectation: {failures:#?}");
+        assert_eq!(
+            failures.len(),
+            7,
+            "one failure per expectation: {failures:#?}"
+        );
         let all = failures.join("\n");
         for needle in [
             "expected the date 2024-03-13, found 2024-03-12T09:30:00+01:00",
@@ -1344,13 +1618,15 @@ mod matcher {
 
     #[test]
     fn two_expectations_cannot_claim_the_same_event() {
-        let spec = json!({"events": [{"type": "arrest"}, {"type": ["arrest", "raid"], "arrested": 3}]});
+        let spec =
+            json!({"events": [{"type": "arrest"}, {"type": ["arrest", "raid"], "arrested": 3}]});
         let failures = check(spec);
         assert_eq!(failures.len(), 1, "{failures:#?}");
         assert!(failures[0].contains("already claimed"), "{failures:#?}");
         // The matching is maximal, not greedy: a loose expectation listed
         // first does not steal the only event a strict one can match.
-        let spec = json!({"events": [{"stage": "accomplished"}, {"type": "arrest", "arrested": 3}]});
+        let spec =
+            json!({"events": [{"stage": "accomplished"}, {"type": "arrest", "arrested": 3}]});
         assert!(check(spec).is_empty());
     }
 
@@ -1368,7 +1644,10 @@ mod matcher {
         let mut doc = analysis();
         let extra = json!({"id": "E6", "type": "ARMED_GROUP", "name": "ISIL-Khorasan", "aliases": [],
                            "mentions": [], "role": null, "affiliation": null, "parent": null, "geo": null, "kb_id": null});
-        doc["entities"].as_array_mut().expect("entities is a list").push(extra);
+        doc["entities"]
+            .as_array_mut()
+            .expect("entities is a list")
+            .push(extra);
         let spec = json!({"entities": [{"type": "ARMED_GROUP", "name_contains": "Khorasan", "unique": true}]});
         let failures = check_output(&spec, &[doc]);
         assert_eq!(failures.len(), 1, "{failures:#?}");
@@ -1381,7 +1660,8 @@ mod matcher {
         doc["events"][0]["date"] = json!({"start": "2024-03-01", "end": "2024-03-31", "precision": "month", "text": "March"});
         let spec = json!({"events": [{"type": "arrest", "date": "2024-03-10"}]});
         assert_eq!(check_output(&spec, &[doc.clone()]).len(), 1);
-        let spec = json!({"events": [{"type": "arrest", "date": "2024-03", "date_precision": "month"}]});
+        let spec =
+            json!({"events": [{"type": "arrest", "date": "2024-03", "date_precision": "month"}]});
         assert!(check_output(&spec, &[doc]).is_empty());
     }
 
@@ -1392,7 +1672,10 @@ mod matcher {
         doc["events"][0]["attributed_to"] = json!(["E99"]);
         let failures = check_output(&json!({}), &[doc]);
         assert_eq!(failures.len(), 2, "{failures:#?}");
-        assert!(failures.iter().any(|f| f.contains("char boundaries")), "{failures:#?}");
+        assert!(
+            failures.iter().any(|f| f.contains("char boundaries")),
+            "{failures:#?}"
+        );
         assert!(failures.iter().any(|f| f.contains("E99")), "{failures:#?}");
     }
 
@@ -1406,11 +1689,16 @@ mod matcher {
 
     #[test]
     fn documents_are_matched_by_id_and_counted() {
-        let spec = json!({"documents": [{"id": "doc-1", "title_contains": "Arrests"}, {"id": "doc-2"}]});
+        let spec =
+            json!({"documents": [{"id": "doc-1", "title_contains": "Arrests"}, {"id": "doc-2"}]});
         let failures = check(spec);
         assert_eq!(failures.len(), 2, "{failures:#?}");
-        assert!(failures.iter().any(|f| f.contains("expected 2 documents, vigil printed 1")));
-        assert!(failures.iter().any(|f| f.contains("[doc-2] no such document")));
+        assert!(failures
+            .iter()
+            .any(|f| f.contains("expected 2 documents, vigil printed 1")));
+        assert!(failures
+            .iter()
+            .any(|f| f.contains("[doc-2] no such document")));
     }
 
     #[test]
@@ -1419,7 +1707,10 @@ mod matcher {
         assert_eq!(period("2023"), Some((d("2023-01-01"), d("2023-12-31"))));
         assert_eq!(period("2024-02"), Some((d("2024-02-01"), d("2024-02-29"))));
         assert_eq!(period("2023-12"), Some((d("2023-12-01"), d("2023-12-31"))));
-        assert_eq!(period("2023-12-24"), Some((d("2023-12-24"), d("2023-12-24"))));
+        assert_eq!(
+            period("2023-12-24"),
+            Some((d("2023-12-24"), d("2023-12-24")))
+        );
         assert_eq!(period("Dec 2023"), None);
         assert_eq!(period("2023-13"), None);
     }

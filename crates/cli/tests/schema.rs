@@ -9,8 +9,8 @@ use std::process::Command;
 use chrono::{DateTime, NaiveDate};
 use serde_json::{json, Value};
 use vigil_core::{
-    Analysis, Citation, CitationKind, CleaningChange, CleaningKind, CleaningReport, DateValue, Entity, EntityType, Event,
-    EventType, Geo, Mention, Precision, Quote, Slot, Span, Stage,
+    Analysis, Citation, CitationKind, CleaningChange, CleaningKind, CleaningReport, DateValue,
+    Entity, EntityType, Event, EventType, Geo, Mention, Precision, Quote, Slot, Span, Stage,
 };
 
 fn workspace_root() -> PathBuf {
@@ -19,7 +19,8 @@ fn workspace_root() -> PathBuf {
 
 fn schema() -> Value {
     let path = workspace_root().join("schema/analysis.schema.json");
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
@@ -32,14 +33,23 @@ fn validator() -> jsonschema::Validator {
 
 /// Every validation error, as "path: message".
 fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    validator.iter_errors(instance).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
 }
 
 #[test]
 fn schema_is_valid_draft_2020_12() {
     let schema = schema();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
-    assert!(jsonschema::meta::is_valid(&schema), "schema/analysis.schema.json is not a valid JSON Schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(
+        jsonschema::meta::is_valid(&schema),
+        "schema/analysis.schema.json is not a valid JSON Schema"
+    );
 }
 
 /// An analysis with every optional field set and every list non-empty, built
@@ -47,14 +57,20 @@ fn schema_is_valid_draft_2020_12() {
 /// really produces for each field.
 fn full_analysis() -> Analysis {
     let text = "ISIS-K attacked a church in Istanbul in January 2023, killing one.".to_owned();
-    let slot = |t: &str, entity: Option<&str>, span: Option<Span>| Slot { text: t.into(), entity: entity.map(Into::into), span };
+    let slot = |t: &str, entity: Option<&str>, span: Option<Span>| Slot {
+        text: t.into(),
+        entity: entity.map(Into::into),
+        span,
+    };
     Analysis {
         id: "doc-1".into(),
         title: Some("Church attack".into()),
         source: Some("Example News".into()),
         url: Some("https://news.example/a".into()),
         author: Some("A. Writer".into()),
-        published: Some(DateTime::parse_from_rfc3339("2024-03-25T13:10:07+00:00").expect("valid time")),
+        published: Some(
+            DateTime::parse_from_rfc3339("2024-03-25T13:10:07+00:00").expect("valid time"),
+        ),
         published_from: Some("text".into()),
         language: "en".into(),
         cleaning: CleaningReport {
@@ -62,7 +78,11 @@ fn full_analysis() -> Analysis {
             invisible_removed: 1,
             boilerplate_removed: 2,
             spaces_normalized: 1,
-            changes: vec![CleaningChange { kind: CleaningKind::Confusable, before: "іn".into(), after: "in".into() }],
+            changes: vec![CleaningChange {
+                kind: CleaningKind::Confusable,
+                before: "іn".into(),
+                after: "in".into(),
+            }],
             changes_truncated: false,
         },
         sentences: vec![Span::new(0, text.len())],
@@ -72,7 +92,11 @@ fn full_analysis() -> Analysis {
                 kind: EntityType::ArmedGroup,
                 name: "Islamic State Khorasan Province".into(),
                 aliases: vec!["ISIS-K".into()],
-                mentions: vec![Mention { text: "ISIS-K".into(), start: 0, end: 6 }],
+                mentions: vec![Mention {
+                    text: "ISIS-K".into(),
+                    start: 0,
+                    end: 6,
+                }],
                 role: None,
                 affiliation: None,
                 parent: Some("Islamic State".into()),
@@ -84,11 +108,20 @@ fn full_analysis() -> Analysis {
                 kind: EntityType::City,
                 name: "Istanbul".into(),
                 aliases: vec![],
-                mentions: vec![Mention { text: "Istanbul".into(), start: 28, end: 36 }],
+                mentions: vec![Mention {
+                    text: "Istanbul".into(),
+                    start: 28,
+                    end: 36,
+                }],
                 role: Some("n/a".into()),
                 affiliation: Some("n/a".into()),
                 parent: None,
-                geo: Some(Geo { lat: 41.01, lon: 28.95, country: "TR".into(), geonames_id: Some(745044) }),
+                geo: Some(Geo {
+                    lat: 41.01,
+                    lon: 28.95,
+                    country: "TR".into(),
+                    geonames_id: Some(745044),
+                }),
                 kb_id: Some("geonames:745044".into()),
             },
         ],
@@ -96,7 +129,11 @@ fn full_analysis() -> Analysis {
             id: "V1".into(),
             kind: EventType::Attack,
             stage: Stage::Accomplished,
-            trigger: Mention { text: "attacked".into(), start: 7, end: 15 },
+            trigger: Mention {
+                text: "attacked".into(),
+                start: 7,
+                end: 15,
+            },
             date: Some(DateValue {
                 start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
                 end: NaiveDate::from_ymd_opt(2023, 1, 31).expect("valid date"),
@@ -119,7 +156,13 @@ fn full_analysis() -> Analysis {
             evidence: vec![Span::new(0, text.len())],
             confidence: 0.75,
         }],
-        quotes: vec![Quote { speaker: Some("E1".into()), speaker_text: None, text: "killing one".into(), start: 54, end: 65 }],
+        quotes: vec![Quote {
+            speaker: Some("E1".into()),
+            speaker_text: None,
+            text: "killing one".into(),
+            start: 54,
+            end: 65,
+        }],
         citations: vec![Citation {
             kind: CitationKind::Outlet,
             source: slot("The New York Times", None, None),
@@ -135,12 +178,24 @@ fn core_types_serialize_to_valid_output() {
     let v = validator();
     let full = serde_json::to_value(full_analysis()).expect("Analysis serialises");
     let errs = errors(&v, &full);
-    assert!(errs.is_empty(), "a fully populated Analysis does not validate:\n  {}", errs.join("\n  "));
+    assert!(
+        errs.is_empty(),
+        "a fully populated Analysis does not validate:\n  {}",
+        errs.join("\n  ")
+    );
     // Nothing found: every option null, every list empty.
-    let empty = Analysis { id: "doc-2".into(), language: "und".into(), ..Analysis::default() };
+    let empty = Analysis {
+        id: "doc-2".into(),
+        language: "und".into(),
+        ..Analysis::default()
+    };
     let empty = serde_json::to_value(empty).expect("Analysis serialises");
     let errs = errors(&v, &empty);
-    assert!(errs.is_empty(), "an empty Analysis does not validate:\n  {}", errs.join("\n  "));
+    assert!(
+        errs.is_empty(),
+        "an empty Analysis does not validate:\n  {}",
+        errs.join("\n  ")
+    );
     // Every enum value the core defines is accepted.
     for kind in EntityType::ALL {
         let mut a = full.clone();
@@ -159,22 +214,74 @@ fn broken_objects_fail_validation() {
     let v = validator();
     let full = serde_json::to_value(full_analysis()).expect("Analysis serialises");
     let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("event type picnic", Box::new(|a| a["events"][0]["type"] = json!("picnic"))),
-        ("stage finished", Box::new(|a| a["events"][0]["stage"] = json!("finished"))),
-        ("entity type lowercase", Box::new(|a| a["entities"][0]["type"] = json!("person"))),
-        ("negative offset", Box::new(|a| a["entities"][0]["mentions"][0]["start"] = json!(-1))),
-        ("fractional offset", Box::new(|a| a["sentences"][0]["end"] = json!(3.5))),
-        ("killed as string", Box::new(|a| a["events"][0]["killed"] = json!("one"))),
-        ("confidence above 1", Box::new(|a| a["events"][0]["confidence"] = json!(1.5))),
-        ("country not ISO alpha-2", Box::new(|a| a["entities"][1]["geo"]["country"] = json!("Turkey"))),
-        ("country lower-case", Box::new(|a| a["entities"][1]["geo"]["country"] = json!("tr"))),
-        ("precision week", Box::new(|a| a["events"][0]["date"]["precision"] = json!("week"))),
-        ("published without offset", Box::new(|a| a["published"] = json!("2024-03-25 13:10"))),
-        ("missing text", Box::new(|a| _ = a.as_object_mut().map(|o| o.remove("text")))),
-        ("missing events", Box::new(|a| _ = a.as_object_mut().map(|o| o.remove("events")))),
-        ("unknown field", Box::new(|a| a["sentiment"] = json!("negative"))),
-        ("citation kind rumour", Box::new(|a| a["citations"][0]["kind"] = json!("rumour"))),
-        ("slot without entity", Box::new(|a| _ = a["events"][0]["targets"][0].as_object_mut().map(|o| o.remove("entity")))),
+        (
+            "event type picnic",
+            Box::new(|a| a["events"][0]["type"] = json!("picnic")),
+        ),
+        (
+            "stage finished",
+            Box::new(|a| a["events"][0]["stage"] = json!("finished")),
+        ),
+        (
+            "entity type lowercase",
+            Box::new(|a| a["entities"][0]["type"] = json!("person")),
+        ),
+        (
+            "negative offset",
+            Box::new(|a| a["entities"][0]["mentions"][0]["start"] = json!(-1)),
+        ),
+        (
+            "fractional offset",
+            Box::new(|a| a["sentences"][0]["end"] = json!(3.5)),
+        ),
+        (
+            "killed as string",
+            Box::new(|a| a["events"][0]["killed"] = json!("one")),
+        ),
+        (
+            "confidence above 1",
+            Box::new(|a| a["events"][0]["confidence"] = json!(1.5)),
+        ),
+        (
+            "country not ISO alpha-2",
+            Box::new(|a| a["entities"][1]["geo"]["country"] = json!("Turkey")),
+        ),
+        (
+            "country lower-case",
+            Box::new(|a| a["entities"][1]["geo"]["country"] = json!("tr")),
+        ),
+        (
+            "precision week",
+            Box::new(|a| a["events"][0]["date"]["precision"] = json!("week")),
+        ),
+        (
+            "published without offset",
+            Box::new(|a| a["published"] = json!("2024-03-25 13:10")),
+        ),
+        (
+            "missing text",
+            Box::new(|a| _ = a.as_object_mut().map(|o| o.remove("text"))),
+        ),
+        (
+            "missing events",
+            Box::new(|a| _ = a.as_object_mut().map(|o| o.remove("events"))),
+        ),
+        (
+            "unknown field",
+            Box::new(|a| a["sentiment"] = json!("negative")),
+        ),
+        (
+            "citation kind rumour",
+            Box::new(|a| a["citations"][0]["kind"] = json!("rumour")),
+        ),
+        (
+            "slot without entity",
+            Box::new(|a| {
+                _ = a["events"][0]["targets"][0]
+                    .as_object_mut()
+                    .map(|o| o.remove("entity"))
+            }),
+        ),
     ];
     let mut accepted = Vec::new();
     for (name, breaks) in &cases {
@@ -184,7 +291,10 @@ fn broken_objects_fail_validation() {
             accepted.push(*name);
         }
     }
-    assert!(accepted.is_empty(), "the schema accepts broken objects: {accepted:?}");
+    assert!(
+        accepted.is_empty(),
+        "the schema accepts broken objects: {accepted:?}"
+    );
 }
 
 /// Runs `vigil analyze` on every test article (with the `args` of its
@@ -206,7 +316,11 @@ fn real_output_validates() {
     if fixture.is_file() {
         inputs.push(fixture);
     }
-    assert!(inputs.len() >= 9, "expected the test articles in {}", dir.display());
+    assert!(
+        inputs.len() >= 9,
+        "expected the test articles in {}",
+        dir.display()
+    );
 
     let mut problems = Vec::new();
     let mut documents = 0;
@@ -218,7 +332,11 @@ fn real_output_validates() {
             .arg(input)
             .output()
             .unwrap_or_else(|e| panic!("running vigil: {e}"));
-        let name = input.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = input
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         if !out.status.success() {
             problems.push(format!(
                 "{name}: vigil analyze exited with {}: {}",
@@ -226,7 +344,11 @@ fn real_output_validates() {
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        for (i, line) in String::from_utf8_lossy(&out.stdout).lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        for (i, line) in String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+        {
             match serde_json::from_str::<Value>(line) {
                 Ok(doc) => {
                     documents += 1;
@@ -238,20 +360,39 @@ fn real_output_validates() {
             }
         }
     }
-    assert!(problems.is_empty(), "output does not match schema/analysis.schema.json:\n  {}", problems.join("\n  "));
-    assert!(documents >= inputs.len(), "vigil printed {documents} documents for {} inputs", inputs.len());
+    assert!(
+        problems.is_empty(),
+        "output does not match schema/analysis.schema.json:\n  {}",
+        problems.join("\n  ")
+    );
+    assert!(
+        documents >= inputs.len(),
+        "vigil printed {documents} documents for {} inputs",
+        inputs.len()
+    );
 }
 
 /// The `args` list of the article's expectation file, if any.
 fn expectation_args(input: &Path) -> Vec<String> {
-    let Some(stem) = input.file_name().and_then(|n| n.to_str()).and_then(|n| n.split('.').next()) else {
+    let Some(stem) = input
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('.').next())
+    else {
         return Vec::new();
     };
     let spec_path = input.with_file_name(format!("{stem}.expect.json"));
-    let Ok(raw) = std::fs::read_to_string(spec_path) else { return Vec::new() };
+    let Ok(raw) = std::fs::read_to_string(spec_path) else {
+        return Vec::new();
+    };
     let spec: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
     spec.get("args")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }

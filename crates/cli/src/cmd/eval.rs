@@ -163,7 +163,10 @@ struct Sample {
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// A place annotation, or `None` for the dataset's ways of saying "none".
@@ -206,8 +209,14 @@ fn parse_month(s: Option<&str>) -> Option<u32> {
     if s.len() < 3 || !s.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let exact = MONTHS.iter().position(|m| *m == s || (s.len() >= 3 && m.starts_with(&s)));
-    let fuzzy = || MONTHS.iter().position(|m| m.as_bytes()[0] == s.as_bytes()[0] && edit_distance(m, &s) <= 2);
+    let exact = MONTHS
+        .iter()
+        .position(|m| *m == s || (s.len() >= 3 && m.starts_with(&s)));
+    let fuzzy = || {
+        MONTHS
+            .iter()
+            .position(|m| m.as_bytes()[0] == s.as_bytes()[0] && edit_distance(m, &s) <= 2)
+    };
     exact.or_else(fuzzy).map(|i| i as u32 + 1)
 }
 
@@ -223,7 +232,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -234,9 +245,15 @@ fn parse_samples(raw: &Value) -> anyhow::Result<Vec<Sample>> {
     let list = raw.as_array().context("expected a JSON list of records")?;
     let mut out = Vec::with_capacity(list.len());
     for (i, rec) in list.iter().enumerate() {
-        let sample = rec.get("sample").with_context(|| format!("record {}: no `sample`", i + 1))?;
-        let gold = rec.get("merged_sample").with_context(|| format!("record {}: no `merged_sample`", i + 1))?;
-        let html = field(sample, "Input.article_interface").unwrap_or("").to_owned();
+        let sample = rec
+            .get("sample")
+            .with_context(|| format!("record {}: no `sample`", i + 1))?;
+        let gold = rec
+            .get("merged_sample")
+            .with_context(|| format!("record {}: no `merged_sample`", i + 1))?;
+        let html = field(sample, "Input.article_interface")
+            .unwrap_or("")
+            .to_owned();
         let id = match sample.get("Input.GLOBALEVENTID") {
             Some(Value::Number(n)) => n.to_string(),
             Some(Value::String(s)) => s.clone(),
@@ -245,7 +262,12 @@ fn parse_samples(raw: &Value) -> anyhow::Result<Vec<Sample>> {
         let categories = gold
             .get("violation_types")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).filter_map(Category::of_violation).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .filter_map(Category::of_violation)
+                    .collect()
+            })
             .unwrap_or_default();
         let victims = gold
             .get("victims")
@@ -282,12 +304,22 @@ fn parse_samples(raw: &Value) -> anyhow::Result<Vec<Sample>> {
 
 /// The document of a sample, and whether the plain-text fallback was used.
 fn document(sample: &Sample, path: &Path) -> (Document, bool) {
-    let origin = Origin { path: format!("{}#{}", path.display(), sample.id), line: None };
+    let origin = Origin {
+        path: format!("{}#{}", path.display(), sample.id),
+        line: None,
+    };
     let (mut doc, fallback) = match vigil_ingest::extract_html(&sample.html, origin.clone()) {
         Ok(doc) => (doc, false),
         // No readable article text: fall back to the bare text so the
         // article is still scored (as vigil would see it).
-        Err(_) => (Document { text: strip_tags(&sample.html), origin, ..Document::default() }, true),
+        Err(_) => (
+            Document {
+                text: strip_tags(&sample.html),
+                origin,
+                ..Document::default()
+            },
+            true,
+        ),
     };
     doc.id = sample.id.clone();
     if sample.title.is_some() {
@@ -326,13 +358,22 @@ fn main_event(a: &Analysis) -> Option<&Event> {
                 .then(x.trigger.start.cmp(&y.trigger.start))
         })
     };
-    best(&|e| e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent()))
-        .or_else(|| best(&|e| e.kind.is_violent() || matches!(e.kind, EventType::Arrest | EventType::Conviction)))
-        .or_else(|| best(&|_| true))
+    best(&|e| {
+        e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent())
+    })
+    .or_else(|| {
+        best(&|e| {
+            e.kind.is_violent() || matches!(e.kind, EventType::Arrest | EventType::Conviction)
+        })
+    })
+    .or_else(|| best(&|_| true))
 }
 
 fn tokens(name: &str) -> Vec<String> {
-    name.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Names match when every token of one is in the other.
@@ -348,7 +389,11 @@ fn predicted_victims(a: &Analysis) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in a.events.iter().filter(|e| e.stage == Stage::Accomplished) {
         for slot in &e.victims {
-            let Some(ent) = slot.entity.as_deref().and_then(|id| a.entities.iter().find(|x| x.id == id)) else {
+            let Some(ent) = slot
+                .entity
+                .as_deref()
+                .and_then(|id| a.entities.iter().find(|x| x.id == id))
+            else {
                 continue;
             };
             if ent.kind == EntityType::Person && !names.iter().any(|n| n == &ent.name) {
@@ -360,11 +405,18 @@ fn predicted_victims(a: &Analysis) -> Vec<String> {
 }
 
 /// Names of the places in the slots: slot text, entity name, aliases.
-fn slot_names<'a>(a: &'a Analysis, slots: impl Iterator<Item = &'a vigil_core::Slot>) -> Vec<&'a str> {
+fn slot_names<'a>(
+    a: &'a Analysis,
+    slots: impl Iterator<Item = &'a vigil_core::Slot>,
+) -> Vec<&'a str> {
     let mut out = Vec::new();
     for slot in slots {
         out.push(slot.text.as_str());
-        if let Some(ent) = slot.entity.as_deref().and_then(|id| a.entities.iter().find(|x| x.id == id)) {
+        if let Some(ent) = slot
+            .entity
+            .as_deref()
+            .and_then(|id| a.entities.iter().find(|x| x.id == id))
+        {
             out.push(ent.name.as_str());
             out.extend(ent.aliases.iter().map(String::as_str));
         }
@@ -379,7 +431,12 @@ fn place_matches(candidates: &[&str], gold: &str) -> bool {
 
 fn location_country(a: &Analysis, e: &Event) -> Option<String> {
     let id = e.location.as_ref()?.entity.as_deref()?;
-    a.entities.iter().find(|x| x.id == id)?.geo.as_ref().map(|g| g.country.clone())
+    a.entities
+        .iter()
+        .find(|x| x.id == id)?
+        .geo
+        .as_ref()
+        .map(|g| g.country.clone())
 }
 
 /// ISO code of an annotated country name.
@@ -388,7 +445,10 @@ fn gold_country(gaz: &vigil_geo::Gazetteer, name: &str) -> Option<String> {
         "england" | "scotland" | "wales" | "northern ireland" => return Some("GB".into()),
         _ => {}
     }
-    let trimmed = name.trim().trim_start_matches("the ").trim_start_matches("The ");
+    let trimmed = name
+        .trim()
+        .trim_start_matches("the ")
+        .trim_start_matches("The ");
     gaz.country_by_name(trimmed).map(|c| c.iso2.clone())
 }
 
@@ -484,8 +544,10 @@ fn score_dates(
 }
 
 fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
-    let raw = std::fs::read_to_string(&args.path).with_context(|| format!("reading {}", args.path.display()))?;
-    let json: Value = serde_json::from_str(&raw).with_context(|| format!("{}: invalid JSON", args.path.display()))?;
+    let raw = std::fs::read_to_string(&args.path)
+        .with_context(|| format!("reading {}", args.path.display()))?;
+    let json: Value = serde_json::from_str(&raw)
+        .with_context(|| format!("{}: invalid JSON", args.path.display()))?;
     let samples = parse_samples(&json).with_context(|| args.path.display().to_string())?;
     let pipeline = vigil_extract::Pipeline::new()?;
     let gaz = vigil_geo::Gazetteer::embedded()?;
@@ -498,8 +560,13 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
 
-    let mut r = Report { data: args.path.display().to_string(), articles: samples.len(), ..Report::default() };
-    let mut per_cat: Vec<(Category, Prf)> = Category::ALL.iter().map(|c| (*c, Prf::default())).collect();
+    let mut r = Report {
+        data: args.path.display().to_string(),
+        articles: samples.len(),
+        ..Report::default()
+    };
+    let mut per_cat: Vec<(Category, Prf)> =
+        Category::ALL.iter().map(|c| (*c, Prf::default())).collect();
     for (gold, (a, fallback)) in samples.iter().zip(&analyses) {
         r.html_fallbacks += usize::from(*fallback);
         let main = main_event(a);
@@ -508,7 +575,8 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         // Violation types.
         let main_cat = main.and_then(Category::of_event);
         if !gold.categories.is_empty() {
-            r.main_type.add(main_cat.is_some_and(|c| gold.categories.contains(&c)));
+            r.main_type
+                .add(main_cat.is_some_and(|c| gold.categories.contains(&c)));
         }
         let predicted: HashSet<Category> = a.events.iter().filter_map(Category::of_event).collect();
         for (cat, prf) in &mut per_cat {
@@ -524,7 +592,9 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         let pred_victims = predicted_victims(a);
         let mut used = vec![false; pred_victims.len()];
         for g in &gold.victims {
-            if let Some(i) = (0..pred_victims.len()).find(|&i| !used[i] && names_match(g, &pred_victims[i])) {
+            if let Some(i) =
+                (0..pred_victims.len()).find(|&i| !used[i] && names_match(g, &pred_victims[i]))
+            {
                 used[i] = true;
                 r.victims.matched_gold += 1;
             }
@@ -536,21 +606,29 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         // Places.
         if let Some(name) = &gold.country {
             match gold_country(&gaz, name) {
-                Some(iso) => r.country.add(main.and_then(|e| location_country(a, e)).as_deref() == Some(iso.as_str())),
+                Some(iso) => r.country.add(
+                    main.and_then(|e| location_country(a, e)).as_deref() == Some(iso.as_str()),
+                ),
                 None => r.country_unresolved += 1,
             }
         }
         if let Some(city) = &gold.city {
-            let cands = main.map(|e| slot_names(a, e.location.iter())).unwrap_or_default();
+            let cands = main
+                .map(|e| slot_names(a, e.location.iter()))
+                .unwrap_or_default();
             r.city.add(place_matches(&cands, city));
         }
         if let Some(region) = &gold.region {
-            let cands = main.map(|e| slot_names(a, e.location.iter().chain(&e.locations))).unwrap_or_default();
+            let cands = main
+                .map(|e| slot_names(a, e.location.iter().chain(&e.locations)))
+                .unwrap_or_default();
             r.region.add(place_matches(&cands, region));
         }
 
         // Dates.
-        let date = main.and_then(|e| e.date.as_ref()).map(|d| (d.start, d.precision));
+        let date = main
+            .and_then(|e| e.date.as_ref())
+            .map(|d| (d.start, d.precision));
         score_dates(gold, date, &mut r.year, &mut r.month, &mut r.day);
         let published = gold.published.map(|p| (p.date(), Precision::Day));
         score_dates(
@@ -614,7 +692,10 @@ fn table(r: &Report) -> String {
         "HRDsAttack {}: {} articles ({} read with the plain-text fallback), {} with a main event\n\n",
         r.data, r.articles, r.html_fallbacks, r.with_main_event
     ));
-    out.push_str(&format!("{:<28} {:>7} {:>8} {:>9}\n", "field", "scored", "correct", "accuracy"));
+    out.push_str(&format!(
+        "{:<28} {:>7} {:>8} {:>9}\n",
+        "field", "scored", "correct", "accuracy"
+    ));
     let rows = [
         ("violation type (main event)", &r.main_type),
         ("country", &r.country),
@@ -628,17 +709,29 @@ fn table(r: &Report) -> String {
         ("baseline: published day", &r.baseline_published_day),
     ];
     for (name, s) in rows {
-        out.push_str(&format!("{:<28} {:>7} {:>8} {:>9}\n", name, s.scored, s.correct, pct(s.accuracy)));
+        out.push_str(&format!(
+            "{:<28} {:>7} {:>8} {:>9}\n",
+            name,
+            s.scored,
+            s.correct,
+            pct(s.accuracy)
+        ));
     }
     if r.country_unresolved > 0 {
-        out.push_str(&format!("({} annotated countries not resolvable to an ISO code were not scored)\n", r.country_unresolved));
+        out.push_str(&format!(
+            "({} annotated countries not resolvable to an ISO code were not scored)\n",
+            r.country_unresolved
+        ));
     }
     out.push_str(&format!(
         "\n{:<28} {:>7} {:>9} {:>8} {:>9} {:>7} {:>7}\n",
         "article-level", "gold", "predicted", "matched", "precision", "recall", "F1"
     ));
-    let mut prf_rows: Vec<(String, &Prf)> =
-        r.article_types.iter().map(|(c, p)| (format!("type: {}", c.as_str()), p)).collect();
+    let mut prf_rows: Vec<(String, &Prf)> = r
+        .article_types
+        .iter()
+        .map(|(c, p)| (format!("type: {}", c.as_str()), p))
+        .collect();
     prf_rows.push(("victims' names".into(), &r.victims));
     for (name, p) in prf_rows {
         out.push_str(&format!(
@@ -679,8 +772,14 @@ mod tests {
 
     #[test]
     fn violation_types_map_to_categories() {
-        assert_eq!(Category::of_violation("arbitrary detention"), Some(Category::Detention));
-        assert_eq!(Category::of_violation("enforced disappearance"), Some(Category::Abduction));
+        assert_eq!(
+            Category::of_violation("arbitrary detention"),
+            Some(Category::Detention)
+        );
+        assert_eq!(
+            Category::of_violation("enforced disappearance"),
+            Some(Category::Abduction)
+        );
         assert_eq!(Category::of_violation("killing"), Some(Category::Killing));
         assert_eq!(Category::of_violation("torture"), None);
         assert_eq!(Category::of_violation("other"), None);
@@ -696,6 +795,11 @@ mod tests {
 
     #[test]
     fn html_fallback_strips_tags() {
-        assert_eq!(strip_tags("<p>a <b>b</b></p>").split_whitespace().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            strip_tags("<p>a <b>b</b></p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
     }
 }
