@@ -56,7 +56,8 @@ impl std::fmt::Display for Format {
 /// A known extension on `path` wins (`.txt`/`.text` → Text,
 /// `.html`/`.htm`/`.xhtml` → Html, `.jsonl`/`.ndjson`/`.json` → Jsonl).
 /// Otherwise (unknown extension, no path, standard input) the first bytes in
-/// `head` are sniffed: a first line that is a JSON object means JSON Lines; a
+/// `head` are sniffed: a first line that is a JSON object (or the start of
+/// one cut off by the end of `head`) means JSON Lines; a
 /// doctype, an `<html>`/`<body>`/`<head>` tag or several HTML tags mean HTML;
 /// anything else is plain text.
 pub fn detect_format(path: Option<&Path>, head: &[u8]) -> Format {
@@ -79,10 +80,27 @@ fn sniff(head: &[u8]) -> Format {
         .unwrap_or(head.len());
     let body = &head[start..];
     if body.first() == Some(&b'{') {
-        let line_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
-        let line = &body[..line_end];
-        if serde_json::from_slice::<serde_json::Value>(line).is_ok_and(|v| v.is_object()) {
-            return Format::Jsonl;
+        // The first lines of the head: one that parses as JSON (or a first
+        // line cut off by the end of the head) means JSON Lines, so that a
+        // broken first record does not turn the file into "text".
+        let mut rest = body;
+        for index in 0..3 {
+            let line_end = rest.iter().position(|&b| b == b'\n');
+            let line = &rest[..line_end.unwrap_or(rest.len())];
+            let trimmed = line.trim_ascii();
+            if trimmed.starts_with(b"{") {
+                match serde_json::from_slice::<serde::de::IgnoredAny>(trimmed) {
+                    Ok(_) => return Format::Jsonl,
+                    Err(err) if index == 0 && err.is_eof() && line_end.is_none() => {
+                        return Format::Jsonl
+                    }
+                    Err(_) => {}
+                }
+            }
+            match line_end {
+                Some(end) => rest = &rest[end + 1..],
+                None => break,
+            }
         }
     }
     if looks_like_html(body) {
@@ -179,6 +197,15 @@ mod tests {
             Format::Jsonl
         );
         assert_eq!(detect_format(None, b"{ not json"), Format::Text);
+        // A long first record cut off by the sniffing window, with HTML inside.
+        assert_eq!(
+            detect_format(None, b"{\"html\": \"<html><body><p>a</p><p>b</p><div>"),
+            Format::Jsonl
+        );
+        assert_eq!(
+            detect_format(None, b"{\"html\": \"<p>a</p>\"\n{\"html\": \"<p>b</p>\"}"),
+            Format::Jsonl
+        );
         assert_eq!(
             detect_format(None, b"<!DOCTYPE html><title>x</title>"),
             Format::Html

@@ -14,6 +14,21 @@
 //! `_with` variants take [`ReadOptions`] and pass [`Ingested`] values that
 //! carry warnings (dropped dates, lossy decoding…).
 //!
+//! ```
+//! use vigil_ingest::{read_bytes, Format, Origin};
+//!
+//! let input = b"{\"id\": \"a1\", \"text\": \"Gunmen attacked a convoy.\", \"date\": \"2024-03-10\"}\nnot json\n";
+//! let (mut docs, mut errors) = (Vec::new(), Vec::new());
+//! let origin = Origin { path: "news.jsonl".into(), line: None };
+//! read_bytes(input, Format::Jsonl, origin, &mut |result| match result {
+//!     Ok(doc) => docs.push(doc),
+//!     Err(err) => errors.push(err.to_string()),
+//! });
+//! assert_eq!(docs[0].id, "a1");
+//! assert_eq!(docs[0].published.map(|d| d.to_rfc3339()).as_deref(), Some("2024-03-10T00:00:00+00:00"));
+//! assert!(errors[0].starts_with("news.jsonl:2: invalid JSON"));
+//! ```
+//!
 //! # Bytes to text
 //!
 //! Binary inputs (image, archive and executable signatures, or many NUL and
