@@ -274,3 +274,32 @@ fn real_hrdsattack_fragments_are_read_whole() {
     }
     assert!(checked > 0);
 }
+
+#[test]
+fn body_split_into_divs_between_ads() {
+    let doc = page("split_body.html");
+    assert_eq!(
+        doc.title.as_deref(),
+        Some("Suicide bomber kills 14 at checkpoint in Mogadishu")
+    );
+    assert_eq!(doc.source.as_deref(), Some("Horn Observer"));
+    // The absolute og:url wins over the relative canonical link.
+    assert_eq!(
+        doc.url.as_deref(),
+        Some("https://hornobserver.example/somalia/mogadishu-checkpoint-bombing")
+    );
+    // A URL in the author meta is skipped for the next author field.
+    assert_eq!(doc.author.as_deref(), Some("Fadumo Ali"));
+    assert_eq!(
+        published(&doc).as_deref(),
+        Some("2023-08-19T09:30:00+03:00")
+    );
+    let paragraphs: Vec<&str> = doc.text.split("\n\n").collect();
+    assert_eq!(paragraphs.len(), 4, "{paragraphs:#?}");
+    assert!(paragraphs[0].starts_with("A suicide bomber blew himself up"));
+    assert!(paragraphs[3].ends_with("US air strikes."));
+    assert_absent(
+        &doc,
+        &["Sponsored", "More from Africa", "Sudan ceasefire", "Gondar"],
+    );
+}
