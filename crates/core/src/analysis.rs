@@ -16,7 +16,10 @@ pub struct Analysis {
     pub url: Option<String>,
     pub author: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
-    /// Where `published` came from: `record`, `metadata`, `text` or `cli`.
+    /// Where `published` came from: `record` (a JSON Lines field), `metadata`
+    /// (HTML meta tags or JSON-LD), `text` (a timestamp line or dateline),
+    /// `cli` (`--published`); library callers see `input` for a date set on
+    /// the `Document` and `default` for the fallback of `analyze_with`.
     pub published_from: Option<String>,
     /// ISO 639-1 code of the text's language ("en"), or "und".
     pub language: String,

@@ -196,6 +196,18 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             if res.geo.is_ambiguous_name(found) && !acronym && !place_context(ctx, span) {
                 continue;
             }
+            // Without case, a lone one-word town name is too often a
+            // surname ("castro", "DELGADO"): ask for "in"/"at" or a big city.
+            let one_word = !found.contains([' ', '-']);
+            if !ctx.case.informative() && one_word && !place_context(ctx, span) && !line_start(ctx, span) {
+                let big = res.geo.lookup(found).iter().any(|id| {
+                    let p = res.geo.place(*id);
+                    p.kind != PlaceKind::City || p.population >= 500_000
+                });
+                if !big {
+                    continue;
+                }
+            }
             let inside_name = part_of_longer_name(ctx, span);
             // "the Kaluga region", "Kaduna state": the region, not its capital.
             let next = ctx.token_at(span.end);
@@ -297,6 +309,11 @@ fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
         && HEADS.iter().any(|(h, _)| *h == ctx.lower[next])
 }
 
+/// True when the span opens a line (a dateline: "LIMA, 14 MAR 91").
+fn line_start(ctx: &Ctx, span: Span) -> bool {
+    span.start == 0 || ctx.text[..span.start].ends_with('\n')
+}
+
 /// True when a place name is introduced by a locative preposition or
 /// followed by a comma and another place ("in Split", "Nice, France").
 fn place_context(ctx: &Ctx, span: Span) -> bool {
@@ -307,7 +324,7 @@ fn place_context(ctx: &Ctx, span: Span) -> bool {
 
 /// Pass 2: runs of capitalised words.
 fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
-    let covered = |raws: &Vec<Raw>, span: Span| raws.iter().any(|r| r.span.overlaps(span));
+    let covered = |raws: &[Raw], span: Span| raws.iter().any(|r| r.span.overlaps(span));
     let n = ctx.tokens.len();
     let mut i = 0;
     let mut found = Vec::new();
@@ -316,6 +333,8 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         if words::is_honorific(&ctx.lower[i]) && !covered(raws, ctx.tokens[i].span) {
             if let Some((range, title_end)) = titled_name(ctx, i) {
                 let span = ctx.span_of(range.clone());
+                // After a title, a city name is a surname ("GENERAL JORGE RIVAS").
+                raws.retain(|r| !(r.span.overlaps(span) && matches!(r.kind, EntityType::City | EntityType::Region)));
                 if !covered(raws, span) {
                     let title_start = role_start(ctx, i);
                     let title = ctx.slice(ctx.span_of(title_start..title_end)).to_string();
@@ -344,6 +363,10 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         let start = i;
         let mut end = i + 1;
         while end < n && end - start < 8 {
+            // A title starts a new name: "Interior Minister Pieter Claessens".
+            if words::is_honorific(&ctx.lower[end]) {
+                break;
+            }
             if name_token(ctx, end) && !ctx.by_stop(end) {
                 end += 1;
             } else if NAME_JOINERS.contains(&ctx.lower[end].as_str())

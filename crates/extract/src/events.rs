@@ -229,7 +229,7 @@ fn sentence_events(
         // economy would shrink" is not one.
         let violence_cue = clause_has_group
             || clause_has_weapon
-            || found.iter().any(|(_, _, o)| o.kind.is_violent())
+            || found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.weak)
             || clause.clone().any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
         if trig.threat && !violence_cue {
             continue;

@@ -59,7 +59,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = 0usize;
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    // Each document with where its publication time came from (record or metadata).
+    let mut batch: Vec<(Document, Option<&'static str>)> = Vec::with_capacity(BATCH);
     let mut write_err: Option<std::io::Error> = None;
     let options = ReadOptions::default();
     for path in &args.paths {
@@ -72,7 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     for w in &ingested.warnings {
                         eprintln!("vigil: warning: {w}");
                     }
-                    batch.push(ingested.document);
+                    batch.push((ingested.document, ingested.published_from));
                     if batch.len() >= BATCH {
                         if let Err(e) = flush(&pipeline, &mut batch, &mut out, &args, published) {
                             write_err = Some(e);
@@ -101,15 +102,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn flush(
     pipeline: &Pipeline,
-    batch: &mut Vec<Document>,
+    batch: &mut Vec<(Document, Option<&'static str>)>,
     out: &mut impl Write,
     args: &Args,
     published: Option<DateTime<FixedOffset>>,
 ) -> std::io::Result<()> {
     let results: Vec<String> = batch
         .par_iter()
-        .map(|doc| {
+        .map(|(doc, from)| {
             let mut analysis = pipeline.analyze_with(doc, published);
+            // The pipeline knows that a date came with the document; the
+            // reader knows whether from the record or the page metadata.
+            match analysis.published_from.as_deref() {
+                Some("input") => analysis.published_from = from.map(str::to_string).or(analysis.published_from),
+                Some("default") => analysis.published_from = Some("cli".into()),
+                _ => {}
+            }
             if args.no_text {
                 analysis.text.clear();
                 analysis.sentences.clear();
