@@ -55,13 +55,19 @@ pub struct Ctx<'a> {
     pub tok_sent: Vec<usize>,
     /// Token range of every sentence.
     pub sent_toks: Vec<Range<usize>>,
+    /// Byte offset where a dateline ("BRUSSELS, March 12 (Reuters) -")
+    /// ends, when the text opens with one.
+    pub dateline_end: Option<usize>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str) -> Ctx<'a> {
         let sentences = vigil_text::sentences(text);
         let tokens = vigil_text::tokenize(text);
-        let lower = tokens.iter().map(|t| text[t.span.start..t.span.end].to_lowercase()).collect();
+        let lower = tokens
+            .iter()
+            .map(|t| text[t.span.start..t.span.end].to_lowercase())
+            .collect();
         let sent_toks: Vec<Range<usize>> = sentences
             .iter()
             .map(|s| {
@@ -83,7 +89,17 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Ctx { text, case: CaseStyle::detect(text), sentences, tokens, lower, tok_sent, sent_toks }
+        let dateline_end = dateline_end(text);
+        Ctx {
+            text,
+            case: CaseStyle::detect(text),
+            sentences,
+            tokens,
+            lower,
+            tok_sent,
+            sent_toks,
+            dateline_end,
+        }
     }
 
     pub fn tok_text(&self, i: usize) -> &'a str {
@@ -92,13 +108,20 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn is_word(&self, i: usize) -> bool {
-        self.tokens.get(i).is_some_and(|t| t.kind == TokenKind::Word)
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word)
     }
 
     /// True when token `i` starts with a capital letter (meaningful only in
     /// mixed-case text).
     pub fn is_capitalized(&self, i: usize) -> bool {
-        self.case.informative() && self.tok_text(i).chars().next().is_some_and(char::is_uppercase)
+        self.case.informative()
+            && self
+                .tok_text(i)
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
     }
 
     /// The index of the first token starting at or after byte `pos`.
@@ -136,14 +159,73 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Where a dateline ("BRUSSELS, March 12 (Reuters) -", "LIMA, 14 MAR 91
+/// (EFE) --", "KANDAHAR, Afghanistan -") ends, when one of the first lines
+/// opens with one: a capitalised place of at most four words, a comma, and
+/// a dash within the first 100 bytes.
+pub fn dateline_end(text: &str) -> Option<usize> {
+    let mut line_start = 0;
+    for _ in 0..3 {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let head_end = line.char_indices().nth(100).map_or(line.len(), |(i, _)| i);
+        let head = &line[..head_end];
+        let dash = head
+            .find(" - ")
+            .or_else(|| head.find(" -- "))
+            .or_else(|| head.find(" \u{2014} "));
+        if let Some(dash) = dash {
+            let place_end = head.find(',').unwrap_or(dash);
+            let place = &head[..place_end];
+            if place_end <= dash
+                && place.chars().next().is_some_and(char::is_uppercase)
+                && place.split_whitespace().count() <= 4
+            {
+                return Some(line_start + dash + 2);
+            }
+        }
+        if line_end >= text.len() {
+            break;
+        }
+        line_start = line_end + 1;
+        while text[line_start..].starts_with('\n') {
+            line_start += 1;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn datelines() {
+        use super::dateline_end;
+        let t = "Headline here\n\nBRUSSELS, March 12 (Reuters) - Belgian police arrested";
+        assert_eq!(
+            dateline_end(t).map(|e| &t[e..]),
+            Some(" Belgian police arrested")
+        );
+        assert!(dateline_end("NAIROBI - Al-Shabaab militants attacked").is_some());
+        assert_eq!(dateline_end("The army said - in a statement - that"), None);
+    }
+
     use super::*;
 
     #[test]
     fn case_style() {
-        assert_eq!(CaseStyle::detect("THE ARMY DENIED TODAY THAT GUERRILLAS ATTACKED"), CaseStyle::Upper);
-        assert_eq!(CaseStyle::detect("the army denied today that guerrillas attacked"), CaseStyle::Lower);
-        assert_eq!(CaseStyle::detect("The army denied today that Guerrillas attacked"), CaseStyle::Mixed);
+        assert_eq!(
+            CaseStyle::detect("THE ARMY DENIED TODAY THAT GUERRILLAS ATTACKED"),
+            CaseStyle::Upper
+        );
+        assert_eq!(
+            CaseStyle::detect("the army denied today that guerrillas attacked"),
+            CaseStyle::Lower
+        );
+        assert_eq!(
+            CaseStyle::detect("The army denied today that Guerrillas attacked"),
+            CaseStyle::Mixed
+        );
     }
 }

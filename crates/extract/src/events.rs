@@ -62,6 +62,8 @@ pub fn extract(
     drafts = split_plural_events(ents, drafts);
     inherit_perpetrators(ctx, ents, &mut drafts);
     attach_later_nationalities(ctx, ents, &mut drafts);
+    credit_claims(ents, &mut drafts);
+    dateline_location(ctx, ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
     drafts.retain(|d| has_content(&d.event));
@@ -188,6 +190,14 @@ fn sentence_events(
             continue;
         }
         match res.lexicon.triggers.longest_at(&ctx.lower, t) {
+            // "as a target", "an attractive target": the noun, not the verb.
+            Some((1, trig))
+                if trig.weak
+                    && matches!(ctx.lower[t].as_str(), "target" | "targets")
+                    && t.checked_sub(1).is_some_and(|p| TARGET_NOUN_BEFORE.contains(&ctx.lower[p].as_str())) =>
+            {
+                t += 1;
+            }
             Some((len, trig)) if t + len <= clause.end => {
                 found.push((t, len, trig.clone()));
                 t += len;
@@ -231,7 +241,7 @@ fn sentence_events(
             || clause_has_weapon
             || found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.weak)
             || clause.clone().any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
-        if trig.threat && !violence_cue {
+        if (trig.threat || trig.kind == EventType::Plot) && !violence_cue && !sentence_has_arrest {
             continue;
         }
         if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
@@ -302,6 +312,15 @@ fn sentence_events(
         drafts.push(Draft { event, clause: clause.clone(), sentence, trigger: t });
     }
 }
+
+/// Nouns that end a road or district name after capitalised words.
+const ROAD_WORDS: &[&str] = &["highway", "road", "motorway", "expressway", "street", "avenue", "district", "neighbourhood", "neighborhood", "square", "market", "camp"];
+
+/// Words before "target" that make it a noun.
+const TARGET_NOUN_BEFORE: &[&str] = &[
+    "a", "an", "the", "as", "terrorist", "excellent", "attractive", "soft", "prime", "potential", "legitimate",
+    "likely", "main", "key", "possible", "major", "obvious", "profit", "inflation", "its", "their",
+];
 
 /// Words that make a warning a warning of violence.
 const VIOLENCE_WORDS: &[&str] = &[
@@ -374,12 +393,27 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
         let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
         let prev_from = prev == Some("from")
             || (matches!(prev, Some("," | "and")) && from_list(ctx, ents, toks.start, clause.start));
+        // "the public prosecutor's office in Düsseldorf said": where the speaker is.
+        let before_speech = (toks.end..(toks.end + 3).min(clause.end)).any(|j| words::is_speech_verb(&ctx.lower[j]));
+        // Inside the dateline: where the reporter is.
+        let in_dateline = ctx.dateline_end.is_some_and(|end| ctx.tokens.get(toks.start).is_some_and(|tk| tk.span.start < end));
+        if in_dateline {
+            continue;
+        }
         match entity.kind {
             EntityType::ArmedGroup => {
-                if prev != Some("against") {
+                let next = ctx.lower.get(toks.end).map(String::as_str);
+                let against = (toks.start.saturating_sub(3)..toks.start)
+                    .any(|j| matches!(ctx.lower[j].as_str(), "against" | "targeted" | "targeting" | "members" | "fighting" | "fought"));
+                // "a Taliban spokesman said": the speaker's affiliation.
+                let affiliation = next.is_some_and(|w| words::is_office_head(w) || matches!(w, "spokesman" | "spokeswoman" | "source" | "sources"));
+                if against {
+                    push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
+                } else if !affiliation {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 }
             }
+            k if k.is_place() && before_speech => {}
             k if k.is_place() => {
                 if suspects_event && k == EntityType::Country && prev_from {
                     push_unique(&mut ev.nationalities, slot_for_entity(ctx, ents, e, toks));
@@ -421,20 +455,26 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     // gazetteer knows is still a place, without coordinates.
     if ctx.case.informative() {
         for t in clause.start..own_end {
-            if !matches!(ctx.lower[t].as_str(), "in" | "at" | "near" | "outside") {
+            if !matches!(ctx.lower[t].as_str(), "in" | "at" | "near" | "outside" | "on") {
                 continue;
             }
-            let mut end = t + 1;
+            let first = if ctx.lower.get(t + 1).is_some_and(|w| w == "the") { t + 2 } else { t + 1 };
+            let mut end = first;
             while end < own_end && ctx.is_capitalized(end) && ents.by_token.get(end).copied().flatten().is_none() && !words::is_stop(&ctx.lower[end]) {
                 end += 1;
             }
-            if end > t + 1 && end - t <= 4 {
-                let span = ctx.span_of(t + 1..end);
+            // "the Kaduna-Abuja highway", "the Altendorf district".
+            if end > first && end < own_end && ROAD_WORDS.contains(&ctx.lower[end].as_str()) {
+                end += 1;
+            }
+            if end > first && end - first <= 4 {
+                let span = ctx.span_of(first..end);
                 places.push((1, Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) }));
             }
         }
     }
-    places.sort_by_key(|(r, _)| *r);
+    // Most specific first; at equal rank, places the gazetteer knows.
+    places.sort_by_key(|(r, slot)| (*r, slot.entity.is_none()));
     for (_, slot) in places {
         push_unique(&mut ev.locations, slot);
     }
@@ -785,7 +825,11 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                 && e.stage == d.event.stage
                 && d.sentence.abs_diff(*s) <= 2
                 && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
-                && (e.locations.is_empty() || d.event.locations.is_empty() || e.locations.iter().any(|l| d.event.locations.iter().any(|m| l.entity.is_some() && l.entity == m.entity)))
+                && {
+                    let linked = |v: &[Slot]| v.iter().filter_map(|p| p.entity.clone()).collect::<Vec<_>>();
+                    let (a, b) = (linked(&e.locations), linked(&d.event.locations));
+                    a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
+                }
                 && {
                     // Named perpetrators must agree; generic ones ("four men") say nothing.
                     let named = |v: &[Slot]| v.iter().filter_map(|p| p.entity.clone()).collect::<Vec<_>>();
@@ -951,5 +995,52 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
             slot.span = None;
             push_unique(&mut drafts[i].event.perpetrators, slot);
         }
+    }
+}
+
+fn is_group(ents: &Entities, slot: &Slot) -> bool {
+    slot.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup))
+}
+
+/// "Islamic State Khorasan Province … claimed responsibility for the
+/// bombing": the claimant is the perpetrator of the violent events of the
+/// claim's sentence and the three before it that name no group.
+fn credit_claims(ents: &Entities, drafts: &mut [Draft]) {
+    let claims: Vec<(usize, Vec<Slot>)> = drafts
+        .iter()
+        .filter(|d| d.event.kind == EventType::Claim)
+        .map(|d| (d.sentence, d.event.perpetrators.iter().filter(|p| is_group(ents, p)).cloned().collect::<Vec<_>>()))
+        .filter(|(_, g)| !g.is_empty())
+        .collect();
+    for (sentence, groups) in claims {
+        for d in drafts.iter_mut() {
+            let near = d.sentence <= sentence && sentence - d.sentence <= 3;
+            if near && d.event.kind.is_violent() && d.event.stage == Stage::Accomplished && !d.event.perpetrators.iter().any(|p| is_group(ents, p)) {
+                for g in &groups {
+                    let mut slot = g.clone();
+                    slot.span = None;
+                    push_unique(&mut d.event.perpetrators, slot);
+                }
+            }
+        }
+    }
+}
+
+/// Events that name no place happened where the dateline says
+/// ("MARSEILLE, France - … was arrested"). Warnings are left alone: they
+/// are about somewhere else as often as not.
+fn dateline_location(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
+    let Some(end) = ctx.dateline_end else { return };
+    let place = ents
+        .list
+        .iter()
+        .filter(|e| e.kind.is_place())
+        .filter_map(|e| e.mentions.iter().find(|m| m.end <= end).map(|m| (e, m)))
+        .min_by_key(|(e, _)| place_rank(e.kind));
+    let Some((entity, mention)) = place else { return };
+    for d in drafts.iter_mut().filter(|d| d.event.locations.is_empty() && d.event.kind != EventType::Warning) {
+        let slot = Slot { text: mention.text.clone(), entity: Some(entity.id.clone()), span: Some(mention.span()) };
+        d.event.locations.push(slot.clone());
+        d.event.location = Some(slot);
     }
 }

@@ -68,7 +68,7 @@ impl Pipeline {
         let ents = entities::extract(&ctx, &self.res);
         let mut found_dates = dates::find_dates(&text, anchor);
         // The dateline's date is the report's, not an event's.
-        if let Some(end) = dateline_end(&text) {
+        if let Some(end) = ctx.dateline_end {
             found_dates.retain(|d| d.span.start >= end);
         }
         let quotes = quotes::quotes(&ctx, &ents);
@@ -93,34 +93,6 @@ impl Pipeline {
             text,
         }
     }
-}
-
-/// Where a dateline ("BRUSSELS, March 12 (Reuters) -", "LIMA, 14 MAR 91
-/// (EFE) --") ends, when the text opens with one: a capitalised place, a
-/// comma, and a dash within the first 100 bytes of a line.
-fn dateline_end(text: &str) -> Option<usize> {
-    let mut line_start = 0;
-    // The dateline opens the first or second paragraph (after a headline).
-    for _ in 0..3 {
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-        let line = &text[line_start..line_end];
-        let head_end = line.char_indices().nth(100).map_or(line.len(), |(i, _)| i);
-        let head = &line[..head_end];
-        if let (Some(comma), Some(dash)) = (head.find(','), head.find(" - ").or_else(|| head.find(" -- "))) {
-            let place = &head[..comma];
-            if comma < dash && place.chars().next().is_some_and(char::is_uppercase) && place.split_whitespace().count() <= 4 {
-                return Some(line_start + dash + 2);
-            }
-        }
-        if line_end >= text.len() {
-            break;
-        }
-        line_start = line_end + 1;
-        while text[line_start..].starts_with('\n') {
-            line_start += 1;
-        }
-    }
-    None
 }
 
 /// An absolute date in the first line's dateline ("LIMA, 14 MAR 91 (EFE) --").
