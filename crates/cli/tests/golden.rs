@@ -715,7 +715,7 @@ fn check_document(spec: &Value, v: &Value) -> Vec<String> {
         arr(spec, "entities"),
         entities,
         |sp, e| entity_failures(&doc, sp, e),
-        |e| describe_entity(e),
+        describe_entity,
         &mut f,
     );
     match_list(
@@ -1249,7 +1249,7 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
     for (key, field) in [("killed_min", "killed"), ("injured_min", "injured")] {
         if let Some(min) = sp.get(key).and_then(Value::as_u64) {
             let got = e.get(field).and_then(Value::as_u64);
-            if !got.is_some_and(|g| g >= min) {
+            if got.is_none_or(|g| g < min) {
                 r.push(format!("{field} {got:?} < {min}"));
             }
         }

@@ -209,11 +209,14 @@ fn core_types_serialize_to_valid_output() {
     }
 }
 
+/// A named way of breaking a valid analysis object.
+type Breakage = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn broken_objects_fail_validation() {
     let v = validator();
     let full = serde_json::to_value(full_analysis()).expect("Analysis serialises");
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Breakage)> = vec![
         (
             "event type picnic",
             Box::new(|a| a["events"][0]["type"] = json!("picnic")),

@@ -120,7 +120,10 @@ impl EntityType {
 
     /// Countries, regions, cities and sites: things with a place on a map.
     pub fn is_place(self) -> bool {
-        matches!(self, EntityType::Country | EntityType::Region | EntityType::City | EntityType::Site)
+        matches!(
+            self,
+            EntityType::Country | EntityType::Region | EntityType::City | EntityType::Site
+        )
     }
 }
 
@@ -242,7 +245,12 @@ impl EventType {
     pub fn is_violent(self) -> bool {
         !matches!(
             self,
-            EventType::Plot | EventType::Arrest | EventType::Raid | EventType::Conviction | EventType::Warning | EventType::Claim
+            EventType::Plot
+                | EventType::Arrest
+                | EventType::Raid
+                | EventType::Conviction
+                | EventType::Warning
+                | EventType::Claim
         )
     }
 }

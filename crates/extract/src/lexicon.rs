@@ -43,13 +43,17 @@ pub struct PhraseTable<T> {
 
 impl<T> Default for PhraseTable<T> {
     fn default() -> Self {
-        PhraseTable { by_first: HashMap::new() }
+        PhraseTable {
+            by_first: HashMap::new(),
+        }
     }
 }
 
 impl<T> PhraseTable<T> {
     fn insert(&mut self, words: Vec<String>, value: T) {
-        let Some(first) = words.first().cloned() else { return };
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
         let entry = self.by_first.entry(first).or_default();
         entry.push((words, value));
         entry.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
@@ -93,7 +97,10 @@ fn rows<'a>(name: &'a str, text: &'a str) -> impl Iterator<Item = (usize, Vec<&'
 }
 
 fn words(form: &str) -> Vec<String> {
-    form.split(' ').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    form.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 fn event_type(name: &str) -> Option<EventType> {
@@ -115,7 +122,10 @@ impl Lexicon {
                 .get(1)
                 .and_then(|t| event_type(t.trim()))
                 .ok_or_else(|| bad("second column must be an event type such as `attack`"))?;
-            let flags: Vec<&str> = cols.get(2).map(|f| f.split(',').map(str::trim).collect()).unwrap_or_default();
+            let flags: Vec<&str> = cols
+                .get(2)
+                .map(|f| f.split(',').map(str::trim).collect())
+                .unwrap_or_default();
             for flag in &flags {
                 if !["noun", "past", "weak", "threat", "casualty", ""].contains(flag) {
                     return Err(bad(&format!("unknown flag `{flag}`")));
@@ -162,7 +172,11 @@ impl Lexicon {
             };
             nouns.insert(words(cols[0]), role);
         }
-        Ok(Lexicon { triggers, weapons, nouns })
+        Ok(Lexicon {
+            triggers,
+            weapons,
+            nouns,
+        })
     }
 }
 
@@ -174,10 +188,16 @@ mod tests {
     fn embedded_lexicons_parse_and_prefer_longest() {
         let lex = Lexicon::embedded().expect("embedded lexicon parses");
         let words = ["car", "bomb", "exploded"];
-        let (len, t) = lex.triggers.longest_at(&words, 0).expect("car bomb is a trigger");
+        let (len, t) = lex
+            .triggers
+            .longest_at(&words, 0)
+            .expect("car bomb is a trigger");
         assert_eq!(len, 2);
         assert_eq!(t.kind, EventType::Bombing);
-        let (len, class) = lex.weapons.longest_at(&words, 0).expect("car bomb is a weapon");
+        let (len, class) = lex
+            .weapons
+            .longest_at(&words, 0)
+            .expect("car bomb is a weapon");
         assert_eq!((len, class.as_str()), (2, "explosive"));
         assert!(lex.triggers.longest_at(&words, 1).is_none());
         let (_, t) = lex.triggers.longest_at(&["arrested"], 0).expect("arrested");

@@ -14,7 +14,11 @@ use crate::lexicon::Lexicon;
 #[derive(Debug, thiserror::Error)]
 pub enum ResourceError {
     #[error("{file}:{line}: {message} (fix the data file and rebuild)")]
-    Data { file: String, line: usize, message: String },
+    Data {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error("place gazetteer: {0}")]
     Geo(String),
     #[error("knowledge base: {0}")]
@@ -80,7 +84,10 @@ impl Resources {
             for name in std::iter::once(&rec.name).chain(&rec.aliases) {
                 // "The National" must not swallow "the National Counterterrorism
                 // Center": names are matched without their article.
-                let bare = name.strip_prefix("The ").or_else(|| name.strip_prefix("the ")).unwrap_or(name);
+                let bare = name
+                    .strip_prefix("The ")
+                    .or_else(|| name.strip_prefix("the "))
+                    .unwrap_or(name);
                 add(bare, NameTarget::Kb(i));
             }
         }
@@ -106,14 +113,30 @@ impl Resources {
         let offices = kb
             .offices()
             .iter()
-            .map(|o| (o.phrase.split_whitespace().map(str::to_lowercase).collect(), o.honorific))
+            .map(|o| {
+                (
+                    o.phrase.split_whitespace().map(str::to_lowercase).collect(),
+                    o.honorific,
+                )
+            })
             .collect();
-        Ok(Resources { geo, kb, lexicon, demonym_countries, matcher, patterns, offices })
+        Ok(Resources {
+            geo,
+            kb,
+            lexicon,
+            demonym_countries,
+            matcher,
+            patterns,
+            offices,
+        })
     }
 
     /// Every gazetteer name in `text`: (byte start, byte end, pattern spelling, targets).
     /// Leftmost-longest, ASCII case-insensitive, on word boundaries.
-    pub fn find_names<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (usize, usize, &'s str, &'s [NameTarget])> + 's {
+    pub fn find_names<'s>(
+        &'s self,
+        text: &'s str,
+    ) -> impl Iterator<Item = (usize, usize, &'s str, &'s [NameTarget])> + 's {
         self.matcher.find_iter(text).filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
             let before = text[..start].chars().next_back();
@@ -123,7 +146,12 @@ impl Resources {
                 return None;
             }
             // "Khorasan" inside "ISIS-Khorasan" is not a mention of the region.
-            if before == Some('-') && text[..start - 1].chars().next_back().is_some_and(char::is_alphanumeric) {
+            if before == Some('-')
+                && text[..start - 1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+            {
                 return None;
             }
             // "ISIS" must not match inside "ISIS-Khorasan", but "Germany-based" names Germany.
@@ -144,9 +172,27 @@ impl Resources {
 /// makes a compound adjective of the preceding name ("-based", "-linked").
 fn is_compound_suffix(rest: &str) -> bool {
     const SUFFIXES: [&str; 16] = [
-        "linked", "based", "led", "backed", "affiliated", "inspired", "style", "related", "allied", "born",
-        "controlled", "held", "run", "owned", "made", "bound",
+        "linked",
+        "based",
+        "led",
+        "backed",
+        "affiliated",
+        "inspired",
+        "style",
+        "related",
+        "allied",
+        "born",
+        "controlled",
+        "held",
+        "run",
+        "owned",
+        "made",
+        "bound",
     ];
-    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
     SUFFIXES.contains(&word.as_str())
 }

@@ -16,7 +16,10 @@ fn shared() -> Option<PathBuf> {
     if p.join("data/muc4/dev.jsonl").is_file() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: {} not found (MUC-4 data is not in the repository)", p.display());
+        eprintln!(
+            "SKIPPED: {} not found (MUC-4 data is not in the repository)",
+            p.display()
+        );
         None
     }
 }
@@ -27,14 +30,20 @@ fn dev_micro_f1_does_not_regress() {
     let Some(model) = RoleModel::embedded() else {
         panic!("models/muc4-roles.model is not a valid model; retrain it (see models/README.md)");
     };
-    let text = std::fs::read_to_string(shared.join("data/muc4/dev.jsonl")).expect("dev.jsonl is readable");
+    let text =
+        std::fs::read_to_string(shared.join("data/muc4/dev.jsonl")).expect("dev.jsonl is readable");
     let docs = muc4::read_jsonl(&text).expect("dev.jsonl parses");
-    let preds: HashMap<String, RoleLists> =
-        docs.iter().map(|d| (d.docid.clone(), model.predict(&d.doctext).lists())).collect();
+    let preds: HashMap<String, RoleLists> = docs
+        .iter()
+        .map(|d| (d.docid.clone(), model.predict(&d.doctext).lists()))
+        .collect();
     let s = muc4::score_lists(&docs, &preds);
     eprint!("{}", s.to_table());
     let f1 = s.micro.prf().f1 * 100.0;
-    assert!(f1 >= DOCUMENTED_DEV_F1 - 1.0, "dev micro F1 {f1:.1} < documented {DOCUMENTED_DEV_F1} - 1");
+    assert!(
+        f1 >= DOCUMENTED_DEV_F1 - 1.0,
+        "dev micro F1 {f1:.1} < documented {DOCUMENTED_DEV_F1} - 1"
+    );
 }
 
 #[test]
@@ -66,14 +75,24 @@ fn rust_scorer_agrees_with_reference_scorer() {
     let (gp, pp) = (dir.join("gold.jsonl"), dir.join("pred.json"));
     std::fs::write(&gp, &gold).expect("write gold");
     std::fs::write(&pp, preds.to_string()).expect("write preds");
-    let out = match std::process::Command::new("python3").arg(&script).arg(&gp).arg(&pp).arg("--json").output() {
+    let out = match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&gp)
+        .arg(&pp)
+        .arg("--json")
+        .output()
+    {
         Ok(o) if o.status.success() => o,
         other => {
-            eprintln!("SKIPPED: could not run python3 {}: {other:?}", script.display());
+            eprintln!(
+                "SKIPPED: could not run python3 {}: {other:?}",
+                script.display()
+            );
             return;
         }
     };
-    let reference: serde_json::Value = serde_json::from_slice(&out.stdout).expect("scorer prints JSON");
+    let reference: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("scorer prints JSON");
     let docs = muc4::read_jsonl(&gold).expect("gold parses");
     let mut ours: HashMap<String, RoleLists> = HashMap::new();
     for (id, v) in preds.as_object().expect("object") {

@@ -53,10 +53,18 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
     let corpus = load_corpus(&args.paths)?;
-    anyhow::ensure!(!corpus.is_empty(), "the corpus is empty: give a file or directory of articles");
+    anyhow::ensure!(
+        !corpus.is_empty(),
+        "the corpus is empty: give a file or directory of articles"
+    );
     let started = Instant::now();
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
     let startup = started.elapsed();
@@ -90,13 +98,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("corpus:      {} documents, repeated to {} ({:.1} MB)", report.corpus_docs, report.docs, report.megabytes);
-        println!("start-up:    {:.0} ms (gazetteers and lexicons loaded)", report.startup_ms);
+        println!(
+            "corpus:      {} documents, repeated to {} ({:.1} MB)",
+            report.corpus_docs, report.docs, report.megabytes
+        );
+        println!(
+            "start-up:    {:.0} ms (gazetteers and lexicons loaded)",
+            report.startup_ms
+        );
         println!(
             "throughput:  {:.0} docs/s, {:.0} docs/s per core, {:.2} MB/s on {} thread(s)",
-            report.docs_per_second, report.docs_per_second_per_core, report.megabytes_per_second, threads
+            report.docs_per_second,
+            report.docs_per_second_per_core,
+            report.megabytes_per_second,
+            threads
         );
-        println!("extracted:   {} entities, {} events", report.entities, report.events);
+        println!(
+            "extracted:   {} entities, {} events",
+            report.entities, report.events
+        );
         if let Some(mb) = report.peak_rss_mb {
             println!("peak memory: {mb:.0} MB resident");
         }
@@ -120,21 +140,33 @@ fn load_corpus(paths: &[PathBuf]) -> anyhow::Result<Vec<Document>> {
     let mut docs = Vec::new();
     for path in &paths {
         if path.extension().is_some_and(|e| e == "jsonl") {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             if text.contains("\"doctext\"") {
                 for (i, line) in text.lines().enumerate() {
                     let v: serde_json::Value = match serde_json::from_str(line) {
                         Ok(v) => v,
                         Err(e) => {
-                            eprintln!("vigil: {}:{}: not JSON ({e}); skipped", path.display(), i + 1);
+                            eprintln!(
+                                "vigil: {}:{}: not JSON ({e}); skipped",
+                                path.display(),
+                                i + 1
+                            );
                             continue;
                         }
                     };
                     if let Some(body) = v.get("doctext").and_then(|t| t.as_str()) {
                         docs.push(Document {
-                            id: v.get("docid").and_then(|d| d.as_str()).unwrap_or_default().to_string(),
+                            id: v
+                                .get("docid")
+                                .and_then(|d| d.as_str())
+                                .unwrap_or_default()
+                                .to_string(),
                             text: body.to_string(),
-                            origin: Origin { path: path.display().to_string(), line: Some(i + 1) },
+                            origin: Origin {
+                                path: path.display().to_string(),
+                                line: Some(i + 1),
+                            },
                             ..Document::default()
                         });
                     }

@@ -43,15 +43,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => RoleModel::embedded()
             .context("this binary embeds no MUC-4 model; train one with `vigil train --muc4` and pass --model")?,
     };
-    let input =
-        std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
-    let docs = muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
+    let input = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("reading {}", args.input.display()))?;
+    let docs =
+        muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
     let started = Instant::now();
-    let preds: Vec<RoleLists> = docs.par_iter().map(|d| model.predict(&d.doctext).lists()).collect();
+    let preds: Vec<RoleLists> = docs
+        .par_iter()
+        .map(|d| model.predict(&d.doctext).lists())
+        .collect();
     let secs = started.elapsed().as_secs_f64();
     let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(preds.iter()));
     let text = serde_json::to_string(&json).context("serialising predictions")?;
-    std::fs::write(&args.output, text).with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, text)
+        .with_context(|| format!("writing {}", args.output.display()))?;
     let threads = rayon::current_num_threads();
     eprintln!(
         "vigil muc4: {} documents in {:.3} s ({:.0} docs/s on {} threads, {:.0} docs/s per thread)",
@@ -62,7 +67,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         docs.len() as f64 / secs.max(1e-9) / threads as f64
     );
     if docs.iter().any(|d| d.extracts.is_some()) {
-        let by_id: HashMap<String, RoleLists> = docs.iter().map(|d| d.docid.clone()).zip(preds).collect();
+        let by_id: HashMap<String, RoleLists> =
+            docs.iter().map(|d| d.docid.clone()).zip(preds).collect();
         let scores = muc4::score_lists(&docs, &by_id);
         if args.json {
             println!("{}", scores.to_json());
@@ -73,7 +79,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.keys.is_empty() {
         let mut templates = Vec::new();
         for path in &args.keys {
-            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             templates.extend(muc4::keys::parse(&String::from_utf8_lossy(&bytes)));
         }
         let gold = muc4::keys::primary_types(&templates);
@@ -84,11 +91,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 right += usize::from(g == p);
             }
         }
-        let acc = if total > 0 { right as f64 / total as f64 } else { 0.0 };
-        if args.json {
-            println!("{}", serde_json::json!({"incident_type_accuracy": acc, "documents": total}));
+        let acc = if total > 0 {
+            right as f64 / total as f64
         } else {
-            println!("incident type (main, incl. NONE): {right}/{total} = {:.1}%", acc * 100.0);
+            0.0
+        };
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"incident_type_accuracy": acc, "documents": total})
+            );
+        } else {
+            println!(
+                "incident type (main, incl. NONE): {right}/{total} = {:.1}%",
+                acc * 100.0
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

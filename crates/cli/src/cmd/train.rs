@@ -19,7 +19,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub muc4: PathBuf,
     /// Where to write the model.
-    #[arg(long, short, value_name = "FILE", default_value = "models/muc4-roles.model")]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "models/muc4-roles.model"
+    )]
     pub output: PathBuf,
     /// Directory of the raw MUC-4 answer keys (`key-dev-*.muc4`), to train
     /// the incident-type classifier; keys of documents not in `--muc4` are
@@ -48,14 +53,19 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let input =
-        std::fs::read_to_string(&args.muc4).with_context(|| format!("reading {}", args.muc4.display()))?;
-    let docs = muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.muc4.display()))?;
+    let input = std::fs::read_to_string(&args.muc4)
+        .with_context(|| format!("reading {}", args.muc4.display()))?;
+    let docs =
+        muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.muc4.display()))?;
     if docs.iter().all(|d| d.extracts.is_none()) {
-        anyhow::bail!("{}: no document has `extracts`; nothing to learn from", args.muc4.display());
+        anyhow::bail!(
+            "{}: no document has `extracts`; nothing to learn from",
+            args.muc4.display()
+        );
     }
     let keys = match &args.raw {
-        Some(dir) => muc4::keys::read_dir(dir).with_context(|| format!("reading keys in {}", dir.display()))?,
+        Some(dir) => muc4::keys::read_dir(dir)
+            .with_context(|| format!("reading keys in {}", dir.display()))?,
         None => Vec::new(),
     };
     let cfg = TrainConfig {
@@ -67,16 +77,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         relevant_only: args.relevant_only,
         ..TrainConfig::default()
     };
-    eprintln!("vigil train: {} documents from {}", docs.len(), args.muc4.display());
+    eprintln!(
+        "vigil train: {} documents from {}",
+        docs.len(),
+        args.muc4.display()
+    );
     let (model, report) = muc4::train(&docs, &keys, &cfg, &mut |line| eprintln!("  {line}"));
     if let Some(s) = &report.holdout {
         eprintln!("held-out tail of the training file:\n{}", s.to_table());
     }
     let bytes = model.to_bytes();
     if let Some(parent) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
-    std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, &bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!(
         "wrote {} ({} bytes; {} sentences, {} gold mentions not placed) in {:.1} s",
         args.output.display(),

@@ -17,19 +17,21 @@ use super::FeatureHasher;
 /// Event trigger classes of a lower-cased word.
 pub fn trigger_class(w: &str) -> Option<&'static str> {
     Some(match w {
-        "killed" | "kill" | "killing" | "killings" | "murder" | "murdered" | "murders" | "assassinated"
-        | "assassination" | "assassinate" | "assassins" | "shot" | "executed" | "massacre" | "massacred" | "slain"
-        | "dead" | "died" | "death" | "bodies" | "body" | "wounded" | "injured" | "wounding" | "gunned" => "kill",
-        "bomb" | "bombs" | "bombing" | "bombings" | "bombed" | "exploded" | "explosion" | "explosions" | "blast"
-        | "dynamite" | "dynamited" | "detonated" | "explosive" | "explosives" | "car-bomb" | "blew" | "blown" => "bomb",
-        "kidnapped" | "kidnapping" | "kidnappings" | "kidnap" | "abducted" | "abduction" | "kidnappers" | "hostage"
-        | "hostages" | "captors" | "released" | "ransom" => "kidnap",
-        "attack" | "attacked" | "attacks" | "attacking" | "ambush" | "ambushed" | "raid" | "raided" | "assault"
-        | "assaulted" | "fired" | "machinegunned" | "strafed" | "destroyed" | "damaged" | "sabotage" | "sabotaged"
-        | "harassed" | "stormed" => "attack",
+        "killed" | "kill" | "killing" | "killings" | "murder" | "murdered" | "murders"
+        | "assassinated" | "assassination" | "assassinate" | "assassins" | "shot" | "executed"
+        | "massacre" | "massacred" | "slain" | "dead" | "died" | "death" | "bodies" | "body"
+        | "wounded" | "injured" | "wounding" | "gunned" => "kill",
+        "bomb" | "bombs" | "bombing" | "bombings" | "bombed" | "exploded" | "explosion"
+        | "explosions" | "blast" | "dynamite" | "dynamited" | "detonated" | "explosive"
+        | "explosives" | "car-bomb" | "blew" | "blown" => "bomb",
+        "kidnapped" | "kidnapping" | "kidnappings" | "kidnap" | "abducted" | "abduction"
+        | "kidnappers" | "hostage" | "hostages" | "captors" | "released" | "ransom" => "kidnap",
+        "attack" | "attacked" | "attacks" | "attacking" | "ambush" | "ambushed" | "raid"
+        | "raided" | "assault" | "assaulted" | "fired" | "machinegunned" | "strafed"
+        | "destroyed" | "damaged" | "sabotage" | "sabotaged" | "harassed" | "stormed" => "attack",
         "burned" | "burning" | "torched" | "arson" | "fire" | "set" | "incendiary" => "arson",
-        "responsibility" | "claimed" | "blamed" | "perpetrated" | "committed" | "accused" | "attributed"
-        | "carried" | "suspected" => "claim",
+        "responsibility" | "claimed" | "blamed" | "perpetrated" | "committed" | "accused"
+        | "attributed" | "carried" | "suspected" => "claim",
         "robbed" | "robbery" | "stole" | "stolen" | "looted" => "rob",
         _ => return None,
     })
@@ -39,12 +41,57 @@ pub fn trigger_class(w: &str) -> Option<&'static str> {
 pub fn is_weapon(w: &str) -> bool {
     matches!(
         w,
-        "rifle" | "rifles" | "bomb" | "bombs" | "dynamite" | "grenade" | "grenades" | "explosive" | "explosives"
-            | "mortar" | "mortars" | "machinegun" | "machineguns" | "machine-gun" | "pistol" | "pistols" | "revolver"
-            | "gun" | "guns" | "m-16" | "ak-47" | "tnt" | "rocket" | "rockets" | "mine" | "mines" | "bazooka"
-            | "submachinegun" | "submachineguns" | "car-bomb" | "molotov" | "launcher" | "launchers" | "artillery"
-            | "firearms" | "shotgun" | "knife" | "machete" | "fal" | "uzi" | "galil" | "ammonal" | "incendiary"
-            | "cocktail" | "cocktails" | "charge" | "charges" | "device" | "devices" | "missile" | "missiles"
+        "rifle"
+            | "rifles"
+            | "bomb"
+            | "bombs"
+            | "dynamite"
+            | "grenade"
+            | "grenades"
+            | "explosive"
+            | "explosives"
+            | "mortar"
+            | "mortars"
+            | "machinegun"
+            | "machineguns"
+            | "machine-gun"
+            | "pistol"
+            | "pistols"
+            | "revolver"
+            | "gun"
+            | "guns"
+            | "m-16"
+            | "ak-47"
+            | "tnt"
+            | "rocket"
+            | "rockets"
+            | "mine"
+            | "mines"
+            | "bazooka"
+            | "submachinegun"
+            | "submachineguns"
+            | "car-bomb"
+            | "molotov"
+            | "launcher"
+            | "launchers"
+            | "artillery"
+            | "firearms"
+            | "shotgun"
+            | "knife"
+            | "machete"
+            | "fal"
+            | "uzi"
+            | "galil"
+            | "ammonal"
+            | "incendiary"
+            | "cocktail"
+            | "cocktails"
+            | "charge"
+            | "charges"
+            | "device"
+            | "devices"
+            | "missile"
+            | "missiles"
     )
 }
 
@@ -52,13 +99,64 @@ pub fn is_weapon(w: &str) -> bool {
 pub fn is_group_word(w: &str) -> bool {
     matches!(
         w,
-        "front" | "army" | "movement" | "forces" | "fmln" | "eln" | "urng" | "farc" | "farabundo" | "marti"
-            | "shining" | "path" | "sendero" | "luminoso" | "command" | "commando" | "commandos" | "guerrillas"
-            | "guerrilla" | "rebels" | "rebel" | "terrorists" | "terrorist" | "subversives" | "subversive" | "squad"
-            | "squads" | "cartel" | "extraditables" | "mrta" | "tupac" | "amaru" | "patriotic" | "liberation"
-            | "revolutionary" | "popular" | "m-19" | "epl" | "contras" | "frente" | "ejercito" | "brigade"
-            | "battalion" | "mafia" | "drug" | "traffickers" | "narcoterrorists" | "urban" | "column" | "unit"
-            | "cell" | "gang" | "militia" | "paramilitary" | "soldiers" | "troops" | "police" | "guard"
+        "front"
+            | "army"
+            | "movement"
+            | "forces"
+            | "fmln"
+            | "eln"
+            | "urng"
+            | "farc"
+            | "farabundo"
+            | "marti"
+            | "shining"
+            | "path"
+            | "sendero"
+            | "luminoso"
+            | "command"
+            | "commando"
+            | "commandos"
+            | "guerrillas"
+            | "guerrilla"
+            | "rebels"
+            | "rebel"
+            | "terrorists"
+            | "terrorist"
+            | "subversives"
+            | "subversive"
+            | "squad"
+            | "squads"
+            | "cartel"
+            | "extraditables"
+            | "mrta"
+            | "tupac"
+            | "amaru"
+            | "patriotic"
+            | "liberation"
+            | "revolutionary"
+            | "popular"
+            | "m-19"
+            | "epl"
+            | "contras"
+            | "frente"
+            | "ejercito"
+            | "brigade"
+            | "battalion"
+            | "mafia"
+            | "drug"
+            | "traffickers"
+            | "narcoterrorists"
+            | "urban"
+            | "column"
+            | "unit"
+            | "cell"
+            | "gang"
+            | "militia"
+            | "paramilitary"
+            | "soldiers"
+            | "troops"
+            | "police"
+            | "guard"
     )
 }
 
@@ -66,14 +164,71 @@ pub fn is_group_word(w: &str) -> bool {
 pub fn is_person_word(w: &str) -> bool {
     matches!(
         w,
-        "mr" | "mrs" | "col" | "colonel" | "gen" | "general" | "president" | "minister" | "father" | "priest"
-            | "priests" | "jesuit" | "jesuits" | "mayor" | "judge" | "judges" | "journalist" | "journalists"
-            | "peasant" | "peasants" | "civilian" | "civilians" | "soldier" | "policeman" | "policemen"
-            | "candidate" | "leader" | "leaders" | "archbishop" | "bishop" | "ambassador" | "senator" | "deputy"
-            | "attorney" | "businessman" | "student" | "students" | "children" | "people" | "member" | "members"
-            | "official" | "officials" | "director" | "councilman" | "governor" | "commander" | "man" | "men"
-            | "woman" | "women" | "daughter" | "son" | "wife" | "citizens" | "worker" | "workers" | "employees"
-            | "agents" | "bodyguards" | "bodyguard" | "driver" | "nuns" | "trade" | "unionist" | "unionists"
+        "mr" | "mrs"
+            | "col"
+            | "colonel"
+            | "gen"
+            | "general"
+            | "president"
+            | "minister"
+            | "father"
+            | "priest"
+            | "priests"
+            | "jesuit"
+            | "jesuits"
+            | "mayor"
+            | "judge"
+            | "judges"
+            | "journalist"
+            | "journalists"
+            | "peasant"
+            | "peasants"
+            | "civilian"
+            | "civilians"
+            | "soldier"
+            | "policeman"
+            | "policemen"
+            | "candidate"
+            | "leader"
+            | "leaders"
+            | "archbishop"
+            | "bishop"
+            | "ambassador"
+            | "senator"
+            | "deputy"
+            | "attorney"
+            | "businessman"
+            | "student"
+            | "students"
+            | "children"
+            | "people"
+            | "member"
+            | "members"
+            | "official"
+            | "officials"
+            | "director"
+            | "councilman"
+            | "governor"
+            | "commander"
+            | "man"
+            | "men"
+            | "woman"
+            | "women"
+            | "daughter"
+            | "son"
+            | "wife"
+            | "citizens"
+            | "worker"
+            | "workers"
+            | "employees"
+            | "agents"
+            | "bodyguards"
+            | "bodyguard"
+            | "driver"
+            | "nuns"
+            | "trade"
+            | "unionist"
+            | "unionists"
     )
 }
 
@@ -81,18 +236,85 @@ pub fn is_person_word(w: &str) -> bool {
 pub fn is_target_word(w: &str) -> bool {
     matches!(
         w,
-        "embassy" | "office" | "offices" | "headquarters" | "building" | "buildings" | "bank" | "banks" | "station"
-            | "tower" | "towers" | "pylon" | "pylons" | "bridge" | "bridges" | "vehicle" | "vehicles" | "car" | "cars"
-            | "bus" | "buses" | "house" | "houses" | "home" | "residence" | "church" | "school" | "plant"
-            | "pipeline" | "installation" | "installations" | "facilities" | "store" | "hotel" | "truck" | "trucks"
-            | "helicopter" | "plane" | "aircraft" | "power" | "substation" | "post" | "base" | "barracks"
-            | "company" | "farm" | "university" | "restaurant" | "branch" | "oil" | "line" | "lines" | "jeep"
-            | "consulate" | "center" | "agency" | "premises" | "warehouse" | "airport" | "factory" | "dam"
+        "embassy"
+            | "office"
+            | "offices"
+            | "headquarters"
+            | "building"
+            | "buildings"
+            | "bank"
+            | "banks"
+            | "station"
+            | "tower"
+            | "towers"
+            | "pylon"
+            | "pylons"
+            | "bridge"
+            | "bridges"
+            | "vehicle"
+            | "vehicles"
+            | "car"
+            | "cars"
+            | "bus"
+            | "buses"
+            | "house"
+            | "houses"
+            | "home"
+            | "residence"
+            | "church"
+            | "school"
+            | "plant"
+            | "pipeline"
+            | "installation"
+            | "installations"
+            | "facilities"
+            | "store"
+            | "hotel"
+            | "truck"
+            | "trucks"
+            | "helicopter"
+            | "plane"
+            | "aircraft"
+            | "power"
+            | "substation"
+            | "post"
+            | "base"
+            | "barracks"
+            | "company"
+            | "farm"
+            | "university"
+            | "restaurant"
+            | "branch"
+            | "oil"
+            | "line"
+            | "lines"
+            | "jeep"
+            | "consulate"
+            | "center"
+            | "agency"
+            | "premises"
+            | "warehouse"
+            | "airport"
+            | "factory"
+            | "dam"
     )
 }
 
 fn is_preposition(w: &str) -> bool {
-    matches!(w, "by" | "of" | "against" | "at" | "in" | "on" | "to" | "from" | "with" | "for" | "near" | "into")
+    matches!(
+        w,
+        "by" | "of"
+            | "against"
+            | "at"
+            | "in"
+            | "on"
+            | "to"
+            | "from"
+            | "with"
+            | "for"
+            | "near"
+            | "into"
+    )
 }
 
 fn shape(word: &str) -> String {
@@ -194,7 +416,16 @@ impl<'t> DocContext<'t> {
                 hi - lo
             })
             .collect();
-        DocContext { text, toks, lower, sents, sent_of, in_quotes, in_parens, freq }
+        DocContext {
+            text,
+            toks,
+            lower,
+            sents,
+            sent_of,
+            in_quotes,
+            in_parens,
+            freq,
+        }
     }
 
     /// Number of tokens.
@@ -217,7 +448,9 @@ pub struct TokenFeaturizer {
 impl TokenFeaturizer {
     /// A featurizer hashing into `2^bits` buckets.
     pub fn new(bits: u32) -> TokenFeaturizer {
-        TokenFeaturizer { hasher: FeatureHasher::new(bits) }
+        TokenFeaturizer {
+            hasher: FeatureHasher::new(bits),
+        }
     }
 
     /// The hasher in use.
@@ -241,7 +474,13 @@ impl TokenFeaturizer {
         let mut right_trig: Vec<Option<(usize, &'static str)>> = vec![None; n];
         for &(a, b) in &doc.sents {
             let mut last: Option<(usize, &'static str)> = None;
-            for (i, (slot, w)) in left_trig.iter_mut().zip(&doc.lower).enumerate().take(b).skip(a) {
+            for (i, (slot, w)) in left_trig
+                .iter_mut()
+                .zip(&doc.lower)
+                .enumerate()
+                .take(b)
+                .skip(a)
+            {
                 *slot = last;
                 if let Some(c) = trigger_class(w) {
                     last = Some((i, c));
@@ -274,13 +513,25 @@ impl TokenFeaturizer {
             let w0 = word(ii);
             let (sa, sb) = doc.sents.get(doc.sent_of[i]).copied().unwrap_or((0, n));
             let in_sent = |j: isize| j >= sa as isize && j < sb as isize;
-            let ctx = |j: isize| if in_sent(j) { word(j) } else if j < sa as isize { "<s>" } else { "</s>" };
+            let ctx = |j: isize| {
+                if in_sent(j) {
+                    word(j)
+                } else if j < sa as isize {
+                    "<s>"
+                } else {
+                    "</s>"
+                }
+            };
             let (wm1, wp1, wm2, wp2) = (ctx(ii - 1), ctx(ii + 1), ctx(ii - 2), ctx(ii + 2));
             let mut f = Vec::with_capacity(48);
             let orig = doc.toks[i].text(doc.text);
             let chars: Vec<char> = w0.chars().collect();
             let pre = |k: usize| chars.iter().take(k).collect::<String>();
-            let suf = |k: usize| chars[chars.len().saturating_sub(k)..].iter().collect::<String>();
+            let suf = |k: usize| {
+                chars[chars.len().saturating_sub(k)..]
+                    .iter()
+                    .collect::<String>()
+            };
             let sbk = sentence_bucket(doc.sent_of[i]);
             let l0 = lex(w0);
             f.push(h.hash("b", &[]));
@@ -300,11 +551,14 @@ impl TokenFeaturizer {
             f.push(h.hash("s2", &[&suf(2)]));
             f.push(h.hash("s4", &[&suf(4)]));
             f.push(h.hash("sh", &[&shape(orig)]));
-            f.push(h.hash("kind", &[match doc.toks[i].kind {
-                TokKind::Word => "w",
-                TokKind::Number => "n",
-                TokKind::Punct => "p",
-            }]));
+            f.push(h.hash(
+                "kind",
+                &[match doc.toks[i].kind {
+                    TokKind::Word => "w",
+                    TokKind::Number => "n",
+                    TokKind::Punct => "p",
+                }],
+            ));
             f.push(h.hash("lex", &[l0]));
             f.push(h.hash("lex-1", &[lex(wm1)]));
             f.push(h.hash("lex+1", &[lex(wp1)]));
@@ -345,11 +599,16 @@ impl TokenFeaturizer {
             // The nearest verb-like word ("-ed") on each side and the
             // nearest preposition to the left, within the sentence.
             let lo = sa.max(i.saturating_sub(6));
-            if let Some(j) = (lo..i).rev().find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed")) {
+            if let Some(j) = (lo..i)
+                .rev()
+                .find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed"))
+            {
                 f.push(h.hash("lv", &[&doc.lower[j]]));
             }
             let hi = sb.min(i + 7);
-            if let Some(j) = (i + 1..hi).find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed")) {
+            if let Some(j) =
+                (i + 1..hi).find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed"))
+            {
                 f.push(h.hash("rv", &[&doc.lower[j]]));
             }
             let lo = sa.max(i.saturating_sub(4));
@@ -368,7 +627,12 @@ impl TokenFeaturizer {
     pub fn doc_features(&self, doc: &DocContext<'_>) -> Vec<u32> {
         let h = &self.hasher;
         let mut f = vec![h.hash("b", &[])];
-        let mut words: Vec<&str> = doc.lower.iter().map(String::as_str).filter(|w| w.len() > 1).collect();
+        let mut words: Vec<&str> = doc
+            .lower
+            .iter()
+            .map(String::as_str)
+            .filter(|w| w.len() > 1)
+            .collect();
         words.sort_unstable();
         words.dedup();
         for w in &words {
@@ -416,7 +680,8 @@ mod tests {
         assert_eq!(fa.len(), 5);
         let shape_a = fz.hasher().hash("sh", &["Xx"]);
         assert!(fa[0].contains(&shape_a) && !fb[0].contains(&shape_a));
-        let strip = |v: &Vec<u32>, s: u32| v.iter().copied().filter(|x| *x != s).collect::<Vec<_>>();
+        let strip =
+            |v: &Vec<u32>, s: u32| v.iter().copied().filter(|x| *x != s).collect::<Vec<_>>();
         let shape_b = fz.hasher().hash("sh", &["X"]);
         assert_eq!(strip(&fa[3], shape_a), strip(&fb[3], shape_b));
         // The trigger to the left of "embassy" is "bombed", two tokens away.

@@ -136,7 +136,8 @@ impl<'a> Reader<'a> {
         let n = self.varint()?;
         let n = usize::try_from(n).map_err(|_| LearnError::Format("string too long".into()))?;
         let b = self.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| LearnError::Format("invalid UTF-8 in model".into()))
+        String::from_utf8(b.to_vec())
+            .map_err(|_| LearnError::Format("invalid UTF-8 in model".into()))
     }
 }
 

@@ -26,8 +26,8 @@ pub mod text;
 mod weights;
 
 pub use perceptron::{
-    bio_constraints, BinaryClassifier, BinaryTrainer, MulticlassClassifier, MulticlassTrainer, SequenceTagger,
-    SequenceTrainer,
+    bio_constraints, BinaryClassifier, BinaryTrainer, MulticlassClassifier, MulticlassTrainer,
+    SequenceTagger, SequenceTrainer,
 };
 pub use rng::Rng;
 pub use weights::{FeatureHasher, WeightTable};

@@ -158,13 +158,22 @@ impl SequenceTagger {
             for p in 0..n {
                 let mut acc = f32::NEG_INFINITY;
                 for c in 0..n {
-                    acc = log_add(acc, tr(p, c) + em[(t + 1) * n + c] * inv + beta[(t + 1) * n + c]);
+                    acc = log_add(
+                        acc,
+                        tr(p, c) + em[(t + 1) * n + c] * inv + beta[(t + 1) * n + c],
+                    );
                 }
                 beta[t * n + p] = acc;
             }
         }
-        let z = alpha[(t_len - 1) * n..].iter().fold(f32::NEG_INFINITY, |a, &b| log_add(a, b));
-        alpha.iter().zip(&beta).map(|(a, b)| (a + b - z).exp()).collect()
+        let z = alpha[(t_len - 1) * n..]
+            .iter()
+            .fold(f32::NEG_INFINITY, |a, &b| log_add(a, b));
+        alpha
+            .iter()
+            .zip(&beta)
+            .map(|(a, b)| (a + b - z).exp())
+            .collect()
     }
 
     /// Serialises the tagger.
@@ -189,13 +198,22 @@ impl SequenceTagger {
             return Err(LearnError::Format("bad label count".into()));
         }
         let labels = (0..n).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
-        let trans = (0..(n + 1) * n).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
+        let trans = (0..(n + 1) * n)
+            .map(|_| r.f32())
+            .collect::<Result<Vec<_>, _>>()?;
         let allowed = r.take((n + 1) * n)?.iter().map(|b| *b != 0).collect();
         let emit = WeightTable::read(r)?;
         if emit.n_labels() != n {
-            return Err(LearnError::Format("emission table does not match labels".into()));
+            return Err(LearnError::Format(
+                "emission table does not match labels".into(),
+            ));
         }
-        Ok(SequenceTagger { labels, emit, trans, allowed })
+        Ok(SequenceTagger {
+            labels,
+            emit,
+            trans,
+            allowed,
+        })
     }
 }
 
@@ -212,14 +230,27 @@ impl SequenceTrainer {
     /// given transition constraints (see [`bio_constraints`]).
     pub fn new(labels: Vec<String>, buckets: usize, allowed: Vec<bool>) -> SequenceTrainer {
         let n = labels.len();
-        let allowed = if allowed.len() == (n + 1) * n { allowed } else { vec![true; (n + 1) * n] };
-        SequenceTrainer { labels, allowed, buckets }
+        let allowed = if allowed.len() == (n + 1) * n {
+            allowed
+        } else {
+            vec![true; (n + 1) * n]
+        };
+        SequenceTrainer {
+            labels,
+            allowed,
+            buckets,
+        }
     }
 
     /// Trains for `epochs` passes over `data` (features per token, gold
     /// label per token), visiting sequences in a seeded random order.
     /// Features outside `0..buckets` and labels out of range are ignored.
-    pub fn train(&self, data: &[(Vec<Vec<u32>>, Vec<usize>)], epochs: usize, seed: u64) -> SequenceTagger {
+    pub fn train(
+        &self,
+        data: &[(Vec<Vec<u32>>, Vec<usize>)],
+        epochs: usize,
+        seed: u64,
+    ) -> SequenceTagger {
         let n = self.labels.len();
         let mut emit = AveragedWeights::new(self.buckets * n);
         let mut trans = AveragedWeights::new((n + 1) * n);
@@ -305,7 +336,9 @@ impl BinaryClassifier {
         let bias = r.f32()?;
         let weights = WeightTable::read(r)?;
         if weights.n_labels() != 1 {
-            return Err(LearnError::Format("binary classifier with several outputs".into()));
+            return Err(LearnError::Format(
+                "binary classifier with several outputs".into(),
+            ));
         }
         Ok(BinaryClassifier { weights, bias })
     }
@@ -353,7 +386,10 @@ impl BinaryTrainer {
             }
         }
         let avg = w.averaged(c);
-        BinaryClassifier { weights: WeightTable::from_dense(&avg[..self.buckets], 1, PRUNE), bias: avg[bias] }
+        BinaryClassifier {
+            weights: WeightTable::from_dense(&avg[..self.buckets], 1, PRUNE),
+            bias: avg[bias],
+        }
     }
 }
 
@@ -407,7 +443,9 @@ impl MulticlassClassifier {
         let labels = (0..n).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
         let weights = WeightTable::read(r)?;
         if weights.n_labels() != n {
-            return Err(LearnError::Format("weight table does not match labels".into()));
+            return Err(LearnError::Format(
+                "weight table does not match labels".into(),
+            ));
         }
         Ok(MulticlassClassifier { labels, weights })
     }
@@ -427,7 +465,12 @@ impl MulticlassTrainer {
     }
 
     /// Trains on `(features, label index)` pairs for `epochs` seeded passes.
-    pub fn train(&self, data: &[(Vec<u32>, usize)], epochs: usize, seed: u64) -> MulticlassClassifier {
+    pub fn train(
+        &self,
+        data: &[(Vec<u32>, usize)],
+        epochs: usize,
+        seed: u64,
+    ) -> MulticlassClassifier {
         let n = self.labels.len().max(1);
         let mut w = AveragedWeights::new(self.buckets * n);
         let mut rng = Rng::new(seed);
@@ -552,12 +595,16 @@ mod tests {
 
     #[test]
     fn binary_and_multiclass_learn_separable_data() {
-        let data: Vec<(Vec<u32>, bool)> = (0..40).map(|i| (vec![i % 2, 2 + (i % 5)], i % 2 == 0)).collect();
+        let data: Vec<(Vec<u32>, bool)> = (0..40)
+            .map(|i| (vec![i % 2, 2 + (i % 5)], i % 2 == 0))
+            .collect();
         let m = BinaryTrainer::new(8).train(&data, 5, 3);
         for (f, y) in &data {
             assert_eq!(m.score(f) > 0.0, *y);
         }
-        let mc: Vec<(Vec<u32>, usize)> = (0..30).map(|i| (vec![i % 3, 3], (i % 3) as usize)).collect();
+        let mc: Vec<(Vec<u32>, usize)> = (0..30)
+            .map(|i| (vec![i % 3, 3], (i % 3) as usize))
+            .collect();
         let names = vec!["a".to_string(), "b".into(), "c".into()];
         let c = MulticlassTrainer::new(names, 4).train(&mc, 5, 3);
         for (f, y) in &mc {

@@ -68,12 +68,20 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let end = chars.get(j).map_or(text.len(), |&(o, _)| o);
-            let kind = if has_alpha { TokKind::Word } else { TokKind::Number };
+            let kind = if has_alpha {
+                TokKind::Word
+            } else {
+                TokKind::Number
+            };
             toks.push(Tok { start, end, kind });
             i = j;
         } else {
             let end = chars.get(i + 1).map_or(text.len(), |&(o, _)| o);
-            toks.push(Tok { start, end, kind: TokKind::Punct });
+            toks.push(Tok {
+                start,
+                end,
+                kind: TokKind::Punct,
+            });
             i += 1;
         }
     }
@@ -82,9 +90,9 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
 
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "col", "gen", "lt", "sgt", "capt", "maj", "st", "no", "nos", "gov", "sen", "rep", "jr",
-    "sr", "msgr", "fr", "adm", "cmdr", "brig", "cpl", "pvt", "vs", "inc", "co", "corp", "jan", "feb", "aug", "sept",
-    "sep", "oct", "nov", "dec", "u.s", "prof", "rev",
+    "mr", "mrs", "ms", "dr", "col", "gen", "lt", "sgt", "capt", "maj", "st", "no", "nos", "gov",
+    "sen", "rep", "jr", "sr", "msgr", "fr", "adm", "cmdr", "brig", "cpl", "pvt", "vs", "inc", "co",
+    "corp", "jan", "feb", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "prof", "rev",
 ];
 
 /// Sentences as token index ranges `[start, end)`. A sentence ends after
@@ -105,7 +113,11 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
             if s == "!" || s == "?" {
                 end_here = true;
             } else if s == "." {
-                let prev = if i > start { toks[i - 1].text(text).to_lowercase() } else { String::new() };
+                let prev = if i > start {
+                    toks[i - 1].text(text).to_lowercase()
+                } else {
+                    String::new()
+                };
                 let abbrev = ABBREVIATIONS.contains(&prev.as_str())
                     || (prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic));
                 end_here = !abbrev;
@@ -131,7 +143,23 @@ mod tests {
     fn tokens_keep_inner_hyphens_and_numbers() {
         assert_eq!(
             words("an m-16 rifle, 1,000 (fmln) o'neill's u.s. 4.5."),
-            vec!["an", "m-16", "rifle", ",", "1,000", "(", "fmln", ")", "o'neill's", "u", ".", "s", ".", "4.5", "."]
+            vec![
+                "an",
+                "m-16",
+                "rifle",
+                ",",
+                "1,000",
+                "(",
+                "fmln",
+                ")",
+                "o'neill's",
+                "u",
+                ".",
+                "s",
+                ".",
+                "4.5",
+                "."
+            ]
         );
         let t = tokenize("día 5");
         assert_eq!(t[0].kind, TokKind::Word);

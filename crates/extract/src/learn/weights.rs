@@ -16,7 +16,9 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 impl FeatureHasher {
     /// A hasher into `2^bits` buckets (`bits` is clamped to 8..=26).
     pub fn new(bits: u32) -> FeatureHasher {
-        FeatureHasher { bits: bits.clamp(8, 26) }
+        FeatureHasher {
+            bits: bits.clamp(8, 26),
+        }
     }
 
     /// Number of hash bits.
@@ -75,7 +77,11 @@ impl WeightTable {
                 *slot = n_rows;
             }
         }
-        WeightTable { n_labels, index, rows }
+        WeightTable {
+            n_labels,
+            index,
+            rows,
+        }
     }
 
     /// Number of outputs per feature.
@@ -141,7 +147,9 @@ impl WeightTable {
         let n_rows = r.u32()? as usize;
         let scale = r.f32()?;
         if buckets > 1 << 26 || n_labels == 0 || n_labels > 4096 || n_rows > buckets {
-            return Err(LearnError::Format("weight table dimensions out of range".into()));
+            return Err(LearnError::Format(
+                "weight table dimensions out of range".into(),
+            ));
         }
         if n_rows.saturating_mul(n_labels).saturating_mul(2) > r.remaining() {
             return Err(LearnError::Format("weight table truncated".into()));
@@ -162,7 +170,11 @@ impl WeightTable {
                 rows.push(f32::from(r.i16()?) * scale);
             }
         }
-        Ok(WeightTable { n_labels, index, rows })
+        Ok(WeightTable {
+            n_labels,
+            index,
+            rows,
+        })
     }
 }
 
@@ -176,7 +188,10 @@ pub(crate) struct AveragedWeights {
 
 impl AveragedWeights {
     pub(crate) fn new(len: usize) -> AveragedWeights {
-        AveragedWeights { w: vec![0.0; len], u: vec![0.0; len] }
+        AveragedWeights {
+            w: vec![0.0; len],
+            u: vec![0.0; len],
+        }
     }
 
     /// Adds `delta` to weight `i` at time step `c`.
@@ -191,7 +206,11 @@ impl AveragedWeights {
     /// The averaged weights after `c` steps.
     pub(crate) fn averaged(&self, c: u64) -> Vec<f32> {
         let c = c.max(1) as f64;
-        self.w.iter().zip(&self.u).map(|(w, u)| (f64::from(*w) - u / c) as f32).collect()
+        self.w
+            .iter()
+            .zip(&self.u)
+            .map(|(w, u)| (f64::from(*w) - u / c) as f32)
+            .collect()
     }
 }
 

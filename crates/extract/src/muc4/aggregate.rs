@@ -43,7 +43,10 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedEntity>; 5] {
     let mut out: [Vec<PredictedEntity>; 5] = Default::default();
     let keys: Vec<String> = cands.iter().map(|c| normalize(&c.text)).collect();
-    let words: Vec<Vec<&str>> = keys.iter().map(|k| k.split(' ').filter(|w| !w.is_empty()).collect()).collect();
+    let words: Vec<Vec<&str>> = keys
+        .iter()
+        .map(|k| k.split(' ').filter(|w| !w.is_empty()).collect())
+        .collect();
     let mut parent: Vec<usize> = (0..cands.len()).collect();
     for i in 0..cands.len() {
         if keys[i].is_empty() {
@@ -75,7 +78,10 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
     }
     for group in members.into_iter().filter(|g| !g.is_empty()) {
         let role = cands[group[0]].role;
-        let score = group.iter().map(|&i| cands[i].score).fold(f32::NEG_INFINITY, f32::max);
+        let score = group
+            .iter()
+            .map(|&i| cands[i].score)
+            .fold(f32::NEG_INFINITY, f32::max);
         if score < params.min_entity_score {
             continue;
         }
@@ -90,19 +96,46 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
         let best = match params.representative {
             Representative::First => distinct[0].0,
             Representative::Longest => {
-                distinct.iter().fold(distinct[0], |b, d| if words[d.0].len() > words[b.0].len() { *d } else { b }).0
+                distinct
+                    .iter()
+                    .fold(distinct[0], |b, d| {
+                        if words[d.0].len() > words[b.0].len() {
+                            *d
+                        } else {
+                            b
+                        }
+                    })
+                    .0
             }
-            Representative::MostFrequent => distinct.iter().fold(distinct[0], |b, d| if d.1 > b.1 { *d } else { b }).0,
+            Representative::MostFrequent => {
+                distinct
+                    .iter()
+                    .fold(distinct[0], |b, d| if d.1 > b.1 { *d } else { b })
+                    .0
+            }
         };
-        let group_texts: Vec<String> = distinct.iter().map(|(i, _)| cands[*i].text.clone()).collect();
+        let group_texts: Vec<String> = distinct
+            .iter()
+            .map(|(i, _)| cands[*i].text.clone())
+            .collect();
         let mentions = if params.all_mentions {
             let mut m = vec![cands[best].text.clone()];
-            m.extend(group_texts.iter().filter(|t| **t != cands[best].text).cloned());
+            m.extend(
+                group_texts
+                    .iter()
+                    .filter(|t| **t != cands[best].text)
+                    .cloned(),
+            );
             m
         } else {
             vec![cands[best].text.clone()]
         };
-        out[role as usize].push(PredictedEntity { mentions, group: group_texts, score, count: group.len() });
+        out[role as usize].push(PredictedEntity {
+            mentions,
+            group: group_texts,
+            score,
+            count: group.len(),
+        });
     }
     out
 }
@@ -113,13 +146,25 @@ mod tests {
     use crate::muc4::Role;
 
     fn cand(role: Role, text: &str, tokens: (usize, usize), score: f32) -> Candidate {
-        Candidate { role, tokens, span: (0, 0), text: text.into(), score, appositive_of: None }
+        Candidate {
+            role,
+            tokens,
+            span: (0, 0),
+            text: text.into(),
+            score,
+            appositive_of: None,
+        }
     }
 
     #[test]
     fn groups_related_mentions() {
         let mut c = vec![
-            cand(Role::PerpOrg, "farabundo marti national liberation front", (0, 5), 2.0),
+            cand(
+                Role::PerpOrg,
+                "farabundo marti national liberation front",
+                (0, 5),
+                2.0,
+            ),
             cand(Role::PerpOrg, "fmln", (6, 7), 1.0),
             cand(Role::PerpInd, "urban terrorists", (10, 12), 1.0),
             cand(Role::PerpInd, "the terrorists", (20, 22), 1.0),
@@ -133,25 +178,41 @@ mod tests {
         let p = Params::default();
         let g = group_candidates(&c, &p);
         assert_eq!(g[Role::PerpOrg as usize].len(), 1);
-        assert_eq!(g[Role::PerpOrg as usize][0].mentions, vec!["fmln".to_string()]);
+        assert_eq!(
+            g[Role::PerpOrg as usize][0].mentions,
+            vec!["fmln".to_string()]
+        );
         assert_eq!(g[Role::PerpOrg as usize][0].count, 3);
         assert_eq!(g[Role::PerpInd as usize].len(), 1);
         assert_eq!(g[Role::Victim as usize].len(), 2);
         assert!(g[Role::Weapon as usize].is_empty());
-        let longest = Params { representative: Representative::Longest, all_mentions: true, ..p };
+        let longest = Params {
+            representative: Representative::Longest,
+            all_mentions: true,
+            ..p
+        };
         let g = group_candidates(&c, &longest);
         assert_eq!(
             g[Role::PerpOrg as usize][0].mentions,
-            vec!["farabundo marti national liberation front".to_string(), "fmln".to_string()]
+            vec![
+                "farabundo marti national liberation front".to_string(),
+                "fmln".to_string()
+            ]
         );
-        let strict = Params { min_entity_score: 1.5, ..p };
+        let strict = Params {
+            min_entity_score: 1.5,
+            ..p
+        };
         let g = group_candidates(&c, &strict);
         assert_eq!(g.iter().map(Vec::len).sum::<usize>(), 1);
     }
 
     #[test]
     fn unrelated_words_stay_apart() {
-        assert!(related(&["army"], &["army", "troops"]), "single words of 4+ letters join");
+        assert!(
+            related(&["army"], &["army", "troops"]),
+            "single words of 4+ letters join"
+        );
         assert!(!related(&["bus"], &["bus", "station"]));
         assert!(related(&["priests"], &["six", "jesuit", "priests"]));
         assert!(!related(&["jesuit"], &["six", "priests"]));

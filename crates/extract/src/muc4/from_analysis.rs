@@ -19,7 +19,10 @@ pub fn from_analysis(analysis: &Analysis) -> RoleLists {
         .entities
         .iter()
         .filter(|e| {
-            matches!(e.kind, EntityType::ArmedGroup | EntityType::Organization | EntityType::GovernmentBody)
+            matches!(
+                e.kind,
+                EntityType::ArmedGroup | EntityType::Organization | EntityType::GovernmentBody
+            )
         })
         .map(|e| e.id.as_str())
         .collect();
@@ -47,7 +50,10 @@ pub fn from_analysis(analysis: &Analysis) -> RoleLists {
         ev.victims.iter().for_each(|s| push(Role::Victim, s));
         ev.weapons.iter().for_each(|s| push(Role::Weapon, s));
     }
-    let params = Params { min_entity_score: f32::NEG_INFINITY, ..Params::default() };
+    let params = Params {
+        min_entity_score: f32::NEG_INFINITY,
+        ..Params::default()
+    };
     let grouped = group_candidates(&cands, &params);
     let mut out = RoleLists::default();
     for (k, ents) in grouped.into_iter().enumerate() {

@@ -48,7 +48,10 @@ impl GoldDoc {
         let mut out = RoleLists::default();
         if let Some(ex) = &self.extracts {
             for (k, ents) in ex.iter().enumerate() {
-                out[k] = ents.iter().map(|e| e.iter().map(|(m, _)| m.clone()).collect()).collect();
+                out[k] = ents
+                    .iter()
+                    .map(|e| e.iter().map(|(m, _)| m.clone()).collect())
+                    .collect();
             }
         }
         out
@@ -56,7 +59,9 @@ impl GoldDoc {
 
     /// True when the document has at least one gold role filler.
     pub fn is_relevant(&self) -> bool {
-        self.extracts.as_ref().is_some_and(|ex| ex.iter().any(|r| !r.is_empty()))
+        self.extracts
+            .as_ref()
+            .is_some_and(|ex| ex.iter().any(|r| !r.is_empty()))
     }
 }
 
@@ -68,35 +73,53 @@ pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawDoc =
-            serde_json::from_str(line).map_err(|e| GritError::Line { line: i + 1, message: e.to_string() })?;
+        let raw: RawDoc = serde_json::from_str(line).map_err(|e| GritError::Line {
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         let extracts = raw.extracts.map(|ex| {
             let mut out: [KeyEntities; 5] = Default::default();
             for (name, ents) in ex {
                 if let Some(role) = Role::from_name(&name) {
                     out[role as usize] = ents
                         .into_iter()
-                        .map(|e| e.into_iter().map(|(m, o)| (m, usize::try_from(o).unwrap_or(0))).collect())
+                        .map(|e| {
+                            e.into_iter()
+                                .map(|(m, o)| (m, usize::try_from(o).unwrap_or(0)))
+                                .collect()
+                        })
                         .collect();
                 }
             }
             out
         });
-        docs.push(GoldDoc { docid: raw.docid, doctext: raw.doctext, extracts });
+        docs.push(GoldDoc {
+            docid: raw.docid,
+            doctext: raw.doctext,
+            extracts,
+        });
     }
     Ok(docs)
 }
 
 /// The prediction file: `{docid: {"pred_extracts": {role: entities}}}`,
 /// documents and roles in a stable order.
-pub fn predictions_json<'a>(preds: impl IntoIterator<Item = (&'a str, &'a RoleLists)>) -> serde_json::Value {
+pub fn predictions_json<'a>(
+    preds: impl IntoIterator<Item = (&'a str, &'a RoleLists)>,
+) -> serde_json::Value {
     let mut docs = BTreeMap::new();
     for (id, lists) in preds {
         let mut roles = serde_json::Map::new();
         for role in ROLES {
-            roles.insert(role.as_str().into(), serde_json::json!(lists[role as usize]));
+            roles.insert(
+                role.as_str().into(),
+                serde_json::json!(lists[role as usize]),
+            );
         }
-        docs.insert(id.to_string(), serde_json::json!({ "pred_extracts": roles }));
+        docs.insert(
+            id.to_string(),
+            serde_json::json!({ "pred_extracts": roles }),
+        );
     }
     serde_json::json!(docs)
 }
@@ -113,7 +136,10 @@ mod tests {
         let docs = read_jsonl(input).expect("valid");
         assert_eq!(docs.len(), 2);
         assert!(docs[0].is_relevant() && !docs[1].is_relevant());
-        assert_eq!(docs[0].gold_lists()[Role::PerpOrg as usize], vec![vec!["fmln".to_string()]]);
+        assert_eq!(
+            docs[0].gold_lists()[Role::PerpOrg as usize],
+            vec![vec!["fmln".to_string()]]
+        );
         let err = read_jsonl("{\"docid\": 1}\n{oops").expect_err("invalid");
         assert!(err.to_string().starts_with("line 1:"));
     }
@@ -124,6 +150,9 @@ mod tests {
         l[Role::Weapon as usize] = vec![vec!["bomb".into()]];
         let v = predictions_json([("D1", &l)]);
         assert_eq!(v["D1"]["pred_extracts"]["Weapon"][0][0], "bomb");
-        assert_eq!(v["D1"]["pred_extracts"]["PerpInd"].as_array().map(Vec::len), Some(0));
+        assert_eq!(
+            v["D1"]["pred_extracts"]["PerpInd"].as_array().map(Vec::len),
+            Some(0)
+        );
     }
 }

@@ -30,8 +30,15 @@ pub struct KeyTemplate {
 
 /// Incident types, in the order of the incident classifier's labels;
 /// "NONE" is a document without incident.
-pub const INCIDENT_TYPES: [&str; 7] =
-    ["NONE", "ATTACK", "BOMBING", "KIDNAPPING", "ARSON", "ROBBERY", "FORCED WORK STOPPAGE"];
+pub const INCIDENT_TYPES: [&str; 7] = [
+    "NONE",
+    "ATTACK",
+    "BOMBING",
+    "KIDNAPPING",
+    "ARSON",
+    "ROBBERY",
+    "FORCED WORK STOPPAGE",
+];
 
 fn value(v: &str) -> Option<String> {
     let v = v.trim();
@@ -48,8 +55,12 @@ pub fn parse(text: &str) -> Vec<KeyTemplate> {
     let mut cur: Option<KeyTemplate> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
-        let Some(dot) = trimmed.find('.') else { continue };
-        let Ok(slot) = trimmed[..dot].parse::<u32>() else { continue };
+        let Some(dot) = trimmed.find('.') else {
+            continue;
+        };
+        let Ok(slot) = trimmed[..dot].parse::<u32>() else {
+            continue;
+        };
         if line.starts_with(' ') {
             continue; // a continuation line
         }
@@ -63,7 +74,10 @@ pub fn parse(text: &str) -> Vec<KeyTemplate> {
             0 => {
                 out.extend(cur.take());
                 let docid = val.split_whitespace().next().unwrap_or("").to_string();
-                cur = Some(KeyTemplate { docid, ..KeyTemplate::default() });
+                cur = Some(KeyTemplate {
+                    docid,
+                    ..KeyTemplate::default()
+                });
             }
             1 => {
                 if let Some(t) = cur.as_mut() {
@@ -104,7 +118,11 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Vec<KeyTemplate>> {
     let mut names: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("key-dev-")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("key-dev-"))
+        })
         .collect();
     names.sort();
     let mut out = Vec::new();
@@ -120,7 +138,11 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Vec<KeyTemplate>> {
 pub fn primary_types(keys: &[KeyTemplate]) -> HashMap<String, String> {
     let mut out: HashMap<String, (bool, String)> = HashMap::new();
     for t in keys {
-        let ty = if t.relevant { t.incident_type.clone().unwrap_or_else(|| "NONE".into()) } else { "NONE".into() };
+        let ty = if t.relevant {
+            t.incident_type.clone().unwrap_or_else(|| "NONE".into())
+        } else {
+            "NONE".into()
+        };
         let ty = ty.trim().to_string();
         let firm = t.relevant && !t.optional;
         match out.get(&t.docid) {
@@ -166,7 +188,10 @@ mod tests {
         assert_eq!(k[0].docid, "DEV-MUC3-0001");
         assert!(k[0].relevant && k[0].optional);
         assert_eq!(k[0].stage.as_deref(), Some("ACCOMPLISHED"));
-        assert_eq!(k[0].location.as_deref(), Some("EL SALVADOR: SAN MIGUEL (DEPARTMENT)"));
+        assert_eq!(
+            k[0].location.as_deref(),
+            Some("EL SALVADOR: SAN MIGUEL (DEPARTMENT)")
+        );
         assert!(!k[2].relevant && k[2].incident_type.is_none());
         let p = primary_types(&k);
         assert_eq!(p["DEV-MUC3-0001"], "ATTACK");

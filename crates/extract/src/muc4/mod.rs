@@ -60,7 +60,13 @@ pub enum Role {
 }
 
 /// All roles, in the order used by every `[_; 5]` array of this module.
-pub const ROLES: [Role; 5] = [Role::PerpInd, Role::PerpOrg, Role::Target, Role::Victim, Role::Weapon];
+pub const ROLES: [Role; 5] = [
+    Role::PerpInd,
+    Role::PerpOrg,
+    Role::Target,
+    Role::Victim,
+    Role::Weapon,
+];
 
 impl Role {
     /// The name used in GRIT files ("PerpInd").

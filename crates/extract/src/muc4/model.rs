@@ -120,7 +120,9 @@ impl RoleModel {
         }
         let version = r.u32()?;
         if version != VERSION {
-            return Err(LearnError::Format(format!("model version {version}, expected {VERSION}")));
+            return Err(LearnError::Format(format!(
+                "model version {version}, expected {VERSION}"
+            )));
         }
         let featurizer_bits = r.u32()?;
         let relevance_threshold = r.f32()?;
@@ -129,7 +131,11 @@ impl RoleModel {
             0 => Representative::First,
             1 => Representative::Longest,
             2 => Representative::MostFrequent,
-            x => return Err(LearnError::Format(format!("unknown representative choice {x}"))),
+            x => {
+                return Err(LearnError::Format(format!(
+                    "unknown representative choice {x}"
+                )))
+            }
         };
         let all_mentions = r.take(1)?[0] != 0;
         let mut role_bias = [0.0f32; 5];
@@ -138,7 +144,9 @@ impl RoleModel {
         }
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
-            return Err(LearnError::Format("tagger labels are not the MUC-4 roles".into()));
+            return Err(LearnError::Format(
+                "tagger labels are not the MUC-4 roles".into(),
+            ));
         }
         let relevance = BinaryClassifier::read(&mut r)?;
         let incident = match r.take(1)?[0] {
@@ -153,7 +161,13 @@ impl RoleModel {
             tagger,
             relevance,
             incident,
-            params: Params { relevance_threshold, min_entity_score, representative, all_mentions, role_bias },
+            params: Params {
+                relevance_threshold,
+                min_entity_score,
+                representative,
+                all_mentions,
+                role_bias,
+            },
         })
     }
 
@@ -233,8 +247,11 @@ impl RoleModel {
             let path = self.tagger.decode_emissions(em);
             let margin = |t: usize, l: usize| -> f32 {
                 let row = &em[t * n..(t + 1) * n];
-                let other =
-                    row.iter().enumerate().filter(|(k, _)| *k != l).fold(f32::NEG_INFINITY, |m, (_, x)| m.max(*x));
+                let other = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != l)
+                    .fold(f32::NEG_INFINITY, |m, (_, x)| m.max(*x));
                 row[l] - other
             };
             let mut t = 0;
@@ -255,15 +272,27 @@ impl RoleModel {
                 let span = (ds.spans[ts].0, ds.spans[te - 1].1);
                 let text_of = text.get(span.0..span.1).unwrap_or("").to_string();
                 let appositive_of = if ts >= 2 && ds.open_paren[ts - 1] {
-                    candidates.iter().rposition(|c| c.role == role && c.tokens.1 == ts - 1)
+                    candidates
+                        .iter()
+                        .rposition(|c| c.role == role && c.tokens.1 == ts - 1)
                 } else {
                     None
                 };
-                candidates.push(Candidate { role, tokens: (ts, te), span, text: text_of, score, appositive_of });
+                candidates.push(Candidate {
+                    role,
+                    tokens: (ts, te),
+                    span,
+                    text: text_of,
+                    score,
+                    appositive_of,
+                });
                 t = e;
             }
         }
-        RawPrediction { relevance: ds.relevance, candidates }
+        RawPrediction {
+            relevance: ds.relevance,
+            candidates,
+        }
     }
 
     /// Relevance score and tagged mentions, before thresholds and grouping.
@@ -273,7 +302,10 @@ impl RoleModel {
 
     /// Applies thresholds and grouping to a raw prediction.
     pub fn finish(&self, raw: &RawPrediction, params: &Params) -> Muc4Prediction {
-        let mut pred = Muc4Prediction { relevance: raw.relevance, ..Default::default() };
+        let mut pred = Muc4Prediction {
+            relevance: raw.relevance,
+            ..Default::default()
+        };
         if raw.relevance < params.relevance_threshold {
             return pred;
         }

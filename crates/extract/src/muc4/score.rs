@@ -20,7 +20,10 @@ use super::{GoldDoc, Muc4Prediction, RoleLists, ROLES};
 /// Normalises a mention exactly as the reference scorer does.
 pub fn normalize(s: &str) -> String {
     let lower = s.to_lowercase();
-    let no_punct: String = lower.chars().filter(|c| !c.is_ascii_punctuation()).collect();
+    let no_punct: String = lower
+        .chars()
+        .filter(|c| !c.is_ascii_punctuation())
+        .collect();
     // Remove whole "words" (maximal runs of \w characters) a / an / the.
     let mut out = String::with_capacity(no_punct.len());
     let mut word = String::new();
@@ -64,9 +67,21 @@ pub struct Prf {
 impl Counts {
     /// Precision, recall and F1 of these counts.
     pub fn prf(&self) -> Prf {
-        let p = if self.predicted > 0 { self.matched / self.predicted as f64 } else { 0.0 };
-        let r = if self.gold > 0 { self.matched / self.gold as f64 } else { 0.0 };
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let p = if self.predicted > 0 {
+            self.matched / self.predicted as f64
+        } else {
+            0.0
+        };
+        let r = if self.gold > 0 {
+            self.matched / self.gold as f64
+        } else {
+            0.0
+        };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         Prf { p, r, f1 }
     }
 
@@ -100,7 +115,11 @@ impl Scores {
     /// A table like the reference scorer's text output.
     pub fn to_table(&self) -> String {
         let mut s = String::new();
-        let rows = ROLES.iter().map(|r| r.as_str()).zip(self.roles.iter()).chain([("micro", &self.micro)]);
+        let rows = ROLES
+            .iter()
+            .map(|r| r.as_str())
+            .zip(self.roles.iter())
+            .chain([("micro", &self.micro)]);
         for (name, c) in rows {
             let p = c.prf();
             s.push_str(&format!(
@@ -118,7 +137,12 @@ impl Scores {
 fn matching(w: &[Vec<bool>]) -> usize {
     let cols = w.first().map_or(0, Vec::len);
     let mut match_col: Vec<Option<usize>> = vec![None; cols];
-    fn augment(i: usize, w: &[Vec<bool>], seen: &mut [bool], match_col: &mut [Option<usize>]) -> bool {
+    fn augment(
+        i: usize,
+        w: &[Vec<bool>],
+        seen: &mut [bool],
+        match_col: &mut [Option<usize>],
+    ) -> bool {
         for j in 0..seen.len() {
             if w[i][j] && !seen[j] {
                 seen[j] = true;
@@ -134,21 +158,41 @@ fn matching(w: &[Vec<bool>]) -> usize {
         }
         false
     }
-    (0..w.len()).filter(|&i| augment(i, w, &mut vec![false; cols], &mut match_col)).count()
+    (0..w.len())
+        .filter(|&i| augment(i, w, &mut vec![false; cols], &mut match_col))
+        .count()
 }
 
 /// Counts for one document and role.
 pub fn score_role(gold: &[Vec<String>], pred: &[Vec<String>]) -> Counts {
-    let g: Vec<Vec<String>> = gold.iter().map(|e| e.iter().map(|m| normalize(m)).collect()).collect();
+    let g: Vec<Vec<String>> = gold
+        .iter()
+        .map(|e| e.iter().map(|m| normalize(m)).collect())
+        .collect();
     let p: Vec<Vec<String>> = pred
         .iter()
         .filter(|e| !e.is_empty())
         .map(|e| e.iter().map(|m| normalize(m)).collect::<Vec<_>>())
         .filter(|e| e.iter().any(|m| !m.is_empty()))
         .collect();
-    let w: Vec<Vec<bool>> = g.iter().map(|ge| p.iter().map(|pe| pe.iter().all(|m| ge.contains(m))).collect()).collect();
-    let matched = if g.is_empty() || p.is_empty() { 0 } else { matching(&w) };
-    Counts { matched: matched as f64, predicted: p.len(), gold: g.len() }
+    let w: Vec<Vec<bool>> = g
+        .iter()
+        .map(|ge| {
+            p.iter()
+                .map(|pe| pe.iter().all(|m| ge.contains(m)))
+                .collect()
+        })
+        .collect();
+    let matched = if g.is_empty() || p.is_empty() {
+        0
+    } else {
+        matching(&w)
+    };
+    Counts {
+        matched: matched as f64,
+        predicted: p.len(),
+        gold: g.len(),
+    }
 }
 
 /// GRIT's numeric id of a document ("TST1-MUC3-0001" → "10001"), as the
@@ -166,8 +210,10 @@ pub fn grit_id(docid: &str) -> Option<String> {
 /// Scores predictions given as plain entity lists, keyed by docid (or by
 /// GRIT's numeric id). Documents without a prediction count as empty.
 pub fn score_lists(gold: &[GoldDoc], pred: &HashMap<String, RoleLists>) -> Scores {
-    let by_grit: HashMap<String, &RoleLists> =
-        pred.iter().filter_map(|(k, v)| grit_id(k).map(|g| (g, v))).collect();
+    let by_grit: HashMap<String, &RoleLists> = pred
+        .iter()
+        .filter_map(|(k, v)| grit_id(k).map(|g| (g, v)))
+        .collect();
     let empty = RoleLists::default();
     let mut s = Scores::default();
     for doc in gold {
@@ -187,7 +233,8 @@ pub fn score_lists(gold: &[GoldDoc], pred: &HashMap<String, RoleLists>) -> Score
 
 /// Scores model predictions (see [`score_lists`]).
 pub fn score(gold: &[GoldDoc], pred: &HashMap<String, Muc4Prediction>) -> Scores {
-    let lists: HashMap<String, RoleLists> = pred.iter().map(|(k, v)| (k.clone(), v.lists())).collect();
+    let lists: HashMap<String, RoleLists> =
+        pred.iter().map(|(k, v)| (k.clone(), v.lists())).collect();
     score_lists(gold, &lists)
 }
 
@@ -196,13 +243,21 @@ mod tests {
     use super::*;
 
     fn v(xs: &[&[&str]]) -> Vec<Vec<String>> {
-        xs.iter().map(|e| e.iter().map(|m| m.to_string()).collect()).collect()
+        xs.iter()
+            .map(|e| e.iter().map(|m| m.to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn normalize_like_python() {
-        assert_eq!(normalize("The  FMLN's \"urban\" commandos"), "fmlns urban commandos");
-        assert_eq!(normalize("a bomb, an m-16 and the-rifle"), "bomb m16 and therifle");
+        assert_eq!(
+            normalize("The  FMLN's \"urban\" commandos"),
+            "fmlns urban commandos"
+        );
+        assert_eq!(
+            normalize("a bomb, an m-16 and the-rifle"),
+            "bomb m16 and therifle"
+        );
         assert_eq!(normalize("the rifle (the_end)"), "rifle theend");
         assert_eq!(normalize("anthem theatre"), "anthem theatre");
         assert_eq!(normalize("the"), "");
@@ -211,7 +266,10 @@ mod tests {
 
     #[test]
     fn strict_matching() {
-        let gold = v(&[&["farabundo marti national liberation front", "fmln"], &["terrorists"]]);
+        let gold = v(&[
+            &["farabundo marti national liberation front", "fmln"],
+            &["terrorists"],
+        ]);
         // One right mention suffices; a wrong extra mention spoils the entity.
         let c = score_role(&gold, &v(&[&["fmln"], &["the terrorists", "army"]]));
         assert_eq!((c.matched, c.predicted, c.gold), (1.0, 2, 2));
@@ -221,7 +279,16 @@ mod tests {
         // Empty predicted entities are ignored.
         let c = score_role(&gold, &v(&[&[], &["the"]]));
         assert_eq!((c.matched, c.predicted), (0.0, 0));
-        assert_eq!(Counts { matched: 1.0, predicted: 2, gold: 4 }.prf().f1, 2.0 * 0.5 * 0.25 / 0.75);
+        assert_eq!(
+            Counts {
+                matched: 1.0,
+                predicted: 2,
+                gold: 4
+            }
+            .prf()
+            .f1,
+            2.0 * 0.5 * 0.25 / 0.75
+        );
     }
 
     #[test]

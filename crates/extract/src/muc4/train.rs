@@ -77,7 +77,10 @@ fn byte_offset(text: &str, chars: usize) -> Option<usize> {
     if text.is_ascii() {
         return (chars <= text.len()).then_some(chars);
     }
-    text.char_indices().map(|(b, _)| b).chain([text.len()]).nth(chars)
+    text.char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .nth(chars)
 }
 
 /// Gold BIO labels for the tokens of `doc`; returns the number of mentions
@@ -88,8 +91,18 @@ fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<u
     let Some(extracts) = &doc.extracts else {
         return (labels, 0);
     };
-    let starts: HashMap<usize, usize> = ctx.toks.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
-    let ends: HashMap<usize, usize> = ctx.toks.iter().enumerate().map(|(i, t)| (t.end, i)).collect();
+    let starts: HashMap<usize, usize> = ctx
+        .toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.start, i))
+        .collect();
+    let ends: HashMap<usize, usize> = ctx
+        .toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.end, i))
+        .collect();
     let lower = doc.doctext.to_ascii_lowercase();
     let place = |labels: &mut Vec<usize>, role: usize, a: usize, b: usize| -> bool {
         if a >= b || b > labels.len() || labels[a..b].iter().any(|&l| l != 0) {
@@ -119,7 +132,9 @@ fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<u
                 if all_occurrences && !mention.is_empty() {
                     let needle = mention.to_ascii_lowercase();
                     for (s, _) in lower.match_indices(&needle) {
-                        if let (Some(&a), Some(&b)) = (starts.get(&s), ends.get(&(s + needle.len()))) {
+                        if let (Some(&a), Some(&b)) =
+                            (starts.get(&s), ends.get(&(s + needle.len())))
+                        {
                             place(&mut labels, role, a, b + 1);
                         }
                     }
@@ -153,25 +168,50 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
     let labels = role_labels();
     let allowed = bio_constraints(&labels);
     let tagger = SequenceTrainer::new(labels, buckets, allowed).train(&seqs, cfg.epochs, cfg.seed);
-    let relevance = BinaryTrainer::new(buckets).train(&rel, cfg.relevance_epochs, cfg.seed ^ 0x5eed);
-    let model = RoleModel { featurizer_bits: cfg.bits, tagger, relevance, incident: None, params: Params::default() };
+    let relevance =
+        BinaryTrainer::new(buckets).train(&rel, cfg.relevance_epochs, cfg.seed ^ 0x5eed);
+    let model = RoleModel {
+        featurizer_bits: cfg.bits,
+        tagger,
+        relevance,
+        incident: None,
+        params: Params::default(),
+    };
     (model, seqs.len(), unplaced)
 }
 
-fn evaluate(model: &RoleModel, docs: &[GoldDoc], raws: &[RawPrediction], params: &Params) -> Scores {
-    let preds: HashMap<String, Muc4Prediction> =
-        docs.iter().zip(raws).map(|(d, r)| (d.docid.clone(), model.finish(r, params))).collect();
+fn evaluate(
+    model: &RoleModel,
+    docs: &[GoldDoc],
+    raws: &[RawPrediction],
+    params: &Params,
+) -> Scores {
+    let preds: HashMap<String, Muc4Prediction> = docs
+        .iter()
+        .zip(raws)
+        .map(|(d, r)| (d.docid.clone(), model.finish(r, params)))
+        .collect();
     score(docs, &preds)
 }
 
-fn decode_all(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores], params: &Params) -> Vec<RawPrediction> {
-    docs.iter().zip(scores).map(|(d, s)| model.decode(s, &d.doctext, params)).collect()
+fn decode_all(
+    model: &RoleModel,
+    docs: &[GoldDoc],
+    scores: &[DocScores],
+    params: &Params,
+) -> Vec<RawPrediction> {
+    docs.iter()
+        .zip(scores)
+        .map(|(d, s)| model.decode(s, &d.doctext, params))
+        .collect()
 }
 
 fn quantiles(v: &[f32], k: usize) -> Vec<f32> {
     let mut v = v.to_vec();
     v.sort_by(f32::total_cmp);
-    let mut q: Vec<f32> = (0..=k).filter_map(|i| v.get(i * v.len().saturating_sub(1) / k.max(1)).copied()).collect();
+    let mut q: Vec<f32> = (0..=k)
+        .filter_map(|i| v.get(i * v.len().saturating_sub(1) / k.max(1)).copied())
+        .collect();
     q.insert(0, f32::NEG_INFINITY);
     q.dedup();
     q
@@ -214,23 +254,40 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
             }
         }
         for &t in &rel_grid {
-            let p = Params { relevance_threshold: t, ..best };
+            let p = Params {
+                relevance_threshold: t,
+                ..best
+            };
             let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
             }
         }
-        let cand: Vec<f32> = raws.iter().flat_map(|r| r.candidates.iter().map(|c| c.score)).collect();
+        let cand: Vec<f32> = raws
+            .iter()
+            .flat_map(|r| r.candidates.iter().map(|c| c.score))
+            .collect();
         for &t in &quantiles(&cand, 40) {
-            let p = Params { min_entity_score: t, ..best };
+            let p = Params {
+                min_entity_score: t,
+                ..best
+            };
             let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
             }
         }
-        for rep in [Representative::First, Representative::Longest, Representative::MostFrequent] {
+        for rep in [
+            Representative::First,
+            Representative::Longest,
+            Representative::MostFrequent,
+        ] {
             for all in [false, true] {
-                let p = Params { representative: rep, all_mentions: all, ..best };
+                let p = Params {
+                    representative: rep,
+                    all_mentions: all,
+                    ..best
+                };
                 let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
                 if f > best_f {
                     (best, best_f) = (p, f);
@@ -256,14 +313,24 @@ pub fn train(
     let n_tune = ((docs.len() as f64) * cfg.holdout.clamp(0.0, 0.9)).round() as usize;
     if n_tune > 0 && n_tune < docs.len() {
         let (fit_docs, tune_docs) = docs.split_at(docs.len() - n_tune);
-        log(&format!("tuning: training on {} documents, tuning on {}", fit_docs.len(), tune_docs.len()));
+        log(&format!(
+            "tuning: training on {} documents, tuning on {}",
+            fit_docs.len(),
+            tune_docs.len()
+        ));
         let (model, _, _) = fit(fit_docs, cfg);
         let scores: Vec<DocScores> = tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
         let raws = decode_all(&model, tune_docs, &scores, &Params::default());
         let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
-        log(&format!("held-out micro F1 with default thresholds: {:.1}", untuned.micro.prf().f1 * 100.0));
+        log(&format!(
+            "held-out micro F1 with default thresholds: {:.1}",
+            untuned.micro.prf().f1 * 100.0
+        ));
         let (params, scores) = tune(&model, tune_docs, &scores);
-        log(&format!("held-out micro F1 tuned: {:.1} with {params:?}", scores.micro.prf().f1 * 100.0));
+        log(&format!(
+            "held-out micro F1 tuned: {:.1} with {params:?}",
+            scores.micro.prf().f1 * 100.0
+        ));
         report.params = params;
         report.holdout = Some(scores);
     }
@@ -282,7 +349,10 @@ pub fn train(
         .collect();
     report.keyed_documents = typed.len();
     if !typed.is_empty() {
-        log(&format!("incident type: training on {} keyed documents", typed.len()));
+        log(&format!(
+            "incident type: training on {} keyed documents",
+            typed.len()
+        ));
         let labels = INCIDENT_TYPES.iter().map(|s| s.to_string()).collect();
         let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
         model.incident = Some(trainer.train(&typed, cfg.relevance_epochs, cfg.seed ^ 0x7e5));
@@ -321,7 +391,11 @@ mod tests {
     fn training_is_deterministic_and_learns() {
         let mut lines = Vec::new();
         for i in 0..12 {
-            let (g, v) = if i % 2 == 0 { ("fmln", "peasants") } else { ("eln", "judges") };
+            let (g, v) = if i % 2 == 0 {
+                ("fmln", "peasants")
+            } else {
+                ("eln", "judges")
+            };
             let text = format!("guerrillas of the {g} killed {i} {v} in town {i}.  the army said the attack was brutal.");
             let v_at = text.find(v).unwrap_or(0);
             lines.push(format!(
@@ -330,7 +404,12 @@ mod tests {
             lines.push(format!(r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i} to talk about peace.", "extracts": {{}}}}"#));
         }
         let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
-        let cfg = TrainConfig { bits: 14, epochs: 4, holdout: 0.25, ..TrainConfig::default() };
+        let cfg = TrainConfig {
+            bits: 14,
+            epochs: 4,
+            holdout: 0.25,
+            ..TrainConfig::default()
+        };
         let (m1, r1) = train(&docs, &[], &cfg, &mut |_| {});
         let (m2, _) = train(&docs, &[], &cfg, &mut |_| {});
         let bytes = m1.to_bytes();
@@ -338,7 +417,10 @@ mod tests {
         assert!(r1.holdout.is_some());
         let back = RoleModel::load(&bytes).expect("loads");
         let p = back.predict("guerrillas of the fmln killed 3 peasants in town 40.");
-        let orgs: Vec<&str> = p.roles[Role::PerpOrg as usize].iter().map(|e| e.mentions[0].as_str()).collect();
+        let orgs: Vec<&str> = p.roles[Role::PerpOrg as usize]
+            .iter()
+            .map(|e| e.mentions[0].as_str())
+            .collect();
         assert_eq!(orgs, vec!["fmln"]);
         assert!(RoleModel::load(&bytes[..bytes.len() - 3]).is_err());
         assert!(RoleModel::load(b"not a model").is_err());
