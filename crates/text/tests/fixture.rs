@@ -1,10 +1,27 @@
 use vigil_text::{clean, CleanOptions};
 
-const FIXTURE: &str = include_str!("../../../../shared/fixtures/obfuscated-news-article.txt");
+/// The scraped article lives in `../shared` beside the repository,
+/// not in it: read at run time (not `include_str!`) so that the crate still
+/// builds and this test skips visibly when `../shared` is absent.
+fn fixture() -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/obfuscated-news-article.txt");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            eprintln!(
+                "SKIPPED: {}: {e} (needs ../shared next to the repository)",
+                path.display()
+            );
+            None
+        }
+    }
+}
 
 #[test]
 fn fixture_cleans_perfectly() {
-    let c = clean(FIXTURE, &CleanOptions::default());
+    let Some(fixture) = fixture() else { return };
+    let c = clean(&fixture, &CleanOptions::default());
     println!("{}", c.text);
     println!("{:#?}", c.report.changes.iter().take(5).collect::<Vec<_>>());
     assert!(
