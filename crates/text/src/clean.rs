@@ -75,7 +75,18 @@ pub fn clean(raw: &str, opts: &CleanOptions) -> Cleaned {
         collapse_spaces(line, &mut buf);
         let mut out = String::with_capacity(buf.len());
         fix_lookalikes(&buf, &mut out, &mut rec);
-        lines.push(out);
+        // Editorial markers ("[TEXT]", "[passage omitted]") after the
+        // look-alike repair, so that a disguised marker goes too.
+        let removed = crate::markers::strip_markers(&out, &mut buf);
+        if removed.is_empty() {
+            lines.push(out);
+        } else {
+            for marker in &removed {
+                rec.report.boilerplate_removed += 1;
+                rec.change(CleaningKind::Boilerplate, marker, "");
+            }
+            lines.push(std::mem::take(&mut buf));
+        }
     }
     drop(normalized);
     let boiler = crate::boiler::find_boilerplate(&lines, opts.title);

@@ -40,7 +40,14 @@
 //!    other-script letters in the majority (Russian, Greek, Arabic…) are
 //!    never touched. `confusables_replaced` counts replaced characters;
 //!    each rewritten word is listed in `changes`.
-//! 3. **Boilerplate** (counted in `boilerplate_removed`, one per line):
+//! 3. **Editorial markers** (counted in `boilerplate_removed`, one per
+//!    marker): bracketed notes of agencies and transcribers that stand as a
+//!    word outside other brackets — `[TEXT]`, `[DATELINE]`, `[passage
+//!    omitted]`, `[words indistinct]`, `[sentence as published]`, `[MORE]`…
+//!    (the list is `markers::MARKERS`) — are removed from their line with
+//!    the space next to them. Other bracketed text ("[the attackers]",
+//!    "[1]") is kept.
+//! 4. **Boilerplate** (counted in `boilerplate_removed`, one per line):
 //!    lines that are only a timestamp (labelled or not, "Updated 14:05
 //!    GMT", "3 hours ago" with a label) anywhere — the first parseable one
 //!    among the first six lines becomes [`Cleaned::timestamp`]; a first line
@@ -52,7 +59,7 @@
 //!    line or the title, hold no letters, or use chrome vocabulary ("Live",
 //!    "Radio", "icon", "Follow", "Newsletter", "Read more", "Related",
 //!    "Cookies"…).
-//! 4. **Layout.** Paragraphs are separated by exactly one blank line,
+//! 5. **Layout.** Paragraphs are separated by exactly one blank line,
 //!    lines inside a paragraph by one `\n`; no leading or trailing
 //!    whitespace.
 //!
@@ -76,6 +83,7 @@ mod chars;
 mod clean;
 mod fold;
 mod lang;
+mod markers;
 mod segment;
 mod time;
 mod token;

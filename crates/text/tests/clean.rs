@@ -181,3 +181,33 @@ fn hostile_layouts_do_not_panic() {
     let only_chrome = "Share\nFollow us\nAdvertisement\n";
     assert_eq!(c(only_chrome).text, "");
 }
+
+#[test]
+fn editorial_markers_removed_and_counted() {
+    let raw = "LIMA, 14 MAR 91 (EFE) -- [TEXT] SHINING PATH GUERRILLAS DYNAMITED FOUR TOWERS.\n\nThe minister said the army would stay [passage omitted].\n\n[DATELINE]\n\n\"[The attackers] fled,\" he said.";
+    let out = c(raw);
+    assert_eq!(
+        out.text,
+        "LIMA, 14 MAR 91 (EFE) -- SHINING PATH GUERRILLAS DYNAMITED FOUR TOWERS.\n\nThe minister said the army would stay.\n\n\"[The attackers] fled,\" he said."
+    );
+    assert_eq!(out.report.boilerplate_removed, 3);
+    assert!(out
+        .report
+        .changes
+        .iter()
+        .any(|ch| ch.kind == CleaningKind::Boilerplate && ch.before == "[TEXT]"));
+    assert_eq!(c(&out.text).text, out.text);
+}
+
+#[test]
+fn disguised_editorial_marker_removed() {
+    // Cyrillic Т, Е, Х, Т inside the brackets.
+    let out = c(
+        "LIMA (EFE) -- [\u{0422}\u{0415}\u{0425}\u{0422}] GUERRILLAS ATTACKED A POLICE STATION.",
+    );
+    assert_eq!(
+        out.text,
+        "LIMA (EFE) -- GUERRILLAS ATTACKED A POLICE STATION."
+    );
+    assert_eq!(c(&out.text).text, out.text);
+}

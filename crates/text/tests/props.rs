@@ -33,6 +33,11 @@ fn piece() -> impl Strategy<Value = String> {
         Just("\"".to_string()),
         Just("U.S.".to_string()),
         Just("😀".to_string()),
+        Just("[TEXT]".to_string()),
+        Just("[passage omitted]".to_string()),
+        Just("[ТЕХТ]".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
     ]
 }
 
