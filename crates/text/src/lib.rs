@@ -45,8 +45,8 @@
 //!    word outside other brackets — `[TEXT]`, `[DATELINE]`, `[passage
 //!    omitted]`, `[words indistinct]`, `[sentence as published]`, `[MORE]`…
 //!    (the list is `markers::MARKERS`) — are removed from their line with
-//!    the space next to them. Other bracketed text ("[the attackers]",
-//!    "[1]") is kept.
+//!    the space next to them. Other bracketed text (`[the attackers]`,
+//!    `[1]`) is kept.
 //! 4. **Boilerplate** (counted in `boilerplate_removed`, one per line):
 //!    lines that are only a timestamp (labelled or not, "Updated 14:05
 //!    GMT", "3 hours ago" with a label) anywhere — the first parseable one

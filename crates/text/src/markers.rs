@@ -1,14 +1,14 @@
 //! Editorial markers: the bracketed notes that news agencies, monitoring
-//! services and transcribers put into a text ("[TEXT]", "[passage
-//! omitted]", "[words indistinct]", "[DATELINE]"). They are not part of the
+//! services and transcribers put into a text (`[TEXT]`, `[passage
+//! omitted]`, `[words indistinct]`, `[DATELINE]`). They are not part of the
 //! article and are removed from each line.
 //!
 //! A bracketed span is a marker only when its whole content (compared
 //! case-insensitively) is one of [`MARKERS`], it stands as a word (at the
 //! start of the line or after a space; at the end, before a space or before
 //! punctuation) and it is not inside other brackets. Other bracketed text —
-//! an editor's insertion in a quotation ("[the attackers] fled"), a
-//! footnote "[1]" — is kept.
+//! an editor's insertion in a quotation (`[the attackers] fled`), a
+//! footnote `[1]` — is kept.
 //!
 //! Removal keeps the line's single spacing, so cleaning stays idempotent:
 //! removing a marker that is not nested in brackets cannot make a new
