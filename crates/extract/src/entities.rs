@@ -90,6 +90,7 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
         }
         kept.push(r);
     }
+    affiliate_pass(ctx, res, &mut kept, &demonyms);
     surname_pass(ctx, &mut kept);
     let mut entities = link(ctx, res, kept, demonyms);
     add_embedded(ctx, res, &mut entities, embedded);
@@ -155,6 +156,17 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             }
         }
     }
+    // So do big cities: "LIMA" puts "SAN JUAN DE LURIGANCHO" in Peru.
+    for (span, targets) in &matches {
+        if targets.contains(&NameTarget::Place) {
+            if let Some(&id) = res.geo.lookup(ctx.slice(*span)).first() {
+                let place = res.geo.place(id);
+                if place.kind == PlaceKind::City && place.population >= 1_000_000 && !context.contains(&place.country) {
+                    context.push(place.country.clone());
+                }
+            }
+        }
+    }
     let context_refs: Vec<&str> = context.iter().map(String::as_str).collect();
     for (span, targets) in matches {
         let found = ctx.slice(span);
@@ -193,7 +205,7 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             });
         } else if targets.contains(&NameTarget::Place) {
             let acronym = ctx.case.informative() && found.chars().all(|c| !c.is_lowercase()) && found.len() <= 4;
-            if res.geo.is_ambiguous_name(found) && !acronym && !place_context(ctx, span) {
+            if res.geo.is_ambiguous_name(found) && !acronym && !place_context(ctx, span) && !strong_place_evidence(ctx, res, span) {
                 continue;
             }
             // Without case, a lone one-word town name is too often a
@@ -222,6 +234,22 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
                 PlaceKind::Region => EntityType::Region,
                 PlaceKind::City => EntityType::City,
             };
+            // "the US embassy in Moscow": a mission of the country, which can speak.
+            let next_word = ctx.lower.get(next).map(String::as_str);
+            if kind == EntityType::Country && matches!(next_word, Some("embassy" | "consulate" | "mission")) {
+                let full = Span::new(span.start, ctx.tokens[next].span.end);
+                let name = ctx.slice(full).to_string();
+                raws.push(Raw {
+                    span: full,
+                    kind: EntityType::GovernmentBody,
+                    key: format!("gov:{}:{}", next_word.unwrap_or_default(), place.country.to_lowercase()),
+                    name,
+                    kb: None,
+                    place: None,
+                    title: None,
+                });
+                continue;
+            }
             let raw = Raw { span, kind, key: format!("place:{id}"), name: place.name.clone(), kb: None, place: Some(id), title: None };
             // "Cologne" in "Cologne Cathedral" names the city too, but the
             // mention belongs to the longer name.
@@ -309,6 +337,29 @@ fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
         && HEADS.iter().any(|(h, _)| *h == ctx.lower[next])
 }
 
+/// Evidence that a name that is also an English word ("Marseille",
+/// "Nice", "Reading") is the place: in mixed-case text, capitalised and
+/// either not first in its sentence, a big city, or followed by ", Country"
+/// (a dateline: "MARSEILLE, France -").
+fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
+    if !ctx.case.informative() {
+        return false;
+    }
+    let t = ctx.token_at(span.start);
+    if !ctx.is_capitalized(t) {
+        return false;
+    }
+    let sentence_start = ctx.tok_sent.get(t).and_then(|s| ctx.sent_toks.get(*s)).is_some_and(|r| r.start == t);
+    let found = ctx.slice(span);
+    let big = res.geo.lookup(found).iter().any(|id| res.geo.place(*id).population >= 300_000);
+    let after = ctx.token_at(span.end);
+    let then_country = ctx.lower.get(after).is_some_and(|w| w == ",")
+        && ctx.tokens.get(after + 1).is_some_and(|tk| {
+            res.geo.lookup(&ctx.text[tk.span.start..tk.span.end]).iter().any(|id| res.geo.place(*id).kind == PlaceKind::Country)
+        });
+    !sentence_start || big || then_country
+}
+
 /// True when the span opens a line (a dateline: "LIMA, 14 MAR 91").
 fn line_start(ctx: &Ctx, span: Span) -> bool {
     span.start == 0 || ctx.text[..span.start].ends_with('\n')
@@ -330,7 +381,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     let mut found = Vec::new();
     while i < n {
         // A title opens a person in any case style.
-        if words::is_honorific(&ctx.lower[i]) && !covered(raws, ctx.tokens[i].span) {
+        if words::is_honorific(&ctx.lower[i]) && !covered(raws, ctx.tokens[i].span) && !adjectival_title(ctx, i) {
             if let Some((range, title_end)) = titled_name(ctx, i) {
                 let span = ctx.span_of(range.clone());
                 // After a title, a city name is a surname ("GENERAL JORGE RIVAS").
@@ -507,6 +558,18 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
         end += 1;
     }
     (end > j).then_some((j..end, title_end))
+}
+
+/// "a major Islamist attack", "the general public": a lower-case title
+/// word used as an adjective or common noun, not before a name.
+fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
+    if !ctx.case.informative() || ctx.is_capitalized(i) {
+        return false;
+    }
+    let after_article = i.checked_sub(1).is_some_and(|p| matches!(ctx.lower[p].as_str(), "a" | "an" | "the"));
+    let next_title = ctx.lower.get(i + 1).is_some_and(|w| words::is_honorific(w));
+    let vague = matches!(ctx.lower[i].as_str(), "major" | "general" | "chief" | "vice" | "deputy" | "leader" | "officer" | "father" | "captain");
+    after_article && !next_title || vague && !next_title
 }
 
 /// Where the role before a title starts: "Kaduna state police spokesman",
@@ -731,6 +794,39 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
 
 fn is_office_word(res: &Resources, w: &str) -> bool {
     words::is_office_head(w) || res.offices.iter().any(|(p, _)| p.len() == 1 && p[0] == w)
+}
+
+/// "Islamic State's Afghan affiliate": the knowledge-base child of the
+/// group that operates in the demonym's country (here ISIS-K).
+fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[Demonym]) {
+    let mut found = Vec::new();
+    for r in raws.iter().filter(|r| r.kind == EntityType::ArmedGroup) {
+        let Some(parent) = r.kb.and_then(|i| res.kb.records().get(i)) else { continue };
+        let rest = &ctx.text[r.span.end..];
+        let Some(rest) = rest.strip_prefix("'s ").or_else(|| rest.strip_prefix("\u{2019}s ")) else { continue };
+        let demonym_start = r.span.end + (ctx.text.len() - r.span.end - rest.len());
+        let Some(dm) = demonyms.iter().find(|d| d.span.start == demonym_start) else { continue };
+        let after = ctx.token_at(dm.span.end);
+        let noun = ctx.lower.get(after).map(String::as_str);
+        if !matches!(noun, Some("affiliate" | "branch" | "wing" | "franchise" | "offshoot" | "province" | "chapter" | "arm")) {
+            continue;
+        }
+        let child = res
+            .kb
+            .records()
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.parent.as_deref() == Some(parent.key.as_str()) && c.countries.contains(&dm.country));
+        if let Some((idx, c)) = child {
+            let span = Span::new(r.span.start, ctx.tokens[after].span.end);
+            found.push((r.span, Raw { span, kind: c.kind, key: c.key.clone(), name: c.name.clone(), kb: Some(idx), place: None, title: None }));
+        }
+    }
+    for (old, raw) in found {
+        raws.retain(|r| r.span != old);
+        raws.push(raw);
+    }
+    raws.sort_by_key(|r| r.span.start);
 }
 
 /// Later bare surnames ("Haines said") join the person named in full.

@@ -63,10 +63,10 @@ pub fn extract(
     inherit_perpetrators(ctx, ents, &mut drafts);
     attach_later_nationalities(ctx, ents, &mut drafts);
     credit_claims(ents, &mut drafts);
-    dateline_location(ctx, ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
     drafts.retain(|d| has_content(&d.event));
+    dateline_location(ctx, ents, &mut drafts);
     let mut events: Vec<Event> = merge(drafts);
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("V{}", i + 1);
@@ -78,7 +78,17 @@ pub fn extract(
 /// Russian citizen"), linked to the country when the text names it.
 fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
     let before_suspect = |dm: &&crate::entities::Demonym| {
-        let t = ctx.token_at(dm.span.end);
+        // "a 16-year-old Syrian and a 19-year-old Afghan": the demonym as a noun.
+        let start = ctx.token_at(dm.span.start);
+        let after = ctx.token_at(dm.span.end);
+        let prev = start.checked_sub(1).map(|p| ctx.lower[p].as_str());
+        let next = ctx.lower.get(after).map(String::as_str);
+        if (matches!(prev, Some("a" | "an")) || prev.is_some_and(|p| p.ends_with("-old")))
+            && matches!(next, None | Some("," | "." | "and" | ";" | ")" | "who" | "was" | "were"))
+        {
+            return true;
+        }
+        let t = after;
         (t..(t + 2).min(ctx.lower.len())).any(|j| {
             matches!(
                 ctx.lower[j].as_str(),
@@ -87,7 +97,8 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
             )
         })
     };
-    ents.demonyms
+    let mut out: Vec<Slot> = ents
+        .demonyms
         .iter()
         .filter(|dm| span.contains(dm.span))
         .filter(before_suspect)
@@ -95,7 +106,17 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
             let entity = ents.list.iter().find(|e| e.kind == EntityType::Country && e.geo.as_ref().is_some_and(|g| g.country == dm.country));
             Slot { text: ctx.slice(dm.span).to_string(), entity: entity.map(|e| e.id.clone()), span: Some(dm.span) }
         })
-        .collect()
+        .collect();
+    // "the men were citizens of Kazakhstan".
+    for (e, toks) in ents.in_tokens(ctx.tokens_in(span)) {
+        let entity = ents.get(e);
+        let of = toks.start.checked_sub(1).is_some_and(|p| ctx.lower[p] == "of");
+        let citizens = toks.start.checked_sub(2).is_some_and(|p| matches!(ctx.lower[p].as_str(), "citizens" | "nationals" | "citizen" | "national"));
+        if entity.kind == EntityType::Country && of && citizens {
+            push_unique(&mut out, slot_for_entity(ctx, ents, e, toks));
+        }
+    }
+    out
 }
 
 /// "Three of the suspects are Tajik nationals": a sentence without events
@@ -118,6 +139,22 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
             }
         }
     }
+}
+
+/// The place an analyst files the event under: the most specific town,
+/// region or country; a site ("Breitscheidplatz") only when nothing else is
+/// named. `locations` keeps every place, site first.
+fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
+    let is_site = |slot: &Slot| {
+        slot.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::Site))
+    };
+    locations.iter().find(|l| !is_site(l)).or_else(|| locations.first()).cloned()
+}
+
+/// Like [`primary_location`] once entities are out of reach: slots are in
+/// rank order, so the first is the most specific.
+fn primary_location_of(locations: &[Slot]) -> Option<Slot> {
+    locations.first().cloned()
 }
 
 fn has_content(e: &Event) -> bool {
@@ -151,9 +188,14 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
     while t < range.end {
         let w = ctx.lower[t].as_str();
         let next = ctx.lower.get(t + 1).map(String::as_str);
+        // ", and minutes later detonated …": a second act.
+        let then = matches!(
+            ctx.lower.get(t + 2).map(String::as_str),
+            Some("minutes" | "hours" | "moments" | "later" | "then" | "shortly" | "afterwards" | "subsequently" | "earlier")
+        );
         let cut = w == ";"
             || (w == "," && matches!(next, Some("along" | "while" | "whereas" | "but" | "meanwhile" | "as")))
-            || (w == "," && next == Some("and") && ctx.lower.get(t + 2).is_some_and(|w| words::number_value(w).is_none()) && false);
+            || (w == "," && next == Some("and") && then);
         if cut {
             if t > start {
                 out.push(start..t);
@@ -260,7 +302,9 @@ fn sentence_events(
                 }
             }
             violent => {
-                if near_plan {
+                // "foiled a plan by a cell … to attack a synagogue".
+                let foiled_before = (clause.start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
+                if near_plan || (foiled_before && !trig.past) {
                     let stage = if clause_foiled || sentence_has_arrest { Stage::Foiled } else { Stage::Planned };
                     (EventType::Plot, stage)
                 } else if near_attempt && !trig.past {
@@ -326,7 +370,8 @@ const TARGET_NOUN_BEFORE: &[&str] = &[
 const VIOLENCE_WORDS: &[&str] = &[
     "terror", "terrorist", "terrorists", "terrorism", "extremist", "extremists", "jihadist", "jihadists", "militant",
     "militants", "attack", "attacks", "attackers", "bomb", "bombs", "violence", "violent", "target", "targets",
-    "armed", "gunmen", "explosives", "plot", "plots",
+    "armed", "gunmen", "explosives", "plot", "plots", "radicalised", "radicalized", "islamist", "islamists",
+    "extremism", "jihad",
 ];
 
 /// Nouns after which a role noun is an adjective ("terrorist organization").
@@ -478,7 +523,7 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     for (_, slot) in places {
         push_unique(&mut ev.locations, slot);
     }
-    ev.location = ev.locations.first().cloned();
+    ev.location = primary_location(ents, &ev.locations);
 
     // Demonyms as nationalities of suspects ("three Tajik nationals").
     if suspects_event {
@@ -626,7 +671,7 @@ fn noun_phrase(ctx: &Ctx, ents: &Entities, start: usize, end: usize, floor: usiz
         if words::is_stop(w) && !matches!(w, "a" | "an" | "the" | "one" | "two" | "three" | "several" | "other" | "many") {
             break;
         }
-        if words::is_speech_verb(w) || res_verbish(w) {
+        if words::is_speech_verb(w) || res_verbish(w) || PREPOSITIONS.contains(&w) {
             break;
         }
         s -= 1;
@@ -636,6 +681,9 @@ fn noun_phrase(ctx: &Ctx, ents: &Entities, start: usize, end: usize, floor: usiz
     }
     s..end
 }
+
+/// Prepositions end a noun phrase read backwards ("a car bomb | outside a police station").
+const PREPOSITIONS: &[&str] = &["outside", "inside", "near", "behind", "beside", "opposite", "across", "toward", "towards", "via", "per"];
 
 fn res_verbish(w: &str) -> bool {
     w.ends_with("ed") && w.len() > 4 || w.ends_with("ing") && w.len() > 5
@@ -779,8 +827,10 @@ pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &
         let citing = w == "citing";
         if according || citing || words::is_speech_verb(w) {
             // After: "according to X", "citing X", "said X".
-            let after = (t + 1..(t + 6).min(sentence.end)).find_map(|j| ents.by_token.get(j).copied().flatten());
-            let before = (sentence.start.max(t.saturating_sub(10))..t).rev().find_map(|j| ents.by_token.get(j).copied().flatten());
+            // The nearest entity that can speak: "the US embassy in Moscow warned".
+            let can_speak = |e: &usize| speaker_kind(ents.get(*e).kind);
+            let after = (t + 1..(t + 6).min(sentence.end)).filter_map(|j| ents.by_token.get(j).copied().flatten()).find(can_speak);
+            let before = (sentence.start.max(t.saturating_sub(10))..t).rev().filter_map(|j| ents.by_token.get(j).copied().flatten()).find(can_speak);
             let pick = if according || citing { after } else { before.or(after) };
             if let Some(e) = pick.filter(|e| speaker_kind(ents.get(*e).kind)) {
                 let id = ents.get(e).id.clone();
@@ -846,7 +896,7 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                 for slot in d.locations {
                     push_unique(&mut e.locations, slot);
                 }
-                e.location = e.locations.first().cloned();
+                e.location = primary_location_of(&e.locations);
                 for slot in d.perpetrators {
                     push_unique(&mut e.perpetrators, slot);
                 }

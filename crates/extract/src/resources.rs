@@ -93,6 +93,11 @@ impl Resources {
         }
         for (name, _) in geo.names() {
             add(name, NameTarget::Place);
+            // "Saint Petersburg" is written "St Petersburg" and "St. Petersburg".
+            if let Some(rest) = name.strip_prefix("Saint ") {
+                add(&format!("St {rest}"), NameTarget::Place);
+                add(&format!("St. {rest}"), NameTarget::Place);
+            }
         }
         let mut demonym_countries = Vec::new();
         for (word, country) in geo.demonyms() {
