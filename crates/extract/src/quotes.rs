@@ -34,7 +34,13 @@ pub fn quotes(ctx: &Ctx, ents: &Entities) -> Vec<Quote> {
             Some(Speaker::Text(t)) => (None, Some(t)),
             None => (None, None),
         };
-        out.push(Quote { speaker, speaker_text, text: text.to_string(), start: span.start, end: span.end });
+        out.push(Quote {
+            speaker,
+            speaker_text,
+            text: text.to_string(),
+            start: span.start,
+            end: span.end,
+        });
     }
     out
 }
@@ -101,9 +107,15 @@ fn find_speaker(ctx: &Ctx, ents: &Entities, quote: Span) -> Option<Speaker> {
         candidates.push(s - 1..s);
     }
     for sents in candidates {
-        let toks = ctx.sent_toks.get(sents.start).map_or(0, |r| r.start)..ctx.sent_toks.get(sents.end - 1).map_or(0, |r| r.end);
+        let toks = ctx.sent_toks.get(sents.start).map_or(0, |r| r.start)
+            ..ctx.sent_toks.get(sents.end - 1).map_or(0, |r| r.end);
         // The neighbouring sentence must not carry its own quotation.
-        if sents.start != s && toks.clone().any(|t| matches!(ctx.tok_text(t), "\"" | "\u{201C}" | "\u{201D}")) && sents.start > e {
+        if sents.start != s
+            && toks
+                .clone()
+                .any(|t| matches!(ctx.tok_text(t), "\"" | "\u{201C}" | "\u{201D}"))
+            && sents.start > e
+        {
             continue;
         }
         for t in toks.clone() {
@@ -131,10 +143,42 @@ const NEXT_SENTENCE_VERB_MAX: usize = 16;
 /// Verbs of saying in the languages news quotes in, beyond the English of
 /// [`words::SPEECH_VERBS`]: Russian, Spanish, French, German.
 const FOREIGN_SPEECH_VERBS: &[&str] = &[
-    "сказал", "сказала", "сказали", "заявил", "заявила", "заявили", "говорится", "говорит", "сообщил",
-    "сообщила", "сообщили", "отметил", "отметила", "добавил", "добавила", "подчеркнул", "подчеркнула",
-    "пояснил", "пояснила", "рассказал", "рассказала", "написал", "написала", "dijo", "afirmó", "declaró",
-    "aseguró", "señaló", "añadió", "explicó", "sagte", "erklärte", "betonte", "déclaré", "affirmé", "ajouté",
+    "сказал",
+    "сказала",
+    "сказали",
+    "заявил",
+    "заявила",
+    "заявили",
+    "говорится",
+    "говорит",
+    "сообщил",
+    "сообщила",
+    "сообщили",
+    "отметил",
+    "отметила",
+    "добавил",
+    "добавила",
+    "подчеркнул",
+    "подчеркнула",
+    "пояснил",
+    "пояснила",
+    "рассказал",
+    "рассказала",
+    "написал",
+    "написала",
+    "dijo",
+    "afirmó",
+    "declaró",
+    "aseguró",
+    "señaló",
+    "añadió",
+    "explicó",
+    "sagte",
+    "erklärte",
+    "betonte",
+    "déclaré",
+    "affirmé",
+    "ajouté",
 ];
 
 /// True for a verb of saying, English or foreign.
@@ -149,10 +193,39 @@ const PRONOUNS: &[&str] = &["he", "she", "он", "она", "él", "ella", "er", 
 /// Head nouns of a phrase that can speak without being a known entity:
 /// institutions and people by function ("the US embassy", "police sources").
 const SPEAKER_HEADS: &[&str] = &[
-    "embassy", "ministry", "department", "office", "police", "army", "military", "government", "authorities",
-    "agency", "service", "spokesman", "spokeswoman", "spokesperson", "official", "officials", "source",
-    "sources", "prosecutors", "prosecutor", "witnesses", "witness", "residents", "council", "committee",
-    "commission", "watchdog", "group", "organisation", "organization", "company", "court", "statement",
+    "embassy",
+    "ministry",
+    "department",
+    "office",
+    "police",
+    "army",
+    "military",
+    "government",
+    "authorities",
+    "agency",
+    "service",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "source",
+    "sources",
+    "prosecutors",
+    "prosecutor",
+    "witnesses",
+    "witness",
+    "residents",
+    "council",
+    "committee",
+    "commission",
+    "watchdog",
+    "group",
+    "organisation",
+    "organization",
+    "company",
+    "court",
+    "statement",
 ];
 
 /// The noun phrase right before token `verb` (its subject), as a token
@@ -166,8 +239,13 @@ fn subject_phrase(ctx: &Ctx, sentence: &Range<usize>, verb: usize) -> Option<Ran
         let w = ctx.lower.get(j)?.as_str();
         let inner = matches!(w, "of" | "in" | "for" | "'s") && start < verb;
         // "US" is an acronym, not the pronoun, where capitals carry meaning.
-        let acronym = ctx.case.informative() && ctx.tok_text(j).chars().count() > 1 && ctx.tok_text(j).chars().all(char::is_uppercase);
-        if !(ctx.is_word(j) || w == "'s") || (words::is_stop(w) && !inner && !acronym) || is_quote_verb(w) {
+        let acronym = ctx.case.informative()
+            && ctx.tok_text(j).chars().count() > 1
+            && ctx.tok_text(j).chars().all(char::is_uppercase);
+        if !(ctx.is_word(j) || w == "'s")
+            || (words::is_stop(w) && !inner && !acronym)
+            || is_quote_verb(w)
+        {
             break;
         }
         start = j;
@@ -184,8 +262,13 @@ fn subject_phrase(ctx: &Ctx, sentence: &Range<usize>, verb: usize) -> Option<Ran
 /// capitalised word, or (in all-caps and all-lower-case text, where names
 /// cannot be told from words) is at most five words long.
 fn speaker_phrase(ctx: &Ctx, phrase: &Range<usize>) -> bool {
-    let words: Vec<&str> = ctx.lower[phrase.clone()].iter().map(String::as_str).collect();
-    let has_head = words.iter().any(|w| SPEAKER_HEADS.contains(w) || words::is_office_head(w));
+    let words: Vec<&str> = ctx.lower[phrase.clone()]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let has_head = words
+        .iter()
+        .any(|w| SPEAKER_HEADS.contains(w) || words::is_office_head(w));
     if has_head {
         return true;
     }
@@ -199,8 +282,13 @@ fn speaker_phrase(ctx: &Ctx, phrase: &Range<usize>) -> bool {
 /// The person a pronoun before `before` refers to: the person mentioned
 /// last before it, within the three sentences up to it.
 fn antecedent(ctx: &Ctx, ents: &Entities, before: usize, quote: Span) -> Option<usize> {
-    let s = ctx.sentence_of(before.min(quote.start)).or_else(|| ctx.sentence_of(before))?;
-    let first = ctx.sent_toks.get(s.saturating_sub(3)).map_or(0, |r| r.start);
+    let s = ctx
+        .sentence_of(before.min(quote.start))
+        .or_else(|| ctx.sentence_of(before))?;
+    let first = ctx
+        .sent_toks
+        .get(s.saturating_sub(3))
+        .map_or(0, |r| r.start);
     let last = ctx.token_at(before.min(quote.start));
     (first..last)
         .rev()
@@ -212,7 +300,13 @@ fn antecedent(ctx: &Ctx, ents: &Entities, before: usize, quote: Span) -> Option<
 /// The speaker of the verb at `verb`: a person before it (up to 25 tokens),
 /// else any speaking entity, else one right after it ("said Haines"), else
 /// the plural noun before it ("officials said").
-fn subject_of(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize, quote: Span) -> Option<Speaker> {
+fn subject_of(
+    ctx: &Ctx,
+    ents: &Entities,
+    sentence: Range<usize>,
+    verb: usize,
+    quote: Span,
+) -> Option<Speaker> {
     let before = sentence.start.max(verb.saturating_sub(25))..verb;
     let in_range = |r: Range<usize>| {
         r.rev()
@@ -221,7 +315,10 @@ fn subject_of(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize, q
             .collect::<Vec<_>>()
     };
     let prior = in_range(before.clone());
-    if let Some(p) = prior.iter().find(|e| ents.get(**e).kind == EntityType::Person) {
+    if let Some(p) = prior
+        .iter()
+        .find(|e| ents.get(**e).kind == EntityType::Person)
+    {
         return Some(Speaker::Entity(*p));
     }
     // After the verb: "said Haines", "said chief public prosecutor Henrike
@@ -232,15 +329,25 @@ fn subject_of(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize, q
     let after: Vec<usize> = (verb + 1..after_end)
         .filter_map(|j| ents.by_token.get(j).copied().flatten())
         .collect();
-    if let Some(p) = after.iter().find(|e| ents.get(**e).kind == EntityType::Person) {
+    if let Some(p) = after
+        .iter()
+        .find(|e| ents.get(**e).kind == EntityType::Person)
+    {
         return Some(Speaker::Entity(*p));
     }
     if let Some(p) = prior.iter().take(2).find(|e| speaking(ents.get(**e).kind)) {
         return Some(Speaker::Entity(*p));
     }
     // "he said", "сказал он": the person last named before.
-    let pronoun_at = |j: usize| ctx.lower.get(j).is_some_and(|w| PRONOUNS.contains(&w.as_str()));
-    let pronoun = verb.checked_sub(1).filter(|j| *j >= sentence.start && pronoun_at(*j)).or_else(|| Some(verb + 1).filter(|j| *j < sentence.end && pronoun_at(*j)));
+    let pronoun_at = |j: usize| {
+        ctx.lower
+            .get(j)
+            .is_some_and(|w| PRONOUNS.contains(&w.as_str()))
+    };
+    let pronoun = verb
+        .checked_sub(1)
+        .filter(|j| *j >= sentence.start && pronoun_at(*j))
+        .or_else(|| Some(verb + 1).filter(|j| *j < sentence.end && pronoun_at(*j)));
     if let Some(j) = pronoun {
         let pos = ctx.tokens.get(j).map_or(quote.start, |t| t.span.start);
         return antecedent(ctx, ents, pos, quote).map(Speaker::Entity);
@@ -258,20 +365,36 @@ fn subject_of(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize, q
         let pos = ctx.tokens.get(prev)?.span.start;
         if let Some(slot) = last_outlet_before(ctx, ents, pos) {
             let id = slot.entity?;
-            return ents.list.iter().position(|e| e.id == id).map(Speaker::Entity);
+            return ents
+                .list
+                .iter()
+                .position(|e| e.id == id)
+                .map(Speaker::Entity);
         }
     }
-    if w.ends_with('s') || matches!(w, "newspaper" | "police" | "spokesman" | "spokeswoman" | "official" | "source") {
+    if w.ends_with('s')
+        || matches!(
+            w,
+            "newspaper" | "police" | "spokesman" | "spokeswoman" | "official" | "source"
+        )
+    {
         let mut start = prev;
-        while start > sentence.start && ctx.is_word(start - 1) && !words::is_stop(&ctx.lower[start - 1]) && prev - start < 3 {
+        while start > sentence.start
+            && ctx.is_word(start - 1)
+            && !words::is_stop(&ctx.lower[start - 1])
+            && prev - start < 3
+        {
             start -= 1;
         }
-        return Some(Speaker::Text(ctx.slice(ctx.span_of(start..prev + 1)).to_string()));
+        return Some(Speaker::Text(
+            ctx.slice(ctx.span_of(start..prev + 1)).to_string(),
+        ));
     }
     // An unknown speaker named as written: "the US embassy in Moscow
     // warned", "INTERIOR MINISTER GENERAL JORGE RIVAS ORTIZ TOLD".
     let phrase = subject_phrase(ctx, &sentence, verb)?;
-    if !phrase.clone().all(|j| outside(ctx.tokens[j].span, quote)) || !speaker_phrase(ctx, &phrase) {
+    if !phrase.clone().all(|j| outside(ctx.tokens[j].span, quote)) || !speaker_phrase(ctx, &phrase)
+    {
         return None;
     }
     Some(Speaker::Text(ctx.slice(ctx.span_of(phrase)).to_string()))
@@ -284,21 +407,59 @@ const AFTER_VERB_MAX: usize = 7;
 /// Entity kinds that speak and publish: outlets, bodies, organisations,
 /// armed groups.
 fn speaking(k: EntityType) -> bool {
-    matches!(k, EntityType::MediaOutlet | EntityType::GovernmentBody | EntityType::Organization | EntityType::ArmedGroup)
+    matches!(
+        k,
+        EntityType::MediaOutlet
+            | EntityType::GovernmentBody
+            | EntityType::Organization
+            | EntityType::ArmedGroup
+    )
 }
 
 /// Nouns for a published piece of research or assessment ("said in a
 /// report", "published a study").
-const REPORT_NOUNS: &[&str] = &["report", "reports", "study", "survey", "assessment", "analysis", "review", "bulletin", "audit"];
+const REPORT_NOUNS: &[&str] = &[
+    "report",
+    "reports",
+    "study",
+    "survey",
+    "assessment",
+    "analysis",
+    "review",
+    "bulletin",
+    "audit",
+];
 
 /// Verbs that publish a report without a verb of saying ("released a report").
-const PUBLISH_VERBS: &[&str] = &["published", "publishes", "released", "releases", "issued", "issues", "presented"];
+const PUBLISH_VERBS: &[&str] = &[
+    "published",
+    "publishes",
+    "released",
+    "releases",
+    "issued",
+    "issues",
+    "presented",
+];
 
 /// Nouns that introduce an outlet by its kind ("Belgian broadcaster RTBF",
 /// "the news magazine Der Spiegel").
 const OUTLET_NOUNS: &[&str] = &[
-    "broadcaster", "newspaper", "daily", "magazine", "weekly", "tabloid", "agency", "channel", "network",
-    "station", "website", "outlet", "radio", "television", "newswire", "paper",
+    "broadcaster",
+    "newspaper",
+    "daily",
+    "magazine",
+    "weekly",
+    "tabloid",
+    "agency",
+    "channel",
+    "network",
+    "station",
+    "website",
+    "outlet",
+    "radio",
+    "television",
+    "newswire",
+    "paper",
 ];
 
 /// Who cites whom.
@@ -315,19 +476,35 @@ const OUTLET_NOUNS: &[&str] = &[
 pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Vec<Citation> {
     let mut out: Vec<Citation> = Vec::new();
     let mut push = |c: Citation| {
-        let dup = out.iter().any(|o| o.kind == c.kind && o.source.entity == c.source.entity && o.source.text.eq_ignore_ascii_case(&c.source.text) && o.cited_by == c.cited_by);
-        let self_cite = c.cited_by.as_ref().is_some_and(|b| b.entity.is_some() && b.entity == c.source.entity);
+        let dup = out.iter().any(|o| {
+            o.kind == c.kind
+                && o.source.entity == c.source.entity
+                && o.source.text.eq_ignore_ascii_case(&c.source.text)
+                && o.cited_by == c.cited_by
+        });
+        let self_cite = c
+            .cited_by
+            .as_ref()
+            .is_some_and(|b| b.entity.is_some() && b.entity == c.source.entity);
         if !dup && !self_cite {
             out.push(c);
         }
     };
     let slot = |e: usize, toks: Range<usize>| -> Slot {
         let span = ctx.span_of(toks);
-        Slot { text: ents.get(e).name.clone(), entity: Some(ents.get(e).id.clone()), span: Some(span) }
+        Slot {
+            text: ents.get(e).name.clone(),
+            entity: Some(ents.get(e).id.clone()),
+            span: Some(span),
+        }
     };
     let text_slot = |toks: Range<usize>| -> Slot {
         let span = ctx.span_of(toks);
-        Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) }
+        Slot {
+            text: ctx.slice(span).to_string(),
+            entity: None,
+            span: Some(span),
+        }
     };
     let cited_kind = |k: EntityType| match k {
         EntityType::MediaOutlet => Some(CitationKind::Outlet),
@@ -341,14 +518,19 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             .iter()
             .find(|(e, toks)| {
                 ents.get(*e).kind == EntityType::MediaOutlet
-                    && ctx.lower.get(toks.end).is_some_and(|w| words::is_speech_verb(w) || w == "'s" || w == ",")
+                    && ctx
+                        .lower
+                        .get(toks.end)
+                        .is_some_and(|w| words::is_speech_verb(w) || w == "'s" || w == ",")
             })
             .map(|(e, toks)| slot(*e, toks.clone()))
             .or_else(|| {
                 // "The newspaper quoted …": the last outlet named before.
                 let first = range.start;
                 let w0 = ctx.lower.get(first + 1).map(String::as_str);
-                if ctx.lower.get(first).is_some_and(|w| w == "the") && matches!(w0, Some("newspaper" | "paper" | "daily")) {
+                if ctx.lower.get(first).is_some_and(|w| w == "the")
+                    && matches!(w0, Some("newspaper" | "paper" | "daily"))
+                {
                     let pos = ctx.tokens.get(first)?.span.start;
                     last_outlet_before(ctx, ents, pos)
                 } else {
@@ -370,14 +552,27 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             let w = ctx.lower[t].as_str();
             let according = w == "according" && ctx.lower.get(t + 1).is_some_and(|n| n == "to");
             let citing = matches!(w, "citing" | "quoted" | "cited");
-            let report_by = matches!(w, "report" | "reports" | "study" | "assessment") && ctx.lower.get(t + 1).is_some_and(|n| n == "by" || n == "of" || n == "from");
+            let report_by = matches!(w, "report" | "reports" | "study" | "assessment")
+                && ctx
+                    .lower
+                    .get(t + 1)
+                    .is_some_and(|n| n == "by" || n == "of" || n == "from");
             if let Some((source, span)) = report_subject(ctx, ents, range, &mentions, t) {
-                let kind = match source.entity.as_ref().and_then(|id| ents.list.iter().find(|e| &e.id == id)) {
+                let kind = match source
+                    .entity
+                    .as_ref()
+                    .and_then(|id| ents.list.iter().find(|e| &e.id == id))
+                {
                     Some(e) if e.kind == EntityType::MediaOutlet => CitationKind::Outlet,
                     _ => CitationKind::Report,
                 };
                 let by = cited_by(t, &source);
-                push(Citation { kind, source, cited_by: by, span });
+                push(Citation {
+                    kind,
+                    source,
+                    cited_by: by,
+                    span,
+                });
             }
             if !(according || citing || report_by) {
                 continue;
@@ -385,12 +580,25 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             let from = if according { t + 2 } else { t + 1 };
             let window = from..(from + 8).min(range.end);
             let span = ctx.span_of(t..(t + 2).min(range.end));
-            if let Some((e, toks)) = mentions.iter().find(|(_, toks)| window.contains(&toks.start)) {
+            if let Some((e, toks)) = mentions
+                .iter()
+                .find(|(_, toks)| window.contains(&toks.start))
+            {
                 if let Some(kind) = cited_kind(ents.get(*e).kind) {
-                    let kind = if report_by || ctx.lower[window.clone()].iter().any(|w| w == "report") { CitationKind::Report } else { kind };
+                    let kind =
+                        if report_by || ctx.lower[window.clone()].iter().any(|w| w == "report") {
+                            CitationKind::Report
+                        } else {
+                            kind
+                        };
                     let source = slot(*e, toks.clone());
                     let by = cited_by(t, &source);
-                    push(Citation { kind, source, cited_by: by, span });
+                    push(Citation {
+                        kind,
+                        source,
+                        cited_by: by,
+                        span,
+                    });
                     continue;
                 }
             }
@@ -400,21 +608,45 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
                 if let Some(name) = outlet_by_kind(ctx, window.clone()) {
                     let source = text_slot(name);
                     let by = cited_by(t, &source);
-                    push(Citation { kind: CitationKind::Outlet, source, cited_by: by, span });
+                    push(Citation {
+                        kind: CitationKind::Outlet,
+                        source,
+                        cited_by: by,
+                        span,
+                    });
                     continue;
                 }
             }
             // "citing US intelligence officials", "according to officials".
-            if let Some(end) = window.clone().find(|j| matches!(ctx.lower[*j].as_str(), "officials" | "sources" | "experts" | "authorities")) {
+            if let Some(end) = window.clone().find(|j| {
+                matches!(
+                    ctx.lower[*j].as_str(),
+                    "officials" | "sources" | "experts" | "authorities"
+                )
+            }) {
                 // The noun phrase ending in "officials": up to three modifiers.
                 let mut start = end;
-                while start > from && end - start < 3 && ctx.is_word(start - 1) && !words::is_stop(&ctx.lower[start - 1]) && !matches!(ctx.lower[start - 1].as_str(), "by" | "issued" | "warnings") {
+                while start > from
+                    && end - start < 3
+                    && ctx.is_word(start - 1)
+                    && !words::is_stop(&ctx.lower[start - 1])
+                    && !matches!(ctx.lower[start - 1].as_str(), "by" | "issued" | "warnings")
+                {
                     start -= 1;
                 }
                 let src = ctx.span_of(start..end + 1);
-                let source = Slot { text: ctx.slice(src).trim_start_matches("the ").to_string(), entity: None, span: Some(src) };
+                let source = Slot {
+                    text: ctx.slice(src).trim_start_matches("the ").to_string(),
+                    entity: None,
+                    span: Some(src),
+                };
                 let by = cited_by(t, &source);
-                push(Citation { kind: CitationKind::Officials, source, cited_by: by, span });
+                push(Citation {
+                    kind: CitationKind::Officials,
+                    source,
+                    cited_by: by,
+                    span,
+                });
             }
         }
         // An outlet that speaks ("The New York Times revealed") is itself a source of the article.
@@ -425,8 +657,14 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             let next = ctx.lower.get(toks.end).map(String::as_str);
             let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
             let prev2 = toks.start.checked_sub(2).map(|p| ctx.lower[p].as_str());
-            let speaks = next.is_some_and(words::is_speech_verb) || (prev == Some("to") && prev2 == Some("according")) || prev == Some("by");
-            if speaks && article_outlet.as_ref().is_none_or(|a| a.entity.as_deref() != Some(ents.get(*e).id.as_str())) {
+            let speaks = next.is_some_and(words::is_speech_verb)
+                || (prev == Some("to") && prev2 == Some("according"))
+                || prev == Some("by");
+            if speaks
+                && article_outlet
+                    .as_ref()
+                    .is_none_or(|a| a.entity.as_deref() != Some(ents.get(*e).id.as_str()))
+            {
                 push(Citation {
                     kind: CitationKind::Outlet,
                     source: slot(*e, toks.clone()),
@@ -453,44 +691,75 @@ fn same_source(a: &Slot, b: &Slot) -> bool {
 /// published a study": when token `noun` is a report noun introduced so,
 /// the author X (a speaking entity inside the verb's subject phrase, else
 /// the phrase as written) and the span from the verb to the noun.
-fn report_subject(ctx: &Ctx, ents: &Entities, sentence: &Range<usize>, mentions: &[(usize, Range<usize>)], noun: usize) -> Option<(Slot, Span)> {
+fn report_subject(
+    ctx: &Ctx,
+    ents: &Entities,
+    sentence: &Range<usize>,
+    mentions: &[(usize, Range<usize>)],
+    noun: usize,
+) -> Option<(Slot, Span)> {
     if !REPORT_NOUNS.contains(&ctx.lower.get(noun)?.as_str()) {
         return None;
     }
     // Back from the noun over at most three words ("a", "its annual") to
     // "in" and a verb of saying, or straight to a verb that publishes.
-    let words_back = |from: usize, max: usize| (sentence.start.max(from.saturating_sub(max))..from).rev().take_while(|j| ctx.is_word(*j)).collect::<Vec<_>>();
-    let verb = words_back(noun, 3)
-        .into_iter()
-        .find_map(|j| {
-            let w = ctx.lower[j].as_str();
-            if PUBLISH_VERBS.contains(&w) {
-                return Some(j);
-            }
-            if w == "in" {
-                return words_back(j, 4).into_iter().find(|v| is_quote_verb(&ctx.lower[*v]));
-            }
-            None
-        })?;
+    let words_back = |from: usize, max: usize| {
+        (sentence.start.max(from.saturating_sub(max))..from)
+            .rev()
+            .take_while(|j| ctx.is_word(*j))
+            .collect::<Vec<_>>()
+    };
+    let verb = words_back(noun, 3).into_iter().find_map(|j| {
+        let w = ctx.lower[j].as_str();
+        if PUBLISH_VERBS.contains(&w) {
+            return Some(j);
+        }
+        if w == "in" {
+            return words_back(j, 4)
+                .into_iter()
+                .find(|v| is_quote_verb(&ctx.lower[*v]));
+        }
+        None
+    })?;
     let phrase = subject_phrase(ctx, sentence, verb)?;
     let span = ctx.span_of(verb..noun + 1);
     // The speaking entity nearest the verb inside the subject phrase.
-    let entity = mentions
-        .iter()
-        .rfind(|(e, toks)| toks.start >= phrase.start && toks.end <= phrase.end && speaking(ents.get(*e).kind));
+    let entity = mentions.iter().rfind(|(e, toks)| {
+        toks.start >= phrase.start && toks.end <= phrase.end && speaking(ents.get(*e).kind)
+    });
     if let Some((e, toks)) = entity {
         let span = ctx.span_of(toks.clone());
-        return Some((Slot { text: ents.get(*e).name.clone(), entity: Some(ents.get(*e).id.clone()), span: Some(span) }, span));
+        return Some((
+            Slot {
+                text: ents.get(*e).name.clone(),
+                entity: Some(ents.get(*e).id.clone()),
+                span: Some(span),
+            },
+            span,
+        ));
     }
     // A person's report is not an institution's; otherwise keep the phrase.
-    if phrase.clone().any(|j| ents.by_token.get(j).copied().flatten().is_some_and(|e| ents.get(e).kind == EntityType::Person)) {
+    if phrase.clone().any(|j| {
+        ents.by_token
+            .get(j)
+            .copied()
+            .flatten()
+            .is_some_and(|e| ents.get(e).kind == EntityType::Person)
+    }) {
         return None;
     }
     if !speaker_phrase(ctx, &phrase) {
         return None;
     }
     let src = ctx.span_of(phrase);
-    Some((Slot { text: ctx.slice(src).to_string(), entity: None, span: Some(src) }, span))
+    Some((
+        Slot {
+            text: ctx.slice(src).to_string(),
+            entity: None,
+            span: Some(src),
+        },
+        span,
+    ))
 }
 
 /// In `window` (the words after "according to"), an outlet introduced by
@@ -499,9 +768,17 @@ fn report_subject(ctx: &Ctx, ents: &Entities, sentence: &Range<usize>, mentions:
 /// (where capitals carry meaning) or up to four words before punctuation or
 /// a function word (in all-caps and all-lower-case text).
 fn outlet_by_kind(ctx: &Ctx, window: Range<usize>) -> Option<Range<usize>> {
-    let noun = window.clone().take(5).take_while(|j| ctx.is_word(*j)).find(|j| OUTLET_NOUNS.contains(&ctx.lower[*j].as_str()))?;
+    let noun = window
+        .clone()
+        .take(5)
+        .take_while(|j| ctx.is_word(*j))
+        .find(|j| OUTLET_NOUNS.contains(&ctx.lower[*j].as_str()))?;
     let mut end = noun + 1;
-    while end < window.end && end - noun <= 4 && ctx.is_word(end) && !words::is_stop(&ctx.lower[end]) {
+    while end < window.end
+        && end - noun <= 4
+        && ctx.is_word(end)
+        && !words::is_stop(&ctx.lower[end])
+    {
         if ctx.case.informative() && !ctx.is_capitalized(end) {
             break;
         }
@@ -516,10 +793,20 @@ fn last_outlet_before(ctx: &Ctx, ents: &Entities, pos: usize) -> Option<Slot> {
         .iter()
         .enumerate()
         .filter(|(_, e)| e.kind == EntityType::MediaOutlet)
-        .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= pos).max_by_key(|m| m.start).map(|m| (i, m)))
+        .filter_map(|(i, e)| {
+            e.mentions
+                .iter()
+                .filter(|m| m.end <= pos)
+                .max_by_key(|m| m.start)
+                .map(|m| (i, m))
+        })
         .max_by_key(|(_, m)| m.start)?;
     let _ = ctx;
-    Some(Slot { text: ents.get(i).name.clone(), entity: Some(ents.get(i).id.clone()), span: Some(m.span()) })
+    Some(Slot {
+        text: ents.get(i).name.clone(),
+        entity: Some(ents.get(i).id.clone()),
+        span: Some(m.span()),
+    })
 }
 
 #[cfg(test)]
@@ -538,27 +825,43 @@ mod tests {
     /// Quotes as (speaker name or text, quoted words) and citations as
     /// (kind, source text, cited-by text) for `text`.
     #[allow(clippy::type_complexity)]
-    fn run(text: &str) -> (Vec<(String, String)>, Vec<(CitationKind, String, Option<String>)>) {
+    fn run(
+        text: &str,
+    ) -> (
+        Vec<(String, String)>,
+        Vec<(CitationKind, String, Option<String>)>,
+    ) {
         let ctx = Ctx::new(text);
         let ents = crate::entities::extract(&ctx, res());
         let qs = quotes(&ctx, &ents)
             .into_iter()
             .map(|q| {
                 let who = match (&q.speaker, &q.speaker_text) {
-                    (Some(id), _) => ents.list.iter().find(|e| &e.id == id).map(|e| e.name.clone()).unwrap_or_default(),
+                    (Some(id), _) => ents
+                        .list
+                        .iter()
+                        .find(|e| &e.id == id)
+                        .map(|e| e.name.clone())
+                        .unwrap_or_default(),
                     (None, Some(t)) => t.clone(),
                     (None, None) => String::new(),
                 };
                 (who, q.text)
             })
             .collect();
-        let cs = citations(&ctx, &ents, None).into_iter().map(|c| (c.kind, c.source.text, c.cited_by.map(|b| b.text))).collect();
+        let cs = citations(&ctx, &ents, None)
+            .into_iter()
+            .map(|c| (c.kind, c.source.text, c.cited_by.map(|b| b.text)))
+            .collect();
         (qs, cs)
     }
 
     fn speaker_of(text: &str, words: &str) -> String {
         let (qs, _) = run(text);
-        qs.into_iter().find(|(_, q)| q.contains(words)).map(|(who, _)| who).unwrap_or_else(|| "<no quote>".to_string())
+        qs.into_iter()
+            .find(|(_, q)| q.contains(words))
+            .map(|(who, _)| who)
+            .unwrap_or_else(|| "<no quote>".to_string())
     }
 
     #[test]
@@ -595,10 +898,16 @@ mod tests {
     fn outlet_named_after_its_kind_without_an_entity() {
         let ctx = Ctx::new("according to Belgian broadcaster Radio Zuidwest on Monday.");
         let name = outlet_by_kind(&ctx, 2..ctx.tokens.len());
-        assert_eq!(name.map(|r| ctx.slice(ctx.span_of(r))), Some("Radio Zuidwest"));
+        assert_eq!(
+            name.map(|r| ctx.slice(ctx.span_of(r))),
+            Some("Radio Zuidwest")
+        );
         let ctx = Ctx::new("according to the newspaper el heraldo de sur, the mayor fled.");
         let name = outlet_by_kind(&ctx, 2..ctx.tokens.len());
-        assert_eq!(name.map(|r| ctx.slice(ctx.span_of(r))), Some("el heraldo de sur"));
+        assert_eq!(
+            name.map(|r| ctx.slice(ctx.span_of(r))),
+            Some("el heraldo de sur")
+        );
         let ctx = Ctx::new("according to a report by officials.");
         assert_eq!(outlet_by_kind(&ctx, 2..ctx.tokens.len()), None);
     }
@@ -606,9 +915,23 @@ mod tests {
     #[test]
     fn said_in_a_report_is_a_report_citation() {
         let (_, cs) = run("Amnesty International said in a report last year that at least 4,000 people were abducted.");
-        assert_eq!(cs, vec![(CitationKind::Report, "Amnesty International".to_string(), None)]);
+        assert_eq!(
+            cs,
+            vec![(
+                CitationKind::Report,
+                "Amnesty International".to_string(),
+                None
+            )]
+        );
         let (_, cs) = run("the electoral watchdog zentralia warned in its annual report that 20 candidates had been killed.");
-        assert_eq!(cs, vec![(CitationKind::Report, "electoral watchdog zentralia".to_string(), None)]);
+        assert_eq!(
+            cs,
+            vec![(
+                CitationKind::Report,
+                "electoral watchdog zentralia".to_string(),
+                None
+            )]
+        );
         // A person's report is not an institution's.
         let (_, cs) = run("Avril Haines said in a report that the threat remained.");
         assert_eq!(cs, vec![]);
@@ -617,14 +940,21 @@ mod tests {
     #[test]
     fn source_never_cites_itself() {
         let (_, cs) = run("According to the news magazine Der Spiegel, a foreign intelligence service had alerted German authorities.");
-        assert_eq!(cs, vec![(CitationKind::Outlet, "Der Spiegel".to_string(), None)]);
+        assert_eq!(
+            cs,
+            vec![(CitationKind::Outlet, "Der Spiegel".to_string(), None)]
+        );
     }
 
     #[test]
     fn unknown_outlet_introduced_by_its_kind() {
         let text = "A fifth suspect was detained in Germany, according to the Flemish broadcaster Radio Zuidwest.";
         let (_, cs) = run(text);
-        assert!(cs.iter().any(|(k, src, _)| *k == CitationKind::Outlet && src.contains("Zuidwest")), "{cs:?}");
+        assert!(
+            cs.iter()
+                .any(|(k, src, _)| *k == CitationKind::Outlet && src.contains("Zuidwest")),
+            "{cs:?}"
+        );
     }
 
     #[test]
