@@ -9,6 +9,9 @@ fn main() {
         }
     };
     for (s, e, spelling, targets) in res.find_names(&text) {
-        println!("{s}..{e} {:?} spelled {spelling:?} -> {targets:?}", &text[s..e]);
+        println!(
+            "{s}..{e} {:?} spelled {spelling:?} -> {targets:?}",
+            &text[s..e]
+        );
     }
 }

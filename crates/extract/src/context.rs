@@ -177,9 +177,13 @@ pub fn dateline_end(text: &str) -> Option<usize> {
             .or_else(|| head.find(" -- "))
             .or_else(|| head.find(" \u{2014} "));
         if let Some(dash) = dash {
-            let place_end = head.find(',').unwrap_or(dash);
-            let place = &head[..place_end];
-            if place_end <= dash
+            // "BRUSSELS, March 12 (Reuters) -" or "NAIROBI -": a comma before
+            // the dash, or a place in capitals.
+            let comma = head.find(',').filter(|c| *c < dash);
+            let place = &head[..comma.unwrap_or(dash)];
+            let shouted =
+                place.chars().any(char::is_alphabetic) && !place.chars().any(char::is_lowercase);
+            if (comma.is_some() || shouted)
                 && place.chars().next().is_some_and(char::is_uppercase)
                 && place.split_whitespace().count() <= 4
             {

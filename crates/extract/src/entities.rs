@@ -56,7 +56,8 @@ impl Entities {
     /// Entity (index) mentioned exactly at or covering this span.
     pub fn at_span(&self, ctx: &Ctx, span: Span) -> Option<usize> {
         let toks = ctx.tokens_in(span);
-        toks.clone().find_map(|t| self.by_token.get(t).copied().flatten())
+        toks.clone()
+            .find_map(|t| self.by_token.get(t).copied().flatten())
     }
 
     /// All (entity index, mention span) pairs in a token range, in order.
@@ -103,9 +104,20 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
 fn add_embedded(ctx: &Ctx, res: &Resources, entities: &mut Entities, embedded: Vec<Raw>) {
     for raw in embedded {
         let text = ctx.slice(raw.span).to_string();
-        let mention = Mention { text, start: raw.span.start, end: raw.span.end };
-        let kb_id = raw.place.map(|id| res.geo.geo(id)).and_then(|g| g.geonames_id).map(|g| format!("geonames:{g}"));
-        let existing = entities.list.iter_mut().find(|e| e.kb_id.is_some() && e.kb_id == kb_id);
+        let mention = Mention {
+            text,
+            start: raw.span.start,
+            end: raw.span.end,
+        };
+        let kb_id = raw
+            .place
+            .map(|id| res.geo.geo(id))
+            .and_then(|g| g.geonames_id)
+            .map(|g| format!("geonames:{g}"));
+        let existing = entities
+            .list
+            .iter_mut()
+            .find(|e| e.kb_id.is_some() && e.kb_id == kb_id);
         match existing {
             Some(e) => e.mentions.push(mention),
             None => {
@@ -121,7 +133,13 @@ fn add_embedded(ctx: &Ctx, res: &Resources, entities: &mut Entities, embedded: V
     }
 }
 
-fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mut Vec<Demonym>, embedded: &mut Vec<Raw>) {
+fn gazetteer_pass(
+    ctx: &Ctx,
+    res: &Resources,
+    raws: &mut Vec<Raw>,
+    demonyms: &mut Vec<Demonym>,
+    embedded: &mut Vec<Raw>,
+) {
     let text = ctx.text;
     let mut matches = Vec::new();
     for (start, end, spelling, targets) in res.find_names(text) {
@@ -135,7 +153,9 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
         let mut end = end;
         while let Some(cut) = text[start..end].rfind([' ', '-']) {
             end = start + cut;
-            let shorter = res.find_names(&text[start..end]).find(|(s, _, _, _)| *s == 0);
+            let shorter = res
+                .find_names(&text[start..end])
+                .find(|(s, _, _, _)| *s == 0);
             if let Some((_, e, spelling, targets)) = shorter {
                 if case_ok(ctx, &text[start..start + e], spelling) {
                     matches.push((Span::new(start, start + e), targets));
@@ -161,7 +181,10 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
         if targets.contains(&NameTarget::Place) {
             if let Some(&id) = res.geo.lookup(ctx.slice(*span)).first() {
                 let place = res.geo.place(id);
-                if place.kind == PlaceKind::City && place.population >= 1_000_000 && !context.contains(&place.country) {
+                if place.kind == PlaceKind::City
+                    && place.population >= 1_000_000
+                    && !context.contains(&place.country)
+                {
                     context.push(place.country.clone());
                 }
             }
@@ -174,7 +197,9 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             NameTarget::Kb(i) => Some(*i),
             _ => None,
         }) {
-            let Some(rec) = res.kb.records().get(idx) else { continue };
+            let Some(rec) = res.kb.records().get(idx) else {
+                continue;
+            };
             // "Cologne Cathedral" also names Cologne.
             if matches!(rec.kind, EntityType::Site | EntityType::Event) {
                 for t in ctx.tokens_in(span) {
@@ -182,16 +207,32 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
                     if word.len() < 4 || res.geo.is_ambiguous_name(word) || !ctx.is_capitalized(t) {
                         continue;
                     }
-                    let city = res.geo.lookup(word).iter().copied().find(|id| res.geo.place(*id).kind == PlaceKind::City);
+                    let city = res
+                        .geo
+                        .lookup(word)
+                        .iter()
+                        .copied()
+                        .find(|id| res.geo.place(*id).kind == PlaceKind::City);
                     if let Some(id) = city {
                         let place = res.geo.place(id);
-                        embedded.push(Raw { span: ctx.tokens[t].span, kind: EntityType::City, key: format!("place:{id}"), name: place.name.clone(), kb: None, place: Some(id), title: None });
+                        embedded.push(Raw {
+                            span: ctx.tokens[t].span,
+                            kind: EntityType::City,
+                            key: format!("place:{id}"),
+                            name: place.name.clone(),
+                            kb: None,
+                            place: Some(id),
+                            title: None,
+                        });
                     }
                 }
             }
             // A one-word name followed by another capitalised word is the
             // start of a longer name ("National Guard" is not "The National").
-            if !found.contains(' ') && next_is_name_word(ctx, span) && !found.chars().all(|c| !c.is_lowercase()) {
+            if !found.contains(' ')
+                && next_is_name_word(ctx, span)
+                && !found.chars().all(|c| !c.is_lowercase())
+            {
                 continue;
             }
             raws.push(Raw {
@@ -204,14 +245,24 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
                 title: None,
             });
         } else if targets.contains(&NameTarget::Place) {
-            let acronym = ctx.case.informative() && found.chars().all(|c| !c.is_lowercase()) && found.len() <= 4;
-            if res.geo.is_ambiguous_name(found) && !acronym && !place_context(ctx, span) && !strong_place_evidence(ctx, res, span) {
+            let acronym = ctx.case.informative()
+                && found.chars().all(|c| !c.is_lowercase())
+                && found.len() <= 4;
+            if res.geo.is_ambiguous_name(found)
+                && !acronym
+                && !place_context(ctx, span)
+                && !strong_place_evidence(ctx, res, span)
+            {
                 continue;
             }
             // Without case, a lone one-word town name is too often a
             // surname ("castro", "DELGADO"): ask for "in"/"at" or a big city.
             let one_word = !found.contains([' ', '-']);
-            if !ctx.case.informative() && one_word && !place_context(ctx, span) && !line_start(ctx, span) {
+            if !ctx.case.informative()
+                && one_word
+                && !place_context(ctx, span)
+                && !line_start(ctx, span)
+            {
                 let big = res.geo.lookup(found).iter().any(|id| {
                     let p = res.geo.place(*id);
                     p.kind != PlaceKind::City || p.population >= 500_000
@@ -223,11 +274,22 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             let inside_name = part_of_longer_name(ctx, span);
             // "the Kaluga region", "Kaduna state": the region, not its capital.
             let next = ctx.token_at(span.end);
-            let region_word = ctx.lower.get(next).is_some_and(|w| REGION_WORDS.contains(&w.as_str()));
+            let region_word = ctx
+                .lower
+                .get(next)
+                .is_some_and(|w| REGION_WORDS.contains(&w.as_str()));
             let region = region_word
-                .then(|| res.geo.lookup(found).iter().copied().find(|id| res.geo.place(*id).kind == PlaceKind::Region))
+                .then(|| {
+                    res.geo
+                        .lookup(found)
+                        .iter()
+                        .copied()
+                        .find(|id| res.geo.place(*id).kind == PlaceKind::Region)
+                })
                 .flatten();
-            let Some(id) = region.or_else(|| res.geo.resolve(found, &context_refs)) else { continue };
+            let Some(id) = region.or_else(|| res.geo.resolve(found, &context_refs)) else {
+                continue;
+            };
             let place = res.geo.place(id);
             let kind = match place.kind {
                 PlaceKind::Country => EntityType::Country,
@@ -236,13 +298,19 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             };
             // "the US embassy in Moscow": a mission of the country, which can speak.
             let next_word = ctx.lower.get(next).map(String::as_str);
-            if kind == EntityType::Country && matches!(next_word, Some("embassy" | "consulate" | "mission")) {
+            if kind == EntityType::Country
+                && matches!(next_word, Some("embassy" | "consulate" | "mission"))
+            {
                 let full = Span::new(span.start, ctx.tokens[next].span.end);
                 let name = ctx.slice(full).to_string();
                 raws.push(Raw {
                     span: full,
                     kind: EntityType::GovernmentBody,
-                    key: format!("gov:{}:{}", next_word.unwrap_or_default(), place.country.to_lowercase()),
+                    key: format!(
+                        "gov:{}:{}",
+                        next_word.unwrap_or_default(),
+                        place.country.to_lowercase()
+                    ),
                     name,
                     kb: None,
                     place: None,
@@ -250,7 +318,15 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
                 });
                 continue;
             }
-            let raw = Raw { span, kind, key: format!("place:{id}"), name: place.name.clone(), kb: None, place: Some(id), title: None };
+            let raw = Raw {
+                span,
+                kind,
+                key: format!("place:{id}"),
+                name: place.name.clone(),
+                kb: None,
+                place: Some(id),
+                title: None,
+            };
             // "Cologne" in "Cologne Cathedral" names the city too, but the
             // mention belongs to the longer name.
             if inside_name {
@@ -258,9 +334,14 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
             } else {
                 raws.push(raw);
             }
-        } else if let Some(NameTarget::Demonym(i)) = targets.iter().find(|t| matches!(t, NameTarget::Demonym(_))) {
+        } else if let Some(NameTarget::Demonym(i)) =
+            targets.iter().find(|t| matches!(t, NameTarget::Demonym(_)))
+        {
             if let Some(country) = res.demonym_countries.get(*i) {
-                demonyms.push(Demonym { span, country: country.clone() });
+                demonyms.push(Demonym {
+                    span,
+                    country: country.clone(),
+                });
             }
         }
     }
@@ -269,7 +350,10 @@ fn gazetteer_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &mu
 /// Case evidence for a gazetteer match.
 fn case_ok(ctx: &Ctx, found: &str, spelling: &str) -> bool {
     let letters = spelling.chars().filter(|c| c.is_alphabetic()).count();
-    let acronym = spelling.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let acronym = spelling
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
     if ctx.case.informative() {
         if acronym && letters <= 5 {
             return found == spelling;
@@ -277,7 +361,11 @@ fn case_ok(ctx: &Ctx, found: &str, spelling: &str) -> bool {
         // "the Netherlands" for "The Netherlands": the article's case is free.
         let strip = |s: &'_ str| -> String {
             let lower = s.to_lowercase();
-            if lower.starts_with("the ") { s[4..].to_string() } else { s.to_string() }
+            if lower.starts_with("the ") {
+                s[4..].to_string()
+            } else {
+                s.to_string()
+            }
         };
         let (found, spelling) = (strip(found), strip(spelling));
         if found == spelling {
@@ -286,27 +374,98 @@ fn case_ok(ctx: &Ctx, found: &str, spelling: &str) -> bool {
         // Every capitalised word of the name must be capitalised in the
         // text: "a Catholic church" is a building, not the Catholic Church.
         let initial_upper = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
-        found.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase)
-            && found.split([' ', '-']).zip(spelling.split([' ', '-'])).all(|(f, p)| !initial_upper(p) || initial_upper(f))
+        found
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_uppercase)
+            && found
+                .split([' ', '-'])
+                .zip(spelling.split([' ', '-']))
+                .all(|(f, p)| !initial_upper(p) || initial_upper(f))
     } else {
         // Without case, short names collide with words ("us", "it", "un").
         let lower = spelling.to_lowercase();
-        letters >= 4 || (letters == 3 && !words::is_stop(&lower) && !COMMON3.contains(&lower.as_str()))
+        // "several times" is not The Times.
+        if !lower.contains(' ') && COMMON_NAME_WORDS.contains(&lower.as_str()) {
+            return false;
+        }
+        letters >= 4
+            || (letters == 3 && !words::is_stop(&lower) && !COMMON3.contains(&lower.as_str()))
     }
 }
 
 /// Words after a place name that make it an administrative region.
 const REGION_WORDS: &[&str] = &[
-    "region", "province", "state", "oblast", "county", "department", "governorate", "district", "prefecture", "krai",
-    "canton", "territory",
+    "region",
+    "province",
+    "state",
+    "oblast",
+    "county",
+    "department",
+    "governorate",
+    "district",
+    "prefecture",
+    "krai",
+    "canton",
+    "territory",
+];
+
+/// One-word names (mostly outlets without their "The") that are everyday
+/// words; without case they cannot be told from the words.
+const COMMON_NAME_WORDS: &[&str] = &[
+    "times",
+    "national",
+    "independent",
+    "guardian",
+    "post",
+    "sun",
+    "mirror",
+    "express",
+    "star",
+    "observer",
+    "nation",
+    "hill",
+    "globe",
+    "herald",
+    "tribune",
+    "telegraph",
+    "world",
+    "journal",
+    "news",
+    "today",
+    "daily",
+    "week",
+    "time",
+    "economist",
+    "monitor",
+    "record",
+    "register",
+    "standard",
+    "intercept",
+    "atlantic",
+    "base",
+    "front",
+    "army",
+    "police",
+    "government",
+    "party",
+    "state",
+    "council",
+    "senate",
+    "house",
+    "congress",
+    "parliament",
+    "kremlin",
 ];
 
 const COMMON3: &[&str] = &[
-    "and", "the", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out",
-    "day", "get", "has", "him", "his", "how", "man", "new", "now", "old", "see", "two", "way", "who", "did", "its",
-    "let", "put", "say", "she", "too", "use", "per", "via", "war", "ran", "run", "set", "sun", "sat", "mon", "tue",
-    "wed", "fri", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "bar", "bus", "car",
-    "law", "arm", "aid", "end", "led", "met", "off", "own", "few", "big", "top", "air", "sea", "gas", "oil", "son",
+    "and", "the", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
+    "one", "our", "out", "day", "get", "has", "him", "his", "how", "man", "new", "now", "old",
+    "see", "two", "way", "who", "did", "its", "let", "put", "say", "she", "too", "use", "per",
+    "via", "war", "ran", "run", "set", "sun", "sat", "mon", "tue", "wed", "fri", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "bar", "bus", "car", "law",
+    "arm", "aid", "end", "led", "met", "off", "own", "few", "big", "top", "air", "sea", "gas",
+    "oil", "son",
 ];
 
 fn next_is_name_word(ctx: &Ctx, span: Span) -> bool {
@@ -314,7 +473,9 @@ fn next_is_name_word(ctx: &Ctx, span: Span) -> bool {
         return false;
     }
     let next = ctx.token_at(span.end);
-    ctx.tokens.get(next).is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "))
+    ctx.tokens
+        .get(next)
+        .is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "))
         && ctx.is_word(next)
         && ctx.is_capitalized(next)
         && !words::is_stop(&ctx.lower[next])
@@ -329,7 +490,10 @@ fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
         return false;
     }
     let next = ctx.token_at(span.end);
-    let adjacent = ctx.tokens.get(next).is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "));
+    let adjacent = ctx
+        .tokens
+        .get(next)
+        .is_some_and(|t| ctx.text.get(span.end..t.span.start) == Some(" "));
     adjacent
         && ctx.is_word(next)
         && ctx.is_capitalized(next)
@@ -349,13 +513,24 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
     if !ctx.is_capitalized(t) {
         return false;
     }
-    let sentence_start = ctx.tok_sent.get(t).and_then(|s| ctx.sent_toks.get(*s)).is_some_and(|r| r.start == t);
+    let sentence_start = ctx
+        .tok_sent
+        .get(t)
+        .and_then(|s| ctx.sent_toks.get(*s))
+        .is_some_and(|r| r.start == t);
     let found = ctx.slice(span);
-    let big = res.geo.lookup(found).iter().any(|id| res.geo.place(*id).population >= 300_000);
+    let big = res
+        .geo
+        .lookup(found)
+        .iter()
+        .any(|id| res.geo.place(*id).population >= 300_000);
     let after = ctx.token_at(span.end);
     let then_country = ctx.lower.get(after).is_some_and(|w| w == ",")
         && ctx.tokens.get(after + 1).is_some_and(|tk| {
-            res.geo.lookup(&ctx.text[tk.span.start..tk.span.end]).iter().any(|id| res.geo.place(*id).kind == PlaceKind::Country)
+            res.geo
+                .lookup(&ctx.text[tk.span.start..tk.span.end])
+                .iter()
+                .any(|id| res.geo.place(*id).kind == PlaceKind::Country)
         });
     !sentence_start || big || then_country
 }
@@ -370,7 +545,10 @@ fn line_start(ctx: &Ctx, span: Span) -> bool {
 fn place_context(ctx: &Ctx, span: Span) -> bool {
     let t = ctx.token_at(span.start);
     let prev = t.checked_sub(1).map(|p| ctx.lower[p].as_str());
-    matches!(prev, Some("in" | "at" | "near" | "from" | "outside" | "into" | "of" | "to"))
+    matches!(
+        prev,
+        Some("in" | "at" | "near" | "from" | "outside" | "into" | "of" | "to")
+    )
 }
 
 /// Pass 2: runs of capitalised words.
@@ -381,11 +559,17 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     let mut found = Vec::new();
     while i < n {
         // A title opens a person in any case style.
-        if words::is_honorific(&ctx.lower[i]) && !covered(raws, ctx.tokens[i].span) && !adjectival_title(ctx, i) {
+        if words::is_honorific(&ctx.lower[i])
+            && !covered(raws, ctx.tokens[i].span)
+            && !adjectival_title(ctx, i)
+        {
             if let Some((range, title_end)) = titled_name(ctx, i) {
                 let span = ctx.span_of(range.clone());
                 // After a title, a city name is a surname ("GENERAL JORGE RIVAS").
-                raws.retain(|r| !(r.span.overlaps(span) && matches!(r.kind, EntityType::City | EntityType::Region)));
+                raws.retain(|r| {
+                    !(r.span.overlaps(span)
+                        && matches!(r.kind, EntityType::City | EntityType::Region))
+                });
                 if !covered(raws, span) {
                     let title_start = role_start(ctx, i);
                     let title = ctx.slice(ctx.span_of(title_start..title_end)).to_string();
@@ -480,16 +664,40 @@ fn introduced_name(ctx: &Ctx, i: usize) -> Option<Raw> {
     let span = ctx.span_of(i..end);
     let name = ctx.slice(span).to_string();
     // A bare capitalised word after "group" is usually a sentence going on.
-    if *kind == EntityType::Organization && end - i == 1 && !name.chars().all(|c| !c.is_lowercase()) {
+    if *kind == EntityType::Organization && end - i == 1 && !name.chars().all(|c| !c.is_lowercase())
+    {
         return None;
     }
-    Some(Raw { span, kind: *kind, key: format!("{}:{}", kind.as_str().to_lowercase(), name.to_lowercase()), name, kb: None, place: None, title: None })
+    Some(Raw {
+        span,
+        kind: *kind,
+        key: format!("{}:{}", kind.as_str().to_lowercase(), name.to_lowercase()),
+        name,
+        kb: None,
+        place: None,
+        title: None,
+    })
 }
 
 /// Head nouns of named happenings.
 const EVENT_HEADS: &[&str] = &[
-    "championship", "championships", "tournament", "cup", "games", "olympics", "festival", "summit", "marathon",
-    "parade", "derby", "final", "league", "carnival", "fair", "expo", "pride",
+    "championship",
+    "championships",
+    "tournament",
+    "cup",
+    "games",
+    "olympics",
+    "festival",
+    "summit",
+    "marathon",
+    "parade",
+    "derby",
+    "final",
+    "league",
+    "carnival",
+    "fair",
+    "expo",
+    "pride",
 ];
 
 /// A named happening with lower-case modifiers: "the European football
@@ -503,7 +711,13 @@ fn event_phrase(ctx: &Ctx, i: usize) -> Option<Raw> {
         j += 1;
     }
     let mut k = j;
-    while k < ctx.tokens.len() && k - j < 2 && ctx.is_word(k) && !ctx.is_capitalized(k) && !ctx.by_stop(k) && !EVENT_HEADS.contains(&ctx.lower[k].as_str()) {
+    while k < ctx.tokens.len()
+        && k - j < 2
+        && ctx.is_word(k)
+        && !ctx.is_capitalized(k)
+        && !ctx.by_stop(k)
+        && !EVENT_HEADS.contains(&ctx.lower[k].as_str())
+    {
         k += 1;
     }
     let head = ctx.lower.get(k)?;
@@ -512,7 +726,15 @@ fn event_phrase(ctx: &Ctx, i: usize) -> Option<Raw> {
     }
     let span = ctx.span_of(i..k + 1);
     let name = ctx.slice(span).to_string();
-    Some(Raw { span, kind: EntityType::Event, key: format!("event:{}", name.to_lowercase()), name, kb: None, place: None, title: None })
+    Some(Raw {
+        span,
+        kind: EntityType::Event,
+        key: format!("event:{}", name.to_lowercase()),
+        name,
+        kb: None,
+        place: None,
+        title: None,
+    })
 }
 
 /// Words that may join a multi-word organisation name ("House of Representatives").
@@ -566,16 +788,33 @@ fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
     if !ctx.case.informative() || ctx.is_capitalized(i) {
         return false;
     }
-    let after_article = i.checked_sub(1).is_some_and(|p| matches!(ctx.lower[p].as_str(), "a" | "an" | "the"));
+    let after_article = i
+        .checked_sub(1)
+        .is_some_and(|p| matches!(ctx.lower[p].as_str(), "a" | "an" | "the"));
     let next_title = ctx.lower.get(i + 1).is_some_and(|w| words::is_honorific(w));
-    let vague = matches!(ctx.lower[i].as_str(), "major" | "general" | "chief" | "vice" | "deputy" | "leader" | "officer" | "father" | "captain");
+    let vague = matches!(
+        ctx.lower[i].as_str(),
+        "major"
+            | "general"
+            | "chief"
+            | "vice"
+            | "deputy"
+            | "leader"
+            | "officer"
+            | "father"
+            | "captain"
+    );
     after_article && !next_title || vague && !next_title
 }
 
 /// Where the role before a title starts: "Kaduna state police spokesman",
 /// "North Rhine-Westphalia's interior minister", "chief public prosecutor".
 fn role_start(ctx: &Ctx, title: usize) -> usize {
-    let floor = ctx.tok_sent.get(title).and_then(|s| ctx.sent_toks.get(*s)).map_or(0, |r| r.start);
+    let floor = ctx
+        .tok_sent
+        .get(title)
+        .and_then(|s| ctx.sent_toks.get(*s))
+        .map_or(0, |r| r.start);
     let mut s = title;
     while s > floor && title - s < 4 {
         let w = ctx.lower[s - 1].as_str();
@@ -595,11 +834,54 @@ fn verbish(w: &str) -> bool {
 
 /// Words that end a name in caseless text after a title.
 const CASELESS_NON_NAMES: &[&str] = &[
-    "has", "had", "have", "is", "was", "were", "will", "would", "also", "who", "which", "reported", "stated",
-    "announced", "denied", "confirmed", "explained", "added", "government", "army", "forces", "office", "minister",
-    "ministry", "administration", "police", "today", "yesterday", "called", "asked", "met", "visited", "ordered",
-    "gave", "went", "left", "arrived", "received", "signed", "spoke", "commander", "noted", "during", "after",
-    "before", "when", "while", "because",
+    "has",
+    "had",
+    "have",
+    "is",
+    "was",
+    "were",
+    "will",
+    "would",
+    "also",
+    "who",
+    "which",
+    "reported",
+    "stated",
+    "announced",
+    "denied",
+    "confirmed",
+    "explained",
+    "added",
+    "government",
+    "army",
+    "forces",
+    "office",
+    "minister",
+    "ministry",
+    "administration",
+    "police",
+    "today",
+    "yesterday",
+    "called",
+    "asked",
+    "met",
+    "visited",
+    "ordered",
+    "gave",
+    "went",
+    "left",
+    "arrived",
+    "received",
+    "signed",
+    "spoke",
+    "commander",
+    "noted",
+    "during",
+    "after",
+    "before",
+    "when",
+    "while",
+    "because",
 ];
 
 fn person(ctx: &Ctx, range: std::ops::Range<usize>, title: Option<String>) -> Raw {
@@ -721,10 +1003,13 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     if !(2..=4).contains(&len) {
         return None;
     }
-    if range.clone().any(|t| HEADS.iter().any(|(h, _)| *h == ctx.lower[t]) || words::is_office_head(&ctx.lower[t])) {
+    if range.clone().any(|t| {
+        HEADS.iter().any(|(h, _)| *h == ctx.lower[t]) || words::is_office_head(&ctx.lower[t])
+    }) {
         return None;
     }
-    let evidence = speech_verb_near(ctx, range.clone()) || appositive_role(ctx, res, range.clone()).is_some();
+    let evidence =
+        speech_verb_near(ctx, range.clone()) || appositive_role(ctx, res, range.clone()).is_some();
     evidence.then(|| person(ctx, range, None))
 }
 
@@ -750,7 +1035,20 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         let mut has_office = false;
         while j < n && j < sent_range.end && j - start < 14 {
             let w = ctx.lower[j].as_str();
-            if matches!(w, "," | "." | ";" | ":" | "\"" | "who" | "which" | "said" | "told" | "says" | "(" | ")") {
+            if matches!(
+                w,
+                "," | "."
+                    | ";"
+                    | ":"
+                    | "\""
+                    | "who"
+                    | "which"
+                    | "said"
+                    | "told"
+                    | "says"
+                    | "("
+                    | ")"
+            ) {
                 break;
             }
             if is_office_word(res, w) {
@@ -801,25 +1099,54 @@ fn is_office_word(res: &Resources, w: &str) -> bool {
 fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[Demonym]) {
     let mut found = Vec::new();
     for r in raws.iter().filter(|r| r.kind == EntityType::ArmedGroup) {
-        let Some(parent) = r.kb.and_then(|i| res.kb.records().get(i)) else { continue };
+        let Some(parent) = r.kb.and_then(|i| res.kb.records().get(i)) else {
+            continue;
+        };
         let rest = &ctx.text[r.span.end..];
-        let Some(rest) = rest.strip_prefix("'s ").or_else(|| rest.strip_prefix("\u{2019}s ")) else { continue };
+        let Some(rest) = rest
+            .strip_prefix("'s ")
+            .or_else(|| rest.strip_prefix("\u{2019}s "))
+        else {
+            continue;
+        };
         let demonym_start = r.span.end + (ctx.text.len() - r.span.end - rest.len());
-        let Some(dm) = demonyms.iter().find(|d| d.span.start == demonym_start) else { continue };
+        let Some(dm) = demonyms.iter().find(|d| d.span.start == demonym_start) else {
+            continue;
+        };
         let after = ctx.token_at(dm.span.end);
         let noun = ctx.lower.get(after).map(String::as_str);
-        if !matches!(noun, Some("affiliate" | "branch" | "wing" | "franchise" | "offshoot" | "province" | "chapter" | "arm")) {
+        if !matches!(
+            noun,
+            Some(
+                "affiliate"
+                    | "branch"
+                    | "wing"
+                    | "franchise"
+                    | "offshoot"
+                    | "province"
+                    | "chapter"
+                    | "arm"
+            )
+        ) {
             continue;
         }
-        let child = res
-            .kb
-            .records()
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.parent.as_deref() == Some(parent.key.as_str()) && c.countries.contains(&dm.country));
+        let child = res.kb.records().iter().enumerate().find(|(_, c)| {
+            c.parent.as_deref() == Some(parent.key.as_str()) && c.countries.contains(&dm.country)
+        });
         if let Some((idx, c)) = child {
             let span = Span::new(r.span.start, ctx.tokens[after].span.end);
-            found.push((r.span, Raw { span, kind: c.kind, key: c.key.clone(), name: c.name.clone(), kb: Some(idx), place: None, title: None }));
+            found.push((
+                r.span,
+                Raw {
+                    span,
+                    kind: c.kind,
+                    key: c.key.clone(),
+                    name: c.name.clone(),
+                    kb: Some(idx),
+                    place: None,
+                    title: None,
+                },
+            ));
         }
     }
     for (old, raw) in found {
@@ -837,7 +1164,9 @@ fn surname_pass(ctx: &Ctx, raws: &mut Vec<Raw>) {
         if toks.len() >= 2 {
             let last = ctx.lower[toks.end - 1].clone();
             if !words::is_stop(&last) && last.chars().count() > 2 {
-                surnames.entry(last).or_insert_with(|| (r.key.clone(), r.name.clone()));
+                surnames
+                    .entry(last)
+                    .or_insert_with(|| (r.key.clone(), r.name.clone()));
             }
         }
     }
@@ -890,7 +1219,11 @@ fn link(ctx: &Ctx, res: &Resources, raws: Vec<Raw>, demonyms: Vec<Demonym>) -> E
         if entity.role.is_none() {
             entity.role = raw.title.clone();
         }
-        entity.mentions.push(Mention { text, start: raw.span.start, end: raw.span.end });
+        entity.mentions.push(Mention {
+            text,
+            start: raw.span.start,
+            end: raw.span.end,
+        });
         for t in ctx.tokens_in(raw.span) {
             if let Some(slot) = by_token.get_mut(t) {
                 *slot = Some(idx);
@@ -907,7 +1240,11 @@ fn link(ctx: &Ctx, res: &Resources, raws: Vec<Raw>, demonyms: Vec<Demonym>) -> E
             }
         }
     }
-    Entities { list, by_token, demonyms }
+    Entities {
+        list,
+        by_token,
+        demonyms,
+    }
 }
 
 fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
@@ -925,10 +1262,19 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
     };
     if let Some(rec) = raw.kb.and_then(|i| res.kb.records().get(i)) {
         entity.kb_id = Some(rec.key.clone());
-        entity.parent = rec.parent.as_deref().and_then(|p| res.kb.get(p)).map(|p| p.name.clone());
+        entity.parent = rec
+            .parent
+            .as_deref()
+            .and_then(|p| res.kb.get(p))
+            .map(|p| p.name.clone());
         entity.aliases = rec.aliases.iter().take(12).cloned().collect();
         if let (Some(lat), Some(lon), Some(cc)) = (rec.lat, rec.lon, rec.countries.first()) {
-            entity.geo = Some(Geo { lat, lon, country: cc.clone(), geonames_id: None });
+            entity.geo = Some(Geo {
+                lat,
+                lon,
+                country: cc.clone(),
+                geonames_id: None,
+            });
         }
     }
     if let Some(id) = raw.place {
@@ -936,7 +1282,11 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
         // English texts say "Cologne", not "Köln": name the place as the
         // text does, in the gazetteer's spelling, when that is an ASCII alias.
         let mentioned = ctx.slice(raw.span);
-        if let Some(alias) = place.aliases.iter().find(|a| a.eq_ignore_ascii_case(mentioned) && a.is_ascii()) {
+        if let Some(alias) = place
+            .aliases
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(mentioned) && a.is_ascii())
+        {
             if !place.name.is_ascii() || place.name.len() > alias.len() + 4 {
                 entity.name = alias.clone();
             }
@@ -959,7 +1309,11 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
         entity.geo = raw
             .name
             .split_whitespace()
-            .find_map(|w| res.geo.resolve(w, &[]).filter(|id| res.geo.place(*id).kind == PlaceKind::City))
+            .find_map(|w| {
+                res.geo
+                    .resolve(w, &[])
+                    .filter(|id| res.geo.place(*id).kind == PlaceKind::City)
+            })
             .map(|id| res.geo.geo(id));
     }
     entity

@@ -23,10 +23,71 @@ use crate::lexicon::{NounRole, Trigger};
 use crate::resources::Resources;
 use crate::words;
 
-const FOILED: &[&str] = &["foiled", "thwarted", "prevented", "disrupted", "averted", "foil", "thwart", "defeated", "intercepted", "dismantled"];
-const ATTEMPTED: &[&str] = &["attempted", "attempt", "attempting", "attempts", "tried", "trying", "failed"];
-const PLANNED: &[&str] = &["planning", "plotting", "plans", "planned", "plan", "preparing", "prepared", "intending", "conspiring", "organized", "organised"];
-const MODAL: &[&str] = &["may", "might", "could", "will", "would", "can", "likely", "capability", "intent", "intends", "threat", "threatens", "threatened", "warned", "warns", "warning", "fear", "fears", "feared", "concern", "concerns", "concerned", "risk", "possible", "potential", "encourage", "inspire", "target", "seeks"];
+const FOILED: &[&str] = &[
+    "foiled",
+    "thwarted",
+    "prevented",
+    "disrupted",
+    "averted",
+    "foil",
+    "thwart",
+    "defeated",
+    "intercepted",
+    "dismantled",
+];
+const ATTEMPTED: &[&str] = &[
+    "attempted",
+    "attempt",
+    "attempting",
+    "attempts",
+    "tried",
+    "trying",
+    "failed",
+];
+const PLANNED: &[&str] = &[
+    "planning",
+    "plotting",
+    "plans",
+    "planned",
+    "plan",
+    "preparing",
+    "prepared",
+    "intending",
+    "conspiring",
+    "organized",
+    "organised",
+];
+const MODAL: &[&str] = &[
+    "may",
+    "might",
+    "could",
+    "will",
+    "would",
+    "can",
+    "likely",
+    "capability",
+    "intent",
+    "intends",
+    "threat",
+    "threatens",
+    "threatened",
+    "warned",
+    "warns",
+    "warning",
+    "fear",
+    "fears",
+    "feared",
+    "concern",
+    "concerns",
+    "concerned",
+    "risk",
+    "possible",
+    "potential",
+    "encourage",
+    "inspire",
+    "target",
+    "seeks",
+];
 
 /// An event being built, with the token range of its clause.
 struct Draft {
@@ -62,6 +123,7 @@ pub fn extract(
     drafts = split_plural_events(ents, drafts);
     inherit_perpetrators(ctx, ents, &mut drafts);
     attach_later_nationalities(ctx, ents, &mut drafts);
+    attach_later_casualties(ctx, res, &mut drafts);
     credit_claims(ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
@@ -84,7 +146,10 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         let prev = start.checked_sub(1).map(|p| ctx.lower[p].as_str());
         let next = ctx.lower.get(after).map(String::as_str);
         if (matches!(prev, Some("a" | "an")) || prev.is_some_and(|p| p.ends_with("-old")))
-            && matches!(next, None | Some("," | "." | "and" | ";" | ")" | "who" | "was" | "were"))
+            && matches!(
+                next,
+                None | Some("," | "." | "and" | ";" | ")" | "who" | "was" | "were")
+            )
         {
             return true;
         }
@@ -92,8 +157,24 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         (t..(t + 2).min(ctx.lower.len())).any(|j| {
             matches!(
                 ctx.lower[j].as_str(),
-                "nationals" | "citizens" | "national" | "citizen" | "men" | "man" | "suspects" | "suspect" | "individuals"
-                    | "women" | "woman" | "teenagers" | "teenager" | "youths" | "brothers" | "migrants" | "refugees" | "origin"
+                "nationals"
+                    | "citizens"
+                    | "national"
+                    | "citizen"
+                    | "men"
+                    | "man"
+                    | "suspects"
+                    | "suspect"
+                    | "individuals"
+                    | "women"
+                    | "woman"
+                    | "teenagers"
+                    | "teenager"
+                    | "youths"
+                    | "brothers"
+                    | "migrants"
+                    | "refugees"
+                    | "origin"
             )
         })
     };
@@ -103,15 +184,30 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         .filter(|dm| span.contains(dm.span))
         .filter(before_suspect)
         .map(|dm| {
-            let entity = ents.list.iter().find(|e| e.kind == EntityType::Country && e.geo.as_ref().is_some_and(|g| g.country == dm.country));
-            Slot { text: ctx.slice(dm.span).to_string(), entity: entity.map(|e| e.id.clone()), span: Some(dm.span) }
+            let entity = ents.list.iter().find(|e| {
+                e.kind == EntityType::Country
+                    && e.geo.as_ref().is_some_and(|g| g.country == dm.country)
+            });
+            Slot {
+                text: ctx.slice(dm.span).to_string(),
+                entity: entity.map(|e| e.id.clone()),
+                span: Some(dm.span),
+            }
         })
         .collect();
     // "the men were citizens of Kazakhstan".
     for (e, toks) in ents.in_tokens(ctx.tokens_in(span)) {
         let entity = ents.get(e);
-        let of = toks.start.checked_sub(1).is_some_and(|p| ctx.lower[p] == "of");
-        let citizens = toks.start.checked_sub(2).is_some_and(|p| matches!(ctx.lower[p].as_str(), "citizens" | "nationals" | "citizen" | "national"));
+        let of = toks
+            .start
+            .checked_sub(1)
+            .is_some_and(|p| ctx.lower[p] == "of");
+        let citizens = toks.start.checked_sub(2).is_some_and(|p| {
+            matches!(
+                ctx.lower[p].as_str(),
+                "citizens" | "nationals" | "citizen" | "national"
+            )
+        });
         if entity.kind == EntityType::Country && of && citizens {
             push_unique(&mut out, slot_for_entity(ctx, ents, e, toks));
         }
@@ -131,9 +227,22 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
         if found.is_empty() {
             continue;
         }
-        let earlier = |d: &Draft| d.sentence < s && s - d.sentence <= 2 && matches!(d.event.kind, EventType::Arrest | EventType::Plot);
-        let Some(last) = drafts.iter().filter(|d| earlier(d)).map(|d| d.sentence).max() else { continue };
-        for d in drafts.iter_mut().filter(|d| d.sentence == last && matches!(d.event.kind, EventType::Arrest | EventType::Plot)) {
+        let earlier = |d: &Draft| {
+            d.sentence < s
+                && s - d.sentence <= 2
+                && matches!(d.event.kind, EventType::Arrest | EventType::Plot)
+        };
+        let Some(last) = drafts
+            .iter()
+            .filter(|d| earlier(d))
+            .map(|d| d.sentence)
+            .max()
+        else {
+            continue;
+        };
+        for d in drafts.iter_mut().filter(|d| {
+            d.sentence == last && matches!(d.event.kind, EventType::Arrest | EventType::Plot)
+        }) {
             for slot in &found {
                 push_unique(&mut d.event.nationalities, slot.clone());
             }
@@ -146,9 +255,18 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
 /// named. `locations` keeps every place, site first.
 fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
     let is_site = |slot: &Slot| {
-        slot.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::Site))
+        slot.entity.as_deref().is_some_and(|id| {
+            ents.list
+                .iter()
+                .any(|e| e.id == id && e.kind == EntityType::Site)
+        })
     };
-    locations.iter().find(|l| !is_site(l)).or_else(|| locations.first()).cloned()
+    locations
+        .iter()
+        .find(|l| l.entity.is_some() && !is_site(l))
+        .or_else(|| locations.iter().find(|l| !is_site(l)))
+        .or_else(|| locations.first())
+        .cloned()
 }
 
 /// Like [`primary_location`] once entities are out of reach: slots are in
@@ -191,10 +309,24 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
         // ", and minutes later detonated …": a second act.
         let then = matches!(
             ctx.lower.get(t + 2).map(String::as_str),
-            Some("minutes" | "hours" | "moments" | "later" | "then" | "shortly" | "afterwards" | "subsequently" | "earlier")
+            Some(
+                "minutes"
+                    | "hours"
+                    | "moments"
+                    | "later"
+                    | "then"
+                    | "shortly"
+                    | "afterwards"
+                    | "subsequently"
+                    | "earlier"
+            )
         );
         let cut = w == ";"
-            || (w == "," && matches!(next, Some("along" | "while" | "whereas" | "but" | "meanwhile" | "as")))
+            || (w == ","
+                && matches!(
+                    next,
+                    Some("along" | "while" | "whereas" | "but" | "meanwhile" | "as")
+                ))
             || (w == "," && next == Some("and") && then);
         if cut {
             if t > start {
@@ -211,7 +343,9 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
 }
 
 fn has_any(ctx: &Ctx, range: Range<usize>, list: &[&str]) -> bool {
-    range.into_iter().any(|t| list.contains(&ctx.lower[t].as_str()))
+    range
+        .into_iter()
+        .any(|t| list.contains(&ctx.lower[t].as_str()))
 }
 
 fn sentence_events(
@@ -236,7 +370,8 @@ fn sentence_events(
             Some((1, trig))
                 if trig.weak
                     && matches!(ctx.lower[t].as_str(), "target" | "targets")
-                    && t.checked_sub(1).is_some_and(|p| TARGET_NOUN_BEFORE.contains(&ctx.lower[p].as_str())) =>
+                    && t.checked_sub(1)
+                        .is_some_and(|p| TARGET_NOUN_BEFORE.contains(&ctx.lower[p].as_str())) =>
             {
                 t += 1;
             }
@@ -255,8 +390,12 @@ fn sentence_events(
         .iter()
         .any(|(e, _)| ents.get(*e).kind == EntityType::ArmedGroup)
         || has_noun(ctx, res, clause.clone(), NounRole::Perpetrator);
-    let clause_has_weapon = clause.clone().any(|t| res.lexicon.weapons.longest_at(&ctx.lower, t).is_some());
-    let has_violent = found.iter().any(|(_, _, tr)| tr.kind.is_violent() && !tr.casualty && !tr.weak);
+    let clause_has_weapon = clause
+        .clone()
+        .any(|t| res.lexicon.weapons.longest_at(&ctx.lower, t).is_some());
+    let has_violent = found
+        .iter()
+        .any(|(_, _, tr)| tr.kind.is_violent() && !tr.casualty && !tr.weak);
     // A warning in the clause absorbs the violence it warns of ("concerns
     // that the attacks might encourage … attempting to target").
     let has_threat = found.iter().any(|(_, _, tr)| tr.threat);
@@ -264,17 +403,26 @@ fn sentence_events(
     for (t, len, trig) in &found {
         let (t, len) = (*t, *len);
         let window = clause.start.max(t.saturating_sub(6))..t;
-        let near_modal = has_any(ctx, window.clone(), MODAL) || t.checked_sub(1).is_some_and(|p| ctx.lower[p] == "to");
+        let near_modal = has_any(ctx, window.clone(), MODAL)
+            || t.checked_sub(1).is_some_and(|p| ctx.lower[p] == "to");
         let near_plan = has_any(ctx, window.clone(), PLANNED);
         let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
         let clause_foiled = has_any(ctx, clause.clone(), FOILED);
         if trig.casualty && (has_violent || trig.weak) {
             continue;
         }
-        if trig.casualty && found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.casualty) {
+        if trig.casualty
+            && found
+                .iter()
+                .any(|(_, _, o)| o.kind.is_violent() && !o.casualty)
+        {
             continue;
         }
-        if trig.weak && !trig.threat && !trig.casualty && !(clause_has_group || clause_has_weapon || has_casualty || near_modal) {
+        if trig.weak
+            && !trig.threat
+            && !trig.casualty
+            && !(clause_has_group || clause_has_weapon || has_casualty || near_modal)
+        {
             continue;
         }
         // A warning must be about violence: "the Bundesbank warned that the
@@ -282,7 +430,9 @@ fn sentence_events(
         let violence_cue = clause_has_group
             || clause_has_weapon
             || found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.weak)
-            || clause.clone().any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
+            || clause
+                .clone()
+                .any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
         if (trig.threat || trig.kind == EventType::Plot) && !violence_cue && !sentence_has_arrest {
             continue;
         }
@@ -303,9 +453,14 @@ fn sentence_events(
             }
             violent => {
                 // "foiled a plan by a cell … to attack a synagogue".
-                let foiled_before = (clause.start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
+                let foiled_before =
+                    (clause.start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
                 if near_plan || (foiled_before && !trig.past) {
-                    let stage = if clause_foiled || sentence_has_arrest { Stage::Foiled } else { Stage::Planned };
+                    let stage = if clause_foiled || sentence_has_arrest {
+                        Stage::Foiled
+                    } else {
+                        Stage::Planned
+                    };
                     (EventType::Plot, stage)
                 } else if near_attempt && !trig.past {
                     (violent, Stage::Attempted)
@@ -337,7 +492,11 @@ fn sentence_events(
             id: String::new(),
             kind,
             stage,
-            trigger: Mention { text: ctx.slice(span).to_string(), start: span.start, end: span.end },
+            trigger: Mention {
+                text: ctx.slice(span).to_string(),
+                start: span.start,
+                end: span.end,
+            },
             date: None,
             location: None,
             locations: Vec::new(),
@@ -353,36 +512,129 @@ fn sentence_events(
             evidence: ctx.sentences.get(sentence).copied().into_iter().collect(),
             confidence: if weak { 0.35 } else { 0.55 },
         };
-        drafts.push(Draft { event, clause: clause.clone(), sentence, trigger: t });
+        drafts.push(Draft {
+            event,
+            clause: clause.clone(),
+            sentence,
+            trigger: t,
+        });
     }
 }
 
 /// Nouns that end a road or district name after capitalised words.
-const ROAD_WORDS: &[&str] = &["highway", "road", "motorway", "expressway", "street", "avenue", "district", "neighbourhood", "neighborhood", "square", "market", "camp"];
+const ROAD_WORDS: &[&str] = &[
+    "highway",
+    "road",
+    "motorway",
+    "expressway",
+    "street",
+    "avenue",
+    "district",
+    "neighbourhood",
+    "neighborhood",
+    "square",
+    "market",
+    "camp",
+];
 
 /// Words before "target" that make it a noun.
 const TARGET_NOUN_BEFORE: &[&str] = &[
-    "a", "an", "the", "as", "terrorist", "excellent", "attractive", "soft", "prime", "potential", "legitimate",
-    "likely", "main", "key", "possible", "major", "obvious", "profit", "inflation", "its", "their",
+    "a",
+    "an",
+    "the",
+    "as",
+    "terrorist",
+    "excellent",
+    "attractive",
+    "soft",
+    "prime",
+    "potential",
+    "legitimate",
+    "likely",
+    "main",
+    "key",
+    "possible",
+    "major",
+    "obvious",
+    "profit",
+    "inflation",
+    "its",
+    "their",
 ];
 
 /// Words that make a warning a warning of violence.
 const VIOLENCE_WORDS: &[&str] = &[
-    "terror", "terrorist", "terrorists", "terrorism", "extremist", "extremists", "jihadist", "jihadists", "militant",
-    "militants", "attack", "attacks", "attackers", "bomb", "bombs", "violence", "violent", "target", "targets",
-    "armed", "gunmen", "explosives", "plot", "plots", "radicalised", "radicalized", "islamist", "islamists",
-    "extremism", "jihad",
+    "terror",
+    "terrorist",
+    "terrorists",
+    "terrorism",
+    "extremist",
+    "extremists",
+    "jihadist",
+    "jihadists",
+    "militant",
+    "militants",
+    "attack",
+    "attacks",
+    "attackers",
+    "bomb",
+    "bombs",
+    "violence",
+    "violent",
+    "target",
+    "targets",
+    "armed",
+    "gunmen",
+    "explosives",
+    "plot",
+    "plots",
+    "radicalised",
+    "radicalized",
+    "islamist",
+    "islamists",
+    "extremism",
+    "jihad",
 ];
 
 /// Nouns after which a role noun is an adjective ("terrorist organization").
 const ADJECTIVAL_NEXT: &[&str] = &[
-    "organization", "organisation", "group", "groups", "network", "networks", "cell", "cells", "target", "targets",
-    "attack", "attacks", "threat", "threats", "plot", "plots", "arena", "activity", "activities", "leader", "leaders",
-    "commander", "elements", "movement", "committee", "command", "committee", "house",
+    "organization",
+    "organisation",
+    "group",
+    "groups",
+    "network",
+    "networks",
+    "cell",
+    "cells",
+    "target",
+    "targets",
+    "attack",
+    "attacks",
+    "threat",
+    "threats",
+    "plot",
+    "plots",
+    "arena",
+    "activity",
+    "activities",
+    "leader",
+    "leaders",
+    "commander",
+    "elements",
+    "movement",
+    "committee",
+    "command",
+    "committee",
+    "house",
 ];
 
 fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> bool {
-    range.into_iter().any(|t| res.lexicon.nouns.longest_at(&ctx.lower, t).is_some_and(|(_, r)| *r == role))
+    range.into_iter().any(|t| {
+        res.lexicon
+            .nouns
+            .longest_at(&ctx.lower, t)
+            .is_some_and(|(_, r)| *r == role)
+    })
 }
 
 /// A slot for the mention of entity `e` at these tokens (the mention's own
@@ -390,8 +642,17 @@ fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> 
 fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> Slot {
     let around = ctx.span_of(toks);
     let entity = ents.get(e);
-    let span = entity.mentions.iter().map(|m| m.span()).find(|m| m.overlaps(around)).unwrap_or(around);
-    Slot { text: ctx.slice(span).to_string(), entity: Some(entity.id.clone()), span: Some(span) }
+    let span = entity
+        .mentions
+        .iter()
+        .map(|m| m.span())
+        .find(|m| m.overlaps(around))
+        .unwrap_or(around);
+    Slot {
+        text: ctx.slice(span).to_string(),
+        entity: Some(entity.id.clone()),
+        span: Some(span),
+    }
 }
 
 fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
@@ -415,21 +676,39 @@ fn place_rank(kind: EntityType) -> u8 {
 }
 
 /// Fills the slots of a draft from its clause and sentence.
-fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quotes: &[vigil_core::Quote], d: &mut Draft) {
+fn fill(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    dates: &[DateMention],
+    quotes: &[vigil_core::Quote],
+    d: &mut Draft,
+) {
     let clause = d.clause.clone();
-    let sentence_range = ctx.sent_toks.get(d.sentence).cloned().unwrap_or(clause.clone());
+    let sentence_range = ctx
+        .sent_toks
+        .get(d.sentence)
+        .cloned()
+        .unwrap_or(clause.clone());
     let ev = &mut d.event;
-    let suspects_event = matches!(ev.kind, EventType::Arrest | EventType::Plot | EventType::Raid | EventType::Conviction);
+    let suspects_event = matches!(
+        ev.kind,
+        EventType::Arrest | EventType::Plot | EventType::Raid | EventType::Conviction
+    );
 
     // An arrest's clause may go on to describe the plot it foiled ("arrested
     // in NRW for planning to attack Cologne Cathedral on New Year's Eve"):
     // what follows the planning word belongs to the plot.
     let own_end = if matches!(ev.kind, EventType::Arrest | EventType::Raid) {
-        (d.trigger..clause.end).find(|t| PLANNED.contains(&ctx.lower[*t].as_str())).unwrap_or(clause.end)
+        (d.trigger..clause.end)
+            .find(|t| PLANNED.contains(&ctx.lower[*t].as_str()))
+            .unwrap_or(clause.end)
     } else {
         clause.end
     };
-    let plan_after = (own_end < clause.end).then(|| ctx.tokens.get(own_end).map(|t| t.span.start)).flatten();
+    let plan_after = (own_end < clause.end)
+        .then(|| ctx.tokens.get(own_end).map(|t| t.span.start))
+        .flatten();
 
     // Entities of the clause.
     let mut places: Vec<(u8, Slot)> = Vec::new();
@@ -437,21 +716,34 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
         let entity = ents.get(e);
         let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
         let prev_from = prev == Some("from")
-            || (matches!(prev, Some("," | "and")) && from_list(ctx, ents, toks.start, clause.start));
+            || (matches!(prev, Some("," | "and"))
+                && from_list(ctx, ents, toks.start, clause.start));
         // "the public prosecutor's office in Düsseldorf said": where the speaker is.
-        let before_speech = (toks.end..(toks.end + 3).min(clause.end)).any(|j| words::is_speech_verb(&ctx.lower[j]));
+        let before_speech = (toks.end..(toks.end + 3).min(clause.end))
+            .any(|j| words::is_speech_verb(&ctx.lower[j]));
         // Inside the dateline: where the reporter is.
-        let in_dateline = ctx.dateline_end.is_some_and(|end| ctx.tokens.get(toks.start).is_some_and(|tk| tk.span.start < end));
+        let in_dateline = ctx.dateline_end.is_some_and(|end| {
+            ctx.tokens
+                .get(toks.start)
+                .is_some_and(|tk| tk.span.start < end)
+        });
         if in_dateline {
             continue;
         }
         match entity.kind {
             EntityType::ArmedGroup => {
                 let next = ctx.lower.get(toks.end).map(String::as_str);
-                let against = (toks.start.saturating_sub(3)..toks.start)
-                    .any(|j| matches!(ctx.lower[j].as_str(), "against" | "targeted" | "targeting" | "members" | "fighting" | "fought"));
+                let against = (toks.start.saturating_sub(3)..toks.start).any(|j| {
+                    matches!(
+                        ctx.lower[j].as_str(),
+                        "against" | "targeted" | "targeting" | "members" | "fighting" | "fought"
+                    )
+                });
                 // "a Taliban spokesman said": the speaker's affiliation.
-                let affiliation = next.is_some_and(|w| words::is_office_head(w) || matches!(w, "spokesman" | "spokeswoman" | "source" | "sources"));
+                let affiliation = next.is_some_and(|w| {
+                    words::is_office_head(w)
+                        || matches!(w, "spokesman" | "spokeswoman" | "source" | "sources")
+                });
                 if against {
                     push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
                 } else if !affiliation {
@@ -472,8 +764,19 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
                     if k == EntityType::Site {
                         let site = ctx.span_of(toks.clone());
                         for (i, other) in ents.list.iter().enumerate() {
-                            if i != e && other.kind.is_place() && other.kind != EntityType::Site && other.mentions.iter().any(|m| site.contains(m.span())) {
-                                places.push((place_rank(other.kind), Slot { text: other.name.clone(), entity: Some(other.id.clone()), span: None }));
+                            if i != e
+                                && other.kind.is_place()
+                                && other.kind != EntityType::Site
+                                && other.mentions.iter().any(|m| site.contains(m.span()))
+                            {
+                                places.push((
+                                    place_rank(other.kind),
+                                    Slot {
+                                        text: other.name.clone(),
+                                        entity: Some(other.id.clone()),
+                                        span: None,
+                                    },
+                                ));
                             }
                         }
                     }
@@ -486,9 +789,15 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
                 // A person after the trigger, with no verb of saying or
                 // quotation mark in between ("…held hostage…," said X is a speaker).
                 let between = d.trigger.min(toks.start)..toks.start.max(d.trigger);
-                let reported = between.clone().any(|j| words::is_speech_verb(&ctx.lower[j]) || matches!(ctx.lower[j].as_str(), "\"" | "\u{201d}" | "\u{201c}"));
-                if !reported && (matches!(ev.kind, EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking)
-                    || (ev.kind.is_violent() && toks.start > d.trigger))
+                let reported = between.clone().any(|j| {
+                    words::is_speech_verb(&ctx.lower[j])
+                        || matches!(ctx.lower[j].as_str(), "\"" | "\u{201d}" | "\u{201c}")
+                });
+                if !reported
+                    && (matches!(
+                        ev.kind,
+                        EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
+                    ) || (ev.kind.is_violent() && toks.start > d.trigger))
                 {
                     push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
                 }
@@ -500,12 +809,23 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     // gazetteer knows is still a place, without coordinates.
     if ctx.case.informative() {
         for t in clause.start..own_end {
-            if !matches!(ctx.lower[t].as_str(), "in" | "at" | "near" | "outside" | "on") {
+            if !matches!(
+                ctx.lower[t].as_str(),
+                "in" | "at" | "near" | "outside" | "on"
+            ) {
                 continue;
             }
-            let first = if ctx.lower.get(t + 1).is_some_and(|w| w == "the") { t + 2 } else { t + 1 };
+            let first = if ctx.lower.get(t + 1).is_some_and(|w| w == "the") {
+                t + 2
+            } else {
+                t + 1
+            };
             let mut end = first;
-            while end < own_end && ctx.is_capitalized(end) && ents.by_token.get(end).copied().flatten().is_none() && !words::is_stop(&ctx.lower[end]) {
+            while end < own_end
+                && ctx.is_capitalized(end)
+                && ents.by_token.get(end).copied().flatten().is_none()
+                && !words::is_stop(&ctx.lower[end])
+            {
                 end += 1;
             }
             // "the Kaduna-Abuja highway", "the Altendorf district".
@@ -514,7 +834,14 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
             }
             if end > first && end - first <= 4 {
                 let span = ctx.span_of(first..end);
-                places.push((1, Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) }));
+                places.push((
+                    1,
+                    Slot {
+                        text: ctx.slice(span).to_string(),
+                        entity: None,
+                        span: Some(span),
+                    },
+                ));
             }
         }
     }
@@ -533,16 +860,35 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     }
 
     // Pronoun or definite description as perpetrator: "it attacked", "the organization".
-    if ev.perpetrators.is_empty() && ev.kind != EventType::Warning || ev.kind == EventType::Warning && ev.perpetrators.is_empty() {
+    if ev.perpetrators.is_empty() && ev.kind != EventType::Warning
+        || ev.kind == EventType::Warning && ev.perpetrators.is_empty()
+    {
         // A subject pronoun just before the trigger ("it attacked", "may
         // encourage it to target"), or "the organization" before it.
-        let refers = (clause.start.max(d.trigger.saturating_sub(3))..d.trigger).any(|t| matches!(ctx.lower[t].as_str(), "it" | "they"))
+        let refers = (clause.start.max(d.trigger.saturating_sub(3))..d.trigger)
+            .any(|t| matches!(ctx.lower[t].as_str(), "it" | "they"))
             || (clause.start..d.trigger).any(|t| {
                 ctx.lower[t] == "the"
-                    && ctx.lower.get(t + 1).is_some_and(|w| matches!(w.as_str(), "organization" | "organisation" | "group" | "militants" | "terrorist" | "network"))
+                    && ctx.lower.get(t + 1).is_some_and(|w| {
+                        matches!(
+                            w.as_str(),
+                            "organization"
+                                | "organisation"
+                                | "group"
+                                | "militants"
+                                | "terrorist"
+                                | "network"
+                        )
+                    })
             });
         if refers {
-            if let Some((e, toks)) = last_group_before(ctx, ents, ctx.sentences.get(d.sentence).map_or(0, |s| s.start), 3, d.sentence) {
+            if let Some((e, toks)) = last_group_before(
+                ctx,
+                ents,
+                ctx.sentences.get(d.sentence).map_or(0, |s| s.start),
+                3,
+                d.sentence,
+            ) {
                 let mut slot = slot_for_entity(ctx, ents, e, toks);
                 slot.span = None;
                 push_unique(&mut ev.perpetrators, slot);
@@ -561,26 +907,44 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
             // "a House committee": a capitalised noun mid-sentence is part of a name;
             // "terrorist organization": the noun is used as an adjective.
             let sentence_start = ctx.sent_toks.get(d.sentence).is_some_and(|r| r.start == t);
-            let adjectival = ctx.lower.get(t + len).is_some_and(|w| ADJECTIVAL_NEXT.contains(&w.as_str()));
+            let adjectival = ctx
+                .lower
+                .get(t + len)
+                .is_some_and(|w| ADJECTIVAL_NEXT.contains(&w.as_str()));
             if (ctx.is_capitalized(t) && !sentence_start) || adjectival {
                 t += len;
                 continue;
             }
             // "the federal prosecutor's office said": a speaker, not a target.
-            if ctx.lower.get(t + len).is_some_and(|w| words::is_speech_verb(w)) {
+            if ctx
+                .lower
+                .get(t + len)
+                .is_some_and(|w| words::is_speech_verb(w))
+            {
                 t += len;
                 continue;
             }
-            let phrase = noun_phrase(ctx, ents, t, t + len, clause.start);
+            let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
             let span = ctx.span_of(phrase.clone());
-            let slot = Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) };
+            let slot = Slot {
+                text: ctx.slice(span).to_string(),
+                entity: None,
+                span: Some(span),
+            };
             match role {
                 NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
                 NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
                 // "shot dead two … fans", "killing 12 people".
-                NounRole::Suspect if ev.kind.is_violent() && t > d.trigger => push_unique(&mut ev.victims, slot),
-                NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => push_unique(&mut ev.victims, slot),
-                NounRole::Target if ev.kind.is_violent() || matches!(ev.kind, EventType::Warning | EventType::Plot) => {
+                NounRole::Suspect if ev.kind.is_violent() && t > d.trigger => {
+                    push_unique(&mut ev.victims, slot)
+                }
+                NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => {
+                    push_unique(&mut ev.victims, slot)
+                }
+                NounRole::Target
+                    if ev.kind.is_violent()
+                        || matches!(ev.kind, EventType::Warning | EventType::Plot) =>
+                {
                     push_unique(&mut ev.targets, slot)
                 }
                 _ => {}
@@ -589,9 +953,21 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
             continue;
         }
         if let Some((len, _)) = res.lexicon.weapons.longest_at(&ctx.lower, t) {
-            if ev.kind.is_violent() || matches!(ev.kind, EventType::Plot | EventType::Arrest | EventType::Raid) {
+            if ev.kind.is_violent()
+                || matches!(
+                    ev.kind,
+                    EventType::Plot | EventType::Arrest | EventType::Raid
+                )
+            {
                 let span = ctx.span_of(t..t + len);
-                push_unique(&mut ev.weapons, Slot { text: ctx.slice(span).to_string(), entity: None, span: Some(span) });
+                push_unique(
+                    &mut ev.weapons,
+                    Slot {
+                        text: ctx.slice(span).to_string(),
+                        entity: None,
+                        span: Some(span),
+                    },
+                );
             }
             t += len;
             continue;
@@ -604,12 +980,81 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     ev.killed = killed;
     ev.injured = injured;
     ev.arrested = arrested;
+    // "gunmen shot dead the mayor": one death.
+    if ev.kind.is_violent() && ev.killed.is_none() {
+        let kill_word = clause.clone().any(|j| {
+            matches!(
+                ctx.lower[j].as_str(),
+                "killed" | "dead" | "murdered" | "assassinated" | "slain"
+            )
+        });
+        let singular = |v: &Slot| {
+            let l = v.text.to_lowercase();
+            (l.starts_with("a ")
+                || l.starts_with("an ")
+                || l.starts_with("the ")
+                || v.entity.is_some())
+                && !l.ends_with('s')
+        };
+        if kill_word && !ev.victims.is_empty() && ev.victims.iter().all(singular) {
+            ev.killed = u32::try_from(ev.victims.len()).ok();
+        }
+    }
+    // "the mayor" is the person the text names with that office.
+    let mut named = Vec::new();
+    for v in ev.victims.iter().filter(|v| v.entity.is_none()) {
+        let l = v.text.to_lowercase();
+        let Some(office) = l.strip_prefix("the ") else {
+            continue;
+        };
+        if let Some(p) = ents.list.iter().find(|e| {
+            e.kind == EntityType::Person
+                && e.role
+                    .as_deref()
+                    .is_some_and(|r| r.to_lowercase().split_whitespace().any(|w| w == office))
+        }) {
+            named.push(Slot {
+                text: p.name.clone(),
+                entity: Some(p.id.clone()),
+                span: None,
+            });
+        }
+    }
+    for slot in named {
+        push_unique(&mut ev.victims, slot);
+    }
+    // Killing an office-holder is an assassination.
+    let official_victim = ev.victims.iter().any(|v| {
+        let l = v.text.to_lowercase();
+        OFFICIALS
+            .iter()
+            .any(|o| l.split_whitespace().any(|w| w == *o))
+            || v.entity.as_deref().is_some_and(|id| {
+                ents.list.iter().any(|e| {
+                    e.id == id
+                        && e.role
+                            .as_deref()
+                            .is_some_and(|r| OFFICIALS.iter().any(|o| r.to_lowercase().contains(o)))
+                })
+            })
+    });
+    if matches!(
+        ev.kind,
+        EventType::Shooting | EventType::Attack | EventType::Stabbing
+    ) && ev.stage == Stage::Accomplished
+        && ev.killed.is_some()
+        && official_victim
+    {
+        ev.kind = EventType::Assassination;
+    }
+
     // "A fifth suspect … was detained": one arrest.
     if ev.kind == EventType::Arrest && ev.arrested.is_none() {
         let singular = ev.perpetrators.iter().any(|p| {
             p.entity.is_none() && {
                 let l = p.text.to_lowercase();
-                (l.starts_with("a ") || l.starts_with("an ") || l.starts_with("one ")) && !l.ends_with('s')
+                (l.starts_with("a ") || l.starts_with("an ") || l.starts_with("one "))
+                    && !l.ends_with('s')
             }
         });
         if singular {
@@ -621,8 +1066,10 @@ fn fill(ctx: &Ctx, res: &Resources, ents: &Entities, dates: &[DateMention], quot
     // An arrest's clause may name the date of the plot it foiled ("arrested
     // for planning to attack … on New Year's Eve"): dates after a planning
     // word belong to the plot.
-    let usable = |dm: &&DateMention| plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value);
-    ev.date = closest_date(ctx, dates, &clause, d.trigger, &usable).or_else(|| closest_date(ctx, dates, &sentence_range, d.trigger, &usable));
+    let usable =
+        |dm: &&DateMention| plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value);
+    ev.date = closest_date(ctx, dates, &clause, d.trigger, &usable)
+        .or_else(|| closest_date(ctx, dates, &sentence_range, d.trigger, &usable));
 
     // Attribution: who says so.
     ev.attributed_to = attribution(ctx, ents, sentence_range.clone(), quotes, ev.trigger.span());
@@ -652,7 +1099,14 @@ fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
         if w == "from" {
             return true;
         }
-        if !(matches!(w, "," | "and") || ents.by_token.get(j).copied().flatten().is_some_and(|e| ents.get(e).kind == EntityType::Country)) {
+        if !(matches!(w, "," | "and")
+            || ents
+                .by_token
+                .get(j)
+                .copied()
+                .flatten()
+                .is_some_and(|e| ents.get(e).kind == EntityType::Country))
+        {
             return false;
         }
     }
@@ -660,49 +1114,134 @@ fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
 }
 
 /// The noun phrase ending at `end`: determiners, numbers and adjectives before the noun.
-fn noun_phrase(ctx: &Ctx, ents: &Entities, start: usize, end: usize, floor: usize) -> Range<usize> {
+fn noun_phrase(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    start: usize,
+    end: usize,
+    floor: usize,
+) -> Range<usize> {
     let mut s = start;
-    while s > floor && s - 1 >= floor {
+    while s > floor && start - s < 4 {
         let w = ctx.lower[s - 1].as_str();
-        let prev_is_word = ctx.is_word(s - 1) || words::number_value(w).is_some();
-        if !prev_is_word || ents.by_token.get(s - 1).copied().flatten().is_some() && !matches!(w, _ if ctx.is_capitalized(s - 1)) {
+        let is_number = words::number_value(w).is_some();
+        if !(ctx.is_word(s - 1) || is_number) {
             break;
         }
-        if words::is_stop(w) && !matches!(w, "a" | "an" | "the" | "one" | "two" | "three" | "several" | "other" | "many") {
+        // Names are their own slots; capitalised words inside a name
+        // ("a Champions League match") stay.
+        if ents.by_token.get(s - 1).copied().flatten().is_some() && !ctx.is_capitalized(s - 1) {
             break;
         }
-        if words::is_speech_verb(w) || res_verbish(w) || PREPOSITIONS.contains(&w) {
+        let determiner = matches!(
+            w,
+            "a" | "an" | "the" | "his" | "her" | "their" | "its" | "our"
+        );
+        if words::is_stop(w)
+            && !determiner
+            && !is_number
+            && !matches!(w, "several" | "other" | "many")
+        {
+            break;
+        }
+        // Verbs, prepositions and other slot words end the phrase:
+        // "gunmen shot dead | the mayor".
+        if words::is_speech_verb(w) || res_verbish(w) || PREPOSITIONS.contains(&w) || w == "dead" {
+            break;
+        }
+        if res.lexicon.triggers.longest_at(&ctx.lower, s - 1).is_some()
+            || res.lexicon.nouns.longest_at(&ctx.lower, s - 1).is_some()
+        {
             break;
         }
         s -= 1;
-        if start - s >= 4 {
+        if determiner {
             break;
         }
     }
     s..end
 }
 
+/// Office-holders whose killing is an assassination.
+const OFFICIALS: &[&str] = &[
+    "mayor",
+    "governor",
+    "minister",
+    "judge",
+    "candidate",
+    "senator",
+    "congressman",
+    "councillor",
+    "councilor",
+    "lawmaker",
+    "prosecutor",
+    "president",
+    "ambassador",
+    "legislator",
+    "deputy",
+];
+
 /// Prepositions end a noun phrase read backwards ("a car bomb | outside a police station").
-const PREPOSITIONS: &[&str] = &["outside", "inside", "near", "behind", "beside", "opposite", "across", "toward", "towards", "via", "per"];
+const PREPOSITIONS: &[&str] = &[
+    "outside", "inside", "near", "behind", "beside", "opposite", "across", "toward", "towards",
+    "via", "per",
+];
 
 fn res_verbish(w: &str) -> bool {
     w.ends_with("ed") && w.len() > 4 || w.ends_with("ing") && w.len() > 5
 }
 
-fn counts(ctx: &Ctx, _res: &Resources, clause: Range<usize>, kind: EventType) -> (Option<u32>, Option<u32>, Option<u32>) {
+fn counts(
+    ctx: &Ctx,
+    _res: &Resources,
+    clause: Range<usize>,
+    kind: EventType,
+) -> (Option<u32>, Option<u32>, Option<u32>) {
     let mut killed = None;
     let mut injured = None;
     let mut arrested: Option<u32> = None;
     for t in clause.clone() {
         let w = ctx.lower[t].as_str();
-        let is_kill = matches!(w, "killed" | "killing" | "dead" | "death" | "deaths" | "died" | "bodies" | "fatalities" | "murdered" | "slain");
-        let is_hurt = matches!(w, "wounded" | "injured" | "hurt" | "injuries" | "injuring" | "wounding");
-        let is_arrest = matches!(w, "arrested" | "arrests" | "detained" | "detentions" | "apprehended") || (w == "custody");
+        let is_kill = matches!(
+            w,
+            "killed"
+                | "killing"
+                | "dead"
+                | "death"
+                | "deaths"
+                | "died"
+                | "bodies"
+                | "fatalities"
+                | "murdered"
+                | "slain"
+        );
+        let is_hurt = matches!(
+            w,
+            "wounded" | "injured" | "hurt" | "injuries" | "injuring" | "wounding"
+        );
+        let is_arrest = matches!(
+            w,
+            "arrested" | "arrests" | "detained" | "detentions" | "apprehended"
+        ) || (w == "custody");
         if !(is_kill || is_hurt || is_arrest) {
             continue;
         }
         let mut n = number_before(ctx, t, clause.start);
-        if n.is_none() && matches!(w, "killing" | "killed" | "dead" | "wounding" | "injuring" | "wounded" | "arrested" | "arrests" | "detained") {
+        if n.is_none()
+            && matches!(
+                w,
+                "killing"
+                    | "killed"
+                    | "dead"
+                    | "wounding"
+                    | "injuring"
+                    | "wounded"
+                    | "arrested"
+                    | "arrests"
+                    | "detained"
+            )
+        {
             n = number_after(ctx, t, clause.end);
         }
         let Some(n) = n else { continue };
@@ -716,7 +1255,9 @@ fn counts(ctx: &Ctx, _res: &Resources, clause: Range<usize>, kind: EventType) ->
             let mut j = t + 1;
             while j + 2 < clause.end {
                 if ctx.lower[j] == "and" {
-                    if let Some(m) = words::number_value(&ctx.lower[j + 1]).filter(|_| ctx.lower[j + 2] == "in") {
+                    if let Some(m) =
+                        words::number_value(&ctx.lower[j + 1]).filter(|_| ctx.lower[j + 2] == "in")
+                    {
                         arrested = arrested.map(|a| a + m);
                         break;
                     }
@@ -744,11 +1285,48 @@ fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
             }
             return Some(n);
         }
-        if matches!(w, "," | "." | ";" | "in" | "on" | "at" | "and" | "by" | "for") {
+        // "3 men were arrested", "one of his bodyguards was wounded"; else
+        // "a church elder and a vigilante were shot dead": count the people.
+        if matches!(w, "were" | "was") {
+            // "The suspects, aged 17, 18 and 20, were detained": ages, not a count.
+            if (floor.max(j.saturating_sub(7))..j)
+                .any(|k| matches!(ctx.lower[k].as_str(), "aged" | "ages" | "age"))
+            {
+                return None;
+            }
+            let counted = (floor.max(j.saturating_sub(5))..j).rev().find_map(|k| {
+                let w = ctx.lower[k].as_str();
+                words::number_value(w)
+                    .filter(|n| !matches!(w, "a" | "an") && !(1900..2100).contains(n))
+            });
+            return counted.or_else(|| people_before(ctx, j, floor));
+        }
+        if matches!(
+            w,
+            "," | "." | ";" | "in" | "on" | "at" | "and" | "by" | "for"
+        ) {
             return None;
         }
     }
     None
+}
+
+/// The number of singular noun phrases ("a church elder and a vigilante")
+/// that make up the subject ending before token `verb`.
+fn people_before(ctx: &Ctx, verb: usize, floor: usize) -> Option<u32> {
+    let mut n = 0u32;
+    let mut j = verb;
+    while j > floor {
+        j -= 1;
+        let w = ctx.lower[j].as_str();
+        match w {
+            "a" | "an" => n += 1,
+            "and" | "," => {}
+            _ if ctx.is_word(j) && !words::is_stop(w) => {}
+            _ => break,
+        }
+    }
+    (n > 0).then_some(n)
 }
 
 /// A number up to four words after `t` ("killing 3 people", "arrests targeting 7 individuals").
@@ -756,7 +1334,13 @@ fn number_after(ctx: &Ctx, t: usize, ceil: usize) -> Option<u32> {
     let mut j = t + 1;
     while j < ceil && j <= t + 4 {
         let w = ctx.lower[j].as_str();
-        if let Some(n) = words::number_value(w).filter(|_| !matches!(w, "a" | "an" | "one") || ctx.lower.get(j + 1).is_some_and(|x| x == "person" || x == "man" || x == "woman")) {
+        if let Some(n) = words::number_value(w).filter(|_| {
+            !matches!(w, "a" | "an" | "one")
+                || ctx
+                    .lower
+                    .get(j + 1)
+                    .is_some_and(|x| x == "person" || x == "man" || x == "woman")
+        }) {
             if n > 1900 && n < 2100 {
                 return None;
             }
@@ -793,13 +1377,32 @@ fn closest_date(
 }
 
 /// The most recent armed group mentioned before `pos`, within `window` sentences.
-fn last_group_before(ctx: &Ctx, ents: &Entities, pos: usize, window: usize, sentence: usize) -> Option<(usize, Range<usize>)> {
-    let floor = ctx.sentences.get(sentence.saturating_sub(window)).map_or(0, |s| s.start);
+fn last_group_before(
+    ctx: &Ctx,
+    ents: &Entities,
+    pos: usize,
+    window: usize,
+    sentence: usize,
+) -> Option<(usize, Range<usize>)> {
+    let floor = ctx
+        .sentences
+        .get(sentence.saturating_sub(window))
+        .map_or(0, |s| s.start);
     let sentence_end = ctx.sentences.get(sentence).map_or(pos, |s| s.end);
     let mut best: Option<(usize, Range<usize>)> = None;
-    for e in ents.list.iter().enumerate().filter(|(_, e)| e.kind == EntityType::ArmedGroup) {
+    for e in ents
+        .list
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityType::ArmedGroup)
+    {
         for m in &e.1.mentions {
-            if m.start >= floor && m.end <= sentence_end && best.as_ref().is_none_or(|(_, r)| ctx.span_of(r.clone()).start < m.start) {
+            if m.start >= floor
+                && m.end <= sentence_end
+                && best
+                    .as_ref()
+                    .is_none_or(|(_, r)| ctx.span_of(r.clone()).start < m.start)
+            {
                 best = Some((e.0, ctx.tokens_in(m.span())));
             }
         }
@@ -809,7 +1412,13 @@ fn last_group_before(ctx: &Ctx, ents: &Entities, pos: usize, window: usize, sent
 
 /// Who states the sentence: the subject of a verb of saying, "according
 /// to X", "citing X", or the speaker of a quote that covers the trigger.
-pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &[vigil_core::Quote], trigger: Span) -> Vec<String> {
+pub fn attribution(
+    ctx: &Ctx,
+    ents: &Entities,
+    sentence: Range<usize>,
+    quotes: &[vigil_core::Quote],
+    trigger: Span,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for q in quotes {
         if q.start <= trigger.start && trigger.end <= q.end {
@@ -819,7 +1428,14 @@ pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &
         }
     }
     let speaker_kind = |k: EntityType| {
-        matches!(k, EntityType::Person | EntityType::MediaOutlet | EntityType::GovernmentBody | EntityType::Organization | EntityType::ArmedGroup)
+        matches!(
+            k,
+            EntityType::Person
+                | EntityType::MediaOutlet
+                | EntityType::GovernmentBody
+                | EntityType::Organization
+                | EntityType::ArmedGroup
+        )
     };
     for t in sentence.clone() {
         let w = ctx.lower[t].as_str();
@@ -829,9 +1445,18 @@ pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &
             // After: "according to X", "citing X", "said X".
             // The nearest entity that can speak: "the US embassy in Moscow warned".
             let can_speak = |e: &usize| speaker_kind(ents.get(*e).kind);
-            let after = (t + 1..(t + 6).min(sentence.end)).filter_map(|j| ents.by_token.get(j).copied().flatten()).find(can_speak);
-            let before = (sentence.start.max(t.saturating_sub(10))..t).rev().filter_map(|j| ents.by_token.get(j).copied().flatten()).find(can_speak);
-            let pick = if according || citing { after } else { before.or(after) };
+            let after = (t + 1..(t + 6).min(sentence.end))
+                .filter_map(|j| ents.by_token.get(j).copied().flatten())
+                .find(can_speak);
+            let before = (sentence.start.max(t.saturating_sub(10))..t)
+                .rev()
+                .filter_map(|j| ents.by_token.get(j).copied().flatten())
+                .find(can_speak);
+            let pick = if according || citing {
+                after
+            } else {
+                before.or(after)
+            };
             if let Some(e) = pick.filter(|e| speaker_kind(ents.get(*e).kind)) {
                 let id = ents.get(e).id.clone();
                 if !out.contains(&id) {
@@ -849,9 +1474,19 @@ pub fn attribution(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, quotes: &
 }
 
 /// "The newspaper said": the last media outlet named before.
-fn newspaper_reference(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb: usize) -> Option<usize> {
-    let near = (sentence.start.max(verb.saturating_sub(4))..(verb + 4).min(sentence.end))
-        .any(|j| matches!(ctx.lower[j].as_str(), "newspaper" | "paper" | "daily" | "outlet" | "broadcaster" | "agency" | "network"));
+fn newspaper_reference(
+    ctx: &Ctx,
+    ents: &Entities,
+    sentence: Range<usize>,
+    verb: usize,
+) -> Option<usize> {
+    let near =
+        (sentence.start.max(verb.saturating_sub(4))..(verb + 4).min(sentence.end)).any(|j| {
+            matches!(
+                ctx.lower[j].as_str(),
+                "newspaper" | "paper" | "daily" | "outlet" | "broadcaster" | "agency" | "network"
+            )
+        });
     if !near {
         return None;
     }
@@ -860,7 +1495,14 @@ fn newspaper_reference(ctx: &Ctx, ents: &Entities, sentence: Range<usize>, verb:
         .iter()
         .enumerate()
         .filter(|(_, e)| e.kind == EntityType::MediaOutlet)
-        .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= pos).map(|m| m.start).max().map(|p| (i, p)))
+        .filter_map(|(i, e)| {
+            e.mentions
+                .iter()
+                .filter(|m| m.end <= pos)
+                .map(|m| m.start)
+                .max()
+                .map(|p| (i, p))
+        })
         .max_by_key(|(_, p)| *p)
         .map(|(i, _)| i)
 }
@@ -876,17 +1518,27 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                 && d.sentence.abs_diff(*s) <= 2
                 && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
                 && {
-                    let linked = |v: &[Slot]| v.iter().filter_map(|p| p.entity.clone()).collect::<Vec<_>>();
+                    let linked = |v: &[Slot]| {
+                        v.iter()
+                            .filter_map(|p| p.entity.clone())
+                            .collect::<Vec<_>>()
+                    };
                     let (a, b) = (linked(&e.locations), linked(&d.event.locations));
                     a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
                 }
                 && {
                     // Named perpetrators must agree; generic ones ("four men") say nothing.
-                    let named = |v: &[Slot]| v.iter().filter_map(|p| p.entity.clone()).collect::<Vec<_>>();
+                    let named = |v: &[Slot]| {
+                        v.iter()
+                            .filter_map(|p| p.entity.clone())
+                            .collect::<Vec<_>>()
+                    };
                     let (a, b) = (named(&e.perpetrators), named(&d.event.perpetrators));
                     a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
                 }
-                && (e.arrested.is_none() || d.event.arrested.is_none() || e.arrested == d.event.arrested)
+                && (e.arrested.is_none()
+                    || d.event.arrested.is_none()
+                    || e.arrested == d.event.arrested)
                 && (e.killed.is_none() || d.event.killed.is_none() || e.killed == d.event.killed)
         });
         match same {
@@ -952,11 +1604,18 @@ fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Dra
         // Segments: a count, then within three words "in" and a place.
         let mut segments: Vec<(u32, usize, Range<usize>)> = Vec::new();
         for t in d.clause.clone() {
-            let Some(n) = words::number_value(&ctx.lower[t]).filter(|_| !matches!(ctx.lower[t].as_str(), "a" | "an")) else {
+            let Some(n) = words::number_value(&ctx.lower[t])
+                .filter(|_| !matches!(ctx.lower[t].as_str(), "a" | "an"))
+            else {
                 continue;
             };
-            let Some(i) = (t + 1..(t + 4).min(d.clause.end)).find(|j| ctx.lower[*j] == "in") else { continue };
-            let place = ents.in_tokens(i + 1..(i + 3).min(d.clause.end)).into_iter().find(|(e, toks)| toks.start <= i + 2 && ents.get(*e).kind.is_place());
+            let Some(i) = (t + 1..(t + 4).min(d.clause.end)).find(|j| ctx.lower[*j] == "in") else {
+                continue;
+            };
+            let place = ents
+                .in_tokens(i + 1..(i + 3).min(d.clause.end))
+                .into_iter()
+                .find(|(e, toks)| toks.start <= i + 2 && ents.get(*e).kind.is_place());
             if let Some((e, toks)) = place {
                 segments.push((n, e, toks));
             }
@@ -972,7 +1631,12 @@ fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Dra
             let slot = slot_for_entity(ctx, ents, *e, toks.clone());
             event.locations = vec![slot.clone()];
             event.location = Some(slot);
-            out.push(Draft { event, clause: d.clause.clone(), sentence: d.sentence, trigger: d.trigger });
+            out.push(Draft {
+                event,
+                clause: d.clause.clone(),
+                sentence: d.sentence,
+                trigger: d.trigger,
+            });
         }
         if d.event.kind == EventType::Raid {
             out.push(d);
@@ -990,7 +1654,10 @@ fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
         let country_of = |slot: &Slot| {
             let id = slot.entity.as_deref()?;
             let e = ents.list.iter().find(|e| e.id == id)?;
-            e.geo.as_ref().map(|g| g.country.clone()).filter(|c| !c.is_empty())
+            e.geo
+                .as_ref()
+                .map(|g| g.country.clone())
+                .filter(|c| !c.is_empty())
         };
         let mut countries: Vec<String> = Vec::new();
         for slot in &d.event.locations {
@@ -1000,19 +1667,29 @@ fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
                 }
             }
         }
-        let splittable = plural && d.event.kind.is_violent() && d.event.stage == Stage::Accomplished && countries.len() >= 2;
+        let splittable = plural
+            && d.event.kind.is_violent()
+            && d.event.stage == Stage::Accomplished
+            && countries.len() >= 2;
         if !splittable {
             out.push(d);
             continue;
         }
         for c in countries {
             let mut event = d.event.clone();
-            event.locations.retain(|l| country_of(l).as_deref() == Some(c.as_str()));
+            event
+                .locations
+                .retain(|l| country_of(l).as_deref() == Some(c.as_str()));
             event.location = event.locations.first().cloned();
             // Counts were stated for the whole series.
             event.killed = None;
             event.injured = None;
-            out.push(Draft { event, clause: d.clause.clone(), sentence: d.sentence, trigger: d.trigger });
+            out.push(Draft {
+                event,
+                clause: d.clause.clone(),
+                sentence: d.sentence,
+                trigger: d.trigger,
+            });
         }
     }
     out
@@ -1024,12 +1701,22 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
     for i in 0..drafts.len() {
         let d = &drafts[i];
         let has_group = d.event.perpetrators.iter().any(|p| {
-            p.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup))
+            p.entity.as_deref().is_some_and(|id| {
+                ents.list
+                    .iter()
+                    .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+            })
         });
         let first = ctx.sent_toks.get(d.sentence).map(|r| r.start);
         let continues = first.and_then(|t| ctx.lower.get(t)).is_some_and(|w| {
-            matches!(w.as_str(), "additionally" | "also" | "moreover" | "furthermore" | "similarly" | "likewise")
-        }) || first.is_some_and(|t| ctx.lower.get(t).is_some_and(|w| w == "in") && ctx.lower.get(t + 1).is_some_and(|w| w == "addition"));
+            matches!(
+                w.as_str(),
+                "additionally" | "also" | "moreover" | "furthermore" | "similarly" | "likewise"
+            )
+        }) || first.is_some_and(|t| {
+            ctx.lower.get(t).is_some_and(|w| w == "in")
+                && ctx.lower.get(t + 1).is_some_and(|w| w == "addition")
+        });
         if has_group || !continues || d.sentence == 0 {
             continue;
         }
@@ -1038,7 +1725,13 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
             .iter()
             .filter(|o| o.sentence == prev)
             .flat_map(|o| o.event.perpetrators.iter())
-            .filter(|p| p.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup)))
+            .filter(|p| {
+                p.entity.as_deref().is_some_and(|id| {
+                    ents.list
+                        .iter()
+                        .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+                })
+            })
             .cloned()
             .collect();
         for mut slot in inherited {
@@ -1049,7 +1742,11 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
 }
 
 fn is_group(ents: &Entities, slot: &Slot) -> bool {
-    slot.entity.as_deref().is_some_and(|id| ents.list.iter().any(|e| e.id == id && e.kind == EntityType::ArmedGroup))
+    slot.entity.as_deref().is_some_and(|id| {
+        ents.list
+            .iter()
+            .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+    })
 }
 
 /// "Islamic State Khorasan Province … claimed responsibility for the
@@ -1059,13 +1756,27 @@ fn credit_claims(ents: &Entities, drafts: &mut [Draft]) {
     let claims: Vec<(usize, Vec<Slot>)> = drafts
         .iter()
         .filter(|d| d.event.kind == EventType::Claim)
-        .map(|d| (d.sentence, d.event.perpetrators.iter().filter(|p| is_group(ents, p)).cloned().collect::<Vec<_>>()))
+        .map(|d| {
+            (
+                d.sentence,
+                d.event
+                    .perpetrators
+                    .iter()
+                    .filter(|p| is_group(ents, p))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, g)| !g.is_empty())
         .collect();
     for (sentence, groups) in claims {
         for d in drafts.iter_mut() {
             let near = d.sentence <= sentence && sentence - d.sentence <= 3;
-            if near && d.event.kind.is_violent() && d.event.stage == Stage::Accomplished && !d.event.perpetrators.iter().any(|p| is_group(ents, p)) {
+            if near
+                && d.event.kind.is_violent()
+                && d.event.stage == Stage::Accomplished
+                && !d.event.perpetrators.iter().any(|p| is_group(ents, p))
+            {
                 for g in &groups {
                     let mut slot = g.clone();
                     slot.span = None;
@@ -1087,10 +1798,55 @@ fn dateline_location(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
         .filter(|e| e.kind.is_place())
         .filter_map(|e| e.mentions.iter().find(|m| m.end <= end).map(|m| (e, m)))
         .min_by_key(|(e, _)| place_rank(e.kind));
-    let Some((entity, mention)) = place else { return };
-    for d in drafts.iter_mut().filter(|d| d.event.locations.is_empty() && d.event.kind != EventType::Warning) {
-        let slot = Slot { text: mention.text.clone(), entity: Some(entity.id.clone()), span: Some(mention.span()) };
+    let Some((entity, mention)) = place else {
+        return;
+    };
+    for d in drafts
+        .iter_mut()
+        .filter(|d| d.event.locations.is_empty() && d.event.kind != EventType::Warning)
+    {
+        let slot = Slot {
+            text: mention.text.clone(),
+            entity: Some(entity.id.clone()),
+            span: Some(mention.span()),
+        };
         d.event.locations.push(slot.clone());
         d.event.location = Some(slot);
+    }
+}
+
+/// "One of his bodyguards was wounded": a sentence without an event of its
+/// own that reports deaths or injuries completes the violent event of the
+/// two sentences before it.
+fn attach_later_casualties(ctx: &Ctx, res: &Resources, drafts: &mut [Draft]) {
+    for (s, range) in ctx.sent_toks.iter().enumerate() {
+        if drafts.iter().any(|d| d.sentence == s) {
+            continue;
+        }
+        let (killed, injured, _) = counts(ctx, res, range.clone(), EventType::Attack);
+        if killed.is_none() && injured.is_none() {
+            continue;
+        }
+        let earlier =
+            |d: &Draft| d.sentence < s && s - d.sentence <= 2 && d.event.kind.is_violent();
+        let Some(last) = drafts
+            .iter()
+            .filter(|d| earlier(d))
+            .map(|d| d.sentence)
+            .max()
+        else {
+            continue;
+        };
+        if let Some(d) = drafts
+            .iter_mut()
+            .find(|d| d.sentence == last && d.event.kind.is_violent())
+        {
+            if d.event.killed.is_none() {
+                d.event.killed = killed;
+            }
+            if d.event.injured.is_none() {
+                d.event.injured = injured;
+            }
+        }
     }
 }

@@ -20,9 +20,9 @@ pub mod kb;
 pub mod learn;
 pub mod lexicon;
 pub mod muc4;
+mod pipeline;
 pub mod quotes;
 pub mod resources;
-mod pipeline;
 mod words;
 
 pub use pipeline::{Pipeline, PipelineError};

@@ -26,7 +26,9 @@ pub struct Pipeline {
 impl Pipeline {
     /// Loads the embedded gazetteers, knowledge base and lexicons.
     pub fn new() -> Result<Pipeline, PipelineError> {
-        Ok(Pipeline { res: Resources::embedded()? })
+        Ok(Pipeline {
+            res: Resources::embedded()?,
+        })
     }
 
     /// The loaded resources (gazetteer, knowledge base, lexicons).
@@ -42,11 +44,22 @@ impl Pipeline {
     /// Like [`analyze`](Pipeline::analyze), with a publication time to use
     /// when neither the document, its text nor its dateline gives one
     /// (`published_from` is then `"default"`).
-    pub fn analyze_with(&self, doc: &Document, default_published: Option<DateTime<FixedOffset>>) -> Analysis {
-        let options = CleanOptions { title: doc.title.as_deref(), ..CleanOptions::default() };
+    pub fn analyze_with(
+        &self,
+        doc: &Document,
+        default_published: Option<DateTime<FixedOffset>>,
+    ) -> Analysis {
+        let options = CleanOptions {
+            title: doc.title.as_deref(),
+            ..CleanOptions::default()
+        };
         let cleaned = vigil_text::clean(&doc.text, &options);
         let text = cleaned.text;
-        let title = doc.title.as_deref().map(vigil_text::clean_inline).or(cleaned.title);
+        let title = doc
+            .title
+            .as_deref()
+            .map(vigil_text::clean_inline)
+            .or(cleaned.title);
         let (mut published, mut published_from) = match (doc.published, cleaned.timestamp) {
             (Some(p), _) => (Some(p), Some("input")),
             (None, Some(t)) => (Some(t), Some("text")),
@@ -99,34 +112,72 @@ impl Pipeline {
 fn dateline_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let head_end = text.char_indices().nth(120).map_or(text.len(), |(i, _)| i);
     let head = &text[..head_end];
-    let marker = head.find(" -- ").or_else(|| head.find(" - ")).or_else(|| head.find(") "))?;
+    let marker = head
+        .find(" -- ")
+        .or_else(|| head.find(" - "))
+        .or_else(|| head.find(") "))?;
     let found = dates::find_dates(&head[..marker], None);
-    let d = found.first().filter(|d| d.value.precision == vigil_core::Precision::Day)?;
+    let d = found
+        .first()
+        .filter(|d| d.value.precision == vigil_core::Precision::Day)?;
     let utc = FixedOffset::east_opt(0)?;
-    d.value.start.and_time(NaiveTime::MIN).and_local_timezone(utc).single()
+    d.value
+        .start
+        .and_time(NaiveTime::MIN)
+        .and_local_timezone(utc)
+        .single()
 }
 
 /// The first full date in the first lines of the raw text.
 fn header_date(raw: &str) -> Option<DateTime<FixedOffset>> {
     let head_end = raw.char_indices().nth(400).map_or(raw.len(), |(i, _)| i);
     let found = dates::find_dates(&raw[..head_end], None);
-    let d = found.iter().find(|d| d.value.precision == vigil_core::Precision::Day)?;
+    let d = found
+        .iter()
+        .find(|d| d.value.precision == vigil_core::Precision::Day)?;
     let utc = FixedOffset::east_opt(0)?;
-    d.value.start.and_time(NaiveTime::MIN).and_local_timezone(utc).single()
+    d.value
+        .start
+        .and_time(NaiveTime::MIN)
+        .and_local_timezone(utc)
+        .single()
 }
 
 /// The outlet publishing the article: the record's `source` when it names a
 /// known outlet, else an outlet named in the first line ("Shafaq News/ …").
 fn article_outlet(ctx: &Ctx, ents: &entities::Entities, source: Option<&str>) -> Option<Slot> {
-    let outlets = || ents.list.iter().filter(|e| e.kind == EntityType::MediaOutlet);
+    let outlets = || {
+        ents.list
+            .iter()
+            .filter(|e| e.kind == EntityType::MediaOutlet)
+    };
     if let Some(src) = source {
-        if let Some(e) = outlets().find(|e| e.name.eq_ignore_ascii_case(src) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(src))) {
-            return Some(Slot { text: e.name.clone(), entity: Some(e.id.clone()), span: None });
+        if let Some(e) = outlets().find(|e| {
+            e.name.eq_ignore_ascii_case(src)
+                || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(src))
+        }) {
+            return Some(Slot {
+                text: e.name.clone(),
+                entity: Some(e.id.clone()),
+                span: None,
+            });
         }
-        return Some(Slot { text: src.to_string(), entity: None, span: None });
+        return Some(Slot {
+            text: src.to_string(),
+            entity: None,
+            span: None,
+        });
     }
     let first_line_end = ctx.text.find('\n').unwrap_or(ctx.text.len()).min(80);
     outlets()
-        .find(|e| e.mentions.first().is_some_and(|m| m.start < first_line_end && m.start < 40))
-        .map(|e| Slot { text: e.name.clone(), entity: Some(e.id.clone()), span: None })
+        .find(|e| {
+            e.mentions
+                .first()
+                .is_some_and(|m| m.start < first_line_end && m.start < 40)
+        })
+        .map(|e| Slot {
+            text: e.name.clone(),
+            entity: Some(e.id.clone()),
+            span: None,
+        })
 }

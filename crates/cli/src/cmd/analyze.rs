@@ -91,10 +91,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(e).context("writing to standard output");
         }
     }
-    flush(&pipeline, &mut batch, &mut out, &args, published).context("writing to standard output")?;
+    flush(&pipeline, &mut batch, &mut out, &args, published)
+        .context("writing to standard output")?;
     out.flush().context("writing to standard output")?;
     if failed > 0 {
-        eprintln!("vigil: {failed} item(s) could not be read (see above); the others were analysed");
+        eprintln!(
+            "vigil: {failed} item(s) could not be read (see above); the others were analysed"
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -114,7 +117,9 @@ fn flush(
             // The pipeline knows that a date came with the document; the
             // reader knows whether from the record or the page metadata.
             match analysis.published_from.as_deref() {
-                Some("input") => analysis.published_from = from.map(str::to_string).or(analysis.published_from),
+                Some("input") => {
+                    analysis.published_from = from.map(str::to_string).or(analysis.published_from)
+                }
                 Some("default") => analysis.published_from = Some("cli".into()),
                 _ => {}
             }
@@ -122,8 +127,14 @@ fn flush(
                 analysis.text.clear();
                 analysis.sentences.clear();
             }
-            let json = if args.pretty { serde_json::to_string_pretty(&analysis) } else { serde_json::to_string(&analysis) };
-            json.unwrap_or_else(|e| format!("{{\"id\":{:?},\"error\":{:?}}}", doc.id, e.to_string()))
+            let json = if args.pretty {
+                serde_json::to_string_pretty(&analysis)
+            } else {
+                serde_json::to_string(&analysis)
+            };
+            json.unwrap_or_else(|e| {
+                format!("{{\"id\":{:?},\"error\":{:?}}}", doc.id, e.to_string())
+            })
         })
         .collect();
     batch.clear();
