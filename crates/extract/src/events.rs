@@ -216,8 +216,8 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
 }
 
 /// "Three of the suspects are Tajik nationals": a sentence without events
-/// that names the suspects' nationalities completes the arrests and plots
-/// of the two sentences before it.
+/// that names the suspects' nationalities completes the arrests, raids and
+/// plots of the three sentences before it.
 fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
     for (s, span) in ctx.sentences.iter().enumerate() {
         if drafts.iter().any(|d| d.sentence == s) {
@@ -229,8 +229,11 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
         }
         let earlier = |d: &Draft| {
             d.sentence < s
-                && s - d.sentence <= 2
-                && matches!(d.event.kind, EventType::Arrest | EventType::Plot)
+                && s - d.sentence <= 3
+                && matches!(
+                    d.event.kind,
+                    EventType::Arrest | EventType::Plot | EventType::Raid
+                )
         };
         let Some(last) = drafts
             .iter()
@@ -241,7 +244,11 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
             continue;
         };
         for d in drafts.iter_mut().filter(|d| {
-            d.sentence == last && matches!(d.event.kind, EventType::Arrest | EventType::Plot)
+            d.sentence == last
+                && matches!(
+                    d.event.kind,
+                    EventType::Arrest | EventType::Plot | EventType::Raid
+                )
         }) {
             for slot in &found {
                 push_unique(&mut d.event.nationalities, slot.clone());
@@ -321,7 +328,16 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
                     | "earlier"
             )
         );
-        let cut = w == ";"
+        // "foiled a plan …, killing two suspects in a shootout": what follows
+        // a foiled plot is the operation that foiled it.
+        let operation = w == ","
+            && matches!(
+                next,
+                Some("killing" | "wounding" | "detaining" | "arresting")
+            )
+            && (start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
+        let cut = operation
+            || w == ";"
             || (w == ","
                 && matches!(
                     next,
@@ -375,6 +391,16 @@ fn sentence_events(
             {
                 t += 1;
             }
+            // "assault rifles" is a weapon, not an assault.
+            Some((len, _))
+                if res
+                    .lexicon
+                    .weapons
+                    .longest_at(&ctx.lower, t)
+                    .is_some_and(|(w, _)| w > len) =>
+            {
+                t += len;
+            }
             Some((len, trig)) if t + len <= clause.end => {
                 found.push((t, len, trig.clone()));
                 t += len;
@@ -408,7 +434,12 @@ fn sentence_events(
         let near_plan = has_any(ctx, window.clone(), PLANNED);
         let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
         let clause_foiled = has_any(ctx, clause.clone(), FOILED);
-        if trig.casualty && (has_violent || trig.weak) {
+        // "killing two suspects in a shootout": deaths in a security operation
+        // are its toll, not an attack.
+        let operation = found
+            .iter()
+            .any(|(_, _, o)| matches!(o.kind, EventType::Raid | EventType::Arrest));
+        if trig.casualty && (has_violent || trig.weak || operation) {
             continue;
         }
         if trig.casualty
@@ -1222,12 +1253,29 @@ fn counts(
         );
         let is_arrest = matches!(
             w,
-            "arrested" | "arrests" | "detained" | "detentions" | "apprehended"
-        ) || (w == "custody");
+            "arrested"
+                | "arrests"
+                | "detained"
+                | "detentions"
+                | "apprehended"
+                | "detaining"
+                | "arresting"
+                | "custody"
+        );
         if !(is_kill || is_hurt || is_arrest) {
             continue;
         }
         let mut n = number_before(ctx, t, clause.start);
+        // "detaining a third", "arrested a man": one.
+        if n.is_none()
+            && is_arrest
+            && ctx
+                .lower
+                .get(t + 1)
+                .is_some_and(|w| matches!(w.as_str(), "a" | "an" | "one"))
+        {
+            n = Some(1);
+        }
         if n.is_none()
             && matches!(
                 w,
