@@ -804,7 +804,7 @@ fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
             | "father"
             | "captain"
     );
-    after_article && !next_title || vague && !next_title
+    (after_article || vague) && !next_title
 }
 
 /// Where the role before a title starts: "Kaduna state police spokesman",

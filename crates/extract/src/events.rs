@@ -449,11 +449,8 @@ fn sentence_events(
         {
             continue;
         }
-        if trig.weak
-            && !trig.threat
-            && !trig.casualty
-            && !(clause_has_group || clause_has_weapon || has_casualty || near_modal)
-        {
+        let supported = clause_has_group || clause_has_weapon || has_casualty || near_modal;
+        if trig.weak && !trig.threat && !trig.casualty && !supported {
             continue;
         }
         // A warning must be about violence: "the Bundesbank warned that the
