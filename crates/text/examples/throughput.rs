@@ -5,7 +5,20 @@ use std::time::Instant;
 
 use vigil_text::{clean, detect_language, sentences, tokenize, CleanOptions};
 
-const FIXTURE: &str = include_str!("../../../../shared/fixtures/obfuscated-news-article.txt");
+/// The scraped article (`../shared` beside the repository) when
+/// present, else an obfuscated test article of the repository: read at run
+/// time so that the example builds without `../shared`.
+fn sample() -> String {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/obfuscated-news-article.txt");
+    std::fs::read_to_string(&shared).unwrap_or_else(|_| {
+        println!(
+            "{} not found; using tests/articles/obfuscated-vienna-pride.txt",
+            shared.display()
+        );
+        include_str!("../../../tests/articles/obfuscated-vienna-pride.txt").to_string()
+    })
+}
 
 fn report(name: &str, bytes: usize, f: impl FnOnce() -> usize) {
     if let Some(filter) = std::env::args().nth(1) {
@@ -32,7 +45,8 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let big: String = FIXTURE.repeat(50_000_000 / FIXTURE.len() + 1);
+    let fixture = sample();
+    let big: String = fixture.repeat(50_000_000 / fixture.len() + 1);
     report("clean 50 MB (fixture repeated)", big.len(), || {
         clean(&big, &CleanOptions::default()).text.len()
     });
