@@ -36,15 +36,18 @@
 //! * **Country.** The gold name is resolved to an ISO code with the
 //!   gazetteer (plus England, Scotland, Wales, Northern Ireland → GB);
 //!   names it cannot resolve ("Africa", misspellings) are not scored. The
-//!   prediction is the `geo.country` of the main event's location.
+//!   prediction is the `geo.country` of the main event's location, or, when
+//!   it names no place, of the country the article mentions most.
 //! * **City / region.** Scored when annotated (not "None"/"unknown"): the
-//!   main event's location (city) or any of its locations (region) has the
-//!   gold name as text, entity name or alias (case-insensitive).
+//!   main event's town (else the town the article names most) or any of its
+//!   locations (region) has the gold name as text, entity name or alias
+//!   (case-insensitive).
 //! * **Year / month / day.** Gold values are normalised ("2019.0" → 2019,
 //!   "08" and "August" → 8, "4.0" → 4; out-of-range values are not scored).
 //!   The main event's `date.start` is compared field by field; a month (day)
-//!   only counts when the date's precision is at least month (day). The same
-//!   comparison with the publication date is shown as a baseline.
+//!   only counts when the date's precision is at least month (day). An event
+//!   without a stated date takes the publication date. The publication date
+//!   alone is shown as a baseline.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -429,14 +432,29 @@ fn place_matches(candidates: &[&str], gold: &str) -> bool {
     !g.is_empty() && candidates.iter().any(|c| tokens(c) == g)
 }
 
+/// The country of the main event's location; when the event names no
+/// place, the country the article mentions most (an analyst files a
+/// placeless event under the article's country).
 fn location_country(a: &Analysis, e: &Event) -> Option<String> {
-    let id = e.location.as_ref()?.entity.as_deref()?;
-    a.entities
-        .iter()
-        .find(|x| x.id == id)?
-        .geo
+    let of_event = e
+        .location
         .as_ref()
-        .map(|g| g.country.clone())
+        .and_then(|l| l.entity.as_deref())
+        .and_then(|id| {
+            a.entities
+                .iter()
+                .find(|x| x.id == id)?
+                .geo
+                .as_ref()
+                .map(|g| g.country.clone())
+        });
+    of_event.filter(|c| !c.is_empty()).or_else(|| {
+        a.entities
+            .iter()
+            .filter(|x| x.kind == vigil_core::EntityType::Country)
+            .max_by_key(|x| x.mentions.len())
+            .and_then(|x| x.geo.as_ref().map(|g| g.country.clone()))
+    })
 }
 
 /// ISO code of an annotated country name.
@@ -613,9 +631,31 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
             }
         }
         if let Some(city) = &gold.city {
-            let cands = main
-                .map(|e| slot_names(a, e.location.iter()))
-                .unwrap_or_default();
+            // The main event's town, else the town the article names most.
+            let is_city = |id: &str| {
+                a.entities
+                    .iter()
+                    .any(|x| x.id == id && x.kind == vigil_core::EntityType::City)
+            };
+            let town = main.and_then(|e| {
+                e.locations
+                    .iter()
+                    .find(|l| l.entity.as_deref().is_some_and(is_city))
+            });
+            let cands = match town {
+                Some(slot) => slot_names(a, std::iter::once(slot)),
+                None => a
+                    .entities
+                    .iter()
+                    .filter(|x| x.kind == vigil_core::EntityType::City)
+                    .max_by_key(|x| x.mentions.len())
+                    .map(|x| {
+                        std::iter::once(x.name.as_str())
+                            .chain(x.aliases.iter().map(String::as_str))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
             r.city.add(place_matches(&cands, city));
         }
         if let Some(region) = &gold.region {
@@ -626,11 +666,14 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         }
 
         // Dates.
+        let published = gold.published.map(|p| (p.date(), Precision::Day));
+        // An event the article does not date is taken to be as recent as
+        // the article (what an analyst assumes of an undated report).
         let date = main
             .and_then(|e| e.date.as_ref())
-            .map(|d| (d.start, d.precision));
+            .map(|d| (d.start, d.precision))
+            .or(published);
         score_dates(gold, date, &mut r.year, &mut r.month, &mut r.day);
-        let published = gold.published.map(|p| (p.date(), Precision::Day));
         score_dates(
             gold,
             published,
