@@ -9,7 +9,7 @@ use vigil_extract::muc4::{self, RoleLists, RoleModel};
 
 /// Dev micro F1 (%) of the committed model, as documented in docs/muc4.md.
 /// The test fails if the model falls more than one point below it.
-const DOCUMENTED_DEV_F1: f64 = 38.8;
+const DOCUMENTED_DEV_F1: f64 = 42.8;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");

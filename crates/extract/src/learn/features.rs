@@ -11,8 +11,121 @@
 //! the nearest preposition to the left. Every feature is hashed with a
 //! [`FeatureHasher`]; nothing depends on letter case except `shape`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use vigil_core::EntityType;
+
 use super::text::{sentences, tokenize, Tok, TokKind};
 use super::FeatureHasher;
+use crate::kb::Kb;
+
+/// The lexicons the rule pipeline also reads (`crate::lexicon`).
+const WEAPONS: &str = include_str!("../../../../data/lexicon/weapons.tsv");
+const NOUNS: &str = include_str!("../../../../data/lexicon/nouns.tsv");
+
+/// `(form, second column)` of the data rows of a lexicon file.
+fn tsv(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|l| {
+        let l = l.trim_end();
+        if l.is_empty() || l.starts_with('#') {
+            return None;
+        }
+        let mut cols = l.split('\t');
+        Some((cols.next()?, cols.next().unwrap_or("").trim()))
+    })
+}
+
+/// Phrases of vigil's knowledge base and lexicons, as lower-cased words
+/// keyed by their first word (longest first): armed groups, government
+/// bodies and other organisations (`data/kb/`), weapons and role nouns
+/// (`data/lexicon/`).
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    by_first: HashMap<String, Vec<(Vec<String>, &'static str)>>,
+}
+
+impl Gazetteer {
+    fn insert(&mut self, phrase: &str, kind: &'static str) {
+        let words: Vec<String> = tokenize(phrase)
+            .iter()
+            .map(|t| t.text(phrase).to_lowercase())
+            .collect();
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
+        let e = self.by_first.entry(first).or_default();
+        if !e.iter().any(|(w, k)| *w == words && *k == kind) {
+            e.push((words, kind));
+            e.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.1.cmp(b.1)));
+        }
+    }
+
+    /// The gazetteer built from the embedded knowledge base and lexicons
+    /// (built once per process).
+    pub fn embedded() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(|| {
+            let mut g = Gazetteer::default();
+            if let Ok(kb) = Kb::embedded() {
+                for r in kb.records() {
+                    let kind = match r.kind {
+                        EntityType::ArmedGroup => "armed",
+                        EntityType::GovernmentBody => "gov",
+                        _ => continue,
+                    };
+                    for name in r.names() {
+                        g.insert(name, kind);
+                    }
+                }
+            }
+            for (form, _) in tsv(WEAPONS) {
+                g.insert(form, "weapon");
+            }
+            for (form, role) in tsv(NOUNS) {
+                let kind = match role {
+                    "perpetrator" => "n-perp",
+                    "victim" => "n-victim",
+                    "target" => "n-target",
+                    "suspect" => "n-suspect",
+                    _ => continue,
+                };
+                g.insert(form, kind);
+            }
+            g
+        })
+    }
+
+    /// The longest phrase starting at
+    /// `words[at]`: its length in words and kind.
+    pub fn longest_at(&self, words: &[String], at: usize) -> Option<(usize, &'static str)> {
+        let cands = self.by_first.get(words.get(at)?)?;
+        cands.iter().find_map(|(phrase, kind)| {
+            let window = words.get(at..at + phrase.len())?;
+            (window == phrase.as_slice()).then_some((phrase.len(), *kind))
+        })
+    }
+
+    /// Gazetteer tags of every token: `(kind, position)` where position is
+    /// "B" or "I", or `None`.
+    pub fn tag(&self, words: &[String]) -> Vec<Option<(&'static str, &'static str)>> {
+        let mut out = vec![None; words.len()];
+        let mut i = 0;
+        while i < words.len() {
+            match self.longest_at(words, i) {
+                Some((len, kind)) => {
+                    out[i] = Some((kind, "B"));
+                    for o in out.iter_mut().take(i + len).skip(i + 1) {
+                        *o = Some((kind, "I"));
+                    }
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+}
 
 /// Event trigger classes of a lower-cased word.
 pub fn trigger_class(w: &str) -> Option<&'static str> {
@@ -374,7 +487,19 @@ pub struct DocContext<'t> {
     in_quotes: Vec<bool>,
     in_parens: Vec<bool>,
     freq: Vec<usize>,
+    /// Gazetteer tag of each token (kind, "B"/"I").
+    gaz: Vec<Option<(&'static str, &'static str)>>,
+    /// Whether each token is the first occurrence of its word.
+    first_occ: Vec<bool>,
+    /// Whether each token's word occurs in the first two sentences.
+    in_lead: Vec<bool>,
+    /// Trigger classes (bit set over [`TRIGGER_CLASSES`]) of the sentences
+    /// in which each token's word occurs anywhere in the document.
+    cotrig: Vec<u8>,
 }
+
+/// The classes [`trigger_class`] returns.
+const TRIGGER_CLASSES: [&str; 7] = ["kill", "bomb", "kidnap", "attack", "arson", "claim", "rob"];
 
 impl<'t> DocContext<'t> {
     /// Tokenizes and segments `text`.
@@ -416,6 +541,28 @@ impl<'t> DocContext<'t> {
                 hi - lo
             })
             .collect();
+        let gaz = Gazetteer::embedded().tag(&lower);
+        let mut sent_mask = vec![0u8; sents.len()];
+        for (i, w) in lower.iter().enumerate() {
+            if let Some(c) = trigger_class(w) {
+                let k = TRIGGER_CLASSES.iter().position(|x| *x == c).unwrap_or(0);
+                sent_mask[sent_of[i]] |= 1 << k;
+            }
+        }
+        let lead_end = sents.get(1).or(sents.first()).map_or(0, |s| s.1);
+        let mut by_word: HashMap<&str, (u8, bool)> = HashMap::new();
+        let mut first_occ = Vec::with_capacity(lower.len());
+        for (i, w) in lower.iter().enumerate() {
+            let e = by_word.entry(w.as_str());
+            first_occ.push(matches!(e, std::collections::hash_map::Entry::Vacant(_)));
+            let v = e.or_insert((0, false));
+            v.0 |= sent_mask[sent_of[i]];
+            v.1 |= i < lead_end;
+        }
+        let (cotrig, in_lead) = lower
+            .iter()
+            .map(|w| by_word.get(w.as_str()).copied().unwrap_or((0, false)))
+            .unzip();
         DocContext {
             text,
             toks,
@@ -425,6 +572,10 @@ impl<'t> DocContext<'t> {
             in_quotes,
             in_parens,
             freq,
+            gaz,
+            first_occ,
+            in_lead,
+            cotrig,
         }
     }
 
@@ -615,6 +766,34 @@ impl TokenFeaturizer {
             if let Some(j) = (lo..i).rev().find(|&j| is_preposition(&doc.lower[j])) {
                 f.push(h.hash("prep", &[&doc.lower[j]]));
                 f.push(h.hash("prep-w", &[&doc.lower[j], w0]));
+            }
+            // Knowledge-base and lexicon phrases, here and next to here.
+            if let Some((kind, pos)) = doc.gaz[i] {
+                f.push(h.hash("gz", &[kind, pos]));
+                f.push(h.hash("gz-sent", &[kind, pos, sbk]));
+            }
+            if i > 0 {
+                if let Some((kind, _)) = doc.gaz[i - 1] {
+                    f.push(h.hash("gz-1", &[kind]));
+                }
+            }
+            if let Some(Some((kind, _))) = doc.gaz.get(i + 1) {
+                f.push(h.hash("gz+1", &[kind]));
+            }
+            // Document-level evidence about the word.
+            if doc.toks[i].kind == TokKind::Word && w0.len() > 2 {
+                if doc.first_occ[i] {
+                    f.push(h.hash("first", &[l0]));
+                }
+                if doc.in_lead[i] {
+                    f.push(h.hash("lead", &[l0]));
+                }
+                for (k, c) in TRIGGER_CLASSES.iter().enumerate() {
+                    if doc.cotrig[i] & (1 << k) != 0 {
+                        f.push(h.hash("cotrig", &[c]));
+                        f.push(h.hash("cotrig-lex", &[c, l0]));
+                    }
+                }
             }
             out.push(f);
         }

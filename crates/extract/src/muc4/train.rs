@@ -295,6 +295,9 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
             }
         }
     }
+    // The model file stores finite numbers only.
+    best.min_entity_score = best.min_entity_score.max(f32::MIN);
+    best.relevance_threshold = best.relevance_threshold.max(f32::MIN);
     let s = evaluate(model, docs, &raws, &best);
     (best, s)
 }
