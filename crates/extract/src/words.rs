@@ -2,6 +2,9 @@
 //! lists (triggers, weapons, offices, names) live in `data/`; these are
 //! grammar: function words, speech verbs, titles.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Function words and other capitalised-at-sentence-start words that never
 /// begin or end a name.
 pub const STOP: &[&str] = &[
@@ -418,20 +421,39 @@ pub const OFFICE_HEADS: &[&str] = &[
     "negotiator",
 ];
 
+/// The closed word classes as hash sets, built once: these predicates run
+/// for every token of every document.
+struct Classes {
+    stop: HashSet<&'static str>,
+    speech: HashSet<&'static str>,
+    honorific: HashSet<&'static str>,
+    office: HashSet<&'static str>,
+}
+
+fn classes() -> &'static Classes {
+    static CLASSES: OnceLock<Classes> = OnceLock::new();
+    CLASSES.get_or_init(|| Classes {
+        stop: STOP.iter().copied().collect(),
+        speech: SPEECH_VERBS.iter().copied().collect(),
+        honorific: HONORIFICS.iter().copied().collect(),
+        office: OFFICE_HEADS.iter().copied().collect(),
+    })
+}
+
 pub fn is_stop(lower: &str) -> bool {
-    STOP.contains(&lower)
+    classes().stop.contains(lower)
 }
 
 pub fn is_speech_verb(lower: &str) -> bool {
-    SPEECH_VERBS.contains(&lower)
+    classes().speech.contains(lower)
 }
 
 pub fn is_honorific(lower: &str) -> bool {
-    HONORIFICS.contains(&lower.trim_end_matches('.'))
+    classes().honorific.contains(lower.trim_end_matches('.'))
 }
 
 pub fn is_office_head(lower: &str) -> bool {
-    OFFICE_HEADS.contains(&lower)
+    classes().office.contains(lower)
 }
 
 /// Parses a small cardinal: digits ("7", "1,200") or a number word

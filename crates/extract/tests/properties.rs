@@ -49,10 +49,8 @@ const INVISIBLE: &[char] = &['\u{200B}', '\u{00AD}', '\u{200D}', '\u{2060}'];
 /// inside words, driven by `choices`.
 fn obfuscate(text: &str, choices: &[u8]) -> String {
     let mut out = String::with_capacity(text.len() * 2);
-    let mut k = 0usize;
-    for c in text.chars() {
+    for (k, c) in text.chars().enumerate() {
         let pick = choices.get(k % choices.len().max(1)).copied().unwrap_or(0);
-        k += 1;
         match LOOKALIKES
             .iter()
             .filter(|(l, _)| *l == c)

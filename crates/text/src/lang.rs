@@ -3,7 +3,7 @@
 use unicode_script::{Script, UnicodeScript};
 
 /// How much of the text is looked at.
-const SAMPLE_BYTES: usize = 8192;
+const SAMPLE_BYTES: usize = 4096;
 /// Fewer letters than this gives "und".
 const MIN_LETTERS: usize = 10;
 
@@ -162,7 +162,13 @@ pub fn detect_language(text: &str) -> &'static str {
     let mut letters = 0usize;
     for c in sample.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
-        let s = match c.script() {
+        // ASCII letters are Latin: skip the script table for them.
+        let s = if c.is_ascii() {
+            Script::Latin
+        } else {
+            c.script()
+        };
+        let s = match s {
             Script::Hiragana | Script::Katakana => Script::Hiragana,
             s => s,
         };
@@ -234,6 +240,26 @@ fn arabic(sample: &str) -> &'static str {
     }
 }
 
+/// Every stopword of `LATIN_LANGS` with the languages it belongs to,
+/// built once: one hash lookup per word instead of a scan of every list.
+fn stopword_index() -> &'static std::collections::HashMap<&'static str, Vec<usize>> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: std::collections::HashMap<&'static str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (k, (_, stop)) in LATIN_LANGS.iter().enumerate() {
+            for word in stop.iter() {
+                let langs = index.entry(word).or_default();
+                if !langs.contains(&k) {
+                    langs.push(k);
+                }
+            }
+        }
+        index
+    })
+}
+
 fn latin(sample: &str) -> &'static str {
     let mut scores = [0u32; LATIN_LANGS.len()];
     let mut words = 0usize;
@@ -245,8 +271,8 @@ fn latin(sample: &str) -> &'static str {
         words += 1;
         lower.clear();
         lower.extend(word.chars().flat_map(char::to_lowercase));
-        for (k, (_, stop)) in LATIN_LANGS.iter().enumerate() {
-            if stop.contains(&lower.as_str()) {
+        if let Some(langs) = stopword_index().get(lower.as_str()) {
+            for &k in langs {
                 scores[k] += 2;
             }
         }

@@ -38,10 +38,9 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
-/// Groups candidates into entities per role (in `ROLES` order), ordered by
-/// first mention, dropping entities below `params.min_entity_score`.
-pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedEntity>; 5] {
-    let mut out: [Vec<PredictedEntity>; 5] = Default::default();
+/// Groups of candidate indices naming one entity (same role), ordered by
+/// first member; candidates with an empty normalised text are left out.
+pub fn group_indices(cands: &[Candidate]) -> Vec<Vec<usize>> {
     let keys: Vec<String> = cands.iter().map(|c| normalize(&c.text)).collect();
     let words: Vec<Vec<&str>> = keys
         .iter()
@@ -53,7 +52,7 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
             continue;
         }
         if let Some(j) = cands[i].appositive_of {
-            if j < cands.len() && !keys[j].is_empty() {
+            if j < cands.len() && !keys[j].is_empty() && cands[j].role == cands[i].role {
                 let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                 parent[ri.max(rj)] = ri.min(rj);
             }
@@ -68,7 +67,6 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
             }
         }
     }
-    // Collect groups in order of their root (= first member).
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); cands.len()];
     for (i, key) in keys.iter().enumerate() {
         if !key.is_empty() {
@@ -76,66 +74,76 @@ pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedE
             members[r].push(i);
         }
     }
-    for group in members.into_iter().filter(|g| !g.is_empty()) {
+    members.retain(|g| !g.is_empty());
+    members
+}
+
+/// The entity made of the candidates `group` (indices into `cands`, in
+/// text order), with its output mentions chosen as `params` says.
+pub fn entity_of(cands: &[Candidate], group: &[usize], params: &Params) -> PredictedEntity {
+    let keys: Vec<String> = group.iter().map(|&i| normalize(&cands[i].text)).collect();
+    let score = group
+        .iter()
+        .map(|&i| cands[i].score)
+        .fold(f32::NEG_INFINITY, f32::max);
+    // Distinct mentions (by normalised key), with counts, in text order.
+    let mut distinct: Vec<(usize, usize)> = Vec::new(); // (position in group, count)
+    for (k, key) in keys.iter().enumerate() {
+        match distinct.iter_mut().find(|(j, _)| keys[*j] == *key) {
+            Some(d) => d.1 += 1,
+            None => distinct.push((k, 1)),
+        }
+    }
+    let n_words = |k: usize| keys[k].split(' ').count();
+    let best = match params.representative {
+        Representative::First => distinct[0].0,
+        Representative::Longest => {
+            distinct
+                .iter()
+                .fold(distinct[0], |b, d| {
+                    if n_words(d.0) > n_words(b.0) {
+                        *d
+                    } else {
+                        b
+                    }
+                })
+                .0
+        }
+        Representative::MostFrequent => {
+            distinct
+                .iter()
+                .fold(distinct[0], |b, d| if d.1 > b.1 { *d } else { b })
+                .0
+        }
+    };
+    let text = |k: usize| cands[group[k]].text.clone();
+    let group_texts: Vec<String> = distinct.iter().map(|(k, _)| text(*k)).collect();
+    let mentions = if params.all_mentions {
+        let mut m = vec![text(best)];
+        m.extend(group_texts.iter().filter(|t| **t != text(best)).cloned());
+        m
+    } else {
+        vec![text(best)]
+    };
+    PredictedEntity {
+        mentions,
+        group: group_texts,
+        score,
+        count: group.len(),
+    }
+}
+
+/// Groups candidates into entities per role (in `ROLES` order), ordered by
+/// first mention, dropping entities below `params.min_entity_score`.
+pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedEntity>; 5] {
+    let mut out: [Vec<PredictedEntity>; 5] = Default::default();
+    for group in group_indices(cands) {
         let role = cands[group[0]].role;
-        let score = group
-            .iter()
-            .map(|&i| cands[i].score)
-            .fold(f32::NEG_INFINITY, f32::max);
-        if score < params.min_entity_score {
+        let e = entity_of(cands, &group, params);
+        if e.score < params.min_entity_score {
             continue;
         }
-        // Distinct mentions (by normalised key), with counts, in text order.
-        let mut distinct: Vec<(usize, usize)> = Vec::new(); // (candidate index, count)
-        for &i in &group {
-            match distinct.iter_mut().find(|(j, _)| keys[*j] == keys[i]) {
-                Some(d) => d.1 += 1,
-                None => distinct.push((i, 1)),
-            }
-        }
-        let best = match params.representative {
-            Representative::First => distinct[0].0,
-            Representative::Longest => {
-                distinct
-                    .iter()
-                    .fold(distinct[0], |b, d| {
-                        if words[d.0].len() > words[b.0].len() {
-                            *d
-                        } else {
-                            b
-                        }
-                    })
-                    .0
-            }
-            Representative::MostFrequent => {
-                distinct
-                    .iter()
-                    .fold(distinct[0], |b, d| if d.1 > b.1 { *d } else { b })
-                    .0
-            }
-        };
-        let group_texts: Vec<String> = distinct
-            .iter()
-            .map(|(i, _)| cands[*i].text.clone())
-            .collect();
-        let mentions = if params.all_mentions {
-            let mut m = vec![cands[best].text.clone()];
-            m.extend(
-                group_texts
-                    .iter()
-                    .filter(|t| **t != cands[best].text)
-                    .cloned(),
-            );
-            m
-        } else {
-            vec![cands[best].text.clone()]
-        };
-        out[role as usize].push(PredictedEntity {
-            mentions,
-            group: group_texts,
-            score,
-            count: group.len(),
-        });
+        out[role as usize].push(e);
     }
     out
 }
