@@ -56,6 +56,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
+    // A progress line on a terminal (hidden when stderr is redirected).
+    let progress =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos} documents, {msg} read, {per_sec}, {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let mut bytes_read = 0u64;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = 0usize;
@@ -73,6 +83,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     for w in &ingested.warnings {
                         eprintln!("vigil: warning: {w}");
                     }
+                    bytes_read += ingested.document.text.len() as u64;
+                    progress.inc(1);
+                    progress.set_message(indicatif::HumanBytes(bytes_read).to_string());
                     batch.push((ingested.document, ingested.published_from));
                     if batch.len() >= BATCH {
                         if let Err(e) = flush(&pipeline, &mut batch, &mut out, &args, published) {
@@ -82,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
                 Err(err) => {
                     failed += 1;
-                    eprintln!("vigil: {err}");
+                    progress.suspend(|| eprintln!("vigil: {err}"));
                 }
             }
         };
@@ -93,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     flush(&pipeline, &mut batch, &mut out, &args, published)
         .context("writing to standard output")?;
+    progress.finish_and_clear();
     out.flush().context("writing to standard output")?;
     if failed > 0 {
         eprintln!(
