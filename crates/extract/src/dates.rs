@@ -1883,12 +1883,15 @@ mod tests {
 
     #[test]
     fn fixture_article_scan() {
+        use std::io::Write as _;
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/fixtures/obfuscated-news-article.txt");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!(
+                // Not eprintln!: the test harness captures that; this must show.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "SKIPPED: {}: {e} (needs ../shared next to the repository)",
                     path.display()
                 );

@@ -53,6 +53,12 @@ impl Entities {
         &self.list[idx]
     }
 
+    /// The entity with this document-local id ("E7"), in constant time.
+    pub fn by_id(&self, id: &str) -> Option<&Entity> {
+        let n: usize = id.strip_prefix('E')?.parse().ok()?;
+        self.list.get(n.checked_sub(1)?).filter(|e| e.id == id)
+    }
+
     /// Entity (index) mentioned exactly at or covering this span.
     pub fn at_span(&self, ctx: &Ctx, span: Span) -> Option<usize> {
         let toks = ctx.tokens_in(span);
@@ -553,7 +559,14 @@ fn place_context(ctx: &Ctx, span: Span) -> bool {
 
 /// Pass 2: runs of capitalised words.
 fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
-    let covered = |raws: &[Raw], span: Span| raws.iter().any(|r| r.span.overlaps(span));
+    // Gazetteer mentions do not overlap one another: sorted by start, they
+    // are sorted by end too, and a binary search finds any overlap.
+    raws.sort_by_key(|r| r.span.start);
+    let first_ending_after = |raws: &[Raw], pos: usize| raws.partition_point(|r| r.span.end <= pos);
+    let covered = |raws: &[Raw], span: Span| {
+        raws.get(first_ending_after(raws, span.start))
+            .is_some_and(|r| r.span.overlaps(span))
+    };
     let n = ctx.tokens.len();
     let mut i = 0;
     let mut found = Vec::new();
@@ -566,10 +579,14 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             if let Some((range, title_end)) = titled_name(ctx, i) {
                 let span = ctx.span_of(range.clone());
                 // After a title, a city name is a surname ("GENERAL JORGE RIVAS").
-                raws.retain(|r| {
-                    !(r.span.overlaps(span)
-                        && matches!(r.kind, EntityType::City | EntityType::Region))
-                });
+                let mut k = first_ending_after(raws, span.start);
+                while k < raws.len() && raws[k].span.start < span.end {
+                    if matches!(raws[k].kind, EntityType::City | EntityType::Region) {
+                        raws.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
                 if !covered(raws, span) {
                     let title_start = role_start(ctx, i);
                     let title = ctx.slice(ctx.span_of(title_start..title_end)).to_string();
@@ -1149,10 +1166,11 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
             ));
         }
     }
-    for (old, raw) in found {
-        raws.retain(|r| r.span != old);
-        raws.push(raw);
+    let replaced: std::collections::HashSet<Span> = found.iter().map(|(old, _)| *old).collect();
+    if !replaced.is_empty() {
+        raws.retain(|r| !replaced.contains(&r.span));
     }
+    raws.extend(found.into_iter().map(|(_, raw)| raw));
     raws.sort_by_key(|r| r.span.start);
 }
 

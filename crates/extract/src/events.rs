@@ -178,9 +178,13 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
             )
         })
     };
-    let mut out: Vec<Slot> = ents
+    // Demonyms are in text order: start at the first one inside the span.
+    let first = ents
         .demonyms
+        .partition_point(|dm| dm.span.start < span.start);
+    let mut out: Vec<Slot> = ents.demonyms[first..]
         .iter()
+        .take_while(|dm| dm.span.start < span.end)
         .filter(|dm| span.contains(dm.span))
         .filter(before_suspect)
         .map(|dm| {
@@ -220,30 +224,29 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
 /// plots of the three sentences before it.
 fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
     for (s, span) in ctx.sentences.iter().enumerate() {
-        if drafts.iter().any(|d| d.sentence == s) {
+        if !in_sentences(drafts, s, s + 1).is_empty() {
             continue;
         }
         let found = suspect_nationalities(ctx, ents, *span);
         if found.is_empty() {
             continue;
         }
-        let earlier = |d: &Draft| {
-            d.sentence < s
-                && s - d.sentence <= 3
-                && matches!(
-                    d.event.kind,
-                    EventType::Arrest | EventType::Plot | EventType::Raid
-                )
+        let window = in_sentences(drafts, s.saturating_sub(3), s);
+        let suspects = |d: &Draft| {
+            matches!(
+                d.event.kind,
+                EventType::Arrest | EventType::Plot | EventType::Raid
+            )
         };
-        let Some(last) = drafts
+        let Some(last) = drafts[window.clone()]
             .iter()
-            .filter(|d| earlier(d))
+            .filter(|d| suspects(d))
             .map(|d| d.sentence)
             .max()
         else {
             continue;
         };
-        for d in drafts.iter_mut().filter(|d| {
+        for d in drafts[window].iter_mut().filter(|d| {
             d.sentence == last
                 && matches!(
                     d.event.kind,
@@ -262,11 +265,9 @@ fn attach_later_nationalities(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) 
 /// named. `locations` keeps every place, site first.
 fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
     let is_site = |slot: &Slot| {
-        slot.entity.as_deref().is_some_and(|id| {
-            ents.list
-                .iter()
-                .any(|e| e.id == id && e.kind == EntityType::Site)
-        })
+        slot.entity
+            .as_deref()
+            .is_some_and(|id| ents.by_id(id).is_some_and(|e| e.kind == EntityType::Site))
     };
     locations
         .iter()
@@ -503,15 +504,14 @@ fn sentence_events(
                 }
             }
         };
-        // One event per (type, stage) per clause: "planning to attack" is one plot.
-        if let Some(existing) = drafts
-            .iter_mut()
-            .find(|d| d.clause == clause && d.event.kind == kind && d.event.stage == stage)
-        {
-            if trig.weak {
-                continue;
-            }
-            let _ = existing;
+        // One event per (type, stage) per clause: "planning to attack" is one
+        // plot. Only this sentence's drafts (the last ones) can share it.
+        let duplicate = drafts
+            .iter()
+            .rev()
+            .take_while(|d| d.sentence == sentence)
+            .any(|d| d.clause == clause && d.event.kind == kind && d.event.stage == stage);
+        if duplicate {
             continue;
         }
         let span = ctx.span_of(t..t + len);
@@ -670,11 +670,14 @@ fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> 
 fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> Slot {
     let around = ctx.span_of(toks);
     let entity = ents.get(e);
+    // Mentions are sorted by start: the one overlapping `around`, found by
+    // binary search.
+    let i = entity.mentions.partition_point(|m| m.end <= around.start);
     let span = entity
         .mentions
-        .iter()
+        .get(i)
         .map(|m| m.span())
-        .find(|m| m.overlaps(around))
+        .filter(|m| m.overlaps(around))
         .unwrap_or(around);
     Slot {
         text: ctx.slice(span).to_string(),
@@ -795,7 +798,13 @@ fn fill(
                             if i != e
                                 && other.kind.is_place()
                                 && other.kind != EntityType::Site
-                                && other.mentions.iter().any(|m| site.contains(m.span()))
+                                && {
+                                    let k = other.mentions.partition_point(|m| m.end <= site.start);
+                                    other
+                                        .mentions
+                                        .get(k)
+                                        .is_some_and(|m| site.contains(m.span()))
+                                }
                             {
                                 places.push((
                                     place_rank(other.kind),
@@ -1434,25 +1443,22 @@ fn last_group_before(
         .get(sentence.saturating_sub(window))
         .map_or(0, |s| s.start);
     let sentence_end = ctx.sentences.get(sentence).map_or(pos, |s| s.end);
-    let mut best: Option<(usize, Range<usize>)> = None;
-    for e in ents
-        .list
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == EntityType::ArmedGroup)
-    {
-        for m in &e.1.mentions {
-            if m.start >= floor
-                && m.end <= sentence_end
-                && best
-                    .as_ref()
-                    .is_none_or(|(_, r)| ctx.span_of(r.clone()).start < m.start)
-            {
-                best = Some((e.0, ctx.tokens_in(m.span())));
-            }
-        }
-    }
-    best
+    // Walk the tokens back from the end of the sentence: bounded by the
+    // window, whatever the number of mentions in the document.
+    let toks = ctx.tokens_in(Span::new(floor, sentence_end));
+    let t = toks.rev().find(|t| {
+        ents.by_token
+            .get(*t)
+            .copied()
+            .flatten()
+            .is_some_and(|e| ents.get(e).kind == EntityType::ArmedGroup)
+    })?;
+    let e = ents.by_token.get(t).copied().flatten()?;
+    let entity = ents.get(e);
+    let here = ctx.tokens.get(t)?.span;
+    let i = entity.mentions.partition_point(|m| m.end <= here.start);
+    let mention = entity.mentions.get(i).filter(|m| m.span().overlaps(here))?;
+    Some((e, ctx.tokens_in(mention.span())))
 }
 
 /// Who states the sentence: the subject of a verb of saying, "according
@@ -1465,8 +1471,11 @@ pub fn attribution(
     trigger: Span,
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for q in quotes {
-        if q.start <= trigger.start && trigger.end <= q.end {
+    // Quotes are in text order and do not nest: the one that can hold the
+    // trigger is the last starting at or before it.
+    let k = quotes.partition_point(|q| q.start <= trigger.start);
+    if let Some(q) = k.checked_sub(1).and_then(|k| quotes.get(k)) {
+        if trigger.end <= q.end {
             if let Some(s) = &q.speaker {
                 out.push(s.clone());
             }
@@ -1541,12 +1550,9 @@ fn newspaper_reference(
         .enumerate()
         .filter(|(_, e)| e.kind == EntityType::MediaOutlet)
         .filter_map(|(i, e)| {
-            e.mentions
-                .iter()
-                .filter(|m| m.end <= pos)
-                .map(|m| m.start)
-                .max()
-                .map(|p| (i, p))
+            // Mentions are in text order: the last one ending before `pos`.
+            let k = e.mentions.partition_point(|m| m.end <= pos);
+            k.checked_sub(1).map(|k| (i, e.mentions[k].start))
         })
         .max_by_key(|(_, p)| *p)
         .map(|(i, _)| i)
@@ -1557,7 +1563,10 @@ fn newspaper_reference(
 fn merge(drafts: Vec<Draft>) -> Vec<Event> {
     let mut out: Vec<(Event, usize)> = Vec::new();
     for d in drafts {
-        let same = out.iter_mut().find(|(e, s)| {
+        // Only the last few events can be within two sentences: bounded work
+        // per draft, whatever the length of the document.
+        let recent = out.len().saturating_sub(16);
+        let same = out[recent..].iter_mut().find(|(e, s)| {
             e.kind == d.event.kind
                 && e.stage == d.event.stage
                 && d.sentence.abs_diff(*s) <= 2
@@ -1747,9 +1756,8 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
         let d = &drafts[i];
         let has_group = d.event.perpetrators.iter().any(|p| {
             p.entity.as_deref().is_some_and(|id| {
-                ents.list
-                    .iter()
-                    .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+                ents.by_id(id)
+                    .is_some_and(|e| e.kind == EntityType::ArmedGroup)
             })
         });
         let first = ctx.sent_toks.get(d.sentence).map(|r| r.start);
@@ -1766,15 +1774,13 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
             continue;
         }
         let prev = d.sentence - 1;
-        let inherited: Vec<Slot> = drafts
+        let inherited: Vec<Slot> = drafts[in_sentences(drafts, prev, prev + 1)]
             .iter()
-            .filter(|o| o.sentence == prev)
             .flat_map(|o| o.event.perpetrators.iter())
             .filter(|p| {
                 p.entity.as_deref().is_some_and(|id| {
-                    ents.list
-                        .iter()
-                        .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+                    ents.by_id(id)
+                        .is_some_and(|e| e.kind == EntityType::ArmedGroup)
                 })
             })
             .cloned()
@@ -1788,9 +1794,8 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
 
 fn is_group(ents: &Entities, slot: &Slot) -> bool {
     slot.entity.as_deref().is_some_and(|id| {
-        ents.list
-            .iter()
-            .any(|e| e.id == id && e.kind == EntityType::ArmedGroup)
+        ents.by_id(id)
+            .is_some_and(|e| e.kind == EntityType::ArmedGroup)
     })
 }
 
@@ -1815,10 +1820,9 @@ fn credit_claims(ents: &Entities, drafts: &mut [Draft]) {
         .filter(|(_, g)| !g.is_empty())
         .collect();
     for (sentence, groups) in claims {
-        for d in drafts.iter_mut() {
-            let near = d.sentence <= sentence && sentence - d.sentence <= 3;
-            if near
-                && d.event.kind.is_violent()
+        let window = in_sentences(drafts, sentence.saturating_sub(3), sentence + 1);
+        for d in drafts[window].iter_mut() {
+            if d.event.kind.is_violent()
                 && d.event.stage == Stage::Accomplished
                 && !d.event.perpetrators.iter().any(|p| is_group(ents, p))
             {
@@ -1865,24 +1869,23 @@ fn dateline_location(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
 /// two sentences before it.
 fn attach_later_casualties(ctx: &Ctx, res: &Resources, drafts: &mut [Draft]) {
     for (s, range) in ctx.sent_toks.iter().enumerate() {
-        if drafts.iter().any(|d| d.sentence == s) {
+        if !in_sentences(drafts, s, s + 1).is_empty() {
             continue;
         }
         let (killed, injured, _) = counts(ctx, res, range.clone(), EventType::Attack);
         if killed.is_none() && injured.is_none() {
             continue;
         }
-        let earlier =
-            |d: &Draft| d.sentence < s && s - d.sentence <= 2 && d.event.kind.is_violent();
-        let Some(last) = drafts
+        let window = in_sentences(drafts, s.saturating_sub(2), s);
+        let Some(last) = drafts[window.clone()]
             .iter()
-            .filter(|d| earlier(d))
+            .filter(|d| d.event.kind.is_violent())
             .map(|d| d.sentence)
             .max()
         else {
             continue;
         };
-        if let Some(d) = drafts
+        if let Some(d) = drafts[window]
             .iter_mut()
             .find(|d| d.sentence == last && d.event.kind.is_violent())
         {
@@ -1894,4 +1897,11 @@ fn attach_later_casualties(ctx: &Ctx, res: &Resources, drafts: &mut [Draft]) {
             }
         }
     }
+}
+
+/// The drafts of sentences `lo..hi`. Drafts are in sentence order (they are
+/// made sentence by sentence and splits keep their place), so this is a
+/// binary search.
+fn in_sentences(drafts: &[Draft], lo: usize, hi: usize) -> Range<usize> {
+    drafts.partition_point(|d| d.sentence < lo)..drafts.partition_point(|d| d.sentence < hi)
 }

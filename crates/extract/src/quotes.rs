@@ -794,10 +794,10 @@ fn last_outlet_before(ctx: &Ctx, ents: &Entities, pos: usize) -> Option<Slot> {
         .enumerate()
         .filter(|(_, e)| e.kind == EntityType::MediaOutlet)
         .filter_map(|(i, e)| {
-            e.mentions
-                .iter()
-                .filter(|m| m.end <= pos)
-                .max_by_key(|m| m.start)
+            // Mentions are in text order: the last one ending before `pos`.
+            let k = e.mentions.partition_point(|m| m.end <= pos);
+            k.checked_sub(1)
+                .and_then(|k| e.mentions.get(k))
                 .map(|m| (i, m))
         })
         .max_by_key(|(_, m)| m.start)?;

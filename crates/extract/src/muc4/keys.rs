@@ -158,6 +158,35 @@ pub fn primary_types(keys: &[KeyTemplate]) -> HashMap<String, String> {
     out.into_iter().map(|(k, (_, v))| (k, v)).collect()
 }
 
+/// Stages of execution, in the order of the stage classifier's labels;
+/// "NONE" is a document without incident.
+pub const STAGES: [&str; 4] = ["NONE", "ACCOMPLISHED", "ATTEMPTED", "THREATENED"];
+
+/// The stage of execution of each document's main incident (the template
+/// [`primary_types`] takes the type from), "NONE" when irrelevant.
+pub fn primary_stages(keys: &[KeyTemplate]) -> HashMap<String, String> {
+    let mut out: HashMap<String, (bool, String)> = HashMap::new();
+    for t in keys {
+        let st = if t.relevant {
+            t.stage.clone().unwrap_or_else(|| "NONE".into())
+        } else {
+            "NONE".into()
+        };
+        let st = st.trim().to_string();
+        let firm = t.relevant && !t.optional;
+        match out.get(&t.docid) {
+            None => {
+                out.insert(t.docid.clone(), (firm, st));
+            }
+            Some((false, _)) if firm => {
+                out.insert(t.docid.clone(), (firm, st));
+            }
+            _ => {}
+        }
+    }
+    out.into_iter().map(|(k, (_, v))| (k, v)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

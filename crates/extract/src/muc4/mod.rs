@@ -35,6 +35,7 @@ pub mod grit;
 pub mod keys;
 
 mod model;
+mod rescore;
 pub mod score;
 mod train;
 

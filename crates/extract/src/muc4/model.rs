@@ -5,10 +5,11 @@ use crate::learn::io::{Reader, Writer};
 use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, SequenceTagger};
 
 use super::aggregate::group_candidates;
+use super::rescore::{entity_candidates, EntityScorer};
 use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -98,6 +99,11 @@ pub struct RoleModel {
     pub(crate) tagger: SequenceTagger,
     pub(crate) relevance: BinaryClassifier,
     pub(crate) incident: Option<MulticlassClassifier>,
+    /// Stage-of-execution classifier (labels: [`super::keys::STAGES`]).
+    pub(crate) stage: Option<MulticlassClassifier>,
+    /// Second pass keeping or dropping grouped entities (replaces the
+    /// relevance and score thresholds of `params` when present).
+    pub(crate) scorer: Option<EntityScorer>,
     pub params: Params,
 }
 
@@ -153,6 +159,14 @@ impl RoleModel {
             0 => None,
             _ => Some(MulticlassClassifier::read(&mut r)?),
         };
+        let stage = match r.take(1)?[0] {
+            0 => None,
+            _ => Some(MulticlassClassifier::read(&mut r)?),
+        };
+        let scorer = match r.take(1)?[0] {
+            0 => None,
+            _ => Some(EntityScorer::read(&mut r)?),
+        };
         if r.remaining() != 0 {
             return Err(LearnError::Format("trailing bytes after model".into()));
         }
@@ -161,6 +175,8 @@ impl RoleModel {
             tagger,
             relevance,
             incident,
+            stage,
+            scorer,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
@@ -197,6 +213,20 @@ impl RoleModel {
                 c.write(&mut w);
             }
         }
+        match &self.stage {
+            None => w.bytes(&[0]),
+            Some(c) => {
+                w.bytes(&[1]);
+                c.write(&mut w);
+            }
+        }
+        match &self.scorer {
+            None => w.bytes(&[0]),
+            Some(s) => {
+                w.bytes(&[1]);
+                s.write(&mut w);
+            }
+        }
         w.into_bytes()
     }
 
@@ -210,6 +240,16 @@ impl RoleModel {
     /// when the model has one.
     pub fn incident_type(&self, text: &str) -> Option<&str> {
         let c = self.incident.as_ref()?;
+        let doc = DocContext::new(text);
+        let f = TokenFeaturizer::new(self.featurizer_bits).doc_features(&doc);
+        c.labels().get(c.predict(&f)).map(String::as_str)
+    }
+
+    /// The stage of execution of the document's main incident
+    /// (ACCOMPLISHED, ATTEMPTED, THREATENED or NONE), when the model has a
+    /// stage classifier.
+    pub fn stage(&self, text: &str) -> Option<&str> {
+        let c = self.stage.as_ref()?;
         let doc = DocContext::new(text);
         let f = TokenFeaturizer::new(self.featurizer_bits).doc_features(&doc);
         c.labels().get(c.predict(&f)).map(String::as_str)
@@ -315,6 +355,15 @@ impl RoleModel {
 
     /// Role-filler entities of a document.
     pub fn predict(&self, text: &str) -> Muc4Prediction {
-        self.finish(&self.raw(text), &self.params)
+        let ds = self.scores(text);
+        let raw = self.decode(&ds, text, &self.params);
+        match &self.scorer {
+            Some(sc) => {
+                let hasher = crate::learn::FeatureHasher::new(self.featurizer_bits);
+                let ents = entity_candidates(&hasher, &raw.candidates, &ds, text, &self.params);
+                sc.select(raw.relevance, &ents)
+            }
+            None => self.finish(&raw, &self.params),
+        }
     }
 }

@@ -11,15 +11,19 @@
 //!    tail of the training documents with a model trained on the rest;
 //!    the final model is then trained on all documents.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::learn::features::{DocContext, TokenFeaturizer};
-use crate::learn::{bio_constraints, BinaryTrainer, MulticlassTrainer, SequenceTrainer};
+use crate::learn::{
+    bio_constraints, BinaryClassifier, BinaryTrainer, FeatureHasher, MulticlassTrainer,
+    SequenceTrainer,
+};
 
-use super::keys::{primary_types, KeyTemplate, INCIDENT_TYPES};
+use super::keys::{primary_stages, primary_types, KeyTemplate, INCIDENT_TYPES, STAGES};
 
 use super::model::{role_labels, DocScores, Params, RawPrediction, Representative, RoleModel};
-use super::{score, GoldDoc, Muc4Prediction, Scores};
+use super::rescore::{entity_candidates, EntityCandidate, EntityScorer};
+use super::{normalize, score, GoldDoc, Muc4Prediction, Scores};
 
 /// Training settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +44,13 @@ pub struct TrainConfig {
     /// Fraction of the documents (the tail) held out to tune thresholds;
     /// 0 keeps [`Params::default`].
     pub holdout: f64,
+    /// Folds of the cross-fitting that produces out-of-fold candidates for
+    /// the entity classifier (the last fold also tunes the thresholds);
+    /// below 2: no entity classifier, thresholds tuned on `holdout`.
+    pub folds: usize,
+    /// Role biases used to generate the entity classifier's candidates, as
+    /// a multiple of the tuned ones (above 1: more candidates).
+    pub candidate_boost: f32,
 }
 
 impl Default for TrainConfig {
@@ -52,6 +63,8 @@ impl Default for TrainConfig {
             all_occurrences: true,
             relevant_only: false,
             holdout: 0.2,
+            folds: 0,
+            candidate_boost: 1.0,
         }
     }
 }
@@ -175,6 +188,8 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         tagger,
         relevance,
         incident: None,
+        stage: None,
+        scorer: None,
         params: Params::default(),
     };
     (model, seqs.len(), unplaced)
@@ -302,10 +317,115 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
     (best, s)
 }
 
-/// Trains a model on `docs` (tuning thresholds on a held-out tail first, if
-/// `cfg.holdout > 0`). When `keys` answer some of the documents, an
-/// incident-type classifier is trained on those (keys of other documents
-/// are ignored). `log` receives progress lines.
+/// A document's relevance score, entity candidates and their gold labels.
+type DocEntities = (f32, Vec<EntityCandidate>, Vec<bool>);
+
+/// Normalised gold mentions of each role of a document.
+fn gold_mentions(doc: &GoldDoc) -> [HashSet<String>; 5] {
+    let mut out: [HashSet<String>; 5] = Default::default();
+    if let Some(ex) = &doc.extracts {
+        for (k, ents) in ex.iter().enumerate() {
+            for ent in ents {
+                for (m, _) in ent {
+                    out[k].insert(normalize(m));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Entity candidates (with gold labels) of documents decoded by `model`.
+fn entity_examples(
+    model: &RoleModel,
+    docs: &[GoldDoc],
+    scores: &[DocScores],
+    params: &Params,
+) -> Vec<DocEntities> {
+    let hasher = FeatureHasher::new(model.featurizer_bits);
+    docs.iter()
+        .zip(scores)
+        .map(|(d, ds)| {
+            let raw = model.decode(ds, &d.doctext, params);
+            let ents = entity_candidates(&hasher, &raw.candidates, ds, &d.doctext, params);
+            let gold = gold_mentions(d);
+            let labels = ents
+                .iter()
+                .map(|e| gold[e.role].contains(&normalize(&e.entity.mentions[0])))
+                .collect();
+            (ds.relevance, ents, labels)
+        })
+        .collect()
+}
+
+fn train_scorer(examples: &[&DocEntities], buckets: usize, cfg: &TrainConfig) -> BinaryClassifier {
+    let data: Vec<(Vec<u32>, bool)> = examples
+        .iter()
+        .flat_map(|(_, ents, labels)| {
+            ents.iter()
+                .zip(labels)
+                .map(|(e, l)| (e.features.clone(), *l))
+        })
+        .collect();
+    BinaryTrainer::new(buckets).train(&data, cfg.relevance_epochs, cfg.seed ^ 0xe7)
+}
+
+/// Per-role thresholds of `scorer` maximising micro F1 on `docs`.
+fn tune_thresholds(
+    scorer: &mut EntityScorer,
+    docs: &[GoldDoc],
+    examples: &[DocEntities],
+) -> Scores {
+    let eval = |sc: &EntityScorer| -> Scores {
+        let preds: HashMap<String, Muc4Prediction> = docs
+            .iter()
+            .zip(examples)
+            .map(|(d, (rel, ents, _))| (d.docid.clone(), sc.select(*rel, ents)))
+            .collect();
+        score(docs, &preds)
+    };
+    let mut best_f = eval(scorer).micro.prf().f1;
+    for _round in 0..2 {
+        for k in 0..5 {
+            let vals: Vec<f32> = examples
+                .iter()
+                .flat_map(|(_, ents, _)| ents.iter().filter(|e| e.role == k))
+                .map(|e| scorer.score(e))
+                .collect();
+            for t in quantiles(&vals, 50) {
+                let mut sc = scorer.clone();
+                sc.thresholds[k] = t.max(f32::MIN);
+                let f = eval(&sc).micro.prf().f1;
+                if f > best_f {
+                    best_f = f;
+                    *scorer = sc;
+                }
+            }
+        }
+        let rels: Vec<f32> = examples.iter().map(|(r, _, _)| *r).collect();
+        for t in quantiles(&rels, 40) {
+            let mut sc = scorer.clone();
+            sc.min_relevance = t.max(f32::MIN);
+            let f = eval(&sc).micro.prf().f1;
+            if f > best_f {
+                best_f = f;
+                *scorer = sc;
+            }
+        }
+    }
+    eval(scorer)
+}
+
+/// Trains a model on `docs`. With `cfg.folds >= 2`: the role tagger is
+/// cross-fitted over contiguous folds; decoding parameters are tuned on
+/// the last fold (tagger trained on the others); the entity classifier
+/// learns from every fold's out-of-fold entities, its per-role thresholds
+/// are tuned on the last fold (classifier trained on the others); the
+/// final tagger and classifier are trained on all documents. Otherwise
+/// thresholds are tuned on a held-out tail (`cfg.holdout`). When `keys`
+/// answer some of the documents, an incident-type classifier is trained on
+/// those (keys of other documents are ignored). `log` receives progress
+/// lines.
 pub fn train(
     docs: &[GoldDoc],
     keys: &[KeyTemplate],
@@ -313,33 +433,93 @@ pub fn train(
     log: &mut dyn FnMut(&str),
 ) -> (RoleModel, TrainReport) {
     let mut report = TrainReport::default();
-    let n_tune = ((docs.len() as f64) * cfg.holdout.clamp(0.0, 0.9)).round() as usize;
-    if n_tune > 0 && n_tune < docs.len() {
-        let (fit_docs, tune_docs) = docs.split_at(docs.len() - n_tune);
+    let mut scorer = None;
+    let k = cfg.folds;
+    if k >= 2 && docs.len() >= 2 * k {
+        let bounds: Vec<(usize, usize)> = (0..k)
+            .map(|f| (f * docs.len() / k, (f + 1) * docs.len() / k))
+            .collect();
+        let mut models = Vec::new();
+        let mut fold_scores = Vec::new();
+        for (f, &(a, b)) in bounds.iter().enumerate() {
+            let rest: Vec<GoldDoc> = docs[..a].iter().chain(&docs[b..]).cloned().collect();
+            log(&format!(
+                "fold {}/{k}: training on {} documents",
+                f + 1,
+                rest.len()
+            ));
+            let (m, _, _) = fit(&rest, cfg);
+            let sc: Vec<DocScores> = docs[a..b].iter().map(|d| m.scores(&d.doctext)).collect();
+            models.push(m);
+            fold_scores.push(sc);
+        }
+        let (la, lb) = bounds[k - 1];
+        let last = &docs[la..lb];
+        let (params, tuned) = tune(&models[k - 1], last, &fold_scores[k - 1]);
         log(&format!(
-            "tuning: training on {} documents, tuning on {}",
-            fit_docs.len(),
-            tune_docs.len()
+            "last fold micro F1, tagger thresholds tuned: {:.1} with {params:?}",
+            tuned.micro.prf().f1 * 100.0
         ));
-        let (model, _, _) = fit(fit_docs, cfg);
-        let scores: Vec<DocScores> = tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
-        let raws = decode_all(&model, tune_docs, &scores, &Params::default());
-        let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
+        let mut cand_params = params;
+        for b in &mut cand_params.role_bias {
+            *b *= cfg.candidate_boost;
+        }
+        let examples: Vec<Vec<DocEntities>> = bounds
+            .iter()
+            .enumerate()
+            .map(|(f, &(a, b))| {
+                entity_examples(&models[f], &docs[a..b], &fold_scores[f], &cand_params)
+            })
+            .collect();
+        let buckets = FeatureHasher::new(cfg.bits).size();
+        let first: Vec<&DocEntities> = examples[..k - 1].iter().flatten().collect();
+        let mut sc = EntityScorer {
+            classifier: train_scorer(&first, buckets, cfg),
+            thresholds: [0.0; 5],
+            min_relevance: f32::MIN,
+        };
+        let rescored = tune_thresholds(&mut sc, last, &examples[k - 1]);
         log(&format!(
-            "held-out micro F1 with default thresholds: {:.1}",
-            untuned.micro.prf().f1 * 100.0
+            "last fold micro F1 with the entity classifier: {:.1} (thresholds {:?})",
+            rescored.micro.prf().f1 * 100.0,
+            sc.thresholds
         ));
-        let (params, scores) = tune(&model, tune_docs, &scores);
-        log(&format!(
-            "held-out micro F1 tuned: {:.1} with {params:?}",
-            scores.micro.prf().f1 * 100.0
-        ));
-        report.params = params;
-        report.holdout = Some(scores);
+        let all: Vec<&DocEntities> = examples.iter().flatten().collect();
+        sc.classifier = train_scorer(&all, buckets, cfg);
+        scorer = Some(sc);
+        report.params = cand_params;
+        report.holdout = Some(rescored);
+    } else {
+        let n_tune = ((docs.len() as f64) * cfg.holdout.clamp(0.0, 0.9)).round() as usize;
+        if n_tune > 0 && n_tune < docs.len() {
+            let (fit_docs, tune_docs) = docs.split_at(docs.len() - n_tune);
+            log(&format!(
+                "tuning: training on {} documents, tuning on {}",
+                fit_docs.len(),
+                tune_docs.len()
+            ));
+            let (model, _, _) = fit(fit_docs, cfg);
+            let scores: Vec<DocScores> =
+                tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
+            let raws = decode_all(&model, tune_docs, &scores, &Params::default());
+            let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
+            log(&format!(
+                "held-out micro F1 with default thresholds: {:.1}",
+                untuned.micro.prf().f1 * 100.0
+            ));
+            let (params, scores) = tune(&model, tune_docs, &scores);
+            log(&format!(
+                "held-out micro F1 tuned: {:.1} with {params:?}",
+                scores.micro.prf().f1 * 100.0
+            ));
+            report.params = params;
+            report.holdout = Some(scores);
+        }
     }
     log(&format!("training on all {} documents", docs.len()));
     let (mut model, sequences, unplaced) = fit(docs, cfg);
     model.params = report.params;
+    model.scorer = scorer;
     let types = primary_types(keys);
     let fz = TokenFeaturizer::new(cfg.bits);
     let typed: Vec<(Vec<u32>, usize)> = docs
@@ -359,6 +539,24 @@ pub fn train(
         let labels = INCIDENT_TYPES.iter().map(|s| s.to_string()).collect();
         let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
         model.incident = Some(trainer.train(&typed, cfg.relevance_epochs, cfg.seed ^ 0x7e5));
+    }
+    let stages = primary_stages(keys);
+    let staged: Vec<(Vec<u32>, usize)> = docs
+        .iter()
+        .filter_map(|d| {
+            let st = stages.get(&d.docid)?;
+            let label = STAGES.iter().position(|t| t == st)?;
+            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
+        })
+        .collect();
+    if !staged.is_empty() {
+        log(&format!(
+            "stage: training on {} keyed documents",
+            staged.len()
+        ));
+        let labels = STAGES.iter().map(|s| s.to_string()).collect();
+        let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
+        model.stage = Some(trainer.train(&staged, cfg.relevance_epochs, cfg.seed ^ 0x57a));
     }
     report.sequences = sequences;
     report.unplaced_mentions = unplaced;
