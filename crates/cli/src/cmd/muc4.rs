@@ -83,28 +83,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             templates.extend(muc4::keys::parse(&String::from_utf8_lossy(&bytes)));
         }
-        let gold = muc4::keys::primary_types(&templates);
-        let (mut right, mut total) = (0usize, 0usize);
-        for d in &docs {
-            if let (Some(g), Some(p)) = (gold.get(&d.docid), model.incident_type(&d.doctext)) {
-                total += 1;
-                right += usize::from(g == p);
+        let accuracy = |gold: &HashMap<String, String>, pred: &dyn Fn(&str) -> Option<String>| {
+            let (mut right, mut total) = (0usize, 0usize);
+            for d in &docs {
+                if let (Some(g), Some(p)) = (gold.get(&d.docid), pred(&d.doctext)) {
+                    total += 1;
+                    right += usize::from(*g == p);
+                }
             }
-        }
-        let acc = if total > 0 {
-            right as f64 / total as f64
-        } else {
-            0.0
+            (right, total)
         };
+        let types = muc4::keys::primary_types(&templates);
+        let stages = muc4::keys::primary_stages(&templates);
+        let (tr, tt) = accuracy(&types, &|t| model.incident_type(t).map(str::to_string));
+        let (sr, st) = accuracy(&stages, &|t| model.stage(t).map(str::to_string));
+        let pct = |r: usize, t: usize| if t > 0 { r as f64 / t as f64 } else { 0.0 };
         if args.json {
             println!(
                 "{}",
-                serde_json::json!({"incident_type_accuracy": acc, "documents": total})
+                serde_json::json!({"incident_type_accuracy": pct(tr, tt), "stage_accuracy": pct(sr, st), "documents": tt})
             );
         } else {
             println!(
-                "incident type (main, incl. NONE): {right}/{total} = {:.1}%",
-                acc * 100.0
+                "incident type (main, incl. NONE): {tr}/{tt} = {:.1}%",
+                pct(tr, tt) * 100.0
+            );
+            println!(
+                "stage of execution (main, incl. NONE): {sr}/{st} = {:.1}%",
+                pct(sr, st) * 100.0
             );
         }
     }

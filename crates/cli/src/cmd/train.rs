@@ -49,6 +49,14 @@ pub struct Args {
     /// Train the role tagger on relevant documents only.
     #[arg(long)]
     pub relevant_only: bool,
+    /// Cross-fitting folds for the entity classifier (below 2: none; the
+    /// thresholds are then tuned on --holdout).
+    #[arg(long, default_value_t = TrainConfig::default().folds)]
+    pub folds: usize,
+    /// Role biases generating the entity classifier's candidates, as a
+    /// multiple of the tuned ones.
+    #[arg(long, default_value_t = TrainConfig::default().candidate_boost)]
+    pub candidate_boost: f32,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -75,6 +83,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         holdout: args.holdout,
         all_occurrences: !args.first_occurrence,
         relevant_only: args.relevant_only,
+        folds: args.folds,
+        candidate_boost: args.candidate_boost,
         ..TrainConfig::default()
     };
     eprintln!(
