@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use vigil_text::{clean, CleanOptions};
 
 /// The scraped article lives in `../shared` beside the repository,
@@ -9,7 +10,9 @@ fn fixture() -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) => {
-            eprintln!(
+            // Not eprintln!: the test harness captures that; this must show.
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED: {}: {e} (needs ../shared next to the repository)",
                 path.display()
             );
