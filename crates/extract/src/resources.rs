@@ -27,6 +27,9 @@ pub enum ResourceError {
     Matcher(String),
 }
 
+/// At most this many automaton shards (and builder threads).
+const MAX_SHARDS: usize = 4;
+
 /// What a matched name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameTarget {
@@ -45,7 +48,8 @@ pub struct Resources {
     pub lexicon: Lexicon,
     /// Country ISO codes in the order used by [`NameTarget::Demonym`].
     pub demonym_countries: Vec<String>,
-    matcher: DoubleArrayAhoCorasick<u32>,
+    /// Shards of the name automaton (see `new`).
+    matchers: Vec<DoubleArrayAhoCorasick<u32>>,
     /// For each pattern: its original spelling and what it names.
     patterns: Vec<(String, Vec<NameTarget>)>,
     /// Offices and titles, lower-case words, for people's roles.
@@ -112,16 +116,36 @@ impl Resources {
             };
             add(word, NameTarget::Demonym(idx));
         }
-        // A double-array Aho-Corasick automaton: built in a fraction of the
+        // Double-array Aho-Corasick automata: built in a fraction of the
         // time of a classic one for tens of thousands of names, and fast to
-        // scan. Values are indexes into `patterns`.
-        let values = (0u32..)
-            .zip(patterns.iter())
-            .map(|(i, (p, _))| (p.to_ascii_lowercase(), i));
-        let matcher = DoubleArrayAhoCorasickBuilder::new()
-            .match_kind(DaaMatchKind::LeftmostLongest)
-            .build_with_values(values)
-            .map_err(|e| ResourceError::Matcher(e.to_string()))?;
+        // scan. The names are split into shards built on parallel threads
+        // (start-up time); values are indexes into `patterns`.
+        let shards = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_SHARDS);
+        let build = |shard: usize| {
+            let values = (0u32..)
+                .zip(patterns.iter())
+                .skip(shard)
+                .step_by(shards)
+                .map(|(i, (p, _))| (p.to_ascii_lowercase(), i));
+            DoubleArrayAhoCorasickBuilder::new()
+                .match_kind(DaaMatchKind::LeftmostLongest)
+                .build_with_values(values)
+                .map_err(|e| ResourceError::Matcher(e.to_string()))
+        };
+        let built: Vec<Result<DoubleArrayAhoCorasick<u32>, ResourceError>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..shards).map(|k| scope.spawn(move || build(k))).collect();
+                let mut out = vec![build(0)];
+                for h in handles {
+                    out.push(h.join().unwrap_or_else(|_| {
+                        Err(ResourceError::Matcher("a builder thread panicked".into()))
+                    }));
+                }
+                out
+            });
+        let matchers = built.into_iter().collect::<Result<Vec<_>, _>>()?;
         let offices = kb
             .offices()
             .iter()
@@ -137,7 +161,7 @@ impl Resources {
             kb,
             lexicon,
             demonym_countries,
-            matcher,
+            matchers,
             patterns,
             offices,
         })
@@ -152,11 +176,23 @@ impl Resources {
         // Patterns are ASCII-lower-cased; so is a copy of the text, which
         // keeps every byte offset (ASCII case folding is byte for byte).
         let folded = text.to_ascii_lowercase();
-        let found: Vec<(usize, usize, u32)> = self
-            .matcher
-            .leftmost_find_iter(&folded)
-            .map(|m| (m.start(), m.end(), m.value()))
+        let mut all: Vec<(usize, usize, u32)> = self
+            .matchers
+            .iter()
+            .flat_map(|m| {
+                m.leftmost_find_iter(&folded)
+                    .map(|m| (m.start(), m.end(), m.value()))
+            })
             .collect();
+        // Leftmost-longest across the shards: by start, longest first, then
+        // drop what overlaps a match already kept.
+        all.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut found: Vec<(usize, usize, u32)> = Vec::with_capacity(all.len());
+        for m in all {
+            if found.last().is_none_or(|last| m.0 >= last.1) {
+                found.push(m);
+            }
+        }
         found.into_iter().filter_map(move |(start, end, value)| {
             // A match may end inside a multi-byte character of the text only
             // if a pattern does; never slice there.
