@@ -110,28 +110,29 @@ impl Pipeline {
 
 /// An absolute date in the first line's dateline ("LIMA, 14 MAR 91 (EFE) --").
 fn dateline_date(text: &str) -> Option<DateTime<FixedOffset>> {
-    let head_end = text.char_indices().nth(120).map_or(text.len(), |(i, _)| i);
-    let head = &text[..head_end];
+    let head = head_chars(text, 120);
     let marker = head
         .find(" -- ")
         .or_else(|| head.find(" - "))
         .or_else(|| head.find(") "))?;
-    let found = dates::find_dates(&head[..marker], None);
-    let d = found
-        .first()
-        .filter(|d| d.value.precision == vigil_core::Precision::Day)?;
-    let utc = FixedOffset::east_opt(0)?;
-    d.value
-        .start
-        .and_time(NaiveTime::MIN)
-        .and_local_timezone(utc)
-        .single()
+    first_full_date(&head[..marker])
 }
 
-/// The first full date in the first lines of the raw text.
+/// The first full date in the first lines of the raw text (a dropped
+/// "Last updated: 20 May 2024" line).
 fn header_date(raw: &str) -> Option<DateTime<FixedOffset>> {
-    let head_end = raw.char_indices().nth(400).map_or(raw.len(), |(i, _)| i);
-    let found = dates::find_dates(&raw[..head_end], None);
+    first_full_date(head_chars(raw, 400))
+}
+
+/// The first `n` characters of `text`.
+fn head_chars(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
+
+/// The first date of day precision in `text`, as midnight UTC.
+fn first_full_date(text: &str) -> Option<DateTime<FixedOffset>> {
+    let found = dates::find_dates(text, None);
     let d = found
         .iter()
         .find(|d| d.value.precision == vigil_core::Precision::Day)?;
