@@ -213,12 +213,11 @@ fn gazetteer_pass(
                     if word.len() < 4 || res.geo.is_ambiguous_name(word) || !ctx.is_capitalized(t) {
                         continue;
                     }
-                    let city = res
-                        .geo
-                        .lookup(word)
-                        .iter()
-                        .copied()
-                        .find(|id| res.geo.place(*id).kind == PlaceKind::City);
+                    // Only a real town: "Olympic" in "Olympic Games" is not one.
+                    let city = res.geo.lookup(word).iter().copied().find(|id| {
+                        let p = res.geo.place(*id);
+                        p.kind == PlaceKind::City && p.population >= 100_000
+                    });
                     if let Some(id) = city {
                         let place = res.geo.place(id);
                         embedded.push(Raw {
@@ -509,8 +508,8 @@ fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
 
 /// Evidence that a name that is also an English word ("Marseille",
 /// "Nice", "Reading") is the place: in mixed-case text, capitalised and
-/// either not first in its sentence, a big city, or followed by ", Country"
-/// (a dateline: "MARSEILLE, France -").
+/// either a big city or followed by ", Country" (a dateline: "MARSEILLE,
+/// France -"). Capitalisation alone is not enough ("Western interests").
 fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
     if !ctx.case.informative() {
         return false;
@@ -519,17 +518,15 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
     if !ctx.is_capitalized(t) {
         return false;
     }
-    let sentence_start = ctx
-        .tok_sent
-        .get(t)
-        .and_then(|s| ctx.sent_toks.get(*s))
-        .is_some_and(|r| r.start == t);
     let found = ctx.slice(span);
     let big = res
         .geo
         .lookup(found)
         .iter()
-        .any(|id| res.geo.place(*id).population >= 300_000);
+        .any(|id| {
+            let p = res.geo.place(*id);
+            p.kind == PlaceKind::City && p.population >= 300_000
+        });
     let after = ctx.token_at(span.end);
     let then_country = ctx.lower.get(after).is_some_and(|w| w == ",")
         && ctx.tokens.get(after + 1).is_some_and(|tk| {
@@ -538,7 +535,7 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
                 .iter()
                 .any(|id| res.geo.place(*id).kind == PlaceKind::Country)
         });
-    !sentence_start || big || then_country
+    big || then_country
 }
 
 /// True when the span opens a line (a dateline: "LIMA, 14 MAR 91").
@@ -1305,7 +1302,9 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
             .iter()
             .find(|a| a.eq_ignore_ascii_case(mentioned) && a.is_ascii())
         {
-            if !place.name.is_ascii() || place.name.len() > alias.len() + 4 {
+            // Countries keep their canonical name ("United States", not "US").
+            let renamable = place.kind != PlaceKind::Country;
+            if renamable && (!place.name.is_ascii() || place.name.len() > alias.len() + 4) {
                 entity.name = alias.clone();
             }
         }
