@@ -519,14 +519,10 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
         return false;
     }
     let found = ctx.slice(span);
-    let big = res
-        .geo
-        .lookup(found)
-        .iter()
-        .any(|id| {
-            let p = res.geo.place(*id);
-            p.kind == PlaceKind::City && p.population >= 300_000
-        });
+    let big = res.geo.lookup(found).iter().any(|id| {
+        let p = res.geo.place(*id);
+        p.kind == PlaceKind::City && p.population >= 300_000
+    });
     let after = ctx.token_at(span.end);
     let then_country = ctx.lower.get(after).is_some_and(|w| w == ",")
         && ctx.tokens.get(after + 1).is_some_and(|tk| {

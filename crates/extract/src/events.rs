@@ -129,7 +129,7 @@ pub fn extract(
     // "an increasing number of plots") tells an analyst nothing.
     drafts.retain(|d| has_content(&d.event));
     dateline_location(ctx, ents, &mut drafts);
-    let mut events: Vec<Event> = merge(drafts);
+    let mut events: Vec<Event> = merge(ents, drafts);
     for (i, e) in events.iter_mut().enumerate() {
         e.id = format!("V{}", i + 1);
     }
@@ -275,12 +275,6 @@ fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
         .or_else(|| locations.iter().find(|l| !is_site(l)))
         .or_else(|| locations.first())
         .cloned()
-}
-
-/// Like [`primary_location`] once entities are out of reach: slots are in
-/// rank order, so the first is the most specific.
-fn primary_location_of(locations: &[Slot]) -> Option<Slot> {
-    locations.first().cloned()
 }
 
 fn has_content(e: &Event) -> bool {
@@ -1560,7 +1554,7 @@ fn newspaper_reference(
 
 /// Merges drafts of the same type and stage that share a clause or whose
 /// places and dates agree within two sentences.
-fn merge(drafts: Vec<Draft>) -> Vec<Event> {
+fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
     let mut out: Vec<(Event, usize)> = Vec::new();
     for d in drafts {
         // Only the last few events can be within two sentences: bounded work
@@ -1602,7 +1596,7 @@ fn merge(drafts: Vec<Draft>) -> Vec<Event> {
                 for slot in d.locations {
                     push_unique(&mut e.locations, slot);
                 }
-                e.location = primary_location_of(&e.locations);
+                e.location = primary_location(ents, &e.locations);
                 for slot in d.perpetrators {
                     push_unique(&mut e.perpetrators, slot);
                 }

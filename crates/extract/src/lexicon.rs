@@ -84,8 +84,7 @@ pub struct Lexicon {
     pub nouns: PhraseTable<NounRole>,
 }
 
-fn rows<'a>(name: &'a str, text: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
-    let _ = name;
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> + '_ {
     text.lines().enumerate().filter_map(|(i, line)| {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with('#') {
@@ -111,7 +110,7 @@ impl Lexicon {
     /// Parses the embedded lexicon files.
     pub fn embedded() -> Result<Lexicon, ResourceError> {
         let mut triggers = PhraseTable::default();
-        for (line, cols) in rows("triggers.tsv", TRIGGERS) {
+        for (line, cols) in rows(TRIGGERS) {
             let bad = |what: &str| ResourceError::Data {
                 file: "data/lexicon/triggers.tsv".into(),
                 line,
@@ -147,7 +146,7 @@ impl Lexicon {
             );
         }
         let mut weapons = PhraseTable::default();
-        for (line, cols) in rows("weapons.tsv", WEAPONS) {
+        for (line, cols) in rows(WEAPONS) {
             let class = cols.get(1).ok_or_else(|| ResourceError::Data {
                 file: "data/lexicon/weapons.tsv".into(),
                 line,
@@ -156,7 +155,7 @@ impl Lexicon {
             weapons.insert(words(cols[0]), class.trim().to_string());
         }
         let mut nouns = PhraseTable::default();
-        for (line, cols) in rows("nouns.tsv", NOUNS) {
+        for (line, cols) in rows(NOUNS) {
             let role = match cols.get(1).map(|r| r.trim()) {
                 Some("perpetrator") => NounRole::Perpetrator,
                 Some("victim") => NounRole::Victim,

@@ -51,7 +51,6 @@ fn quote_pairs(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut straight_open: Option<usize> = None;
     let mut curly_open: Option<usize> = None;
-    let mut prev = '\n';
     let mut newline_run = 0;
     for (i, c) in text.char_indices() {
         if c == '\n' {
@@ -76,9 +75,7 @@ fn quote_pairs(text: &str) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
-        prev = c;
     }
-    let _ = prev;
     out.sort_unstable();
     out
 }
@@ -363,7 +360,7 @@ fn subject_of(
     }
     if matches!(w, "newspaper" | "paper" | "daily") {
         let pos = ctx.tokens.get(prev)?.span.start;
-        if let Some(slot) = last_outlet_before(ctx, ents, pos) {
+        if let Some(slot) = last_outlet_before(ents, pos) {
             let id = slot.entity?;
             return ents
                 .list
@@ -532,7 +529,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
                     && matches!(w0, Some("newspaper" | "paper" | "daily"))
                 {
                     let pos = ctx.tokens.get(first)?.span.start;
-                    last_outlet_before(ctx, ents, pos)
+                    last_outlet_before(ents, pos)
                 } else {
                     None
                 }
@@ -787,7 +784,7 @@ fn outlet_by_kind(ctx: &Ctx, window: Range<usize>) -> Option<Range<usize>> {
     (end > noun + 1).then_some(noun + 1..end)
 }
 
-fn last_outlet_before(ctx: &Ctx, ents: &Entities, pos: usize) -> Option<Slot> {
+fn last_outlet_before(ents: &Entities, pos: usize) -> Option<Slot> {
     let (i, m) = ents
         .list
         .iter()
@@ -801,7 +798,6 @@ fn last_outlet_before(ctx: &Ctx, ents: &Entities, pos: usize) -> Option<Slot> {
                 .map(|m| (i, m))
         })
         .max_by_key(|(_, m)| m.start)?;
-    let _ = ctx;
     Some(Slot {
         text: ents.get(i).name.clone(),
         entity: Some(ents.get(i).id.clone()),
