@@ -110,18 +110,19 @@ pub fn read_source_with(
 fn walk(root: &Path, sink: &mut dyn FnMut(Result<Ingested, IngestError>)) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![root.to_path_buf()];
+    // An unreadable directory or entry is reported against the directory.
+    let io_error = |dir: &Path, err: std::io::Error| {
+        let origin = Origin {
+            path: dir.display().to_string(),
+            line: None,
+        };
+        IngestError::new(origin, ErrorKind::Io(err.to_string()))
+    };
     while let Some(dir) = pending.pop() {
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(err) => {
-                let origin = Origin {
-                    path: dir.display().to_string(),
-                    line: None,
-                };
-                sink(Err(IngestError::new(
-                    origin,
-                    ErrorKind::Io(err.to_string()),
-                )));
+                sink(Err(io_error(&dir, err)));
                 continue;
             }
         };
@@ -129,14 +130,7 @@ fn walk(root: &Path, sink: &mut dyn FnMut(Result<Ingested, IngestError>)) -> Vec
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let origin = Origin {
-                        path: dir.display().to_string(),
-                        line: None,
-                    };
-                    sink(Err(IngestError::new(
-                        origin,
-                        ErrorKind::Io(err.to_string()),
-                    )));
+                    sink(Err(io_error(&dir, err)));
                     continue;
                 }
             };
