@@ -17,7 +17,7 @@ use vigil_extract::Pipeline;
 /// files in GRIT format — `docid`/`doctext` — are understood too) and
 /// repeated until it has at least --docs documents. Without PATH it uses
 /// ../shared/data/muc4/train.jsonl and dev.jsonl when present, else the
-/// example articles of the repository.
+/// example articles in tests/articles/.
 ///
 /// Example: vigil bench --docs 20000 --json
 #[derive(clap::Args)]
@@ -134,7 +134,23 @@ fn load_corpus(paths: &[PathBuf]) -> anyhow::Result<Vec<Document>> {
             paths.push(shared.join("train.jsonl"));
             paths.push(shared.join("dev.jsonl"));
         } else {
-            paths.push(PathBuf::from("examples/articles"));
+            // The repository's example articles (not their expectation files).
+            let dir = PathBuf::from("tests/articles");
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .with_context(|| {
+                    format!(
+                        "reading {}: run from the repository root or give a corpus",
+                        dir.display()
+                    )
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|x| x == "txt" || x == "html" || x == "jsonl")
+                })
+                .collect();
+            found.sort();
+            paths.extend(found);
         }
     }
     let mut docs = Vec::new();
