@@ -1,4 +1,5 @@
-//! `vigil muc4`: runs vigil's learned role-filler extractor on MUC-4
+//! `vigil muc4`: runs vigil's learned role-filler extractor and its rule
+//! pipeline (combined by `muc4::combine`) on MUC-4
 //! documents (GRIT format), writes the predictions and, when the input has
 //! answer keys, scores them with CEAF-REE (the metric of
 //! `../shared/eval/muc4_score.py`).
@@ -32,6 +33,18 @@ pub struct Args {
     /// accuracy of the predicted main incident type.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keys: Vec<PathBuf>,
+    /// Also write the rule pipeline's role fillers alone
+    /// (`muc4::from_analysis`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub rules_output: Option<PathBuf>,
+    /// The learned model alone: do not add the rule pipeline's fillers
+    /// (`muc4::combine`).
+    #[arg(long)]
+    pub no_rules: bool,
+    /// Five numbers added to the model's tuned role biases (experiments),
+    /// in role order: PerpInd PerpOrg Target Victim Weapon.
+    #[arg(long, num_args = 5, allow_hyphen_values = true, value_name = "BIAS")]
+    pub add_bias: Option<Vec<f32>>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -43,16 +56,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => RoleModel::embedded()
             .context("this binary embeds no MUC-4 model; train one with `vigil train --muc4` and pass --model")?,
     };
+    let mut model = model;
+    if let Some(add) = &args.add_bias {
+        for (b, x) in model.params.role_bias.iter_mut().zip(add) {
+            *b += x;
+        }
+    }
     let input = std::fs::read_to_string(&args.input)
         .with_context(|| format!("reading {}", args.input.display()))?;
     let docs =
         muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
+    let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
     let started = Instant::now();
-    let preds: Vec<RoleLists> = docs
+    let both: Vec<(RoleLists, RoleLists)> = docs
         .par_iter()
-        .map(|d| model.predict(&d.doctext).lists())
+        .map(|d| {
+            let mut learned = model.predict(&d.doctext).lists();
+            if args.no_rules && args.rules_output.is_none() {
+                return (learned, RoleLists::default());
+            }
+            let doc = vigil_core::Document {
+                id: d.docid.clone(),
+                text: d.doctext.clone(),
+                ..Default::default()
+            };
+            let rules = muc4::from_analysis(&pipeline.analyze(&doc));
+            if !args.no_rules {
+                muc4::combine(&mut learned, &rules);
+            }
+            (learned, rules)
+        })
         .collect();
     let secs = started.elapsed().as_secs_f64();
+    let (preds, rules): (Vec<RoleLists>, Vec<RoleLists>) = both.into_iter().unzip();
+    if let Some(path) = &args.rules_output {
+        let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(rules.iter()));
+        std::fs::write(path, serde_json::to_string(&json)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(preds.iter()));
     let text = serde_json::to_string(&json).context("serialising predictions")?;
     std::fs::write(&args.output, text)

@@ -5,6 +5,7 @@ use vigil_core::{Analysis, EntityType, EventType, Slot};
 
 use super::aggregate::group_candidates;
 use super::model::{Candidate, Params};
+use super::score::normalize;
 use super::{Role, RoleLists};
 
 /// Whether MUC-4 counts an event of this type as (part of) an incident.
@@ -60,4 +61,70 @@ pub fn from_analysis(analysis: &Analysis) -> RoleLists {
         out[k] = ents.into_iter().map(|e| e.mentions).collect();
     }
     out
+}
+
+/// Adds the rule pipeline's role fillers (`rules`, from [`from_analysis`])
+/// to the learned model's (`learned`), where the rules were measured to
+/// help on held-out training folds (4-fold cross-fitting of `train.jsonl`,
+/// micro F1 38.0 → 39.2, better in every fold):
+///
+/// - only in documents where the model reports a victim or a physical
+///   target (an incident), else nothing is added;
+/// - `Weapon`: every rule entity whose mention the model does not have;
+/// - `PerpInd` and `PerpOrg`: the rule entities only when the model has
+///   none for that role.
+///
+/// `Target` and `Victim` of the rules lowered F1 and are never added.
+/// Each added entity is its representative mention alone.
+pub fn combine(learned: &mut RoleLists, rules: &RoleLists) {
+    let incident =
+        !learned[Role::Target as usize].is_empty() || !learned[Role::Victim as usize].is_empty();
+    if !incident {
+        return;
+    }
+    for role in [Role::PerpInd, Role::PerpOrg, Role::Weapon] {
+        let k = role as usize;
+        if role != Role::Weapon && !learned[k].is_empty() {
+            continue;
+        }
+        let mut have: Vec<String> = learned[k].iter().flatten().map(|m| normalize(m)).collect();
+        for ent in &rules[k] {
+            let Some(m) = ent.first() else { continue };
+            let n = normalize(m);
+            if n.is_empty() || have.contains(&n) {
+                continue;
+            }
+            have.push(n);
+            learned[k].push(vec![m.clone()]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists(v: [&[&str]; 5]) -> RoleLists {
+        v.map(|ents| ents.iter().map(|m| vec![m.to_string()]).collect())
+    }
+
+    #[test]
+    fn combine_adds_rules_only_to_incident_documents() {
+        let rules = lists([&["guerrillas"], &["fmln"], &[], &["x"], &["bomb", "rifles"]]);
+        let mut no_incident = lists([&[], &[], &[], &[], &["bomb"]]);
+        combine(&mut no_incident, &rules);
+        assert_eq!(no_incident, lists([&[], &[], &[], &[], &["bomb"]]));
+        let mut with = lists([&["terrorists"], &[], &["bus"], &[], &["the bomb"]]);
+        combine(&mut with, &rules);
+        assert_eq!(
+            with,
+            lists([
+                &["terrorists"],
+                &["fmln"],
+                &["bus"],
+                &[],
+                &["the bomb", "rifles"]
+            ])
+        );
+    }
 }

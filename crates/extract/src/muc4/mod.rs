@@ -39,7 +39,7 @@ mod rescore;
 pub mod score;
 mod train;
 
-pub use from_analysis::from_analysis;
+pub use from_analysis::{combine, from_analysis};
 pub use grit::{predictions_json, read_jsonl, GoldDoc, GritError};
 pub use model::{Candidate, DocScores, Params, RawPrediction, Representative, RoleModel};
 pub use score::{normalize, score, score_lists, Counts, Prf, Scores};
