@@ -80,8 +80,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             match item {
                 Ok(ingested) => {
+                    // Name where each warning applies (file and line).
+                    let origin = ingested.document.origin.to_string();
                     for w in &ingested.warnings {
-                        eprintln!("vigil: warning: {w}");
+                        if w.starts_with(&origin) {
+                            progress.suspend(|| eprintln!("vigil: warning: {w}"));
+                        } else {
+                            progress.suspend(|| eprintln!("vigil: warning: {origin}: {w}"));
+                        }
                     }
                     bytes_read += ingested.document.text.len() as u64;
                     progress.inc(1);
