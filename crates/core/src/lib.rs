@@ -11,8 +11,10 @@
 
 mod analysis;
 mod document;
+mod incident;
 mod span;
 
 pub use analysis::*;
 pub use document::*;
+pub use incident::*;
 pub use span::Span;

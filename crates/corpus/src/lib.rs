@@ -1,0 +1,65 @@
+//! Corpus-level analysis: stories (near-duplicate articles) and incidents
+//! (events of different articles that describe the same happening).
+//!
+//! Pure functions and in-memory indexes over [`vigil_core`] types: no I/O,
+//! no global state, no randomness. Output depends only on the input and
+//! its order.
+//!
+//! # Near-duplicates ([`DuplicateIndex`])
+//!
+//! The text is reduced to lower-cased alphanumeric words; every run of
+//! [`SHINGLE`] (3) consecutive words is hashed with FNV-1a 64 ([`fnv1a64`],
+//! stable across runs and platforms) followed by the SplitMix64 finaliser,
+//! and the 64-bit SimHash sets bit `i` when most shingle hashes have bit
+//! `i` set. Two texts are near-duplicates when their fingerprints differ in
+//! at most [`MAX_DISTANCE`] (5) bits. The index cuts each fingerprint into
+//! [`BANDS`] = `MAX_DISTANCE + 1` bands (10–11 bits) and files it under each
+//! band: by the pigeonhole principle, two fingerprints within the threshold
+//! share at least one band, so the lookup (candidates sharing a band, then
+//! an exact Hamming check) finds every near-duplicate while comparing only
+//! against about `BANDS × n / 1024` fingerprints.
+//!
+//! # Incidents ([`merge_events`])
+//!
+//! Events are compared pairwise. **Hard constraints** — any one fails and
+//! two events never merge:
+//! - the same type family ([`Family`]: attack, bombing, shooting, stabbing,
+//!   arson, ramming, assassination together; kidnapping and hostage taking;
+//!   arrest and raid; plot, warning, claim, robbery, conviction alone);
+//! - different documents (the extractor already merges within one);
+//! - dates, when both are known, that agree: overlapping intervals, or
+//!   day-precision dates at most one day apart;
+//! - places, when both are known: the same country (entity `geo.country` or
+//!   a `country:XX` kb id) and, when both name a city, the same city.
+//!
+//! Two slots (cities, perpetrators, targets, victims) name the same thing
+//! when both are linked to the same `kb_id`, or — when either is unlinked —
+//! they share a normalised name (lower-cased words, leading article
+//! dropped) among the entity's name, aliases and the slot text.
+//!
+//! **Score** for compatible pairs:
+//!
+//! | evidence                                   | points |
+//! |--------------------------------------------|-------:|
+//! | dates agree                                | 2      |
+//! | same city                                  | 3      |
+//! | same country (no shared city)              | 1      |
+//! | shared perpetrator (kb id or name), ≤ 2    | 2 each |
+//! | shared target or victim, ≤ 2               | 1 each |
+//!
+//! An event joins an incident when it is compatible with every member and
+//! scores at least [`MERGE_THRESHOLD`] (4) with one of them: same city and
+//! date (5), same city and perpetrator (5), same country, date and
+//! perpetrator (5) merge; same country and date alone (3) does not. Every
+//! merge records its reasons in [`Incident::merge_reasons`].
+//!
+//! [`Incident::merge_reasons`]: vigil_core::Incident::merge_reasons
+
+mod dedup;
+mod merge;
+
+pub use dedup::{fnv1a64, hamming, simhash, words, DuplicateIndex, BANDS, MAX_DISTANCE, SHINGLE};
+pub use merge::{
+    merge_events, stage_rank, Family, MERGE_THRESHOLD, SCORE_CITY, SCORE_COUNTRY, SCORE_DATE,
+    SCORE_PERPETRATOR, SCORE_TARGET,
+};

@@ -1,0 +1,606 @@
+//! Merging events from different articles into incidents.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use vigil_core::{
+    Analysis, DateValue, Disagreement, Entity, EntityType, Event, EventType, Incident,
+    IncidentEntity, IncidentSource, Precision, ReportedValue, Slot, Stage,
+};
+
+/// Score needed to merge an event into an incident (see the crate docs).
+pub const MERGE_THRESHOLD: i32 = 4;
+
+/// Points for dates that agree (overlapping intervals, or day-precision
+/// dates at most one day apart).
+pub const SCORE_DATE: i32 = 2;
+/// Points for the same city.
+pub const SCORE_CITY: i32 = 3;
+/// Points for the same country when no city is shared.
+pub const SCORE_COUNTRY: i32 = 1;
+/// Points for each shared perpetrator (at most two count).
+pub const SCORE_PERPETRATOR: i32 = 2;
+/// Points for each shared target or victim (at most two count).
+pub const SCORE_TARGET: i32 = 1;
+
+/// Families of event types: events of different families never merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Attacks, bombings, shootings, stabbings, arson, rammings,
+    /// assassinations.
+    Violence,
+    /// Kidnappings and hostage takings.
+    Abduction,
+    Robbery,
+    Plot,
+    /// Arrests and raids.
+    SecurityOperation,
+    Conviction,
+    Warning,
+    Claim,
+}
+
+impl Family {
+    pub fn of(kind: EventType) -> Family {
+        match kind {
+            EventType::Attack
+            | EventType::Bombing
+            | EventType::Shooting
+            | EventType::Stabbing
+            | EventType::Arson
+            | EventType::VehicleRamming
+            | EventType::Assassination => Family::Violence,
+            EventType::Kidnapping | EventType::HostageTaking => Family::Abduction,
+            EventType::Robbery => Family::Robbery,
+            EventType::Plot => Family::Plot,
+            EventType::Arrest | EventType::Raid => Family::SecurityOperation,
+            EventType::Conviction => Family::Conviction,
+            EventType::Warning => Family::Warning,
+            EventType::Claim => Family::Claim,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Violence => "violence",
+            Family::Abduction => "abduction",
+            Family::Robbery => "robbery",
+            Family::Plot => "plot",
+            Family::SecurityOperation => "security operation",
+            Family::Conviction => "conviction",
+            Family::Warning => "warning",
+            Family::Claim => "claim",
+        }
+    }
+}
+
+/// How far an event got, as a rank: higher is more advanced.
+pub fn stage_rank(stage: Stage) -> u8 {
+    match stage {
+        Stage::Threatened => 0,
+        Stage::Planned => 1,
+        Stage::Foiled => 2,
+        Stage::Attempted => 3,
+        Stage::Accomplished => 4,
+    }
+}
+
+/// A place resolved from the event's location slots.
+#[derive(Debug, Clone)]
+struct Place {
+    entity: IncidentEntity,
+    /// Comparison keys (see [`resolve`]).
+    keys: Vec<String>,
+}
+
+/// One event with everything the merger needs, resolved against its
+/// analysis.
+#[derive(Debug, Clone)]
+struct Report<'a> {
+    doc_id: &'a str,
+    analysis: &'a Analysis,
+    event: &'a Event,
+    family: Family,
+    country: Option<String>,
+    city: Option<Place>,
+    /// The most specific place (city, else region or site, else country).
+    place: Option<Place>,
+    perpetrators: Vec<Keyed>,
+    targets: Vec<Keyed>,
+    victims: Vec<Keyed>,
+    weapons: Vec<Keyed>,
+}
+
+fn normalize(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    let words: Vec<&str> = match words.first().map(String::as_str) {
+        Some("the") | Some("a") | Some("an") => words[1..].iter().map(String::as_str).collect(),
+        _ => words.iter().map(String::as_str).collect(),
+    };
+    words.join(" ")
+}
+
+fn entity_of<'a>(analysis: &'a Analysis, slot: &Slot) -> Option<&'a Entity> {
+    let id = slot.entity.as_deref()?;
+    analysis.entities.iter().find(|e| e.id == id)
+}
+
+/// Comparison keys of a slot: the entity's kb id, and `name:<normalised>`
+/// for its canonical name, its aliases and the slot text.
+type Keyed = (Vec<String>, IncidentEntity);
+
+fn shares_key(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|k| b.contains(k))
+}
+
+/// Two slots name the same thing: the same kb id when both are linked,
+/// else a shared normalised name or alias.
+fn same(a: &[String], a_kb: Option<&str>, b: &[String], b_kb: Option<&str>) -> bool {
+    match (a_kb, b_kb) {
+        (Some(x), Some(y)) => x == y,
+        _ => shares_key(a, b),
+    }
+}
+
+fn same_keyed(a: &Keyed, b: &Keyed) -> bool {
+    same(&a.0, a.1.kb_id.as_deref(), &b.0, b.1.kb_id.as_deref())
+}
+
+/// A slot as (comparison keys, incident entity).
+fn resolve(analysis: &Analysis, slot: &Slot) -> Option<Keyed> {
+    let mut keys = Vec::new();
+    let add_name = |keys: &mut Vec<String>, name: &str| {
+        let n = normalize(name);
+        if !n.is_empty() {
+            let k = format!("name:{n}");
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    };
+    let entity = match entity_of(analysis, slot) {
+        Some(e) => {
+            if let Some(k) = &e.kb_id {
+                keys.push(k.clone());
+            }
+            add_name(&mut keys, &e.name);
+            for a in &e.aliases {
+                add_name(&mut keys, a);
+            }
+            IncidentEntity {
+                name: e.name.clone(),
+                kb_id: e.kb_id.clone(),
+                geo: e.geo.clone(),
+            }
+        }
+        None => IncidentEntity {
+            name: slot.text.clone(),
+            kb_id: None,
+            geo: None,
+        },
+    };
+    add_name(&mut keys, &slot.text);
+    if keys.is_empty() {
+        return None;
+    }
+    Some((keys, entity))
+}
+
+fn resolve_all(analysis: &Analysis, slots: &[Slot]) -> Vec<Keyed> {
+    let mut out: Vec<Keyed> = Vec::new();
+    for s in slots {
+        if let Some(r) = resolve(analysis, s) {
+            match out.iter_mut().find(|x| same_keyed(x, &r)) {
+                Some(existing) => {
+                    for k in r.0 {
+                        if !existing.0.contains(&k) {
+                            existing.0.push(k);
+                        }
+                    }
+                }
+                None => out.push(r),
+            }
+        }
+    }
+    out
+}
+
+fn country_code(e: &Entity) -> Option<String> {
+    if let Some(g) = &e.geo {
+        if !g.country.is_empty() {
+            return Some(g.country.to_ascii_uppercase());
+        }
+    }
+    e.kb_id
+        .as_deref()
+        .and_then(|k| k.strip_prefix("country:"))
+        .map(str::to_ascii_uppercase)
+}
+
+impl<'a> Report<'a> {
+    fn new(doc_id: &'a str, analysis: &'a Analysis, event: &'a Event) -> Self {
+        let mut country = None;
+        let mut city = None;
+        let mut place: Option<(u8, Place)> = None;
+        let slots = event.location.iter().chain(event.locations.iter());
+        for slot in slots {
+            let Some(e) = entity_of(analysis, slot) else {
+                continue;
+            };
+            if !e.kind.is_place() {
+                continue;
+            }
+            if country.is_none() {
+                country = country_code(e);
+            }
+            let Some((keys, entity)) = resolve(analysis, slot) else {
+                continue;
+            };
+            let p = Place { entity, keys };
+            let rank = match e.kind {
+                EntityType::City => 3,
+                EntityType::Site | EntityType::Region => 2,
+                _ => 1,
+            };
+            if e.kind == EntityType::City && city.is_none() {
+                city = Some(p.clone());
+            }
+            if place.as_ref().is_none_or(|(r, _)| rank > *r) {
+                place = Some((rank, p));
+            }
+        }
+        Report {
+            doc_id,
+            analysis,
+            event,
+            family: Family::of(event.kind),
+            country,
+            city,
+            place: place.map(|(_, p)| p),
+            perpetrators: resolve_all(analysis, &event.perpetrators),
+            targets: resolve_all(analysis, &event.targets),
+            victims: resolve_all(analysis, &event.victims),
+            weapons: resolve_all(analysis, &event.weapons),
+        }
+    }
+}
+
+/// Whether two dates agree: `Some(true)` when their intervals overlap or
+/// both are day-precision dates at most a day apart, `Some(false)` when they
+/// do not, `None` when either is unknown.
+fn dates_agree(a: Option<&DateValue>, b: Option<&DateValue>) -> Option<bool> {
+    let (a, b) = (a?, b?);
+    if a.start <= b.end && b.start <= a.end {
+        return Some(true);
+    }
+    if a.precision == Precision::Day && b.precision == Precision::Day {
+        let d = (a.start - b.start).num_days().abs();
+        return Some(d <= 1);
+    }
+    Some(false)
+}
+
+fn fmt_date(d: &DateValue) -> String {
+    if d.start == d.end {
+        d.start.to_string()
+    } else {
+        format!("{}..{}", d.start, d.end)
+    }
+}
+
+fn fmt_entity(e: &IncidentEntity) -> String {
+    match &e.kb_id {
+        Some(k) => format!("{} ({k})", e.name),
+        None => e.name.clone(),
+    }
+}
+
+/// Compares two reports. `None` when they cannot be the same happening
+/// (different family, same document, dates or places that disagree);
+/// otherwise the score and the reasons behind it.
+fn compare(a: &Report, b: &Report) -> Option<(i32, Vec<String>)> {
+    if a.family != b.family || a.doc_id == b.doc_id {
+        return None;
+    }
+    let mut score = 0;
+    let mut reasons = vec![format!("same type family ({})", a.family.as_str())];
+    match dates_agree(a.event.date.as_ref(), b.event.date.as_ref()) {
+        Some(false) => return None,
+        Some(true) => {
+            score += SCORE_DATE;
+            if let (Some(da), Some(db)) = (&a.event.date, &b.event.date) {
+                if da.start <= db.end && db.start <= da.end {
+                    let lo = da.start.max(db.start);
+                    let hi = da.end.min(db.end);
+                    let text = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}..{hi}")
+                    };
+                    reasons.push(format!("dates overlap {text}"));
+                } else {
+                    reasons.push(format!(
+                        "dates a day apart ({} and {})",
+                        fmt_date(da),
+                        fmt_date(db)
+                    ));
+                }
+            }
+        }
+        None => {}
+    }
+    if let (Some(ca), Some(cb)) = (&a.country, &b.country) {
+        if ca != cb {
+            return None;
+        }
+    }
+    match (&a.city, &b.city) {
+        (Some(x), Some(y))
+            if !same(
+                &x.keys,
+                x.entity.kb_id.as_deref(),
+                &y.keys,
+                y.entity.kb_id.as_deref(),
+            ) =>
+        {
+            return None
+        }
+        (Some(x), Some(_)) => {
+            score += SCORE_CITY;
+            reasons.push(format!("same city {}", fmt_entity(&x.entity)));
+        }
+        _ => {
+            if let (Some(ca), Some(cb)) = (&a.country, &b.country) {
+                if ca == cb {
+                    score += SCORE_COUNTRY;
+                    reasons.push(format!("same country {ca}"));
+                }
+            }
+        }
+    }
+    let shared = |xs: &[Keyed], ys: &[Keyed]| {
+        xs.iter()
+            .filter(|x| ys.iter().any(|y| same_keyed(x, y)))
+            .map(|(_, e)| e.kb_id.clone().unwrap_or_else(|| e.name.clone()))
+            .collect::<Vec<_>>()
+    };
+    let actors = shared(&a.perpetrators, &b.perpetrators);
+    for (i, k) in actors.iter().enumerate() {
+        if i < 2 {
+            score += SCORE_PERPETRATOR;
+        }
+        reasons.push(format!("shared actor {k}"));
+    }
+    let mut others = shared(&a.targets, &b.targets);
+    for k in shared(&a.victims, &b.victims) {
+        if !others.contains(&k) {
+            others.push(k);
+        }
+    }
+    for (i, k) in others.iter().enumerate() {
+        if i < 2 {
+            score += SCORE_TARGET;
+        }
+        reasons.push(format!("shared target/victim {k}"));
+    }
+    Some((score, reasons))
+}
+
+/// Groups the events of several analysed articles into incidents.
+///
+/// `reports` pairs each analysis with the id of its document; they are
+/// taken in the given order, and each event is compared with the events
+/// already placed: it joins the incident where it scores best with some
+/// member (at least [`MERGE_THRESHOLD`], compatible with *every* member,
+/// no member from the same document; ties: the earliest incident), or
+/// starts a new one. Output is in order of creation and depends only on the
+/// input, never on hashing or threads.
+pub fn merge_events<S: AsRef<str>>(reports: &[(S, &Analysis)]) -> Vec<Incident> {
+    let mut groups: Vec<Vec<Report>> = Vec::new();
+    let mut reasons: Vec<Vec<String>> = Vec::new();
+    for (doc_id, analysis) in reports {
+        for event in &analysis.events {
+            let r = Report::new(doc_id.as_ref(), analysis, event);
+            let mut best: Option<(usize, i32, Vec<String>, usize)> = None;
+            'groups: for (gi, g) in groups.iter().enumerate() {
+                let mut top: Option<(i32, Vec<String>, usize)> = None;
+                for (mi, m) in g.iter().enumerate() {
+                    let Some((s, why)) = compare(m, &r) else {
+                        continue 'groups;
+                    };
+                    if top.as_ref().is_none_or(|(t, _, _)| s > *t) {
+                        top = Some((s, why, mi));
+                    }
+                }
+                if let Some((s, why, mi)) = top {
+                    if s >= MERGE_THRESHOLD && best.as_ref().is_none_or(|(_, b, _, _)| s > *b) {
+                        best = Some((gi, s, why, mi));
+                    }
+                }
+            }
+            match best {
+                Some((gi, s, why, mi)) => {
+                    let m = &groups[gi][mi];
+                    reasons[gi].push(format!(
+                        "{}/{} joins {}/{} (score {s}): {}",
+                        r.doc_id,
+                        r.event.id,
+                        m.doc_id,
+                        m.event.id,
+                        why.join("; ")
+                    ));
+                    groups[gi].push(r);
+                }
+                None => {
+                    groups.push(vec![r]);
+                    reasons.push(Vec::new());
+                }
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .zip(reasons)
+        .filter_map(|(g, why)| build(&g, why))
+        .collect()
+}
+
+/// The type most sources give, preferring anything over the generic
+/// `attack` (ties: the first in `EventType::ALL`).
+fn pick_kind(g: &[Report]) -> Option<EventType> {
+    let mut counts: BTreeMap<EventType, usize> = BTreeMap::new();
+    for r in g {
+        *counts.entry(r.event.kind).or_default() += 1;
+    }
+    let specific = counts
+        .iter()
+        .filter(|(k, _)| **k != EventType::Attack)
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(k, _)| *k);
+    specific.or_else(|| counts.keys().next().copied())
+}
+
+/// A count field: the value most sources give (ties: the larger), and a
+/// disagreement when sources differ.
+fn pick_count(
+    g: &[Report],
+    field: &str,
+    get: impl Fn(&Event) -> Option<u32>,
+) -> (Option<u32>, Option<Disagreement>) {
+    let mut by_value: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for r in g {
+        if let Some(v) = get(r.event) {
+            let docs = by_value.entry(v).or_default();
+            if !docs.iter().any(|d| d == r.doc_id) {
+                docs.push(r.doc_id.to_string());
+            }
+        }
+    }
+    let value = by_value
+        .iter()
+        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(a.0.cmp(b.0)))
+        .map(|(v, _)| *v);
+    let disagreement = (by_value.len() > 1).then(|| Disagreement {
+        field: field.to_string(),
+        values: by_value
+            .into_iter()
+            .map(|(v, doc_ids)| ReportedValue {
+                value: v.to_string(),
+                doc_ids,
+            })
+            .collect(),
+    });
+    (value, disagreement)
+}
+
+fn union<'r, 'a: 'r>(
+    g: &'r [Report<'a>],
+    get: impl Fn(&'r Report<'a>) -> &'r [Keyed],
+) -> Vec<IncidentEntity> {
+    let mut out: Vec<Keyed> = Vec::new();
+    for r in g {
+        for item in get(r) {
+            let (keys, e) = item;
+            match out.iter_mut().find(|x| same_keyed(x, item)) {
+                Some(existing) => {
+                    for k in keys {
+                        if !existing.0.contains(k) {
+                            existing.0.push(k.clone());
+                        }
+                    }
+                    // Prefer a linked entity over a bare name.
+                    if existing.1.kb_id.is_none() && e.kb_id.is_some() {
+                        existing.1 = e.clone();
+                    }
+                }
+                None => out.push((keys.clone(), e.clone())),
+            }
+        }
+    }
+    out.into_iter().map(|(_, e)| e).collect()
+}
+
+fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
+    let first = g.first()?;
+    let kind = pick_kind(g)?;
+    let stage = g
+        .iter()
+        .map(|r| r.event.stage)
+        .max_by_key(|s| stage_rank(*s))?;
+    // The most precise date; among equals, the earliest source's.
+    let date = g
+        .iter()
+        .filter_map(|r| r.event.date.as_ref())
+        .min_by_key(|d| d.precision)
+        .cloned();
+    let mut disagreements = Vec::new();
+    let mut day_dates: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
+    for r in g {
+        if let Some(d) = &r.event.date {
+            if d.precision == Precision::Day {
+                let docs = day_dates.entry(d.start).or_default();
+                if !docs.iter().any(|x| x == r.doc_id) {
+                    docs.push(r.doc_id.to_string());
+                }
+            }
+        }
+    }
+    if day_dates.len() > 1 {
+        disagreements.push(Disagreement {
+            field: "date".to_string(),
+            values: day_dates
+                .into_iter()
+                .map(|(d, doc_ids)| ReportedValue {
+                    value: d.to_string(),
+                    doc_ids,
+                })
+                .collect(),
+        });
+    }
+    let location = g
+        .iter()
+        .filter_map(|r| r.city.as_ref())
+        .next()
+        .or_else(|| g.iter().filter_map(|r| r.place.as_ref()).next())
+        .map(|p| p.entity.clone());
+    let (killed, d1) = pick_count(g, "killed", |e| e.killed);
+    let (injured, d2) = pick_count(g, "injured", |e| e.injured);
+    let (arrested, d3) = pick_count(g, "arrested", |e| e.arrested);
+    disagreements.extend([d1, d2, d3].into_iter().flatten());
+    let sources = g
+        .iter()
+        .map(|r| IncidentSource {
+            doc_id: r.doc_id.to_string(),
+            event_id: r.event.id.clone(),
+            source: r.analysis.source.clone(),
+            url: r.analysis.url.clone(),
+            published: r.analysis.published,
+            kind: r.event.kind,
+            stage: r.event.stage,
+            confidence: r.event.confidence,
+        })
+        .collect();
+    let first_seen = g.iter().filter_map(|r| r.analysis.published).min();
+    Some(Incident {
+        id: format!("{}/{}", first.doc_id, first.event.id),
+        kind,
+        stage,
+        date,
+        location,
+        perpetrators: union(g, |r| &r.perpetrators),
+        targets: union(g, |r| &r.targets),
+        victims: union(g, |r| &r.victims),
+        weapons: union(g, |r| &r.weapons),
+        killed,
+        injured,
+        arrested,
+        sources,
+        first_seen,
+        disagreements,
+        merge_reasons,
+    })
+}
