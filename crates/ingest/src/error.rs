@@ -80,6 +80,16 @@ pub enum ErrorKind {
     },
     /// An HTML page contains no readable text.
     NoArticleText,
+    /// A WARC record is malformed, truncated, too large or holds a page
+    /// that cannot be read.
+    Warc {
+        /// Byte offset of the record in the (uncompressed) archive.
+        offset: u64,
+        /// What is wrong and what happens next.
+        message: String,
+    },
+    /// An RSS or Atom feed is not well-formed XML or not a feed at all.
+    Feed(String),
 }
 
 impl fmt::Display for ErrorKind {
@@ -132,6 +142,16 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::NoArticleText => f.write_str(
                 "no article text found in the HTML (only scripts, navigation or empty markup); pass the full article page or its text",
+            ),
+            ErrorKind::Warc { offset, message } => write!(
+                f,
+                "WARC record at byte {offset}: {}",
+                one_line(message)
+            ),
+            ErrorKind::Feed(message) => write!(
+                f,
+                "not a readable RSS or Atom feed: {}",
+                one_line(message)
             ),
         }
     }

@@ -11,6 +11,11 @@ pub enum Format {
     Html,
     /// JSON Lines: one JSON object (one article) per line.
     Jsonl,
+    /// A WARC web archive, plain or gzipped (`.warc`, `.warc.gz`): one
+    /// article per `response` record carrying an HTML page.
+    Warc,
+    /// An RSS 2.0 (or 1.0) or Atom feed file: one article per item/entry.
+    Feed,
 }
 
 impl Format {
@@ -21,16 +26,32 @@ impl Format {
             "txt" | "text" => Some(Format::Text),
             "html" | "htm" | "xhtml" | "shtml" => Some(Format::Html),
             "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "warc" | "warc.gz" => Some(Format::Warc),
+            "xml" | "rss" | "atom" | "feed" => Some(Format::Feed),
             _ => None,
         }
     }
 
-    /// Lower-case name ("text", "html", "jsonl").
+    /// The format for a file path from its extension, including the double
+    /// extension `.warc.gz`.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?;
+        if name.len() > 8 && name.to_ascii_lowercase().ends_with(".warc.gz") {
+            return Some(Format::Warc);
+        }
+        path.extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+    }
+
+    /// Lower-case name ("text", "html", "jsonl", "warc", "feed").
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Html => "html",
             Format::Jsonl => "jsonl",
+            Format::Warc => "warc",
+            Format::Feed => "feed",
         }
     }
 }
@@ -38,10 +59,12 @@ impl Format {
 impl std::str::FromStr for Format {
     type Err = String;
 
-    /// Parses "text"/"txt", "html"/"htm" and "jsonl"/"ndjson"/"json".
+    /// Parses "text"/"txt", "html"/"htm", "jsonl"/"ndjson"/"json",
+    /// "warc" and "feed"/"rss"/"atom"/"xml".
     fn from_str(s: &str) -> Result<Format, String> {
-        Format::from_extension(s)
-            .ok_or_else(|| format!("unknown format `{s}`; expected one of text, html, jsonl"))
+        Format::from_extension(s).ok_or_else(|| {
+            format!("unknown format `{s}`; expected one of text, html, jsonl, warc, feed")
+        })
     }
 }
 
@@ -54,18 +77,18 @@ impl std::fmt::Display for Format {
 /// Decides the format of an input.
 ///
 /// A known extension on `path` wins (`.txt`/`.text` → Text,
-/// `.html`/`.htm`/`.xhtml` → Html, `.jsonl`/`.ndjson`/`.json` → Jsonl).
+/// `.html`/`.htm`/`.xhtml` → Html, `.jsonl`/`.ndjson`/`.json` → Jsonl,
+/// `.warc`/`.warc.gz` → Warc, `.xml`/`.rss`/`.atom` → Feed).
 /// Otherwise (unknown extension, no path, standard input) the first bytes in
-/// `head` are sniffed: a first line that is a JSON object (or the start of
+/// `head` are sniffed: `WARC/` (or a gzip stream starting with it) means
+/// WARC; a first element `<rss`, `<rdf:RDF` or `<feed` (Atom namespace)
+/// after any XML declaration, comments and doctype means Feed;
+/// a first line that is a JSON object (or the start of
 /// one cut off by the end of `head`) means JSON Lines; a
 /// doctype, an `<html>`/`<body>`/`<head>` tag or several HTML tags mean HTML;
 /// anything else is plain text.
 pub fn detect_format(path: Option<&Path>, head: &[u8]) -> Format {
-    if let Some(format) = path
-        .and_then(|p| p.extension())
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_extension)
-    {
+    if let Some(format) = path.and_then(Format::from_path) {
         return format;
     }
     sniff(head)
@@ -73,7 +96,13 @@ pub fn detect_format(path: Option<&Path>, head: &[u8]) -> Format {
 
 /// Content sniffing, see [`detect_format`].
 fn sniff(head: &[u8]) -> Format {
+    if crate::warc::looks_like_warc(head) {
+        return Format::Warc;
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if looks_like_feed(head) {
+        return Format::Feed;
+    }
     let start = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -107,6 +136,46 @@ fn sniff(head: &[u8]) -> Format {
         return Format::Html;
     }
     Format::Text
+}
+
+/// True when the first element of `head`, after an XML declaration,
+/// comments, processing instructions and a doctype, is `<rss`, `<rdf:RDF`
+/// or an Atom `<feed`.
+pub(crate) fn looks_like_feed(head: &[u8]) -> bool {
+    let mut rest = head;
+    loop {
+        let start = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        rest = &rest[start..];
+        let closing: &[u8] = if rest.starts_with(b"<?") {
+            b"?>"
+        } else if rest.starts_with(b"<!--") {
+            b"-->"
+        } else if rest.starts_with(b"<!") {
+            b">"
+        } else {
+            break;
+        };
+        match rest.windows(closing.len()).position(|w| w == closing) {
+            Some(end) => rest = &rest[end + closing.len()..],
+            None => return false,
+        }
+    }
+    let lower: Vec<u8> = rest[..rest.len().min(2048)]
+        .iter()
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let tag_end = |tag: &[u8]| {
+        lower.starts_with(tag)
+            && lower
+                .get(tag.len())
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+    };
+    tag_end(b"<rss")
+        || tag_end(b"<rdf:rdf")
+        || (tag_end(b"<feed") && contains(&lower, b"http://www.w3.org/2005/atom"))
 }
 
 /// True when `bytes` (the start of a document) reads as HTML markup.
@@ -220,5 +289,35 @@ mod tests {
         );
         assert_eq!(detect_format(None, b"a < b and c > d"), Format::Text);
         assert_eq!(detect_format(None, b""), Format::Text);
+        assert_eq!(
+            detect_format(
+                None,
+                b"<?xml version=\"1.0\"?>\n<!-- c -->\n<rss version=\"2.0\">"
+            ),
+            Format::Feed
+        );
+        assert_eq!(
+            detect_format(None, b"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>"),
+            Format::Feed
+        );
+        assert_eq!(detect_format(None, b"<feed><p>a</p><p>b</p>"), Format::Html);
+        assert_eq!(
+            detect_format(None, b"<?xml version=\"1.0\"?><html><body>"),
+            Format::Html
+        );
+        assert_eq!(
+            detect_format(None, b"WARC/1.1\r\nWARC-Type: warcinfo\r\n"),
+            Format::Warc
+        );
+        assert_eq!(
+            detect_format(Some(Path::new("cc/CC-NEWS-1.WARC.GZ")), b""),
+            Format::Warc
+        );
+        assert_eq!(detect_format(Some(Path::new("a.rss")), b""), Format::Feed);
+        assert_eq!(detect_format(Some(Path::new("a.gz")), b"x"), Format::Text);
+        for format in [Format::Warc, Format::Feed] {
+            assert_eq!(format.as_str().parse::<Format>(), Ok(format));
+            assert_eq!(format.to_string(), format.as_str());
+        }
     }
 }

@@ -1,8 +1,48 @@
 //! Sources: files, directories, standard input → [`Document`]s.
 //!
-//! vigil reads three formats ([`Format`]): plain text (one article per
+//! vigil reads five formats ([`Format`]): plain text (one article per
 //! file), HTML pages or fragments (the main text and metadata are extracted,
-//! see [`extract_html`]) and JSON Lines (one article per line).
+//! see [`extract_html`]), JSON Lines (one article per line), WARC web
+//! archives and RSS/Atom feed files.
+//!
+//! | format | extensions | sniffed from | one document per |
+//! |---|---|---|---|
+//! | `text` | `txt`, `text` | anything else | file |
+//! | `html` | `html`, `htm`, `xhtml`, `shtml` | doctype, `<html>`, `<body>`, several tags | file |
+//! | `jsonl` | `jsonl`, `ndjson`, `json` | a first line holding a JSON object | line |
+//! | `warc` | `warc`, `warc.gz` | `WARC/` (plain or gzipped) | `response` record carrying HTML |
+//! | `feed` | `xml`, `rss`, `atom` | a first element `<rss>`, `<rdf:RDF>` or Atom `<feed>` | item / entry |
+//!
+//! # WARC archives
+//!
+//! Plain or gzipped (one gzip member per record, as in Common Crawl, or one
+//! for the whole file). Records are framed by `Content-Length`
+//! (WARC/1.0 and 1.1); only `response` records whose HTTP payload is a 2xx
+//! HTML page (`Content-Type` `text/html`/`application/xhtml+xml`, or sniffed
+//! when absent) become documents, through [`extract_html`]: chunked transfer
+//! encoding and gzip/deflate content encoding are undone. `WARC-Target-URI`
+//! is the URL when the page has no canonical URL, and `WARC-Date` the
+//! publication time when the page has none (`published_from` is then
+//! `"warc-date"`). Other records (requests, metadata, images, redirects)
+//! are skipped silently. Ids are `<file stem>-<record number>`. A malformed
+//! record is an [`ErrorKind::Warc`] error naming its byte offset in the
+//! uncompressed archive; reading resumes at the next `WARC/` line, and a
+//! truncated or undecompressable archive stops with an error. Records over
+//! [`ReadOptions::max_document_bytes`] are skipped with an error.
+//!
+//! # Feeds
+//!
+//! RSS 2.0, RSS 1.0 (RDF) and Atom files (no fetching). Each item/entry is
+//! a document with id `<file stem>-<n>` and its line in `origin.line`:
+//! `title`; `link` (Atom: `rel="alternate"` or no `rel`), else a permalink
+//! `guid`, as `url`; `pubDate`/`published`/`dc:date`, else `updated`, as
+//! `published`; `dc:creator`/`author` (Atom `author/name`) as `author`; the
+//! channel or feed title as `source`; `content:encoded`/`content`, else
+//! `description`/`summary`, as the text, run through [`extract_html`] when
+//! it is HTML. An item without a body is an "empty document" error; an
+//! unparseable date is dropped with a warning; malformed XML stops the feed
+//! with an [`ErrorKind::Feed`] error naming the line, after the items
+//! before it.
 //!
 //! # Reading
 //!
@@ -61,10 +101,12 @@
 mod date;
 mod decode;
 mod error;
+mod feed;
 mod format;
 mod html;
 mod jsonl;
 mod source;
+mod warc;
 
 pub use error::{ErrorKind, IngestError};
 pub use format::{detect_format, Format};

@@ -20,8 +20,9 @@ pub struct Ingested {
     /// One-line descriptions of what was ignored or repaired.
     pub warnings: Vec<String>,
     /// Where `document.published` came from: `"record"` (a JSON Lines
-    /// field) or `"metadata"` (the HTML page's metadata); `None` when there
-    /// is no publication time.
+    /// field or a feed item's date), `"metadata"` (the HTML page's metadata)
+    /// or `"warc-date"` (a WARC record's crawl time, used when the page has
+    /// no date); `None` when there is no publication time.
     pub published_from: Option<&'static str>,
 }
 
@@ -51,12 +52,15 @@ impl Default for ReadOptions {
 /// time, in a deterministic order. Warnings are dropped; use
 /// [`read_source_with`] to get them.
 ///
-/// - A file is one document (text, HTML) or one per line (JSON Lines); the
-///   format comes from the extension or, failing that, the content.
+/// - A file is one document (text, HTML), one per line (JSON Lines), one
+///   per HTML response record (WARC, see [`Format::Warc`]) or one per
+///   item/entry (RSS/Atom feeds, see [`Format::Feed`]); the format comes
+///   from the extension or, failing that, the content.
 /// - A directory is walked recursively in sorted path order; hidden entries
 ///   (names starting with `.`), symbolic links to directories and files
 ///   without an article extension (`txt`, `text`, `html`, `htm`, `xhtml`,
-///   `shtml`, `jsonl`, `ndjson`, `json`) are skipped.
+///   `shtml`, `jsonl`, `ndjson`, `json`, `warc`, `warc.gz`, `xml`, `rss`,
+///   `atom`) are skipped.
 /// - `-` reads standard input, sniffing the format.
 ///
 /// Document ids are the file stem (`stdin` for standard input); JSON Lines
@@ -155,10 +159,7 @@ fn walk(root: &Path, sink: &mut dyn FnMut(Result<Ingested, IngestError>)) -> Vec
 }
 
 fn is_article_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_extension)
-        .is_some()
+    Format::from_path(path).is_some()
 }
 
 fn read_file(
@@ -180,11 +181,7 @@ fn read_file(
         }
     };
     let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let format = options.format.or_else(|| {
-        path.extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-    });
+    let format = options.format.or_else(|| Format::from_path(path));
     read_reader_with(&mut reader, format, origin, options, sink);
 }
 
@@ -210,15 +207,18 @@ pub fn read_reader_with(
     if head.is_empty() {
         return sink(Err(IngestError::new(origin, ErrorKind::Empty)));
     }
-    if let Some(kind) = binary_kind(&head) {
-        return sink(Err(IngestError::new(origin, ErrorKind::Binary(kind))));
-    }
     let format = format.unwrap_or_else(|| detect_format(None, &head));
+    if format != Format::Warc {
+        if let Some(kind) = binary_kind(&head) {
+            return sink(Err(IngestError::new(origin, ErrorKind::Binary(kind))));
+        }
+    }
     let mut stream = BufReader::with_capacity(64 * 1024, Cursor::new(head).chain(reader));
     let id = id_for_path(&origin.path);
     match format {
         Format::Jsonl => crate::jsonl::read_lines(&mut stream, &origin.path, &id, options, sink),
-        Format::Text | Format::Html => {
+        Format::Warc => crate::warc::read_warc(&mut stream, &origin.path, &id, options, sink),
+        Format::Text | Format::Html | Format::Feed => {
             let mut bytes = Vec::new();
             let limit = options.max_document_bytes;
             if let Err(err) = (&mut stream)
@@ -233,7 +233,11 @@ pub fn read_reader_with(
             if bytes.len() as u64 > limit {
                 return sink(Err(IngestError::new(origin, ErrorKind::TooLarge { limit })));
             }
-            sink(document_from_bytes(&bytes, format, origin, &id));
+            if format == Format::Feed {
+                crate::feed::read_feed(&bytes, &origin.path, &id, sink);
+            } else {
+                sink(document_from_bytes(&bytes, format, origin, &id));
+            }
         }
     }
 }
