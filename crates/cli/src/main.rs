@@ -18,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse articles (text, HTML, JSON Lines) and print one JSON object per document.
+    /// Analyse articles (text, HTML, JSON Lines, WARC, RSS/Atom) and print one JSON object per document.
     Analyze(cmd::analyze::Args),
     /// Measure the speed of the analysis pipeline on a corpus.
     Bench(cmd::bench::Args),

@@ -17,7 +17,8 @@ pub struct Analysis {
     pub author: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
     /// Where `published` came from: `record` (a JSON Lines field), `metadata`
-    /// (HTML meta tags or JSON-LD), `text` (a timestamp line or dateline),
+    /// (HTML meta tags or JSON-LD), `warc-date` (the capture time of a web
+    /// archive record), `text` (a timestamp line or dateline),
     /// `cli` (`--published`); library callers see `input` for a date set on
     /// the `Document` and `default` for the fallback of `analyze_with`.
     pub published_from: Option<String>,

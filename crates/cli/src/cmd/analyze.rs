@@ -16,7 +16,8 @@ use vigil_ingest::{Ingested, ReadOptions};
 ///
 /// PATH may be a plain-text file, an HTML page, a JSON Lines file (one
 /// article per line: `id`, `text` or `html`, `title`, `url`, `source`,
-/// `published`), a directory (read recursively) or `-` for standard input.
+/// `published`), a WARC or WARC.GZ web archive, an RSS or Atom feed file,
+/// a directory (read recursively) or `-` for standard input.
 /// The format is detected from the extension and the content.
 ///
 /// A bad file or line is reported on standard error with its location and
