@@ -24,8 +24,12 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Evaluate vigil on an annotated data set.
     Eval(cmd::eval::Args),
+    /// Analyse articles and store them (documents, events, stories, incidents) in a data directory.
+    Ingest(cmd::ingest::Args),
     /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
     Muc4(cmd::muc4::Args),
+    /// Print counts over a data directory filled by `vigil ingest`.
+    Stats(cmd::stats::Args),
     /// Train the learned extraction models.
     Train(cmd::train::Args),
 }
@@ -36,7 +40,9 @@ fn main() -> std::process::ExitCode {
         Command::Analyze(args) => cmd::analyze::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Ingest(args) => cmd::ingest::run(args),
         Command::Muc4(args) => cmd::muc4::run(args),
+        Command::Stats(args) => cmd::stats::run(args),
         Command::Train(args) => cmd::train::run(args),
     };
     match result {

@@ -3,5 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod eval;
+pub mod ingest;
 pub mod muc4;
+pub mod stats;
 pub mod train;
