@@ -28,6 +28,8 @@ enum Command {
     Ingest(cmd::ingest::Args),
     /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
     Muc4(cmd::muc4::Args),
+    // No doc comment: the help (short and long) comes from `search::Args`.
+    Search(cmd::search::Args),
     /// Print counts over a data directory filled by `vigil ingest`.
     Stats(cmd::stats::Args),
     /// Train the learned extraction models.
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Ingest(args) => cmd::ingest::run(args),
         Command::Muc4(args) => cmd::muc4::run(args),
+        Command::Search(args) => cmd::search::run(args),
         Command::Stats(args) => cmd::stats::run(args),
         Command::Train(args) => cmd::train::run(args),
     };

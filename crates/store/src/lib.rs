@@ -16,11 +16,15 @@
 //! Incidents are derived data: [`Store::recompute_incidents`] rebuilds them
 //! from every stored analysis with [`vigil_corpus::merge_events`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use vigil_core::{Analysis, Document, Incident};
 use vigil_corpus::DuplicateIndex;
+
+pub mod search;
+pub use search::{Hit, PlaceTerm, Query, QueryError};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "vigil.sqlite3";
@@ -67,6 +71,13 @@ const MIGRATIONS: &[&str] = &[
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
         json TEXT NOT NULL
+    );",
+    // 2: the incident search index (see `search`): one row per incident,
+    // the evidence text full-text indexed, filter values kept alongside.
+    "CREATE VIRTUAL TABLE incident_search USING fts5(
+        id UNINDEXED, body, snippet UNINDEXED, actors UNINDEXED,
+        places UNINDEXED, sources UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
     );",
 ];
 
@@ -162,6 +173,9 @@ pub trait Store {
     fn recompute_incidents(&mut self) -> Result<usize, StoreError>;
     /// Counts.
     fn stats(&self) -> Result<Stats, StoreError>;
+    /// The stored incidents matching `query`, best first (text relevance,
+    /// then most recent), at most `limit`.
+    fn search(&self, query: &Query, limit: usize) -> Result<Vec<Hit>, StoreError>;
 }
 
 /// The hex FNV-1a 64 hash of a document's raw text.
@@ -313,7 +327,12 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", (i + 1) as u32)
                 .map_err(err("recording the schema version"))?;
         }
-        tx.commit().map_err(err("committing the migration"))
+        tx.commit().map_err(err("committing the migration"))?;
+        if found == 1 {
+            // The search index is new in version 2: fill it.
+            self.recompute_incidents()?;
+        }
+        Ok(())
     }
 
     fn rebuild_index(&mut self) -> Result<(), StoreError> {
@@ -496,19 +515,29 @@ impl Store for SqliteStore {
             }
         };
         let mut analyses: Vec<(String, Analysis)> = Vec::new();
+        let mut doc_sources: HashMap<String, String> = HashMap::new();
         {
             let mut stmt = self
                 .conn
                 .prepare(
-                    "SELECT d.id, a.json FROM documents d JOIN analyses a ON a.doc = d.key
+                    "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
                      WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
                 )
                 .map_err(err("reading analyses"))?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })
                 .map_err(err("reading analyses"))?;
             for row in rows {
-                let (id, json) = row.map_err(err("reading analyses"))?;
+                let (id, json, source) = row.map_err(err("reading analyses"))?;
+                if let Some(source) = source {
+                    doc_sources.insert(id.clone(), source);
+                }
                 let analysis: Analysis =
                     serde_json::from_str(&json).map_err(|source| StoreError::Json {
                         path: path.clone(),
@@ -527,6 +556,10 @@ impl Store for SqliteStore {
             .map_err(err("starting a transaction"))?;
         tx.execute("DELETE FROM incidents", [])
             .map_err(err("clearing incidents"))?;
+        tx.execute("DELETE FROM incident_search", [])
+            .map_err(err("clearing the search index"))?;
+        let by_id: HashMap<&str, &Analysis> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
         for incident in &incidents {
             let json = serde_json::to_string(incident).map_err(|source| StoreError::Json {
                 path: path.clone(),
@@ -538,6 +571,20 @@ impl Store for SqliteStore {
                 params![incident.id, json_str(&incident.kind), json],
             )
             .map_err(err("storing an incident"))?;
+            let row = search::index_row(incident, &by_id, &doc_sources);
+            tx.execute(
+                "INSERT INTO incident_search (id, body, snippet, actors, places, sources)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    incident.id,
+                    row.body,
+                    row.snippet,
+                    row.actors,
+                    row.places,
+                    row.sources
+                ],
+            )
+            .map_err(err("indexing an incident"))?;
         }
         tx.commit().map_err(err("committing incidents"))?;
         Ok(incidents.len())
@@ -562,6 +609,54 @@ impl Store for SqliteStore {
             size_bytes,
             schema_version: self.schema_version()?,
         })
+    }
+
+    fn search(&self, query: &Query, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        let fts = search::fts_expression(&query.words);
+        let sql = if fts.is_some() {
+            "SELECT i.id, i.json, s.snippet, s.actors, s.places, s.sources, -bm25(incident_search)
+             FROM incident_search s JOIN incidents i ON i.id = s.id
+             WHERE incident_search MATCH ?1"
+        } else {
+            "SELECT i.id, i.json, s.snippet, s.actors, s.places, s.sources, 0.0
+             FROM incident_search s JOIN incidents i ON i.id = s.id"
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(self.err("searching"))?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                search::Row {
+                    body: String::new(),
+                    snippet: r.get(2)?,
+                    actors: r.get(3)?,
+                    places: r.get(4)?,
+                    sources: r.get(5)?,
+                },
+                r.get::<_, f64>(6)?,
+            ))
+        };
+        let rows = match &fts {
+            Some(expr) => stmt.query_map([expr], map),
+            None => stmt.query_map([], map),
+        }
+        .map_err(self.err("searching"))?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (id, json, row, score) = row.map_err(self.err("searching"))?;
+            let incident: Incident =
+                serde_json::from_str(&json).map_err(|source| StoreError::Json {
+                    path: self.path.clone(),
+                    doc: id,
+                    source,
+                })?;
+            if search::matches(query, &incident, &row) {
+                hits.push(search::hit(&incident, &row, score));
+            }
+        }
+        search::rank(&mut hits);
+        hits.truncate(limit);
+        Ok(hits)
     }
 }
 

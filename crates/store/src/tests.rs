@@ -132,3 +132,245 @@ fn canonical_urls() {
     );
     assert_eq!(canonical_url("  "), None);
 }
+
+mod search {
+    use super::*;
+    use crate::search::parse;
+    use vigil_core::{
+        DateValue, Entity, EntityType, Event, EventType, Geo, Mention, Precision, Slot, Span, Stage,
+    };
+
+    fn place(id: &str, name: &str, country: &str) -> Entity {
+        Entity {
+            id: id.to_string(),
+            kind: EntityType::City,
+            name: name.to_string(),
+            aliases: Vec::new(),
+            mentions: Vec::new(),
+            role: None,
+            affiliation: None,
+            parent: None,
+            geo: Some(Geo {
+                lat: 0.0,
+                lon: 0.0,
+                country: country.to_string(),
+                geonames_id: None,
+            }),
+            kb_id: None,
+        }
+    }
+
+    struct Spec<'a> {
+        id: &'a str,
+        source: &'a str,
+        text: &'a str,
+        kind: EventType,
+        stage: Stage,
+        date: &'a str,
+        place: Entity,
+        actor: Option<Entity>,
+    }
+
+    fn analysed(spec: Spec<'_>) -> (Document, Analysis) {
+        let (mut doc, mut analysis) = item(spec.id, None, spec.text);
+        doc.source = Some(spec.source.to_string());
+        analysis.source = Some(spec.source.to_string());
+        let date = chrono::NaiveDate::parse_from_str(spec.date, "%Y-%m-%d").ok();
+        let slot = |e: &Entity| Slot {
+            text: e.name.clone(),
+            entity: Some(e.id.clone()),
+            span: None,
+        };
+        let mut perpetrators = Vec::new();
+        if let Some(actor) = &spec.actor {
+            perpetrators.push(Slot {
+                text: "ISIS-K".to_string(),
+                entity: Some(actor.id.clone()),
+                span: None,
+            });
+        }
+        analysis.events.push(Event {
+            id: "V1".to_string(),
+            kind: spec.kind,
+            stage: spec.stage,
+            trigger: Mention {
+                text: String::new(),
+                start: 0,
+                end: 0,
+            },
+            date: date.map(|d| DateValue {
+                start: d,
+                end: d,
+                precision: Precision::Day,
+                text: spec.date.to_string(),
+                span: None,
+                relative: false,
+            }),
+            location: Some(slot(&spec.place)),
+            locations: vec![slot(&spec.place)],
+            perpetrators,
+            targets: Vec::new(),
+            victims: Vec::new(),
+            weapons: Vec::new(),
+            killed: None,
+            injured: None,
+            arrested: None,
+            nationalities: Vec::new(),
+            attributed_to: Vec::new(),
+            evidence: vec![Span::new(0, spec.text.len())],
+            confidence: 0.9,
+        });
+        analysis.entities.push(spec.place);
+        analysis.entities.extend(spec.actor);
+        (doc, analysis)
+    }
+
+    fn store() -> Result<(tempfile::TempDir, SqliteStore), StoreError> {
+        let dir = tempfile::tempdir().map_err(|source| StoreError::CreateDir {
+            path: PathBuf::from("tmp"),
+            source,
+        })?;
+        let mut store = SqliteStore::open(dir.path())?;
+        let isis_k = Entity {
+            id: "E2".to_string(),
+            kind: EntityType::ArmedGroup,
+            name: "Islamic State Khorasan Province".to_string(),
+            aliases: vec!["ISKP".to_string()],
+            kb_id: Some("group:islamic-state-khorasan".to_string()),
+            geo: None,
+            ..place("E2", "", "")
+        };
+        store.insert_batch(&[
+            analysed(Spec {
+                id: "brussels",
+                source: "Reuters",
+                text: "Police arrested two men in Brussels on suspicion of planning an attack on a concert hall.",
+                kind: EventType::Arrest,
+                stage: Stage::Accomplished,
+                date: "2024-03-01",
+                place: place("E1", "Brussels", "BE"),
+                actor: None,
+            }),
+            analysed(Spec {
+                id: "kabul",
+                source: "New York Times",
+                text: "A car bomb exploded near a crowded market in Kabul and the bomb killed five people, officials said.",
+                kind: EventType::Bombing,
+                stage: Stage::Accomplished,
+                date: "2023-05-10",
+                place: place("E1", "Kabul", "AF"),
+                actor: Some(isis_k),
+            }),
+            analysed(Spec {
+                id: "berlin",
+                source: "Der Spiegel",
+                text: "A bomb was found and defused at the central railway station in Berlin by specialist officers.",
+                kind: EventType::Bombing,
+                stage: Stage::Foiled,
+                date: "2024-06-01",
+                place: place("E1", "Berlin", "DE"),
+                actor: None,
+            }),
+        ])?;
+        store.recompute_incidents()?;
+        Ok((dir, store))
+    }
+
+    fn ids(store: &SqliteStore, query: &str) -> Vec<String> {
+        let query = match parse(query) {
+            Ok(q) => q,
+            Err(e) => panic!("{query}: {e}"),
+        };
+        ids_of(store, &query)
+    }
+
+    fn ids_of(store: &SqliteStore, query: &Query) -> Vec<String> {
+        match store.search(query, 10) {
+            Ok(hits) => hits
+                .into_iter()
+                .map(|h| h.id.split('/').next().unwrap_or_default().to_string())
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn filters_select_incidents() -> Result<(), StoreError> {
+        let (_dir, store) = store()?;
+        assert_eq!(store.stats()?.incidents, 3);
+        assert_eq!(ids(&store, ""), vec!["berlin", "brussels", "kabul"]);
+        assert_eq!(ids(&store, "type:bombing"), vec!["berlin", "kabul"]);
+        assert_eq!(ids(&store, "type:arrest place:brussels"), vec!["brussels"]);
+        assert_eq!(ids(&store, "stage:foiled"), vec!["berlin"]);
+        assert_eq!(ids(&store, r#"actor:"isis-k""#), vec!["kabul"]);
+        assert_eq!(ids(&store, "actor:ISKP"), vec!["kabul"]);
+        assert_eq!(ids(&store, "actor:islamic-state-khorasan"), vec!["kabul"]);
+        assert_eq!(ids(&store, "place:be"), vec!["brussels"]);
+        assert_eq!(ids(&store, "place:Germany"), Vec::<String>::new());
+        let mut q = parse("place:Germany").map_err(|_| StoreError::TooNew {
+            path: PathBuf::new(),
+            found: 0,
+            supported: 0,
+        })?;
+        q.places[0].countries = vec!["DE".to_string()];
+        assert_eq!(ids_of(&store, &q), vec!["berlin"]);
+        assert_eq!(ids(&store, "since:2024-01-01"), vec!["berlin", "brussels"]);
+        assert_eq!(ids(&store, "until:2023-12-31"), vec!["kabul"]);
+        assert_eq!(
+            ids(&store, "since:2024-03-01 until:2024-03-01"),
+            vec!["brussels"]
+        );
+        assert_eq!(ids(&store, r#"source:"york times""#), vec!["kabul"]);
+        assert_eq!(
+            ids(&store, "source:reuters type:bombing"),
+            Vec::<String>::new()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn relevance_then_recency() -> Result<(), StoreError> {
+        let (_dir, store) = store()?;
+        // Kabul says "bomb" twice and is older: relevance wins.
+        assert_eq!(ids(&store, "bomb"), vec!["kabul", "berlin"]);
+        assert_eq!(ids(&store, "market bomb"), vec!["kabul"]);
+        assert_eq!(ids(&store, r#""concert hall""#), vec!["brussels"]);
+        assert_eq!(ids(&store, "nothing-like-this"), Vec::<String>::new());
+        let hits = store.search(&Query::default(), 1)?;
+        assert_eq!(hits.len(), 1);
+        let hit = &hits[0];
+        assert_eq!(hit.date.as_deref(), Some("2024-06-01"));
+        assert_eq!(hit.place.as_deref(), Some("Berlin"));
+        assert_eq!(hit.sources, 1);
+        assert!(hit
+            .snippet
+            .as_deref()
+            .is_some_and(|s| s.starts_with("A bomb was found")));
+        Ok(())
+    }
+}
+
+#[test]
+fn opening_a_version_1_store_fills_the_search_index() -> Result<(), StoreError> {
+    let dir = tempfile::tempdir().map_err(|source| StoreError::CreateDir {
+        path: PathBuf::from("tmp"),
+        source,
+    })?;
+    {
+        let mut store = SqliteStore::open(dir.path())?;
+        store.insert_batch(&[item("a", None, STORY)])?;
+        store.recompute_incidents()?;
+        store
+            .conn
+            .execute_batch("DROP TABLE incident_search; PRAGMA user_version = 1;")
+            .map_err(store.err("downgrading"))?;
+    }
+    let store = SqliteStore::open(dir.path())?;
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+    let stats = store.stats()?;
+    assert_eq!(
+        store.search(&Query::default(), 100)?.len() as u64,
+        stats.incidents
+    );
+    Ok(())
+}

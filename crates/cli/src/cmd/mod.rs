@@ -5,5 +5,6 @@ pub mod bench;
 pub mod eval;
 pub mod ingest;
 pub mod muc4;
+pub mod search;
 pub mod stats;
 pub mod train;

@@ -1,0 +1,121 @@
+//! `vigil search`: find stored incidents with a small query language.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use vigil_store::{search, SqliteStore, Store, DB_FILE};
+
+/// Search the incidents stored by `vigil ingest`.
+///
+/// QUERY is a list of terms separated by spaces; quote a value that has
+/// spaces ("car bomb", actor:"ISIS-K"). Matching is case-insensitive.
+///
+///   WORD, "A PHRASE"     free text: every word must occur in the evidence
+///                        sentences or titles of the incident's sources
+///   type:TYPE            event type: attack, bombing, shooting, stabbing,
+///                        arson, kidnapping, hostage_taking, vehicle_ramming,
+///                        assassination, robbery, plot, arrest, raid,
+///                        conviction, warning, claim
+///   stage:STAGE          accomplished, attempted, foiled, planned, threatened
+///   actor:NAME           a perpetrator's name, alias or knowledge-base id
+///                        (actor:"ISIS-K", actor:islamic-state-khorasan)
+///   place:NAME           the location, a place named for the event, a country
+///                        name or ISO code (place:Brussels, place:Germany,
+///                        place:DE)
+///   since:YYYY-MM-DD     the incident's date is on or after this day
+///   until:YYYY-MM-DD     the incident's date is on or before this day
+///   source:NAME          an outlet or document source containing NAME
+///                        (source:"New York Times")
+///
+/// A field given twice matches either value; different fields must all
+/// match. Results are ranked by text relevance (BM25 over the free words),
+/// then most recent first. A malformed query (unknown field, unclosed
+/// quote, bad date or vocabulary value) is an error naming its position.
+///
+/// Examples:
+///
+///   vigil search 'type:bombing place:Germany since:2023-01-01'
+///
+///   vigil search --json 'actor:"ISIS-K" stage:foiled'
+///
+/// See docs/search.md.
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The query (see above).
+    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    query: Vec<String>,
+    /// The data directory.
+    #[arg(long, value_name = "DIR", default_value = "./vigil-data")]
+    data: PathBuf,
+    /// Print the hits as one JSON array.
+    #[arg(long)]
+    json: bool,
+    /// At most this many hits.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    limit: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let text = args.query.join(" ");
+    let mut query = search::parse(&text)?;
+    if !query.places.is_empty() {
+        let gazetteer = vigil_geo::Gazetteer::embedded()?;
+        for place in &mut query.places {
+            let country = gazetteer
+                .country_by_name(&place.value)
+                .or_else(|| gazetteer.country_by_demonym(&place.value));
+            if let Some(country) = country {
+                place.countries.push(country.iso2.clone());
+            }
+        }
+    }
+    if !args.data.join(DB_FILE).is_file() {
+        anyhow::bail!(
+            "{}: no vigil store here; run `vigil ingest SOURCE --data {}` first",
+            args.data.display(),
+            args.data.display()
+        );
+    }
+    let store = SqliteStore::open(&args.data)?;
+    let hits = store.search(&query, args.limit)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&hits)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if hits.is_empty() {
+        println!("no incidents match");
+    }
+    let count = |n: Option<u32>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+    for hit in &hits {
+        println!(
+            "{}  {} ({})  {}  {}  killed {} injured {} arrested {}  {} source{}{}",
+            hit.id,
+            json_name(&hit.kind),
+            json_name(&hit.stage),
+            hit.date.as_deref().unwrap_or("undated"),
+            hit.place.as_deref().unwrap_or("unknown place"),
+            count(hit.killed),
+            count(hit.injured),
+            count(hit.arrested),
+            hit.sources,
+            if hit.sources == 1 { "" } else { "s" },
+            if hit.outlets.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", hit.outlets.join(", "))
+            },
+        );
+        if let Some(snippet) = &hit.snippet {
+            println!("    {snippet}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn json_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string()
+}

@@ -1,0 +1,542 @@
+//! Incident search: the query language and its parser.
+//!
+//! A query is a list of terms separated by white space:
+//!
+//! * free words (`bomb`, `"car bomb"`), matched against the evidence
+//!   sentences and titles of an incident's sources; every word must match;
+//! * `type:VALUE` — the incident's or a source's event type (`bombing`);
+//! * `stage:VALUE` — `accomplished`, `attempted`, `foiled`, `planned`,
+//!   `threatened`;
+//! * `actor:VALUE` — a perpetrator's name, alias or knowledge-base id
+//!   (`group:islamic-state-khorasan` or just `islamic-state-khorasan`);
+//! * `place:VALUE` — the location's name, a place named for the event, an
+//!   ISO country code, or a country name the caller resolved
+//!   ([`PlaceTerm::countries`]);
+//! * `since:YYYY-MM-DD`, `until:YYYY-MM-DD` — the incident's date range
+//!   overlaps the bound (inclusive);
+//! * `source:VALUE` — a source's outlet or document source (substring).
+//!
+//! Values may be quoted (`actor:"ISIS-K"`); matching is case-insensitive.
+//! The same field given twice means either value (OR); different fields
+//! must all hold (AND); a repeated `since`/`until` keeps the last one.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use vigil_core::{Analysis, EventType, Incident, Stage};
+
+/// The fields a query may use.
+pub const FIELDS: &[&str] = &[
+    "type", "stage", "actor", "place", "since", "until", "source",
+];
+
+/// A malformed query: where (1-based character position) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid query at position {position}: {message}")]
+pub struct QueryError {
+    pub position: usize,
+    pub message: String,
+}
+
+/// A `place:` term; `countries` holds ISO codes the value names as a
+/// country (filled by the caller from a gazetteer; the store has none).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlaceTerm {
+    pub value: String,
+    pub countries: Vec<String>,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    /// Free words and quoted phrases, as written.
+    pub words: Vec<String>,
+    pub types: Vec<EventType>,
+    pub stages: Vec<Stage>,
+    pub actors: Vec<String>,
+    pub places: Vec<PlaceTerm>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub sources: Vec<String>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    pub stage: Stage,
+    /// `YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub place: Option<String>,
+    pub killed: Option<u32>,
+    pub injured: Option<u32>,
+    pub arrested: Option<u32>,
+    /// Number of source events merged into the incident.
+    pub sources: usize,
+    /// Outlets of the sources, deduplicated.
+    pub outlets: Vec<String>,
+    /// The first evidence sentence.
+    pub snippet: Option<String>,
+    /// Text relevance (higher is better; 0 without free words).
+    pub score: f64,
+    /// The date ranked on: the incident's date, else its first sighting.
+    #[serde(skip)]
+    pub recency: Option<NaiveDate>,
+}
+
+/// What the search index keeps for one incident. The list columns hold
+/// lower-cased values, one per line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Row {
+    pub body: String,
+    pub snippet: Option<String>,
+    pub actors: String,
+    pub places: String,
+    pub sources: String,
+}
+
+fn push(list: &mut Vec<String>, value: &str) {
+    let v = value.trim().to_lowercase();
+    if !v.is_empty() && !list.contains(&v) {
+        list.push(v);
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Builds the index row of an incident from the analyses of its sources
+/// (`by_id`: document id → analysis; `doc_sources`: document id → the
+/// document's source).
+pub(crate) fn index_row(
+    incident: &Incident,
+    by_id: &HashMap<&str, &Analysis>,
+    doc_sources: &HashMap<String, String>,
+) -> Row {
+    let mut body: Vec<String> = Vec::new();
+    let mut actors = Vec::new();
+    let mut places = Vec::new();
+    let mut sources = Vec::new();
+    for p in &incident.perpetrators {
+        push(&mut actors, &p.name);
+        if let Some(kb) = &p.kb_id {
+            push(&mut actors, kb);
+        }
+    }
+    if let Some(loc) = &incident.location {
+        push(&mut places, &loc.name);
+        if let Some(kb) = &loc.kb_id {
+            push(&mut places, kb);
+        }
+        if let Some(geo) = &loc.geo {
+            push(&mut places, &geo.country);
+        }
+    }
+    let mut titles = Vec::new();
+    for source in &incident.sources {
+        if let Some(outlet) = &source.source {
+            push(&mut sources, outlet);
+        }
+        if let Some(s) = doc_sources.get(&source.doc_id) {
+            push(&mut sources, s);
+        }
+        let Some(analysis) = by_id.get(source.doc_id.as_str()) else {
+            continue;
+        };
+        if let Some(s) = &analysis.source {
+            push(&mut sources, s);
+        }
+        if let Some(title) = &analysis.title {
+            let t = collapse(title);
+            if !t.is_empty() && !titles.contains(&t) {
+                titles.push(t);
+            }
+        }
+        let Some(event) = analysis.events.iter().find(|e| e.id == source.event_id) else {
+            continue;
+        };
+        for span in &event.evidence {
+            if let Some(text) = analysis.text.get(span.start..span.end) {
+                let t = collapse(text);
+                if !t.is_empty() && !body.contains(&t) {
+                    body.push(t);
+                }
+            }
+        }
+        let entity = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|id| analysis.entities.iter().find(|e| e.id == id))
+        };
+        for slot in &event.perpetrators {
+            push(&mut actors, &slot.text);
+            if let Some(e) = entity(&slot.entity) {
+                push(&mut actors, &e.name);
+                for alias in &e.aliases {
+                    push(&mut actors, alias);
+                }
+                if let Some(kb) = &e.kb_id {
+                    push(&mut actors, kb);
+                }
+            }
+        }
+        for slot in event.location.iter().chain(&event.locations) {
+            push(&mut places, &slot.text);
+            if let Some(e) = entity(&slot.entity) {
+                push(&mut places, &e.name);
+                for alias in &e.aliases {
+                    push(&mut places, alias);
+                }
+                if let Some(geo) = &e.geo {
+                    push(&mut places, &geo.country);
+                }
+            }
+        }
+    }
+    let snippet = body.first().map(|s| truncate(s, 300));
+    body.extend(titles);
+    Row {
+        body: body.join("\n"),
+        snippet,
+        actors: actors.join("\n"),
+        places: places.join("\n"),
+        sources: sources.join("\n"),
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// The date range of an incident: its date, else the day it was first seen.
+fn range(incident: &Incident) -> Option<(NaiveDate, NaiveDate)> {
+    match &incident.date {
+        Some(d) => Some((d.start, d.end)),
+        None => incident
+            .first_seen
+            .map(|t| (t.date_naive(), t.date_naive())),
+    }
+}
+
+/// Whether an incident satisfies every filter of the query (free words are
+/// matched by the full-text index).
+pub(crate) fn matches(query: &Query, incident: &Incident, row: &Row) -> bool {
+    let in_list = |list: &str, term: &str| {
+        list.lines()
+            .any(|v| v == term || v.strip_suffix(term).is_some_and(|p| p.ends_with(':')))
+    };
+    if !query.types.is_empty()
+        && !query
+            .types
+            .iter()
+            .any(|t| incident.kind == *t || incident.sources.iter().any(|s| s.kind == *t))
+    {
+        return false;
+    }
+    if !query.stages.is_empty()
+        && !query
+            .stages
+            .iter()
+            .any(|s| incident.stage == *s || incident.sources.iter().any(|x| x.stage == *s))
+    {
+        return false;
+    }
+    if !query.actors.is_empty() && !query.actors.iter().any(|a| in_list(&row.actors, a)) {
+        return false;
+    }
+    if !query.places.is_empty()
+        && !query.places.iter().any(|p| {
+            in_list(&row.places, &p.value)
+                || p.countries
+                    .iter()
+                    .any(|c| in_list(&row.places, &c.to_lowercase()))
+        })
+    {
+        return false;
+    }
+    if !query.sources.is_empty()
+        && !query
+            .sources
+            .iter()
+            .any(|s| row.sources.lines().any(|v| v.contains(s.as_str())))
+    {
+        return false;
+    }
+    if query.since.is_some() || query.until.is_some() {
+        let Some((start, end)) = range(incident) else {
+            return false;
+        };
+        if query.since.is_some_and(|since| end < since)
+            || query.until.is_some_and(|until| start > until)
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// The hit shown for an incident.
+pub(crate) fn hit(incident: &Incident, row: &Row, score: f64) -> Hit {
+    let date = incident.date.as_ref().map(|d| {
+        if d.start == d.end {
+            d.start.to_string()
+        } else {
+            format!("{}..{}", d.start, d.end)
+        }
+    });
+    let mut outlets: Vec<String> = Vec::new();
+    for s in &incident.sources {
+        if let Some(o) = &s.source {
+            if !outlets.contains(o) {
+                outlets.push(o.clone());
+            }
+        }
+    }
+    Hit {
+        id: incident.id.clone(),
+        kind: incident.kind,
+        stage: incident.stage,
+        date,
+        place: incident.location.as_ref().map(|l| l.name.clone()),
+        killed: incident.killed,
+        injured: incident.injured,
+        arrested: incident.arrested,
+        sources: incident.sources.len(),
+        outlets,
+        snippet: row.snippet.clone(),
+        score,
+        recency: range(incident).map(|(start, _)| start),
+    }
+}
+
+/// Orders hits: text relevance first, then most recent (undated last),
+/// then id for a stable order.
+pub(crate) fn rank(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| b.recency.cmp(&a.recency))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn err(position: usize, message: String) -> QueryError {
+    QueryError { position, message }
+}
+
+/// Parses a query. Errors name the 1-based character position.
+pub fn parse(input: &str) -> Result<Query, QueryError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut query = Query::default();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // A field name: letters then ':'.
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let field = if j > i && j < chars.len() && chars[j] == ':' {
+            let name: String = chars[i..j].iter().collect::<String>().to_ascii_lowercase();
+            if !FIELDS.contains(&name.as_str()) {
+                return Err(err(
+                    start + 1,
+                    format!(
+                        "unknown field '{name}'; known fields: {}",
+                        FIELDS.join(", ")
+                    ),
+                ));
+            }
+            i = j + 1;
+            Some(name)
+        } else {
+            None
+        };
+        let value_pos = i + 1;
+        let value = if i < chars.len() && chars[i] == '"' {
+            let Some(close) = chars[i + 1..].iter().position(|&c| c == '"') else {
+                return Err(err(i + 1, "unclosed quote".to_string()));
+            };
+            let v: String = chars[i + 1..i + 1 + close].iter().collect();
+            i = i + 2 + close;
+            if i < chars.len() && !chars[i].is_whitespace() {
+                return Err(err(
+                    i + 1,
+                    "expected a space after the closing quote".to_string(),
+                ));
+            }
+            v
+        } else {
+            let s = i;
+            while i < chars.len() && !chars[i].is_whitespace() {
+                if chars[i] == '"' {
+                    return Err(err(i + 1, "quote inside a word".to_string()));
+                }
+                i += 1;
+            }
+            chars[s..i].iter().collect()
+        };
+        let value = value.trim().to_string();
+        let Some(field) = field else {
+            if !value.is_empty() {
+                query.words.push(value);
+            }
+            continue;
+        };
+        if value.is_empty() {
+            return Err(err(value_pos, format!("missing value after '{field}:'")));
+        }
+        let lower = value.to_lowercase();
+        match field.as_str() {
+            "type" => query.types.push(vocab::<EventType>(&lower).ok_or_else(|| {
+                err(
+                    value_pos,
+                    format!(
+                        "unknown event type '{value}'; expected one of: {}",
+                        EventType::ALL
+                            .iter()
+                            .map(vocab_name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?),
+            "stage" => query.stages.push(vocab::<Stage>(&lower).ok_or_else(|| {
+                err(
+                    value_pos,
+                    format!("unknown stage '{value}'; expected one of: accomplished, attempted, foiled, planned, threatened"),
+                )
+            })?),
+            "since" | "until" => {
+                let date = NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_err(|_| {
+                    err(
+                        value_pos,
+                        format!("bad date '{value}' for '{field}:'; expected YYYY-MM-DD"),
+                    )
+                })?;
+                if field == "since" {
+                    query.since = Some(date);
+                } else {
+                    query.until = Some(date);
+                }
+            }
+            "actor" => query.actors.push(lower),
+            "place" => query.places.push(PlaceTerm {
+                value: lower,
+                countries: Vec::new(),
+            }),
+            _ => query.sources.push(lower),
+        }
+    }
+    Ok(query)
+}
+
+fn vocab<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    let value = value.replace(['-', ' '], "_");
+    serde_json::from_value(serde_json::Value::String(value)).ok()
+}
+
+fn vocab_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string()
+}
+
+/// The FTS5 expression for the free words: each word or phrase quoted
+/// (so no FTS5 syntax leaks through), all required. `None` when there is
+/// nothing to match on.
+pub(crate) fn fts_expression(words: &[String]) -> Option<String> {
+    let parts: Vec<String> = words
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" AND "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn parses_every_field_and_free_words() -> Result<(), QueryError> {
+        let q = parse(
+            r#"car bomb type:bombing stage:Foiled actor:"ISIS-K" place:Germany since:2023-01-01 until:2024-12-31 source:"New York Times" "market square""#,
+        )?;
+        assert_eq!(q.words, vec!["car", "bomb", "market square"]);
+        assert_eq!(q.types, vec![EventType::Bombing]);
+        assert_eq!(q.stages, vec![Stage::Foiled]);
+        assert_eq!(q.actors, vec!["isis-k"]);
+        assert_eq!(q.places[0].value, "germany");
+        assert_eq!(q.since, d("2023-01-01"));
+        assert_eq!(q.until, d("2024-12-31"));
+        assert_eq!(q.sources, vec!["new york times"]);
+        Ok(())
+    }
+
+    #[test]
+    fn multi_word_types_and_repeats() -> Result<(), QueryError> {
+        let q = parse("type:vehicle-ramming TYPE:hostage_taking type:arrest")?;
+        assert_eq!(
+            q.types,
+            vec![
+                EventType::VehicleRamming,
+                EventType::HostageTaking,
+                EventType::Arrest
+            ]
+        );
+        assert_eq!(parse("   ")?, Query::default());
+        Ok(())
+    }
+
+    #[test]
+    fn errors_name_the_position() {
+        let e = parse("bomb colour:red").err();
+        assert_eq!(e.as_ref().map(|e| e.position), Some(6));
+        assert!(e.is_some_and(|e| e.message.contains("unknown field 'colour'")));
+        let e = parse(r#"type:arrest actor:"ISIS-K"#).err();
+        assert_eq!(e.map(|e| e.position), Some(19));
+        let e = parse("since:2023-13-01").err();
+        assert_eq!(e.as_ref().map(|e| e.position), Some(7));
+        assert!(e.is_some_and(|e| e.to_string()
+            == "invalid query at position 7: bad date '2023-13-01' for 'since:'; expected YYYY-MM-DD"));
+        assert_eq!(parse("x type:").err().map(|e| e.position), Some(8));
+        assert_eq!(parse("type:bombs").err().map(|e| e.position), Some(6));
+        assert_eq!(parse("stage:done").err().map(|e| e.position), Some(7));
+        assert_eq!(parse(r#"a"b"#).err().map(|e| e.position), Some(2));
+        assert_eq!(parse(r#""ab"c"#).err().map(|e| e.position), Some(5));
+    }
+
+    #[test]
+    fn fts_expression_quotes_every_word() {
+        let words = vec![
+            "car".to_string(),
+            "say \"hi\"".to_string(),
+            "--".to_string(),
+        ];
+        assert_eq!(
+            fts_expression(&words).as_deref(),
+            Some("\"car\" AND \"say \"\"hi\"\"\"")
+        );
+        assert_eq!(fts_expression(&["*".to_string()]), None);
+    }
+}
