@@ -81,14 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             match item {
                 Ok(ingested) => {
-                    // Name where each warning applies (file and line).
-                    let origin = ingested.document.origin.to_string();
-                    for w in &ingested.warnings {
-                        if w.starts_with(&origin) {
-                            progress.suspend(|| eprintln!("vigil: warning: {w}"));
-                        } else {
-                            progress.suspend(|| eprintln!("vigil: warning: {origin}: {w}"));
-                        }
+                    for line in super::warning_lines(&ingested) {
+                        progress.suspend(|| eprintln!("{line}"));
                     }
                     bytes_read += ingested.document.text.len() as u64;
                     progress.inc(1);
@@ -135,15 +129,7 @@ fn flush(
         .par_iter()
         .map(|(doc, from)| {
             let mut analysis = pipeline.analyze_with(doc, published);
-            // The pipeline knows that a date came with the document; the
-            // reader knows whether from the record or the page metadata.
-            match analysis.published_from.as_deref() {
-                Some("input") => {
-                    analysis.published_from = from.map(str::to_string).or(analysis.published_from)
-                }
-                Some("default") => analysis.published_from = Some("cli".into()),
-                _ => {}
-            }
+            super::label_published(&mut analysis, *from);
             if args.no_text {
                 analysis.text.clear();
                 analysis.sentences.clear();

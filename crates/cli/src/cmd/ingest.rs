@@ -87,13 +87,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             match item {
                 Ok(ingested) => {
-                    let origin = ingested.document.origin.to_string();
-                    for w in &ingested.warnings {
-                        if w.starts_with(&origin) {
-                            eprintln!("vigil: warning: {w}");
-                        } else {
-                            eprintln!("vigil: warning: {origin}: {w}");
-                        }
+                    for line in super::warning_lines(&ingested) {
+                        eprintln!("{line}");
                     }
                     // Known documents are not analysed again.
                     match store.find_duplicate(&ingested.document) {
@@ -165,9 +160,7 @@ fn flush(
         .par_drain(..)
         .map(|(doc, from)| {
             let mut analysis = pipeline.analyze(&doc);
-            if analysis.published_from.as_deref() == Some("input") {
-                analysis.published_from = from.map(str::to_string).or(analysis.published_from);
-            }
+            super::label_published(&mut analysis, from);
             (doc, analysis)
         })
         .collect();
