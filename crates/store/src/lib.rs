@@ -365,26 +365,25 @@ impl SqliteStore {
         hash: &str,
         canonical: Option<&str>,
     ) -> rusqlite::Result<Option<(String, DuplicateReason)>> {
-        if let Some(id) = conn
-            .query_row(
+        let probes = [
+            (
                 "SELECT id FROM documents WHERE content_hash = ?1",
-                [hash],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-        {
-            return Ok(Some((id, DuplicateReason::ContentHash)));
-        }
-        if let Some(url) = canonical {
-            if let Some(id) = conn
-                .query_row(
-                    "SELECT id FROM documents WHERE canonical_url = ?1",
-                    [url],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?
-            {
-                return Ok(Some((id, DuplicateReason::CanonicalUrl)));
+                Some(hash),
+                DuplicateReason::ContentHash,
+            ),
+            (
+                "SELECT id FROM documents WHERE canonical_url = ?1",
+                canonical,
+                DuplicateReason::CanonicalUrl,
+            ),
+        ];
+        for (sql, value, reason) in probes {
+            let Some(value) = value else { continue };
+            let found = conn
+                .query_row(sql, [value], |r| r.get::<_, String>(0))
+                .optional()?;
+            if let Some(id) = found {
+                return Ok(Some((id, reason)));
             }
         }
         Ok(None)
