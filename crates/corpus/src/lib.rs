@@ -53,6 +53,9 @@
 //! perpetrator (5) merge; same country and date alone (3) does not. Every
 //! merge records its reasons in [`Incident::merge_reasons`].
 //!
+//! **Cannot-link constraints** ([`Constraints`], [`merge_events_with`]):
+//! pairs of events an analyst split apart never share an incident.
+//!
 //! [`Incident::merge_reasons`]: vigil_core::Incident::merge_reasons
 
 mod dedup;
@@ -60,6 +63,6 @@ mod merge;
 
 pub use dedup::{fnv1a64, hamming, simhash, words, DuplicateIndex, BANDS, MAX_DISTANCE, SHINGLE};
 pub use merge::{
-    merge_events, stage_rank, Family, MERGE_THRESHOLD, SCORE_CITY, SCORE_COUNTRY, SCORE_DATE,
-    SCORE_PERPETRATOR, SCORE_TARGET,
+    merge_events, merge_events_with, stage_rank, Constraints, Family, MERGE_THRESHOLD, SCORE_CITY,
+    SCORE_COUNTRY, SCORE_DATE, SCORE_PERPETRATOR, SCORE_TARGET,
 };

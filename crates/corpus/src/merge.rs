@@ -1,6 +1,6 @@
 //! Merging events from different articles into incidents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use vigil_core::{
@@ -302,8 +302,11 @@ fn fmt_entity(e: &IncidentEntity) -> String {
 /// Compares two reports. `None` when they cannot be the same happening
 /// (different family, same document, dates or places that disagree);
 /// otherwise the score and the reasons behind it.
-fn compare(a: &Report, b: &Report) -> Option<(i32, Vec<String>)> {
+fn compare(a: &Report, b: &Report, constraints: &Constraints) -> Option<(i32, Vec<String>)> {
     if a.family != b.family || a.doc_id == b.doc_id {
+        return None;
+    }
+    if constraints.forbids((a.doc_id, &a.event.id), (b.doc_id, &b.event.id)) {
         return None;
     }
     let mut score = 0;
@@ -400,6 +403,63 @@ fn compare(a: &Report, b: &Report) -> Option<(i32, Vec<String>)> {
 /// starts a new one. Output is in order of creation and depends only on the
 /// input, never on hashing or threads.
 pub fn merge_events<S: AsRef<str>>(reports: &[(S, &Analysis)]) -> Vec<Incident> {
+    merge_events_with(reports, &Constraints::default())
+}
+
+/// Cannot-link constraints between events, each named by (document id,
+/// event id): two constrained events never end up in the same incident,
+/// whatever their score. An analyst's split of an incident is recorded as
+/// such constraints so that it survives every later merge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Constraints {
+    pairs: HashSet<(String, String, String, String)>,
+}
+
+impl Constraints {
+    /// No constraints.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn key(a: (&str, &str), b: (&str, &str)) -> (String, String, String, String) {
+        let (x, y) = if a <= b { (a, b) } else { (b, a) };
+        (
+            x.0.to_string(),
+            x.1.to_string(),
+            y.0.to_string(),
+            y.1.to_string(),
+        )
+    }
+
+    /// Forbids events `a` and `b` (each `(doc id, event id)`) to share an
+    /// incident. Symmetric; adding a pair twice changes nothing.
+    pub fn add(&mut self, a: (&str, &str), b: (&str, &str)) {
+        self.pairs.insert(Self::key(a, b));
+    }
+
+    /// Whether `a` and `b` may not share an incident.
+    pub fn forbids(&self, a: (&str, &str), b: (&str, &str)) -> bool {
+        !self.pairs.is_empty() && self.pairs.contains(&Self::key(a, b))
+    }
+
+    /// The number of constrained pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there is no constraint.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// [`merge_events`] honouring cannot-link `constraints`: an event never
+/// joins an incident holding an event it is constrained against (it is
+/// compared with every member, so one constrained member is enough).
+pub fn merge_events_with<S: AsRef<str>>(
+    reports: &[(S, &Analysis)],
+    constraints: &Constraints,
+) -> Vec<Incident> {
     let mut groups: Vec<Vec<Report>> = Vec::new();
     let mut reasons: Vec<Vec<String>> = Vec::new();
     for (doc_id, analysis) in reports {
@@ -409,7 +469,7 @@ pub fn merge_events<S: AsRef<str>>(reports: &[(S, &Analysis)]) -> Vec<Incident> 
             'groups: for (gi, g) in groups.iter().enumerate() {
                 let mut top: Option<(i32, Vec<String>, usize)> = None;
                 for (mi, m) in g.iter().enumerate() {
-                    let Some((s, why)) = compare(m, &r) else {
+                    let Some((s, why)) = compare(m, &r, constraints) else {
                         continue 'groups;
                     };
                     if top.as_ref().is_none_or(|(t, _, _)| s > *t) {

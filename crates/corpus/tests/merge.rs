@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate};
 use vigil_core::{
     Analysis, DateValue, Entity, EntityType, Event, EventType, Geo, Mention, Precision, Slot, Stage,
 };
-use vigil_corpus::merge_events;
+use vigil_corpus::{merge_events, merge_events_with, Constraints};
 
 fn entity(id: &str, kind: EntityType, name: &str, kb_id: &str, geo: Option<Geo>) -> Entity {
     Entity {
@@ -374,4 +374,47 @@ fn cities_with_the_same_name_but_different_kb_ids_do_not_merge() {
         17,
     );
     assert_eq!(merge_events(&[("a", &a), ("b", &b)]).len(), 2);
+}
+
+#[test]
+fn cannot_link_constraints_keep_split_events_apart() {
+    let a = bombing(
+        "A",
+        "2021-10-15T16:00:00+00:00",
+        KANDAHAR,
+        day(2021, 10, 15),
+        17,
+    );
+    let b = bombing(
+        "B",
+        "2021-10-15T18:00:00+00:00",
+        KANDAHAR,
+        day(2021, 10, 15),
+        18,
+    );
+    let c = bombing(
+        "C",
+        "2021-10-15T19:00:00+00:00",
+        KANDAHAR,
+        day(2021, 10, 15),
+        17,
+    );
+    let input = [("a", &a), ("b", &b), ("c", &c)];
+    let merged = merge_events_with(&input, &Constraints::new());
+    assert_eq!(merged, merge_events(&input));
+    assert_eq!(merged.len(), 1);
+    let event = |doc: &Analysis| doc.events[0].id.clone();
+    let mut constraints = Constraints::new();
+    // b split off from a: b may not join a's incident, c is free.
+    constraints.add(("b", &event(&b)), ("a", &event(&a)));
+    assert!(constraints.forbids(("a", &event(&a)), ("b", &event(&b))));
+    let split = merge_events_with(&input, &constraints);
+    assert_eq!(split.len(), 2);
+    let docs =
+        |i: usize| -> Vec<String> { split[i].sources.iter().map(|s| s.doc_id.clone()).collect() };
+    assert_eq!(docs(0), vec!["a", "c"]);
+    assert_eq!(docs(1), vec!["b"]);
+    // Constrained against both a and c, b stays alone and c still joins a.
+    constraints.add(("c", &event(&c)), ("b", &event(&b)));
+    assert_eq!(merge_events_with(&input, &constraints).len(), 2);
 }

@@ -1,5 +1,6 @@
 //! Persistent storage for vigil: documents, their analyses, events,
-//! entities, near-duplicate stories and incidents.
+//! entities, near-duplicate stories, incidents, corpus-wide actors, the
+//! work queue of ingest workers and the state of polled feeds.
 //!
 //! [`Store`] is the interface; [`SqliteStore`] is the embedded backend (one
 //! SQLite file, `vigil.sqlite3`, in a data directory, WAL journal). The
@@ -14,77 +15,28 @@
 //! index is rebuilt on open from the cleaned text of the stored story roots.
 //!
 //! Incidents are derived data: [`Store::recompute_incidents`] rebuilds them
-//! from every stored analysis with [`vigil_corpus::merge_events`].
+//! from every stored analysis with [`vigil_corpus::merge_events_with`],
+//! honouring the cannot-link constraints recorded by
+//! [`Store::split_incident`], so an analyst's split survives re-ingest.
+//!
+//! Jobs ([`Store::enqueue`], [`Store::claim`], [`Store::complete`],
+//! [`Store::fail`]) let several workers share the work: a claim takes a
+//! lease that expires, so the jobs of a worker that died are claimed again.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension};
-use vigil_core::{Analysis, Document, Incident};
-use vigil_corpus::DuplicateIndex;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
 pub mod search;
+mod sqlite;
+
 pub use search::{Hit, PlaceTerm, Query, QueryError};
+pub use sqlite::{SqliteStore, DB_FILE, SCHEMA_VERSION};
 
-/// The database file inside the data directory.
-pub const DB_FILE: &str = "vigil.sqlite3";
-
-/// Schema migrations; migration `i` takes the schema from version `i` to
-/// `i + 1`. Append only: never edit a released migration.
-const MIGRATIONS: &[&str] = &[
-    // 1: documents, analyses, events, entities, incidents.
-    "CREATE TABLE documents (
-        key INTEGER PRIMARY KEY,
-        id TEXT NOT NULL,
-        url TEXT,
-        canonical_url TEXT UNIQUE,
-        title TEXT,
-        source TEXT,
-        published TEXT,
-        content_hash TEXT NOT NULL UNIQUE,
-        story INTEGER NOT NULL,
-        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
-    );
-    CREATE INDEX documents_story ON documents(story);
-    CREATE TABLE analyses (
-        doc INTEGER PRIMARY KEY REFERENCES documents(key) ON DELETE CASCADE,
-        json TEXT NOT NULL
-    );
-    CREATE TABLE events (
-        doc INTEGER NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
-        id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        stage TEXT NOT NULL,
-        json TEXT NOT NULL,
-        PRIMARY KEY (doc, id)
-    );
-    CREATE TABLE entities (
-        doc INTEGER NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
-        id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        name TEXT NOT NULL,
-        kb_id TEXT,
-        PRIMARY KEY (doc, id)
-    );
-    CREATE INDEX entities_name ON entities(kind, name);
-    CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        json TEXT NOT NULL
-    );",
-    // 2: the incident search index (see `search`): one row per incident,
-    // the evidence text full-text indexed, filter values kept alongside.
-    "CREATE VIRTUAL TABLE incident_search USING fts5(
-        id UNINDEXED, body, snippet UNINDEXED, actors UNINDEXED,
-        places UNINDEXED, sources UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2'
-    );",
-];
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
-
-/// Errors of the store. Each names the database file and what to do.
+/// Errors of the store. Each names the database and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: cannot create the data directory: {source}; check the path and its permissions or pass another --data directory")]
@@ -104,12 +56,22 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("{path}: stored data of document {doc} is not valid JSON: {source}; the store is damaged, re-ingest into a fresh --data directory")]
+    #[error("{path}: stored data of {doc} is not valid JSON: {source}; the store is damaged, re-ingest into a fresh --data directory")]
     Json {
         path: PathBuf,
         doc: String,
         source: serde_json::Error,
     },
+    /// Something named by the caller does not exist (an incident to split).
+    #[error("{what} '{id}' is not in the store; list what exists with `vigil search` or the API")]
+    NotFound { what: &'static str, id: String },
+    /// A request that cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
+    /// An error raised by a caller's callback (e.g. in
+    /// [`Store::for_each_incident`]), passed through unchanged.
+    #[error("{0}")]
+    Callback(String),
 }
 
 /// What happened to one inserted document.
@@ -143,7 +105,7 @@ impl DuplicateReason {
 }
 
 /// Counts over a store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub documents: u64,
     pub stories: u64,
@@ -152,13 +114,359 @@ pub struct Stats {
     /// Distinct entities: by knowledge-base id when linked, else by type and
     /// lower-cased name.
     pub entities: u64,
-    /// Bytes on disk: the database file plus its WAL and shared-memory files.
+    /// Bytes on disk: the database file plus its WAL and shared-memory files
+    /// (SQLite), or the database size (PostgreSQL).
     pub size_bytes: u64,
     pub schema_version: u32,
 }
 
-/// A document store.
-pub trait Store {
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Text relevance first (BM25 over the free words; all equal without
+    /// free words), then most recent, then id.
+    #[default]
+    Relevance,
+    /// Most recent first (the incident's date, else its first sighting;
+    /// undated last), then relevance, then id.
+    Recent,
+}
+
+/// Which page of results to return. Pages are stable: the order is total
+/// (ties broken by incident id), so `offset` walks the results without
+/// gaps or repeats while the store does not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    /// Results to skip.
+    pub offset: usize,
+    /// At most this many results.
+    pub limit: usize,
+    pub sort: Sort,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            offset: 0,
+            limit: 20,
+            sort: Sort::Relevance,
+        }
+    }
+}
+
+impl Page {
+    /// The first `limit` results by relevance.
+    pub fn first(limit: usize) -> Self {
+        Page {
+            limit,
+            ..Page::default()
+        }
+    }
+}
+
+/// One page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    pub hits: Vec<Hit>,
+    /// How many incidents match in all.
+    pub total: usize,
+    /// The offset of the next page, when there is one.
+    pub next_offset: Option<usize>,
+}
+
+/// A stored document with what the store knows about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredDocument {
+    /// The document; `text` is the *cleaned* text (the raw text is not
+    /// kept), so offsets in `analysis` refer to it.
+    pub document: Document,
+    pub analysis: Analysis,
+    /// The story (near-duplicate group): the key of its first document.
+    pub story: i64,
+    /// The store's key of this document.
+    pub key: i64,
+    /// The hex FNV-1a 64 hash of the raw text ([`content_hash`]).
+    pub content_hash: String,
+    pub ingested_at: DateTime<Utc>,
+}
+
+/// What a job asks a worker to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Fetch an article page and ingest it.
+    Article,
+    /// Poll a feed and enqueue its new articles.
+    Feed,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Article => "article",
+            JobKind::Feed => "feed",
+        }
+    }
+
+    /// The kind named by [`JobKind::as_str`].
+    pub fn parse(s: &str) -> Option<JobKind> {
+        match s {
+            "article" => Some(JobKind::Article),
+            "feed" => Some(JobKind::Feed),
+            _ => None,
+        }
+    }
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting to be claimed (possibly not before `available_at`).
+    Queued,
+    /// Claimed by a worker whose lease has not been given back; claimable
+    /// again once the lease has expired.
+    Running,
+    /// Completed.
+    Done,
+    /// Given up: failed without retry, or after [`MAX_ATTEMPTS`] attempts.
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    /// The state named by [`JobState::as_str`].
+    pub fn parse(s: &str) -> Option<JobState> {
+        match s {
+            "queued" => Some(JobState::Queued),
+            "running" => Some(JobState::Running),
+            "done" => Some(JobState::Done),
+            "failed" => Some(JobState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// Claims a job may take (each claim counts one attempt, including claims
+/// whose lease expired) before it is given up.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// The delay before a job failed with `retry` may be claimed again:
+/// `RETRY_BACKOFF × 2^(attempts − 1)`, at most [`MAX_BACKOFF`].
+pub const RETRY_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The longest retry delay.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// The retry delay after `attempts` attempts.
+pub fn retry_delay(attempts: u32) -> Duration {
+    let factor = 1u32 << attempts.saturating_sub(1).min(16);
+    RETRY_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewJob {
+    /// Unique key: a job whose key is already in the queue (in any state,
+    /// done or failed included) is not enqueued again.
+    pub key: String,
+    pub kind: JobKind,
+    pub url: String,
+    /// Anything the worker needs besides the URL (e.g. the feed an article
+    /// came from); `null` when nothing.
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
+impl NewJob {
+    /// A job keyed by its kind and canonical URL ([`canonical_url`]), so the
+    /// same article announced by several feeds is fetched once.
+    pub fn new(kind: JobKind, url: &str) -> Self {
+        let canonical = canonical_url(url).unwrap_or_else(|| url.trim().to_string());
+        NewJob {
+            key: format!("{}:{canonical}", kind.as_str()),
+            kind,
+            url: url.trim().to_string(),
+            payload: serde_json::Value::Null,
+        }
+    }
+
+    /// Sets the payload.
+    pub fn with_payload(mut self, payload: serde_json::Value) -> Self {
+        self.payload = payload;
+        self
+    }
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: i64,
+    pub key: String,
+    pub kind: JobKind,
+    pub url: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    /// Claims so far (the one that returned this job included).
+    pub attempts: u32,
+    /// The reason given by the last [`Store::fail`], or the lease expiry.
+    pub last_error: Option<String>,
+    /// The worker holding (or last holding) the lease.
+    pub worker: Option<String>,
+    /// When the current lease expires.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// Not claimable before this time (retry back-off).
+    pub available_at: DateTime<Utc>,
+}
+
+/// Jobs per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    pub queued: u64,
+    pub running: u64,
+    pub done: u64,
+    pub failed: u64,
+}
+
+/// What a feed watcher remembers about a feed between polls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedState {
+    /// The `ETag` of the last successful response.
+    pub etag: Option<String>,
+    /// The `Last-Modified` of the last successful response, as sent.
+    pub last_modified: Option<String>,
+    pub last_polled: Option<DateTime<Utc>>,
+}
+
+/// One event of one stored document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EventRef {
+    /// The document id (`Document::id`, as in `IncidentSource::doc_id`).
+    pub doc_id: String,
+    /// The document-local event id ("V1").
+    pub event_id: String,
+}
+
+impl EventRef {
+    pub fn new(doc_id: &str, event_id: &str) -> Self {
+        EventRef {
+            doc_id: doc_id.to_string(),
+            event_id: event_id.to_string(),
+        }
+    }
+}
+
+/// The incidents an incident was split into.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Split {
+    /// Every resulting incident: the ones holding the split-off events and
+    /// the ones holding the rest.
+    pub incidents: Vec<Incident>,
+    /// Cannot-link constraints added by this split.
+    pub constraints_added: usize,
+}
+
+/// One record per real-world entity across the corpus: an armed group, a
+/// person, an organisation, a place… gathered over every document and
+/// alias.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Actor {
+    /// See [`actor_key`]: the knowledge-base id when linked
+    /// (`group:islamic-state-khorasan`), `geonames:<id>` for a place with a
+    /// GeoNames id, else `<type>:<normalised name>` (`person:john smith`).
+    pub key: String,
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    /// The canonical name (as first seen).
+    pub name: String,
+    pub kb_id: Option<String>,
+    /// Every name seen for it (canonical names and aliases), sorted.
+    pub aliases: Vec<String>,
+    /// For armed groups: the parent group's canonical name.
+    pub parent: Option<String>,
+    /// For places: coordinates, country and GeoNames id.
+    pub geo: Option<Geo>,
+    /// The earliest and latest publication time (else ingestion time) of a
+    /// document naming it.
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    /// Documents naming it.
+    pub documents: u64,
+    /// Incidents naming it as perpetrator, target, victim or place (as of
+    /// the last [`Store::recompute_incidents`]).
+    pub incidents: u64,
+}
+
+/// Which actors [`Store::actors`] lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ActorFilter {
+    /// Only these types (all when empty).
+    pub kinds: Vec<EntityType>,
+    /// Only actors with a name or alias containing this (case-insensitive).
+    pub name: Option<String>,
+    pub offset: usize,
+    /// At most this many (0: no limit).
+    pub limit: usize,
+}
+
+/// The corpus-wide key of an entity: its knowledge-base id when linked,
+/// else `geonames:<id>` for a place with a GeoNames id, else
+/// `<type>:<normalised name>` with the type in lower case (`armed_group`,
+/// `person`) and the name reduced to lower-case words, a leading article
+/// dropped. `None` for an entity without a usable name.
+pub fn actor_key(entity: &Entity) -> Option<String> {
+    if let Some(kb) = entity.kb_id.as_deref().filter(|k| !k.trim().is_empty()) {
+        return Some(kb.to_string());
+    }
+    if let Some(id) = entity.geo.as_ref().and_then(|g| g.geonames_id) {
+        return Some(format!("geonames:{id}"));
+    }
+    let name = normalise_name(&entity.name);
+    if name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}:{name}",
+        entity.kind.as_str().to_ascii_lowercase()
+    ))
+}
+
+/// A name reduced for comparison: lower-case alphanumeric words separated
+/// by one space, a leading "the", "a" or "an" dropped.
+pub fn normalise_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let skip = usize::from(
+        matches!(words.first().map(String::as_str), Some("the" | "a" | "an")) && words.len() > 1,
+    );
+    words[skip..].join(" ")
+}
+
+/// A document store: the embedded [`SqliteStore`] or (feature of the
+/// deployment) PostgreSQL. Every backend passes the same test suite.
+///
+/// Methods taking `&self` only read; writers take `&mut self`. A store is
+/// one connection: share it between threads behind a `Mutex`, or open one
+/// per thread (both backends allow several connections and processes).
+pub trait Store: Send {
+    /// Where the store is, for messages: the database file or the
+    /// PostgreSQL URL without its password.
+    fn location(&self) -> String;
+
+    // --- documents -----------------------------------------------------
+
     /// The stored document `doc` duplicates exactly (same content hash or
     /// canonical URL), if any: lets callers skip analysing it.
     fn find_duplicate(
@@ -168,14 +476,81 @@ pub trait Store {
     /// Stores a batch of analysed documents in one transaction: either all
     /// of it is committed or nothing is. Outcomes are in input order.
     fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError>;
-    /// Replaces the stored incidents by those merged from every stored
-    /// analysis (in insertion order); returns their number.
-    fn recompute_incidents(&mut self) -> Result<usize, StoreError>;
+    /// The stored document with id `id` (the first stored, should several
+    /// share it).
+    fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError>;
     /// Counts.
     fn stats(&self) -> Result<Stats, StoreError>;
-    /// The stored incidents matching `query`, best first (text relevance,
-    /// then most recent), at most `limit`.
-    fn search(&self, query: &Query, limit: usize) -> Result<Vec<Hit>, StoreError>;
+
+    // --- incidents -----------------------------------------------------
+
+    /// Replaces the stored incidents by those merged from every stored
+    /// analysis (in insertion order), honouring the split constraints;
+    /// returns their number.
+    fn recompute_incidents(&mut self) -> Result<usize, StoreError>;
+    /// The incident with id `id`.
+    fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError>;
+    /// One page of the incidents matching `query`, in `page.sort` order.
+    fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError>;
+    /// Calls `f` on every incident matching `query` (free words included),
+    /// in incident-id order, holding one incident in memory at a time;
+    /// stops at the first error `f` returns and passes it on. Returns the
+    /// number of incidents passed to `f`.
+    fn for_each_incident(
+        &self,
+        query: &Query,
+        f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError>;
+    /// Splits `events` (a non-empty proper subset of the incident's
+    /// sources) off incident `incident_id`: records a cannot-link
+    /// constraint between each of them and each remaining event, then
+    /// re-merges the incident's events under those constraints. The split
+    /// survives [`Store::recompute_incidents`] and re-ingest.
+    fn split_incident(
+        &mut self,
+        incident_id: &str,
+        events: &[EventRef],
+    ) -> Result<Split, StoreError>;
+
+    // --- actors --------------------------------------------------------
+
+    /// Corpus-wide actors, most documents first (then key).
+    fn actors(&self, filter: &ActorFilter) -> Result<Vec<Actor>, StoreError>;
+    /// The actor with key `key` (see [`actor_key`]).
+    fn actor(&self, key: &str) -> Result<Option<Actor>, StoreError>;
+
+    // --- jobs ----------------------------------------------------------
+
+    /// Adds jobs; a job whose key is already stored (in any state) is
+    /// ignored. Returns how many were added.
+    fn enqueue(&mut self, jobs: &[NewJob]) -> Result<usize, StoreError>;
+    /// Claims up to `n` jobs for `worker`, oldest first: queued jobs that
+    /// are available, and running jobs whose lease has expired. Each gets a
+    /// lease of `lease` and one more attempt; a job whose lease expired
+    /// after [`MAX_ATTEMPTS`] attempts is failed instead. Two workers never
+    /// get the same job under the same lease.
+    fn claim(&mut self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>, StoreError>;
+    /// Extends the lease of a job `worker` holds; `false` when it no longer
+    /// holds it (the lease expired and another worker claimed the job, or
+    /// it was completed).
+    fn renew(&mut self, job_id: i64, worker: &str, lease: Duration) -> Result<bool, StoreError>;
+    /// Marks a job done (whoever holds it; completing twice is harmless).
+    fn complete(&mut self, job_id: i64) -> Result<(), StoreError>;
+    /// Records a failure. With `retry`, and fewer than [`MAX_ATTEMPTS`]
+    /// attempts so far, the job is queued again after [`retry_delay`];
+    /// otherwise it is failed for good.
+    fn fail(&mut self, job_id: i64, reason: &str, retry: bool) -> Result<(), StoreError>;
+    /// The job with id `job_id`.
+    fn job(&self, job_id: i64) -> Result<Option<Job>, StoreError>;
+    /// Jobs per state.
+    fn job_counts(&self) -> Result<JobCounts, StoreError>;
+
+    // --- feeds ---------------------------------------------------------
+
+    /// What was recorded for feed `url`.
+    fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError>;
+    /// Records the state of feed `url` (replacing any).
+    fn set_feed_state(&mut self, url: &str, state: &FeedState) -> Result<(), StoreError>;
 }
 
 /// The hex FNV-1a 64 hash of a document's raw text.
@@ -233,430 +608,10 @@ pub fn canonical_url(url: &str) -> Option<String> {
     Some(out)
 }
 
-/// The embedded SQLite store.
-pub struct SqliteStore {
-    conn: Connection,
-    path: PathBuf,
-    dir: PathBuf,
-    index: DuplicateIndex,
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) the store in directory `dir`, applies
-    /// pending migrations and rebuilds the near-duplicate index.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = dir.join(DB_FILE);
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
-        let conn = Connection::open(&path).map_err(err("opening the database"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(err("setting the busy timeout"))?;
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-            .map_err(err("switching to WAL mode"))?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(err("setting pragmas"))?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.clone(),
-            dir: dir.to_path_buf(),
-            index: DuplicateIndex::new(),
-        };
-        store.migrate()?;
-        store.rebuild_index()?;
-        Ok(store)
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The schema version of the open database.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
-            .map_err(self.err("reading the schema version"))
-    }
-
-    fn err(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-        let path = self.path.clone();
-        move |source| StoreError::Sqlite {
-            path,
-            action,
-            source,
-        }
-    }
-
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let found = self.schema_version()?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if found == SCHEMA_VERSION {
-            return Ok(());
-        }
-        let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(err("starting the migration"))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            tx.execute_batch(sql).map_err(err("applying a migration"))?;
-            tx.pragma_update(None, "user_version", (i + 1) as u32)
-                .map_err(err("recording the schema version"))?;
-        }
-        tx.commit().map_err(err("committing the migration"))?;
-        if found == 1 {
-            // The search index is new in version 2: fill it.
-            self.recompute_incidents()?;
-        }
-        Ok(())
-    }
-
-    fn rebuild_index(&mut self) -> Result<(), StoreError> {
-        let mut index = DuplicateIndex::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT d.key, json_extract(a.json, '$.text') FROM documents d
-                 JOIN analyses a ON a.doc = d.key WHERE d.story = d.key ORDER BY d.key",
-            )
-            .map_err(self.err("reading story fingerprints"))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })
-            .map_err(self.err("reading story fingerprints"))?;
-        for row in rows {
-            let (key, text) = row.map_err(self.err("reading story fingerprints"))?;
-            if let Some(text) = text {
-                index.insert(&key.to_string(), &text);
-            }
-        }
-        drop(stmt);
-        self.index = index;
-        Ok(())
-    }
-
-    fn lookup(
-        conn: &Connection,
-        hash: &str,
-        canonical: Option<&str>,
-    ) -> rusqlite::Result<Option<(String, DuplicateReason)>> {
-        let probes = [
-            (
-                "SELECT id FROM documents WHERE content_hash = ?1",
-                Some(hash),
-                DuplicateReason::ContentHash,
-            ),
-            (
-                "SELECT id FROM documents WHERE canonical_url = ?1",
-                canonical,
-                DuplicateReason::CanonicalUrl,
-            ),
-        ];
-        for (sql, value, reason) in probes {
-            let Some(value) = value else { continue };
-            let found = conn
-                .query_row(sql, [value], |r| r.get::<_, String>(0))
-                .optional()?;
-            if let Some(id) = found {
-                return Ok(Some((id, reason)));
-            }
-        }
-        Ok(None)
-    }
-
-    fn count(&self, sql: &str) -> Result<u64, StoreError> {
-        self.conn
-            .query_row(sql, [], |r| r.get::<_, i64>(0))
-            .map(|n| n.max(0) as u64)
-            .map_err(self.err("counting"))
-    }
-}
-
-fn json_str<T: serde::Serialize>(value: &T) -> String {
-    // Enum vocabularies serialise as JSON strings; keep the bare name.
+/// An enum vocabulary value as its bare JSON name (`bombing`, `CITY`).
+pub(crate) fn json_str<T: Serialize>(value: &T) -> String {
     let s = serde_json::to_string(value).unwrap_or_default();
     s.trim_matches('"').to_string()
-}
-
-impl Store for SqliteStore {
-    fn find_duplicate(
-        &self,
-        doc: &Document,
-    ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
-        let canonical = doc.url.as_deref().and_then(canonical_url);
-        Self::lookup(&self.conn, &content_hash(&doc.text), canonical.as_deref())
-            .map_err(self.err("looking up a document"))
-    }
-
-    fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
-        let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
-        // The index changes only if the transaction commits.
-        let mut index = self.index.clone();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (doc, analysis) in batch {
-            let hash = content_hash(&doc.text);
-            let canonical = doc.url.as_deref().and_then(canonical_url);
-            if let Some((existing, reason)) = Self::lookup(&tx, &hash, canonical.as_deref())
-                .map_err(err("looking up a document"))?
-            {
-                outcomes.push(Outcome::Duplicate { existing, reason });
-                continue;
-            }
-            let analysis_json =
-                serde_json::to_string(analysis).map_err(|source| StoreError::Json {
-                    path: path.clone(),
-                    doc: doc.id.clone(),
-                    source,
-                })?;
-            tx.execute(
-                "INSERT INTO documents (id, url, canonical_url, title, source, published, content_hash, story)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
-                params![
-                    doc.id,
-                    doc.url,
-                    canonical,
-                    doc.title,
-                    doc.source,
-                    doc.published.map(|t| t.to_rfc3339()),
-                    hash
-                ],
-            )
-            .map_err(err("storing a document"))?;
-            let key = tx.last_insert_rowid();
-            let joined = index
-                .insert(&key.to_string(), &analysis.text)
-                .and_then(|s| s.parse::<i64>().ok());
-            let story = joined.unwrap_or(key);
-            tx.execute(
-                "UPDATE documents SET story = ?1 WHERE key = ?2",
-                params![story, key],
-            )
-            .map_err(err("storing a document"))?;
-            tx.execute(
-                "INSERT INTO analyses (doc, json) VALUES (?1, ?2)",
-                params![key, analysis_json],
-            )
-            .map_err(err("storing an analysis"))?;
-            for event in &analysis.events {
-                let json = serde_json::to_string(event).map_err(|source| StoreError::Json {
-                    path: path.clone(),
-                    doc: doc.id.clone(),
-                    source,
-                })?;
-                tx.execute(
-                    "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![key, event.id, json_str(&event.kind), json_str(&event.stage), json],
-                )
-                .map_err(err("storing an event"))?;
-            }
-            for entity in &analysis.entities {
-                tx.execute(
-                    "INSERT OR REPLACE INTO entities (doc, id, kind, name, kb_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![key, entity.id, json_str(&entity.kind), entity.name, entity.kb_id],
-                )
-                .map_err(err("storing an entity"))?;
-            }
-            outcomes.push(match joined {
-                Some(story) => Outcome::NearDuplicate { key, story },
-                None => Outcome::New { key, story },
-            });
-        }
-        tx.commit().map_err(err("committing a batch"))?;
-        self.index = index;
-        Ok(outcomes)
-    }
-
-    fn recompute_incidents(&mut self) -> Result<usize, StoreError> {
-        let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
-        let mut analyses: Vec<(String, Analysis)> = Vec::new();
-        let mut doc_sources: HashMap<String, String> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare(
-                    "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
-                     WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
-                )
-                .map_err(err("reading analyses"))?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })
-                .map_err(err("reading analyses"))?;
-            for row in rows {
-                let (id, json, source) = row.map_err(err("reading analyses"))?;
-                if let Some(source) = source {
-                    doc_sources.insert(id.clone(), source);
-                }
-                let analysis: Analysis =
-                    serde_json::from_str(&json).map_err(|source| StoreError::Json {
-                        path: path.clone(),
-                        doc: id.clone(),
-                        source,
-                    })?;
-                analyses.push((id, analysis));
-            }
-        }
-        let reports: Vec<(&str, &Analysis)> =
-            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
-        let incidents: Vec<Incident> = vigil_corpus::merge_events(&reports);
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        tx.execute("DELETE FROM incidents", [])
-            .map_err(err("clearing incidents"))?;
-        tx.execute("DELETE FROM incident_search", [])
-            .map_err(err("clearing the search index"))?;
-        let by_id: HashMap<&str, &Analysis> =
-            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
-        for incident in &incidents {
-            let json = serde_json::to_string(incident).map_err(|source| StoreError::Json {
-                path: path.clone(),
-                doc: incident.id.clone(),
-                source,
-            })?;
-            tx.execute(
-                "INSERT OR REPLACE INTO incidents (id, kind, json) VALUES (?1, ?2, ?3)",
-                params![incident.id, json_str(&incident.kind), json],
-            )
-            .map_err(err("storing an incident"))?;
-            let row = search::index_row(incident, &by_id, &doc_sources);
-            tx.execute(
-                "INSERT INTO incident_search (id, body, snippet, actors, places, sources)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    incident.id,
-                    row.body,
-                    row.snippet,
-                    row.actors,
-                    row.places,
-                    row.sources
-                ],
-            )
-            .map_err(err("indexing an incident"))?;
-        }
-        tx.commit().map_err(err("committing incidents"))?;
-        Ok(incidents.len())
-    }
-
-    fn stats(&self) -> Result<Stats, StoreError> {
-        let size_bytes = ["", "-wal", "-shm"]
-            .iter()
-            .filter_map(|suffix| {
-                std::fs::metadata(self.dir.join(format!("{DB_FILE}{suffix}"))).ok()
-            })
-            .map(|m| m.len())
-            .sum();
-        Ok(Stats {
-            documents: self.count("SELECT COUNT(*) FROM documents")?,
-            stories: self.count("SELECT COUNT(DISTINCT story) FROM documents")?,
-            events: self.count("SELECT COUNT(*) FROM events")?,
-            incidents: self.count("SELECT COUNT(*) FROM incidents")?,
-            entities: self.count(
-                "SELECT COUNT(DISTINCT COALESCE('kb:' || kb_id, kind || ':' || lower(name))) FROM entities",
-            )?,
-            size_bytes,
-            schema_version: self.schema_version()?,
-        })
-    }
-
-    fn search(&self, query: &Query, limit: usize) -> Result<Vec<Hit>, StoreError> {
-        let fts = search::fts_expression(&query.words);
-        let sql = if fts.is_some() {
-            "SELECT i.id, i.json, s.snippet, s.actors, s.places, s.sources, -bm25(incident_search)
-             FROM incident_search s JOIN incidents i ON i.id = s.id
-             WHERE incident_search MATCH ?1"
-        } else {
-            "SELECT i.id, i.json, s.snippet, s.actors, s.places, s.sources, 0.0
-             FROM incident_search s JOIN incidents i ON i.id = s.id"
-        };
-        let mut stmt = self.conn.prepare(sql).map_err(self.err("searching"))?;
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                search::Row {
-                    body: String::new(),
-                    snippet: r.get(2)?,
-                    actors: r.get(3)?,
-                    places: r.get(4)?,
-                    sources: r.get(5)?,
-                },
-                r.get::<_, f64>(6)?,
-            ))
-        };
-        let rows = match &fts {
-            Some(expr) => stmt.query_map([expr], map),
-            None => stmt.query_map([], map),
-        }
-        .map_err(self.err("searching"))?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (id, json, row, score) = row.map_err(self.err("searching"))?;
-            let incident: Incident =
-                serde_json::from_str(&json).map_err(|source| StoreError::Json {
-                    path: self.path.clone(),
-                    doc: id,
-                    source,
-                })?;
-            if search::matches(query, &incident, &row) {
-                hits.push(search::hit(&incident, &row, score));
-            }
-        }
-        search::rank(&mut hits);
-        hits.truncate(limit);
-        Ok(hits)
-    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use vigil_core::{Analysis, EventType, Incident, Stage};
 
+use crate::{Page, SearchPage, Sort};
+
 /// The fields a query may use.
 pub const FIELDS: &[&str] = &[
     "type", "stage", "actor", "place", "since", "until", "source",
@@ -315,15 +317,34 @@ pub(crate) fn hit(incident: &Incident, row: &Row, score: f64) -> Hit {
     }
 }
 
-/// Orders hits: text relevance first, then most recent (undated last),
-/// then id for a stable order.
-pub(crate) fn rank(hits: &mut [Hit]) {
+/// Orders hits. [`Sort::Relevance`]: text relevance first, then most
+/// recent (undated last), then id. [`Sort::Recent`]: most recent first,
+/// then relevance, then id. Either order is total, so pages are stable.
+pub(crate) fn rank(hits: &mut [Hit], sort: Sort) {
     hits.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| b.recency.cmp(&a.recency))
-            .then_with(|| a.id.cmp(&b.id))
+        let relevance = b.score.total_cmp(&a.score);
+        let recency = b.recency.cmp(&a.recency);
+        match sort {
+            Sort::Relevance => relevance.then(recency),
+            Sort::Recent => recency.then(relevance),
+        }
+        .then_with(|| a.id.cmp(&b.id))
     });
+}
+
+/// Ranks every matching hit and cuts out the requested page.
+pub(crate) fn paginate(mut hits: Vec<Hit>, page: &Page) -> SearchPage {
+    rank(&mut hits, page.sort);
+    let total = hits.len();
+    let start = page.offset.min(total);
+    let end = start.saturating_add(page.limit).min(total);
+    let next_offset = (end < total).then_some(end);
+    let hits = hits.drain(start..end).collect();
+    SearchPage {
+        hits,
+        total,
+        next_offset,
+    }
 }
 
 fn err(position: usize, message: String) -> QueryError {

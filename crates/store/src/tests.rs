@@ -225,6 +225,31 @@ mod search {
         (doc, analysis)
     }
 
+    pub(super) fn kabul() -> (Document, Analysis) {
+        analysed(Spec {
+            id: "kabul",
+            source: "New York Times",
+            text: "A car bomb exploded near a crowded market in Kabul and the bomb killed five people, officials said.",
+            kind: EventType::Bombing,
+            stage: Stage::Accomplished,
+            date: "2023-05-10",
+            place: place("E1", "Kabul", "AF"),
+            actor: Some(isis_k()),
+        })
+    }
+
+    fn isis_k() -> Entity {
+        Entity {
+            id: "E2".to_string(),
+            kind: EntityType::ArmedGroup,
+            name: "Islamic State Khorasan Province".to_string(),
+            aliases: vec!["ISKP".to_string()],
+            kb_id: Some("group:islamic-state-khorasan".to_string()),
+            geo: None,
+            ..place("E2", "", "")
+        }
+    }
+
     fn store() -> Result<(tempfile::TempDir, SqliteStore), StoreError> {
         let dir = tempfile::tempdir().map_err(|source| StoreError::CreateDir {
             path: PathBuf::from("tmp"),
@@ -285,8 +310,9 @@ mod search {
     }
 
     fn ids_of(store: &SqliteStore, query: &Query) -> Vec<String> {
-        match store.search(query, 10) {
-            Ok(hits) => hits
+        match store.search(query, &Page::first(10)) {
+            Ok(page) => page
+                .hits
                 .into_iter()
                 .map(|h| h.id.split('/').next().unwrap_or_default().to_string())
                 .collect(),
@@ -336,7 +362,7 @@ mod search {
         assert_eq!(ids(&store, "market bomb"), vec!["kabul"]);
         assert_eq!(ids(&store, r#""concert hall""#), vec!["brussels"]);
         assert_eq!(ids(&store, "nothing-like-this"), Vec::<String>::new());
-        let hits = store.search(&Query::default(), 1)?;
+        let hits = store.search(&Query::default(), &Page::first(1))?.hits;
         assert_eq!(hits.len(), 1);
         let hit = &hits[0];
         assert_eq!(hit.date.as_deref(), Some("2024-06-01"));
@@ -351,26 +377,58 @@ mod search {
 }
 
 #[test]
-fn opening_a_version_1_store_fills_the_search_index() -> Result<(), StoreError> {
+fn opening_a_version_1_store_migrates_and_fills_incidents_and_actors() -> Result<(), StoreError> {
     let dir = tempfile::tempdir().map_err(|source| StoreError::CreateDir {
         path: PathBuf::from("tmp"),
         source,
     })?;
+    let (doc, analysis) = search::kabul();
     {
-        let mut store = SqliteStore::open(dir.path())?;
-        store.insert_batch(&[item("a", None, STORY)])?;
-        store.recompute_incidents()?;
-        store
-            .conn
-            .execute_batch("DROP TABLE incident_search; PRAGMA user_version = 1;")
-            .map_err(store.err("downgrading"))?;
+        // A store written by the first release: schema 1 only.
+        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).map_err(|source| {
+            StoreError::Sqlite {
+                path: dir.path().to_path_buf(),
+                action: "test",
+                source,
+            }
+        })?;
+        let json = serde_json::to_string(&analysis).unwrap_or_default();
+        let event = serde_json::to_string(&analysis.events[0]).unwrap_or_default();
+        conn.execute_batch(crate::sqlite::MIGRATIONS[0])
+            .and_then(|()| {
+                conn.execute(
+                    "INSERT INTO documents (key, id, source, content_hash, story) VALUES (1, ?1, ?2, 'h', 1)",
+                    rusqlite::params![doc.id, doc.source],
+                )
+            })
+            .and_then(|_| conn.execute("INSERT INTO analyses (doc, json) VALUES (1, ?1)", [json]))
+            .and_then(|_| {
+                conn.execute(
+                    "INSERT INTO events (doc, id, kind, stage, json) VALUES (1, 'V1', 'bombing', 'accomplished', ?1)",
+                    [event],
+                )
+            })
+            .and_then(|_| conn.execute_batch("PRAGMA user_version = 1;"))
+            .map_err(|source| StoreError::Sqlite {
+                path: dir.path().to_path_buf(),
+                action: "test",
+                source,
+            })?;
     }
     let store = SqliteStore::open(dir.path())?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
     let stats = store.stats()?;
+    assert_eq!(stats.incidents, 1);
+    assert_eq!(store.search(&Query::default(), &Page::first(100))?.total, 1);
+    let actor = store.actor("group:islamic-state-khorasan")?;
     assert_eq!(
-        store.search(&Query::default(), 100)?.len() as u64,
-        stats.incidents
+        actor.as_ref().map(|a| (a.documents, a.incidents)),
+        Some((1, 1))
+    );
+    let document = store.document("kabul")?;
+    assert_eq!(
+        document.map(|d| (d.document.text, d.story)),
+        Some((analysis.text.clone(), 1))
     );
     Ok(())
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vigil_store::{search, SqliteStore, Store, DB_FILE};
+use vigil_store::{search, Page, Sort, SqliteStore, Store, DB_FILE};
 
 /// Search the incidents stored by `vigil ingest`.
 ///
@@ -29,7 +29,8 @@ use vigil_store::{search, SqliteStore, Store, DB_FILE};
 ///
 /// A field given twice matches either value; different fields must all
 /// match. Results are ranked by text relevance (BM25 over the free words),
-/// then most recent first. A malformed query (unknown field, unclosed
+/// then most recent first (`--sort recent`: most recent first, then
+/// relevance); `--offset` and `--limit` page through them. A malformed query (unknown field, unclosed
 /// quote, bad date or vocabulary value) is an error naming its position.
 ///
 /// Examples:
@@ -54,6 +55,19 @@ pub struct Args {
     /// At most this many hits.
     #[arg(long, value_name = "N", default_value_t = 20)]
     limit: usize,
+    /// Skip this many hits (the next page starts at offset + limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    offset: usize,
+    /// Order: `relevance` (then most recent) or `recent` (then relevance).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+}
+
+/// `--sort` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SortArg {
+    Relevance,
+    Recent,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -78,16 +92,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let store = SqliteStore::open(&args.data)?;
-    let hits = store.search(&query, args.limit)?;
+    let page = Page {
+        offset: args.offset,
+        limit: args.limit,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Recent => Sort::Recent,
+        },
+    };
+    let result = store.search(&query, &page)?;
+    let hits = &result.hits;
     if args.json {
-        println!("{}", serde_json::to_string(&hits)?);
+        println!("{}", serde_json::to_string(hits)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if hits.is_empty() {
+    if result.total == 0 {
         println!("no incidents match");
+    } else {
+        println!(
+            "{} incident{} match; showing {}-{}{}",
+            result.total,
+            if result.total == 1 { "" } else { "s" },
+            (args.offset + 1).min(result.total),
+            args.offset + hits.len(),
+            result
+                .next_offset
+                .map(|n| format!(" (next page: --offset {n})"))
+                .unwrap_or_default()
+        );
     }
     let count = |n: Option<u32>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
-    for hit in &hits {
+    for hit in hits {
         println!(
             "{}  {} ({})  {}  {}  killed {} injured {} arrested {}  {} source{}{}",
             hit.id,

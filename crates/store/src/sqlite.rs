@@ -1,0 +1,1455 @@
+//! The embedded backend: one SQLite database file in a data directory.
+//!
+//! WAL journal, `synchronous = NORMAL`, foreign keys on. Times are kept as
+//! RFC 3339 text in UTC with millisecond precision (so text order is time
+//! order), job times as Unix milliseconds. Several processes may open the
+//! same file: SQLite serialises writers, and job claims run in `IMMEDIATE`
+//! transactions so two workers never claim the same job.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
+use vigil_corpus::{Constraints, DuplicateIndex};
+
+use crate::search::{self, Query};
+use crate::{
+    actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
+    DuplicateReason, EventRef, FeedState, Job, JobCounts, JobKind, JobState, NewJob, Outcome, Page,
+    SearchPage, Split, Stats, Store, StoreError, StoredDocument, MAX_ATTEMPTS,
+};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "vigil.sqlite3";
+
+/// Schema migrations; migration `i` takes the schema from version `i` to
+/// `i + 1`. Append only: never edit a released migration.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: documents, analyses, events, entities, incidents.
+    "CREATE TABLE documents (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        url TEXT,
+        canonical_url TEXT UNIQUE,
+        title TEXT,
+        source TEXT,
+        published TEXT,
+        content_hash TEXT NOT NULL UNIQUE,
+        story INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE INDEX documents_story ON documents(story);
+    CREATE TABLE analyses (
+        doc INTEGER PRIMARY KEY REFERENCES documents(key) ON DELETE CASCADE,
+        json TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        doc INTEGER NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (doc, id)
+    );
+    CREATE TABLE entities (
+        doc INTEGER NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kb_id TEXT,
+        PRIMARY KEY (doc, id)
+    );
+    CREATE INDEX entities_name ON entities(kind, name);
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL
+    );",
+    // 2: the incident search index: one row per incident, the evidence
+    // text full-text indexed, filter values kept alongside.
+    "CREATE VIRTUAL TABLE incident_search USING fts5(
+        id UNINDEXED, body, snippet UNINDEXED, actors UNINDEXED,
+        places UNINDEXED, sources UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );",
+    // 3: document author and origin; incidents keyed by an integer with
+    // their filter values in plain columns and the text in a contentless
+    // FTS5 table sharing that key; corpus-wide actors; split constraints;
+    // jobs with leases; feed state. Incidents are derived: the old tables
+    // are dropped and refilled after the migration.
+    "ALTER TABLE documents ADD COLUMN author TEXT;
+    ALTER TABLE documents ADD COLUMN origin TEXT;
+    CREATE INDEX documents_id ON documents(id);
+    DROP TABLE incident_search;
+    DROP TABLE incidents;
+    CREATE TABLE incidents (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL,
+        snippet TEXT,
+        actors TEXT NOT NULL,
+        places TEXT NOT NULL,
+        sources TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE incident_text USING fts5(
+        body, content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE incident_actors (
+        actor TEXT NOT NULL,
+        incident INTEGER NOT NULL REFERENCES incidents(key) ON DELETE CASCADE,
+        PRIMARY KEY (actor, incident)
+    ) WITHOUT ROWID;
+    CREATE INDEX incident_actors_incident ON incident_actors(incident);
+    CREATE TABLE actors (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kb_id TEXT,
+        parent TEXT,
+        geo TEXT,
+        first_seen TEXT,
+        last_seen TEXT,
+        documents INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX actors_documents ON actors(documents DESC, key);
+    CREATE TABLE actor_aliases (
+        actor TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        PRIMARY KEY (actor, alias)
+    ) WITHOUT ROWID;
+    CREATE TABLE cannot_link (
+        a_doc TEXT NOT NULL,
+        a_event TEXT NOT NULL,
+        b_doc TEXT NOT NULL,
+        b_event TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (a_doc, a_event, b_doc, b_event)
+    ) WITHOUT ROWID;
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT 'null',
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        worker TEXT,
+        lease_until INTEGER,
+        available_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX jobs_queued ON jobs(state, available_at);
+    CREATE INDEX jobs_leases ON jobs(state, lease_until);
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TEXT
+    );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// A time as stored: RFC 3339, UTC, milliseconds (`2024-03-01T10:00:00.000Z`).
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// The SQLite `LIKE` pattern matching values containing `needle`
+/// (lower-cased; `\` escapes).
+fn like_pattern(needle: &str) -> String {
+    let mut p = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The embedded SQLite store.
+pub struct SqliteStore {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+    dir: PathBuf,
+    index: DuplicateIndex,
+}
+
+/// What the incident writer needs to index an incident.
+struct Corpus<'a> {
+    by_id: HashMap<&'a str, &'a Analysis>,
+    doc_sources: &'a HashMap<String, String>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in directory `dir`, applies
+    /// pending migrations and rebuilds the near-duplicate index.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let conn = Connection::open(&path).map_err(err("opening the database"))?;
+        conn.busy_timeout(Duration::from_secs(30))
+            .map_err(err("setting the busy timeout"))?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            .map_err(err("switching to WAL mode"))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(err("setting pragmas"))?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.clone(),
+            dir: dir.to_path_buf(),
+            index: DuplicateIndex::new(),
+        };
+        store.migrate()?;
+        store.rebuild_index()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
+            .map_err(self.err("reading the schema version"))
+    }
+
+    pub(crate) fn err(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        let path = self.path.clone();
+        move |source| StoreError::Sqlite {
+            path,
+            action,
+            source,
+        }
+    }
+
+    fn json_err(&self, what: &str) -> impl FnOnce(serde_json::Error) -> StoreError {
+        let path = self.path.clone();
+        let doc = what.to_string();
+        move |source| StoreError::Json { path, doc, source }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting the migration"))?;
+        // Another process may have migrated while we waited for the lock.
+        let now: u32 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err("reading the schema version"))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(now as usize) {
+            tx.execute_batch(sql).map_err(err("applying a migration"))?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32)
+                .map_err(err("recording the schema version"))?;
+        }
+        tx.commit().map_err(err("committing the migration"))?;
+        if now > 0 && now < 3 {
+            // Actors are new in version 3 and incidents were rebuilt: fill
+            // both from the stored analyses.
+            self.backfill_actors()?;
+            self.recompute_incidents()?;
+        }
+        Ok(())
+    }
+
+    fn rebuild_index(&mut self) -> Result<(), StoreError> {
+        let mut index = DuplicateIndex::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.key, json_extract(a.json, '$.text') FROM documents d
+                 JOIN analyses a ON a.doc = d.key WHERE d.story = d.key ORDER BY d.key",
+            )
+            .map_err(self.err("reading story fingerprints"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .map_err(self.err("reading story fingerprints"))?;
+        for row in rows {
+            let (key, text) = row.map_err(self.err("reading story fingerprints"))?;
+            if let Some(text) = text {
+                index.insert(&key.to_string(), &text);
+            }
+        }
+        drop(stmt);
+        self.index = index;
+        Ok(())
+    }
+
+    fn lookup(
+        conn: &Connection,
+        hash: &str,
+        canonical: Option<&str>,
+    ) -> rusqlite::Result<Option<(String, DuplicateReason)>> {
+        let probes = [
+            (
+                "SELECT id FROM documents WHERE content_hash = ?1",
+                Some(hash),
+                DuplicateReason::ContentHash,
+            ),
+            (
+                "SELECT id FROM documents WHERE canonical_url = ?1",
+                canonical,
+                DuplicateReason::CanonicalUrl,
+            ),
+        ];
+        for (sql, value, reason) in probes {
+            let Some(value) = value else { continue };
+            let found = conn
+                .prepare_cached(sql)?
+                .query_row([value], |r| r.get::<_, String>(0))
+                .optional()?;
+            if let Some(id) = found {
+                return Ok(Some((id, reason)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn count(&self, sql: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .map_err(self.err("counting"))
+    }
+
+    /// Files the entities of one stored document under their corpus-wide
+    /// actors (one count per actor and document).
+    fn add_actors(conn: &Connection, analysis: &Analysis, seen: &str) -> rusqlite::Result<()> {
+        let mut done: HashSet<String> = HashSet::new();
+        for entity in &analysis.entities {
+            let Some(key) = actor_key(entity) else {
+                continue;
+            };
+            if !done.insert(key.clone()) {
+                continue;
+            }
+            let geo = entity
+                .geo
+                .as_ref()
+                .and_then(|g| serde_json::to_string(g).ok());
+            conn.prepare_cached(
+                "INSERT INTO actors (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                    documents = documents + 1,
+                    parent = COALESCE(parent, excluded.parent),
+                    geo = COALESCE(geo, excluded.geo),
+                    first_seen = CASE WHEN first_seen IS NULL OR excluded.first_seen < first_seen
+                                 THEN excluded.first_seen ELSE first_seen END,
+                    last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen
+                                THEN excluded.last_seen ELSE last_seen END",
+            )?
+            .execute(params![
+                key,
+                json_str(&entity.kind),
+                entity.name,
+                entity.kb_id,
+                entity.parent,
+                geo,
+                seen
+            ])?;
+            let mut alias = conn.prepare_cached(
+                "INSERT OR IGNORE INTO actor_aliases (actor, alias) VALUES (?1, ?2)",
+            )?;
+            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+                let name = name.trim();
+                if !name.is_empty() {
+                    alias.execute(params![key, name])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills the actor tables from every stored analysis (migration to
+    /// version 3).
+    fn backfill_actors(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT d.id, a.json, COALESCE(d.published, d.ingested_at) FROM documents d
+                     JOIN analyses a ON a.doc = d.key ORDER BY d.key",
+                )
+                .map_err(err("reading analyses"))?;
+            let mut rows = stmt.query([]).map_err(err("reading analyses"))?;
+            while let Some(row) = rows.next().map_err(err("reading analyses"))? {
+                let id: String = row.get(0).map_err(err("reading analyses"))?;
+                let json: String = row.get(1).map_err(err("reading analyses"))?;
+                let seen: String = row.get(2).map_err(err("reading analyses"))?;
+                let seen = parse_utc(&seen).map(time_text).unwrap_or(seen);
+                let analysis: Analysis =
+                    serde_json::from_str(&json).map_err(|source| StoreError::Json {
+                        path: path.clone(),
+                        doc: id,
+                        source,
+                    })?;
+                Self::add_actors(&tx, &analysis, &seen).map_err(err("storing actors"))?;
+            }
+        }
+        tx.commit().map_err(err("committing actors"))
+    }
+
+    /// Every stored analysis with events, in insertion order, and the
+    /// document sources by id. With `only`, just those documents.
+    #[allow(clippy::type_complexity)]
+    fn load_analyses(
+        &self,
+        only: Option<&HashSet<String>>,
+    ) -> Result<(Vec<(String, Analysis)>, HashMap<String, String>), StoreError> {
+        let mut analyses: Vec<(String, Analysis)> = Vec::new();
+        let mut doc_sources: HashMap<String, String> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
+            )
+            .map_err(self.err("reading analyses"))?;
+        let mut rows = stmt.query([]).map_err(self.err("reading analyses"))?;
+        while let Some(row) = rows.next().map_err(self.err("reading analyses"))? {
+            let id: String = row.get(0).map_err(self.err("reading analyses"))?;
+            if only.is_some_and(|only| !only.contains(&id)) {
+                continue;
+            }
+            let json: String = row.get(1).map_err(self.err("reading analyses"))?;
+            let source: Option<String> = row.get(2).map_err(self.err("reading analyses"))?;
+            if let Some(source) = source {
+                doc_sources.insert(id.clone(), source);
+            }
+            let analysis: Analysis = serde_json::from_str(&json).map_err(self.json_err(&id))?;
+            analyses.push((id, analysis));
+        }
+        Ok((analyses, doc_sources))
+    }
+
+    fn load_constraints(&self) -> Result<Constraints, StoreError> {
+        let mut constraints = Constraints::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT a_doc, a_event, b_doc, b_event FROM cannot_link")
+            .map_err(self.err("reading split constraints"))?;
+        let mut rows = stmt
+            .query([])
+            .map_err(self.err("reading split constraints"))?;
+        while let Some(row) = rows.next().map_err(self.err("reading split constraints"))? {
+            let get = |i| row.get::<_, String>(i);
+            let (a, b, c, d) = (get(0), get(1), get(2), get(3));
+            let (a, b, c, d) = (
+                a.map_err(self.err("reading split constraints"))?,
+                b.map_err(self.err("reading split constraints"))?,
+                c.map_err(self.err("reading split constraints"))?,
+                d.map_err(self.err("reading split constraints"))?,
+            );
+            constraints.add((&a, &b), (&c, &d));
+        }
+        Ok(constraints)
+    }
+
+    /// Stores one incident: its row, its text in the full-text index and
+    /// its actors.
+    fn write_incident(
+        conn: &Connection,
+        path: &Path,
+        incident: &Incident,
+        corpus: &Corpus<'_>,
+    ) -> Result<(), StoreError> {
+        let err = |action: &'static str| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let json = serde_json::to_string(incident).map_err(|source| StoreError::Json {
+            path: path.to_path_buf(),
+            doc: incident.id.clone(),
+            source,
+        })?;
+        let row = search::index_row(incident, &corpus.by_id, corpus.doc_sources);
+        conn.prepare_cached(
+            "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                incident.id,
+                json_str(&incident.kind),
+                json,
+                row.snippet,
+                row.actors,
+                row.places,
+                row.sources
+            ])
+        })
+        .map_err(err("storing an incident"))?;
+        let key = conn.last_insert_rowid();
+        conn.prepare_cached("INSERT INTO incident_text (rowid, body) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, row.body]))
+            .map_err(err("indexing an incident"))?;
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO incident_actors (actor, incident) VALUES (?1, ?2)",
+            )
+            .map_err(err("storing incident actors"))?;
+        for actor in incident_actor_keys(incident, &corpus.by_id) {
+            stmt.execute(params![actor, key])
+                .map_err(err("storing incident actors"))?;
+        }
+        Ok(())
+    }
+
+    fn delete_incident(conn: &Connection, key: i64) -> rusqlite::Result<()> {
+        conn.execute("DELETE FROM incident_text WHERE rowid = ?1", [key])?;
+        conn.execute("DELETE FROM incidents WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    fn incident_row(&self, id: &str) -> Result<Option<(i64, Incident)>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached("SELECT key, json FROM incidents WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                    .optional()
+            })
+            .map_err(self.err("reading an incident"))?;
+        match row {
+            None => Ok(None),
+            Some((key, json)) => Ok(Some((
+                key,
+                serde_json::from_str(&json).map_err(self.json_err(id))?,
+            ))),
+        }
+    }
+
+    fn read_job(row: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
+        let kind: String = row.get(2)?;
+        let payload: String = row.get(4)?;
+        let state: String = row.get(5)?;
+        Ok(Job {
+            id: row.get(0)?,
+            key: row.get(1)?,
+            kind: JobKind::parse(&kind).unwrap_or(JobKind::Article),
+            url: row.get(3)?,
+            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+            state: JobState::parse(&state).unwrap_or(JobState::Failed),
+            attempts: row.get::<_, i64>(6)?.clamp(0, i64::from(u32::MAX)) as u32,
+            last_error: row.get(7)?,
+            worker: row.get(8)?,
+            lease_until: row.get::<_, Option<i64>>(9)?.map(from_millis),
+            available_at: from_millis(row.get(10)?),
+        })
+    }
+}
+
+const JOB_COLUMNS: &str =
+    "id, key, kind, url, payload, state, attempts, last_error, worker, lease_until, available_at";
+
+/// The actor keys of an incident: the entities behind the perpetrator,
+/// target, victim and location slots of its source events.
+pub(crate) fn incident_actor_keys(
+    incident: &Incident,
+    by_id: &HashMap<&str, &Analysis>,
+) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for source in &incident.sources {
+        let Some(analysis) = by_id.get(source.doc_id.as_str()) else {
+            continue;
+        };
+        let Some(event) = analysis.events.iter().find(|e| e.id == source.event_id) else {
+            continue;
+        };
+        let slots = event
+            .perpetrators
+            .iter()
+            .chain(&event.targets)
+            .chain(&event.victims)
+            .chain(event.location.iter())
+            .chain(&event.locations);
+        for slot in slots {
+            let Some(entity) = slot
+                .entity
+                .as_deref()
+                .and_then(|id| analysis.entities.iter().find(|e| e.id == id))
+            else {
+                continue;
+            };
+            if let Some(key) = actor_key(entity) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// Checks a split request against the incident; returns the split-off
+/// events and the remaining ones.
+pub(crate) fn split_sides(
+    incident: &Incident,
+    events: &[EventRef],
+) -> Result<(Vec<EventRef>, Vec<EventRef>), StoreError> {
+    let members: Vec<EventRef> = incident
+        .sources
+        .iter()
+        .map(|s| EventRef::new(&s.doc_id, &s.event_id))
+        .collect();
+    let mut off: Vec<EventRef> = Vec::new();
+    for e in events {
+        if !members.contains(e) {
+            return Err(StoreError::Invalid(format!(
+                "event {}/{} is not a source of incident '{}'; its sources are: {}",
+                e.doc_id,
+                e.event_id,
+                incident.id,
+                members
+                    .iter()
+                    .map(|m| format!("{}/{}", m.doc_id, m.event_id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if !off.contains(e) {
+            off.push(e.clone());
+        }
+    }
+    let rest: Vec<EventRef> = members.into_iter().filter(|m| !off.contains(m)).collect();
+    if off.is_empty() || rest.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "a split of incident '{}' must name some but not all of its {} source events",
+            incident.id,
+            incident.sources.len()
+        )));
+    }
+    Ok((off, rest))
+}
+
+/// The analyses of an incident's documents reduced to the incident's own
+/// events (so a local re-merge sees only them).
+pub(crate) fn restrict_to_members(
+    analyses: Vec<(String, Analysis)>,
+    incident: &Incident,
+) -> Vec<(String, Analysis)> {
+    analyses
+        .into_iter()
+        .map(|(id, mut a)| {
+            a.events.retain(|e| {
+                incident
+                    .sources
+                    .iter()
+                    .any(|s| s.doc_id == id && s.event_id == e.id)
+            });
+            (id, a)
+        })
+        .filter(|(_, a)| !a.events.is_empty())
+        .collect()
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn find_duplicate(
+        &self,
+        doc: &Document,
+    ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
+        let canonical = doc.url.as_deref().and_then(canonical_url);
+        Self::lookup(&self.conn, &content_hash(&doc.text), canonical.as_deref())
+            .map_err(self.err("looking up a document"))
+    }
+
+    fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let json_err = |doc: &str| {
+            let path = path.clone();
+            let doc = doc.to_string();
+            move |source| StoreError::Json { path, doc, source }
+        };
+        // The index changes only if the transaction commits.
+        let mut index = self.index.clone();
+        let now = time_text(Utc::now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (doc, analysis) in batch {
+            let hash = content_hash(&doc.text);
+            let canonical = doc.url.as_deref().and_then(canonical_url);
+            if let Some((existing, reason)) = Self::lookup(&tx, &hash, canonical.as_deref())
+                .map_err(err("looking up a document"))?
+            {
+                outcomes.push(Outcome::Duplicate { existing, reason });
+                continue;
+            }
+            let analysis_json = serde_json::to_string(analysis).map_err(json_err(&doc.id))?;
+            let origin = serde_json::to_string(&doc.origin).map_err(json_err(&doc.id))?;
+            tx.prepare_cached(
+                "INSERT INTO documents (id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    doc.id,
+                    doc.url,
+                    canonical,
+                    doc.title,
+                    doc.source,
+                    doc.published.map(|t| t.to_rfc3339()),
+                    hash,
+                    now,
+                    doc.author,
+                    origin
+                ])
+            })
+            .map_err(err("storing a document"))?;
+            let key = tx.last_insert_rowid();
+            let joined = index
+                .insert(&key.to_string(), &analysis.text)
+                .and_then(|s| s.parse::<i64>().ok());
+            let story = joined.unwrap_or(key);
+            tx.prepare_cached("UPDATE documents SET story = ?1 WHERE key = ?2")
+                .and_then(|mut s| s.execute(params![story, key]))
+                .map_err(err("storing a document"))?;
+            tx.prepare_cached("INSERT INTO analyses (doc, json) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![key, analysis_json]))
+                .map_err(err("storing an analysis"))?;
+            for event in &analysis.events {
+                let json = serde_json::to_string(event).map_err(json_err(&doc.id))?;
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        key,
+                        event.id,
+                        json_str(&event.kind),
+                        json_str(&event.stage),
+                        json
+                    ])
+                })
+                .map_err(err("storing an event"))?;
+            }
+            for entity in &analysis.entities {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO entities (doc, id, kind, name, kb_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        key,
+                        entity.id,
+                        json_str(&entity.kind),
+                        entity.name,
+                        entity.kb_id
+                    ])
+                })
+                .map_err(err("storing an entity"))?;
+            }
+            let seen = doc
+                .published
+                .map(|t| time_text(t.with_timezone(&Utc)))
+                .unwrap_or_else(|| now.clone());
+            Self::add_actors(&tx, analysis, &seen).map_err(err("storing actors"))?;
+            outcomes.push(match joined {
+                Some(story) => Outcome::NearDuplicate { key, story },
+                None => Outcome::New { key, story },
+            });
+        }
+        tx.commit().map_err(err("committing a batch"))?;
+        self.index = index;
+        Ok(outcomes)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT d.key, d.url, d.title, d.source, d.published, d.content_hash, d.story,
+                        d.ingested_at, d.author, d.origin, a.json
+                 FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE d.id = ?1 ORDER BY d.key LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, String>(10)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(self.err("reading a document"))?;
+        let Some((key, url, title, source, published, hash, story, ingested, author, origin, json)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let analysis: Analysis = serde_json::from_str(&json).map_err(self.json_err(id))?;
+        let origin: Origin = match origin {
+            Some(o) => serde_json::from_str(&o).map_err(self.json_err(id))?,
+            None => Origin::default(),
+        };
+        Ok(Some(StoredDocument {
+            document: Document {
+                id: id.to_string(),
+                title,
+                source,
+                url,
+                author,
+                published: published
+                    .as_deref()
+                    .and_then(|p| DateTime::<FixedOffset>::parse_from_rfc3339(p).ok()),
+                text: analysis.text.clone(),
+                origin,
+            },
+            analysis,
+            story,
+            key,
+            content_hash: hash,
+            ingested_at: parse_utc(&ingested).unwrap_or_default(),
+        }))
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        let size_bytes = ["", "-wal", "-shm"]
+            .iter()
+            .filter_map(|suffix| {
+                std::fs::metadata(self.dir.join(format!("{DB_FILE}{suffix}"))).ok()
+            })
+            .map(|m| m.len())
+            .sum();
+        Ok(Stats {
+            documents: self.count("SELECT COUNT(*) FROM documents")?,
+            stories: self.count("SELECT COUNT(DISTINCT story) FROM documents")?,
+            events: self.count("SELECT COUNT(*) FROM events")?,
+            incidents: self.count("SELECT COUNT(*) FROM incidents")?,
+            entities: self.count(
+                "SELECT COUNT(DISTINCT COALESCE('kb:' || kb_id, kind || ':' || lower(name))) FROM entities",
+            )?,
+            size_bytes,
+            schema_version: self.schema_version()?,
+        })
+    }
+
+    fn recompute_incidents(&mut self) -> Result<usize, StoreError> {
+        let (analyses, doc_sources) = self.load_analyses(None)?;
+        let constraints = self.load_constraints()?;
+        let reports: Vec<(&str, &Analysis)> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let incidents: Vec<Incident> = vigil_corpus::merge_events_with(&reports, &constraints);
+        let corpus = Corpus {
+            by_id: reports.iter().copied().collect(),
+            doc_sources: &doc_sources,
+        };
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        tx.execute_batch(
+            "DELETE FROM incident_actors; DELETE FROM incidents;
+             INSERT INTO incident_text (incident_text) VALUES ('delete-all');",
+        )
+        .map_err(err("clearing incidents"))?;
+        for incident in &incidents {
+            Self::write_incident(&tx, &path, incident, &corpus)?;
+        }
+        tx.commit().map_err(err("committing incidents"))?;
+        Ok(incidents.len())
+    }
+
+    fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
+        Ok(self.incident_row(id)?.map(|(_, i)| i))
+    }
+
+    fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
+        let fts = search::fts_expression(&query.words);
+        if fts.is_none() && query.words.iter().any(|w| !w.trim().is_empty()) {
+            // Only punctuation: nothing can match.
+            return Ok(search::paginate(Vec::new(), page));
+        }
+        let sql = if fts.is_some() {
+            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources, -bm25(incident_text)
+             FROM incident_text t JOIN incidents i ON i.key = t.rowid
+             WHERE incident_text MATCH ?1"
+        } else {
+            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources, 0.0 FROM incidents i"
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(self.err("searching"))?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                search::Row {
+                    body: String::new(),
+                    snippet: r.get(2)?,
+                    actors: r.get(3)?,
+                    places: r.get(4)?,
+                    sources: r.get(5)?,
+                },
+                r.get::<_, f64>(6)?,
+            ))
+        };
+        let rows = match &fts {
+            Some(expr) => stmt.query_map([expr], map),
+            None => stmt.query_map([], map),
+        }
+        .map_err(self.err("searching"))?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (id, json, row, score) = row.map_err(self.err("searching"))?;
+            let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
+            if search::matches(query, &incident, &row) {
+                hits.push(search::hit(&incident, &row, score));
+            }
+        }
+        Ok(search::paginate(hits, page))
+    }
+
+    fn for_each_incident(
+        &self,
+        query: &Query,
+        f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let fts = search::fts_expression(&query.words);
+        if fts.is_none() && query.words.iter().any(|w| !w.trim().is_empty()) {
+            return Ok(0);
+        }
+        let sql = if fts.is_some() {
+            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources FROM incidents i
+             WHERE i.key IN (SELECT rowid FROM incident_text WHERE incident_text MATCH ?1)
+             ORDER BY i.id"
+        } else {
+            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources FROM incidents i
+             ORDER BY i.id"
+        };
+        let mut stmt = self
+            .conn
+            .prepare(sql)
+            .map_err(self.err("listing incidents"))?;
+        let mut rows = match &fts {
+            Some(expr) => stmt.query([expr]),
+            None => stmt.query([]),
+        }
+        .map_err(self.err("listing incidents"))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(self.err("listing incidents"))? {
+            let id: String = r.get(0).map_err(self.err("listing incidents"))?;
+            let json: String = r.get(1).map_err(self.err("listing incidents"))?;
+            let row = search::Row {
+                body: String::new(),
+                snippet: r.get(2).map_err(self.err("listing incidents"))?,
+                actors: r.get(3).map_err(self.err("listing incidents"))?,
+                places: r.get(4).map_err(self.err("listing incidents"))?,
+                sources: r.get(5).map_err(self.err("listing incidents"))?,
+            };
+            let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
+            if search::matches(query, &incident, &row) {
+                f(incident)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    fn split_incident(
+        &mut self,
+        incident_id: &str,
+        events: &[EventRef],
+    ) -> Result<Split, StoreError> {
+        let Some((key, incident)) = self.incident_row(incident_id)? else {
+            return Err(StoreError::NotFound {
+                what: "incident",
+                id: incident_id.to_string(),
+            });
+        };
+        let (off, rest) = split_sides(&incident, events)?;
+        let docs: HashSet<String> = incident.sources.iter().map(|s| s.doc_id.clone()).collect();
+        let (analyses, doc_sources) = self.load_analyses(Some(&docs))?;
+        let analyses = restrict_to_members(analyses, &incident);
+        let mut constraints = self.load_constraints()?;
+        for a in &off {
+            for b in &rest {
+                constraints.add((&a.doc_id, &a.event_id), (&b.doc_id, &b.event_id));
+            }
+        }
+        let reports: Vec<(&str, &Analysis)> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let pieces = vigil_corpus::merge_events_with(&reports, &constraints);
+        let corpus = Corpus {
+            by_id: reports.iter().copied().collect(),
+            doc_sources: &doc_sources,
+        };
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let now = time_text(Utc::now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        let mut added = 0;
+        for a in &off {
+            for b in &rest {
+                let (x, y) = if (a.doc_id.as_str(), a.event_id.as_str())
+                    <= (b.doc_id.as_str(), b.event_id.as_str())
+                {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                added += tx
+                    .execute(
+                        "INSERT OR IGNORE INTO cannot_link (a_doc, a_event, b_doc, b_event, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![x.doc_id, x.event_id, y.doc_id, y.event_id, now],
+                    )
+                    .map_err(err("storing a split constraint"))?;
+            }
+        }
+        Self::delete_incident(&tx, key).map_err(err("removing the split incident"))?;
+        for piece in &pieces {
+            Self::write_incident(&tx, &path, piece, &corpus)?;
+        }
+        tx.commit().map_err(err("committing the split"))?;
+        Ok(Split {
+            incidents: pieces,
+            constraints_added: added,
+        })
+    }
+
+    fn actors(&self, filter: &ActorFilter) -> Result<Vec<Actor>, StoreError> {
+        let kinds: Vec<String> = filter.kinds.iter().map(json_str).collect();
+        let kinds = serde_json::to_string(&kinds).map_err(self.json_err("actor filter"))?;
+        let name = filter.name.as_deref().map(like_pattern);
+        let limit = if filter.limit == 0 {
+            -1
+        } else {
+            i64::try_from(filter.limit).unwrap_or(i64::MAX)
+        };
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.key FROM actors a
+                 WHERE (?1 = '[]' OR a.kind IN (SELECT value FROM json_each(?1)))
+                   AND (?2 IS NULL OR lower(a.name) LIKE ?2 ESCAPE '\\'
+                        OR EXISTS (SELECT 1 FROM actor_aliases x
+                                   WHERE x.actor = a.key AND lower(x.alias) LIKE ?2 ESCAPE '\\'))
+                 ORDER BY a.documents DESC, a.key LIMIT ?3 OFFSET ?4",
+            )
+            .map_err(self.err("listing actors"))?;
+        let keys = stmt
+            .query_map(params![kinds, name, limit, offset], |r| {
+                r.get::<_, String>(0)
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(self.err("listing actors"))?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(actor) = self.actor(&key)? {
+                out.push(actor);
+            }
+        }
+        Ok(out)
+    }
+
+    fn actor(&self, key: &str) -> Result<Option<Actor>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, name, kb_id, parent, geo, first_seen, last_seen, documents,
+                        (SELECT COUNT(*) FROM incident_actors x WHERE x.actor = a.key)
+                 FROM actors a WHERE key = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([key], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, i64>(8)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(self.err("reading an actor"))?;
+        let Some((kind, name, kb_id, parent, geo, first, last, documents, incidents)) = row else {
+            return Ok(None);
+        };
+        let aliases = self
+            .conn
+            .prepare_cached("SELECT alias FROM actor_aliases WHERE actor = ?1 ORDER BY alias")
+            .and_then(|mut s| {
+                s.query_map([key], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(self.err("reading actor aliases"))?;
+        let kind: EntityType =
+            serde_json::from_value(serde_json::Value::String(kind)).map_err(self.json_err(key))?;
+        let geo = match geo {
+            Some(g) => Some(serde_json::from_str(&g).map_err(self.json_err(key))?),
+            None => None,
+        };
+        Ok(Some(Actor {
+            key: key.to_string(),
+            kind,
+            name,
+            kb_id,
+            aliases,
+            parent,
+            geo,
+            first_seen: first.as_deref().and_then(parse_utc),
+            last_seen: last.as_deref().and_then(parse_utc),
+            documents: documents.max(0) as u64,
+            incidents: incidents.max(0) as u64,
+        }))
+    }
+
+    fn enqueue(&mut self, jobs: &[NewJob]) -> Result<usize, StoreError> {
+        let now = Utc::now().timestamp_millis();
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                action: "starting a transaction",
+                source,
+            })?;
+        let mut added = 0;
+        for job in jobs {
+            let payload =
+                serde_json::to_string(&job.payload).map_err(|source| StoreError::Json {
+                    path: path.clone(),
+                    doc: job.key.clone(),
+                    source,
+                })?;
+            added += tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO jobs (key, kind, url, payload, available_at, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![job.key, job.kind.as_str(), job.url, payload, now])
+                })
+                .map_err(|source| StoreError::Sqlite {
+                    path: path.clone(),
+                    action: "enqueueing a job",
+                    source,
+                })?;
+        }
+        tx.commit().map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            action: "committing jobs",
+            source,
+        })?;
+        Ok(added)
+    }
+
+    fn claim(&mut self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>, StoreError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let now = Utc::now().timestamp_millis();
+        let until = now.saturating_add(millis(lease));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        tx.execute(
+            "UPDATE jobs SET state = 'failed', updated_at = ?1,
+                last_error = 'lease of ' || COALESCE(worker, '?') || ' expired after ' || attempts || ' attempts'
+             WHERE state = 'running' AND lease_until <= ?1 AND attempts >= ?2",
+            params![now, MAX_ATTEMPTS],
+        )
+        .map_err(err("failing expired jobs"))?;
+        let ids: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM jobs
+                 WHERE (state = 'queued' AND available_at <= ?1)
+                    OR (state = 'running' AND lease_until <= ?1)
+                 ORDER BY id LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![now, i64::try_from(n).unwrap_or(i64::MAX)], |r| {
+                    r.get(0)
+                })?
+                .collect()
+            })
+            .map_err(err("finding claimable jobs"))?;
+        let mut jobs = Vec::with_capacity(ids.len());
+        for id in ids {
+            tx.execute(
+                "UPDATE jobs SET
+                    last_error = CASE WHEN state = 'running'
+                        THEN 'lease of ' || COALESCE(worker, '?') || ' expired' ELSE last_error END,
+                    state = 'running', worker = ?1, lease_until = ?2,
+                    attempts = attempts + 1, updated_at = ?3
+                 WHERE id = ?4",
+                params![worker, until, now, id],
+            )
+            .map_err(err("claiming a job"))?;
+            let job = tx
+                .query_row(
+                    &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+                    [id],
+                    Self::read_job,
+                )
+                .map_err(err("reading a job"))?;
+            jobs.push(job);
+        }
+        tx.commit().map_err(err("committing claims"))?;
+        Ok(jobs)
+    }
+
+    fn renew(&mut self, job_id: i64, worker: &str, lease: Duration) -> Result<bool, StoreError> {
+        let now = Utc::now().timestamp_millis();
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE jobs SET lease_until = ?1, updated_at = ?2
+                 WHERE id = ?3 AND worker = ?4 AND state = 'running'",
+                params![now.saturating_add(millis(lease)), now, job_id, worker],
+            )
+            .map_err(self.err("renewing a lease"))?;
+        Ok(changed == 1)
+    }
+
+    fn complete(&mut self, job_id: i64) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp_millis();
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ?1 WHERE id = ?2",
+                params![now, job_id],
+            )
+            .map_err(self.err("completing a job"))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "job",
+                id: job_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, job_id: i64, reason: &str, retry: bool) -> Result<(), StoreError> {
+        let Some(job) = self.job(job_id)? else {
+            return Err(StoreError::NotFound {
+                what: "job",
+                id: job_id.to_string(),
+            });
+        };
+        let now = Utc::now().timestamp_millis();
+        let again = retry && job.attempts < MAX_ATTEMPTS;
+        let (state, available) = if again {
+            (
+                JobState::Queued,
+                now.saturating_add(millis(retry_delay(job.attempts))),
+            )
+        } else {
+            (JobState::Failed, job.available_at.timestamp_millis())
+        };
+        self.conn
+            .execute(
+                "UPDATE jobs SET state = ?1, last_error = ?2, lease_until = NULL,
+                    available_at = ?3, updated_at = ?4 WHERE id = ?5",
+                params![state.as_str(), reason, available, now, job_id],
+            )
+            .map_err(self.err("recording a job failure"))?;
+        Ok(())
+    }
+
+    fn job(&self, job_id: i64) -> Result<Option<Job>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+                [job_id],
+                Self::read_job,
+            )
+            .optional()
+            .map_err(self.err("reading a job"))
+    }
+
+    fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let mut counts = JobCounts::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+            .map_err(self.err("counting jobs"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(self.err("counting jobs"))?;
+        for row in rows {
+            let (state, n) = row.map_err(self.err("counting jobs"))?;
+            let n = n.max(0) as u64;
+            match JobState::parse(&state) {
+                Some(JobState::Queued) => counts.queued = n,
+                Some(JobState::Running) => counts.running = n,
+                Some(JobState::Done) => counts.done = n,
+                Some(JobState::Failed) | None => counts.failed += n,
+            }
+        }
+        Ok(counts)
+    }
+
+    fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified, last_polled FROM feeds WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(FeedState {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        last_polled: r
+                            .get::<_, Option<String>>(2)?
+                            .as_deref()
+                            .and_then(parse_utc),
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err("reading a feed's state"))
+    }
+
+    fn set_feed_state(&mut self, url: &str, state: &FeedState) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO feeds (url, etag, last_modified, last_polled) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
+                    last_modified = excluded.last_modified, last_polled = excluded.last_polled",
+                params![
+                    url,
+                    state.etag,
+                    state.last_modified,
+                    state.last_polled.map(time_text)
+                ],
+            )
+            .map_err(self.err("recording a feed's state"))?;
+        Ok(())
+    }
+}
