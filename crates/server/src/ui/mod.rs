@@ -1,9 +1,13 @@
-//! The dashboard: server-rendered HTML pages (owned by the UI work; see
-//! /work/notes/server-skeleton.md).
+//! The dashboard: server-rendered HTML pages, SVG maps and charts drawn on
+//! the server, a little progressive JavaScript (served from `assets/`).
 
 use axum::Router;
 
 use crate::AppState;
+
+pub mod html;
+pub mod svg;
+pub mod world;
 
 /// The dashboard's routes, merged at the root of the server's router.
 pub fn routes() -> Router<AppState> {
