@@ -170,7 +170,10 @@ mod tests {
             }
         }
         // Russia has land on both sides of the antimeridian (Chukotka).
-        let russia = world.country("RU").map(|c| c.rings.concat()).unwrap_or_default();
+        let russia = world
+            .country("RU")
+            .map(|c| c.rings.concat())
+            .unwrap_or_default();
         assert!(russia.iter().any(|p| p.0 < -170.0) && russia.iter().any(|p| p.0 > 170.0));
         Ok(())
     }
