@@ -90,6 +90,10 @@ pub enum ErrorKind {
     },
     /// An RSS or Atom feed is not well-formed XML or not a feed at all.
     Feed(String),
+    /// A URL could not be fetched (network, HTTP status, timeout, size or
+    /// content type); the message says what happened and what to do. The
+    /// origin is the URL.
+    Fetch(String),
 }
 
 impl fmt::Display for ErrorKind {
@@ -153,6 +157,7 @@ impl fmt::Display for ErrorKind {
                 "not a readable RSS or Atom feed: {}",
                 one_line(message)
             ),
+            ErrorKind::Fetch(message) => f.write_str(&one_line(message)),
         }
     }
 }

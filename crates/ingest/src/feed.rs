@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use chrono::{DateTime, FixedOffset};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use vigil_core::{Document, Origin};
@@ -40,12 +41,46 @@ enum Field {
     Xhtml,
 }
 
+/// One item/entry of a feed: its metadata, read even when it has no body,
+/// and the document built from its body (or why there is none). The fetcher
+/// uses the metadata to fetch the linked article page.
+#[derive(Debug, Clone)]
+pub(crate) struct FeedEntry {
+    /// `link`, else a permalink `guid`, as written (possibly relative).
+    pub link: Option<String>,
+    /// `guid`/`id` as written.
+    pub guid: Option<String>,
+    /// The item title, cleaned.
+    pub title: Option<String>,
+    /// The item date, when it parses.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// The item author, cleaned.
+    pub author: Option<String>,
+    /// The channel or feed title, cleaned.
+    pub site: Option<String>,
+    /// The document made of the item body.
+    pub document: Result<Ingested, IngestError>,
+}
+
 /// Reads every item of a feed held in `bytes`.
 pub(crate) fn read_feed(
     bytes: &[u8],
     path: &str,
     id: &str,
     sink: &mut dyn FnMut(Result<Ingested, IngestError>),
+) {
+    read_feed_entries(bytes, path, id, &mut |entry| {
+        sink(entry.and_then(|e| e.document))
+    });
+}
+
+/// Reads every item of a feed held in `bytes`, with its metadata. Errors
+/// that stop the feed (malformed XML, not a feed) come as `Err`.
+pub(crate) fn read_feed_entries(
+    bytes: &[u8],
+    path: &str,
+    id: &str,
+    sink: &mut dyn FnMut(Result<FeedEntry, IngestError>),
 ) {
     let origin = |line: Option<usize>| Origin {
         path: path.to_string(),
@@ -175,7 +210,7 @@ pub(crate) fn read_feed(
                     if empty {
                         count += 1;
                         if let Some(done) = item.take() {
-                            sink(build(done, path, id, count, &site));
+                            sink(Ok(entry(done, path, id, count, &site)));
                         }
                     }
                 } else if name == "title" && depth == 2 && site.is_none() && !empty {
@@ -215,7 +250,7 @@ pub(crate) fn read_feed(
                 } else if item.is_some() && depth == item_depth {
                     count += 1;
                     if let Some(done) = item.take() {
-                        sink(build(done, path, id, count, &site));
+                        sink(Ok(entry(done, path, id, count, &site)));
                     }
                 }
             }
@@ -315,6 +350,24 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
             None
         }
     })
+}
+
+/// The metadata of an item and the document built from its body.
+fn entry(item: Item, path: &str, id: &str, number: usize, site: &Option<String>) -> FeedEntry {
+    let link = item.link.clone().or_else(|| {
+        item.guid
+            .clone()
+            .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+    });
+    FeedEntry {
+        link,
+        guid: item.guid.clone(),
+        title: crate::clean_meta(item.title.clone()),
+        published: item.date.as_deref().and_then(crate::date::parse_timestamp),
+        author: crate::clean_meta(item.author.clone()),
+        site: crate::clean_meta(site.clone()),
+        document: build(item, path, id, number, site),
+    }
 }
 
 /// One document from an item.

@@ -44,6 +44,15 @@
 //! with an [`ErrorKind::Feed`] error naming the line, after the items
 //! before it.
 //!
+//! # Fetching
+//!
+//! [`fetch`] reads feeds and article pages over HTTP(S) with timeouts, a
+//! size limit, conditional GET, per-host politeness and retries:
+//! [`fetch::Fetcher::fetch_source`] turns a feed URL into the documents of
+//! its linked articles (a page URL into the page's document), and
+//! [`fetch::Fetcher::poll_feed`] / [`fetch::Fetcher::fetch_article`] are the
+//! steps `vigil watch` schedules.
+//!
 //! # Reading
 //!
 //! [`read_source`] takes a file, a directory (walked recursively in sorted
@@ -102,6 +111,7 @@ mod date;
 mod decode;
 mod error;
 mod feed;
+pub mod fetch;
 mod format;
 mod html;
 mod jsonl;
