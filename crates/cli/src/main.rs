@@ -24,6 +24,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Evaluate vigil on an annotated data set.
     Eval(cmd::eval::Args),
+    // No doc comment: the help (short and long) comes from `export::Args`.
+    Export(cmd::export::Args),
     /// Analyse articles and store them (documents, events, stories, incidents) in a data directory.
     Ingest(cmd::ingest::Args),
     /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Command::Analyze(args) => cmd::analyze::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Export(args) => cmd::export::run(args),
         Command::Ingest(args) => cmd::ingest::run(args),
         Command::Muc4(args) => cmd::muc4::run(args),
         Command::Search(args) => cmd::search::run(args),

@@ -2,7 +2,7 @@
 //! the CSV and Parquet writers and the GeoJSON feature properties.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
-use vigil_core::{EntityType, Incident};
+use vigil_core::{EntityType, EventType, Incident};
 
 use crate::resolve::Resolver;
 use crate::summary;
@@ -57,11 +57,13 @@ pub struct Record {
     pub time_precision: u8,
     pub event_type: &'static str,
     pub sub_event_type: &'static str,
-    /// The first perpetrator.
+    /// The first perpetrator (empty for arrests, raids and convictions,
+    /// whose state force vigil does not know).
     pub actor1: String,
     /// The other perpetrators, "; "-separated.
     pub assoc_actor_1: String,
-    /// The first target, else the first victim.
+    /// The first target, else the first victim; for arrests, raids and
+    /// convictions the first suspect.
     pub actor2: String,
     /// Country name (ISO code when the resolver knows no name).
     pub country: String,
@@ -136,17 +138,27 @@ impl Record {
             .or_else(|| incident.first_seen.map(|t| t.date_naive()));
         let (event_type, sub_event_type) = crate::acled::event_types(incident);
         let mut perpetrators = distinct(incident.perpetrators.iter().map(|e| e.name.as_str()));
-        let actor1 = if perpetrators.is_empty() {
-            String::new()
-        } else {
-            perpetrators.remove(0).to_string()
-        };
-        let actor2 = incident
+        let first_target = incident
             .targets
             .first()
             .or(incident.victims.first())
             .map(|e| e.name.clone())
             .unwrap_or_default();
+        // In a security operation the "perpetrators" are the suspects: ACLED
+        // codes them as actor2, the (here unknown) state force as actor1.
+        let operation = matches!(
+            incident.kind,
+            EventType::Arrest | EventType::Raid | EventType::Conviction
+        );
+        let (actor1, actor2) = match (operation, perpetrators.is_empty()) {
+            (_, true) => (String::new(), first_target),
+            (true, false) => {
+                let suspect = perpetrators.remove(0).to_string();
+                perpetrators.clear();
+                (String::new(), suspect)
+            }
+            (false, false) => (perpetrators.remove(0).to_string(), first_target),
+        };
         let country = if country_code.is_empty() {
             String::new()
         } else {
@@ -306,5 +318,19 @@ mod tests {
         assert_eq!(r.killed, None);
         assert_eq!(r.arrested, Some(4));
         assert_eq!(r.timestamp, 0);
+        assert_eq!(
+            r.actor1, "Shining Path",
+            "a plot keeps its perpetrator as actor1"
+        );
+    }
+
+    #[test]
+    fn suspects_of_an_arrest_are_actor2() {
+        let mut i = testing::bombing();
+        i.kind = EventType::Arrest;
+        let r = Record::new(&i, &KbPrefixes);
+        assert_eq!(r.actor1, "");
+        assert_eq!(r.assoc_actor_1, "");
+        assert_eq!(r.actor2, "Islamic State Khorasan Province");
     }
 }

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod eval;
+pub mod export;
 pub mod ingest;
 pub mod muc4;
 pub mod search;
