@@ -36,6 +36,8 @@ enum Command {
     Stats(cmd::stats::Args),
     /// Train the learned extraction models.
     Train(cmd::train::Args),
+    // No doc comment: the help (short and long) comes from `watch::Args`.
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::Search(args) => cmd::search::run(args),
         Command::Stats(args) => cmd::stats::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
         Ok(code) => code,

@@ -23,6 +23,18 @@ impl IngestError {
     pub fn new(origin: Origin, kind: ErrorKind) -> IngestError {
         IngestError { origin, kind }
     }
+
+    /// True when trying again later may succeed (a fetch that timed out or
+    /// met a server error); false for errors in the input itself.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Fetch {
+                transient: true,
+                ..
+            }
+        )
+    }
 }
 
 impl fmt::Display for IngestError {
@@ -93,7 +105,12 @@ pub enum ErrorKind {
     /// A URL could not be fetched (network, HTTP status, timeout, size or
     /// content type); the message says what happened and what to do. The
     /// origin is the URL.
-    Fetch(String),
+    Fetch {
+        /// What happened and what to do.
+        message: String,
+        /// The failure may go away by itself (timeout, 5xx): try again later.
+        transient: bool,
+    },
 }
 
 impl fmt::Display for ErrorKind {
@@ -157,7 +174,7 @@ impl fmt::Display for ErrorKind {
                 "not a readable RSS or Atom feed: {}",
                 one_line(message)
             ),
-            ErrorKind::Fetch(message) => f.write_str(&one_line(message)),
+            ErrorKind::Fetch { message, .. } => f.write_str(&one_line(message)),
         }
     }
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use vigil_core::{Analysis, Document};
 use vigil_extract::Pipeline;
+use vigil_ingest::fetch::{FetchConfig, Fetcher};
 use vigil_ingest::{Ingested, ReadOptions};
 use vigil_store::{Outcome, SqliteStore, Store};
 
@@ -15,7 +16,9 @@ use vigil_store::{Outcome, SqliteStore, Store};
 ///
 /// SOURCE is anything `vigil analyze` reads: a plain-text, HTML, JSON
 /// Lines, WARC/WARC.GZ or RSS/Atom file, a directory (read recursively) or
-/// `-` for standard input.
+/// `-` for standard input; or an http(s) URL: a feed's linked article
+/// pages are fetched and extracted (timeouts, 10 MiB limit, 1 s between
+/// requests to one host), a page URL is the page.
 ///
 /// Ingesting is idempotent: a document whose content or canonical URL is
 /// already stored is counted as a duplicate and not analysed again; a
@@ -34,7 +37,7 @@ use vigil_store::{Outcome, SqliteStore, Store};
 ///   vigil ingest feed.xml --json
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files, directories or `-` (standard input).
+    /// Files, directories, `-` (standard input) or http(s) URLs of feeds or pages.
     #[arg(required = true, value_name = "SOURCE")]
     sources: Vec<PathBuf>,
     /// The data directory (created if missing).
@@ -80,6 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut batch: Vec<(Document, Option<&'static str>)> = Vec::with_capacity(BATCH);
     let mut store_err: Option<anyhow::Error> = None;
     let options = ReadOptions::default();
+    let mut fetcher: Option<Fetcher> = None;
     for source in &args.sources {
         let mut sink = |item: Result<Ingested, vigil_ingest::IngestError>| {
             if store_err.is_some() {
@@ -116,7 +120,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        vigil_ingest::read_source_with(source, &options, &mut sink);
+        match source.to_str().filter(|s| vigil_ingest::fetch::is_url(s)) {
+            // A feed URL: its linked articles are fetched (see `vigil watch`).
+            Some(url) => fetcher
+                .get_or_insert_with(|| Fetcher::new(FetchConfig::default()))
+                .fetch_source(url, &mut sink),
+            None => vigil_ingest::read_source_with(source, &options, &mut sink),
+        }
         if let Some(e) = store_err.take() {
             return Err(e);
         }

@@ -9,6 +9,7 @@ pub mod muc4;
 pub mod search;
 pub mod stats;
 pub mod train;
+pub mod watch;
 
 use vigil_core::Analysis;
 use vigil_ingest::Ingested;

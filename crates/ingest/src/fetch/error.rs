@@ -172,7 +172,10 @@ impl From<FetchError> for IngestError {
                 path: err.url,
                 line: None,
             },
-            ErrorKind::Fetch(message),
+            ErrorKind::Fetch {
+                message,
+                transient: err.kind.is_transient(),
+            },
         )
     }
 }
