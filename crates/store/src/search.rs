@@ -474,22 +474,6 @@ fn vocab_name<T: Serialize>(value: &T) -> String {
         .to_string()
 }
 
-/// The FTS5 expression for the free words: each word or phrase quoted
-/// (so no FTS5 syntax leaks through), all required. `None` when there is
-/// nothing to match on.
-pub(crate) fn fts_expression(words: &[String]) -> Option<String> {
-    let parts: Vec<String> = words
-        .iter()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join(" AND "))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,19 +529,5 @@ mod tests {
         assert_eq!(parse("stage:done").err().map(|e| e.position), Some(7));
         assert_eq!(parse(r#"a"b"#).err().map(|e| e.position), Some(2));
         assert_eq!(parse(r#""ab"c"#).err().map(|e| e.position), Some(5));
-    }
-
-    #[test]
-    fn fts_expression_quotes_every_word() {
-        let words = vec![
-            "car".to_string(),
-            "say \"hi\"".to_string(),
-            "--".to_string(),
-        ];
-        assert_eq!(
-            fts_expression(&words).as_deref(),
-            Some("\"car\" AND \"say \"\"hi\"\"\"")
-        );
-        assert_eq!(fts_expression(&["*".to_string()]), None);
     }
 }

@@ -15,6 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
 use vigil_corpus::{Constraints, DuplicateIndex};
 
+use crate::index::{self, IncidentIndex, IndexEntry, INDEX_DIR};
 use crate::search::{self, Query};
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
@@ -153,6 +154,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         last_modified TEXT,
         last_polled TEXT
     );",
+    // 4: the tantivy index (`index.rs`, `<data dir>/index/`) replaces the
+    // FTS5 table: incidents keep their searchable text, and a counter names
+    // the incident generation the index must reflect (bumped in every
+    // transaction that changes incidents; the index commit carries it).
+    "DROP TABLE incident_text;
+    ALTER TABLE incidents ADD COLUMN body TEXT NOT NULL DEFAULT '';
+    CREATE TABLE store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO store_state (key, value) VALUES ('incident_generation', 0);",
 ];
 
 /// The schema version this build writes.
@@ -197,6 +206,8 @@ pub struct SqliteStore {
     path: PathBuf,
     dir: PathBuf,
     index: DuplicateIndex,
+    /// The incident search index (derived; see [`crate::index`]).
+    search_index: IncidentIndex,
 }
 
 /// What the incident writer needs to index an incident.
@@ -229,15 +240,88 @@ impl SqliteStore {
             .map_err(err("switching to WAL mode"))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(err("setting pragmas"))?;
+        let search_index = IncidentIndex::open(&dir.join(INDEX_DIR))?;
         let mut store = SqliteStore {
             conn,
             path: path.clone(),
             dir: dir.to_path_buf(),
             index: DuplicateIndex::new(),
+            search_index,
         };
         store.migrate()?;
         store.rebuild_index()?;
+        store.heal_search_index()?;
         Ok(store)
+    }
+
+    /// The incident generation the database is at.
+    fn incident_generation(conn: &Connection) -> rusqlite::Result<u64> {
+        conn.query_row(
+            "SELECT value FROM store_state WHERE key = 'incident_generation'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|g| g.max(0) as u64)
+    }
+
+    /// Bumps the incident generation inside the transaction that changes
+    /// incidents; returns the new one.
+    fn bump_incident_generation(conn: &Connection) -> rusqlite::Result<u64> {
+        conn.query_row(
+            "UPDATE store_state SET value = value + 1 WHERE key = 'incident_generation'
+             RETURNING value",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|g| g.max(0) as u64)
+    }
+
+    /// Rebuilds the search index from the incidents table when it is not
+    /// at the database's generation (missing, damaged, or a crash between
+    /// the database commit and the index commit). When another process
+    /// holds the index writer (it is updating the index itself), the index
+    /// is left as it is.
+    fn heal_search_index(&mut self) -> Result<(), StoreError> {
+        let generation = Self::incident_generation(&self.conn)
+            .map_err(self.err("reading the index generation"))?;
+        if self.search_index.generation() == Some(generation) {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, json, snippet, actors, places, sources, body FROM incidents")
+                .map_err(self.err("reading incidents to index"))?;
+            let mut rows = stmt
+                .query([])
+                .map_err(self.err("reading incidents to index"))?;
+            while let Some(r) = rows
+                .next()
+                .map_err(self.err("reading incidents to index"))?
+            {
+                let id: String = r.get(0).map_err(self.err("reading incidents to index"))?;
+                let json: String = r.get(1).map_err(self.err("reading incidents to index"))?;
+                let row = search::Row {
+                    snippet: r.get(2).map_err(self.err("reading incidents to index"))?,
+                    actors: r.get(3).map_err(self.err("reading incidents to index"))?,
+                    places: r.get(4).map_err(self.err("reading incidents to index"))?,
+                    sources: r.get(5).map_err(self.err("reading incidents to index"))?,
+                    body: r.get(6).map_err(self.err("reading incidents to index"))?,
+                };
+                let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
+                entries.push(index::entry(&incident, &row));
+            }
+        }
+        match self.search_index.rebuild(&entries, generation) {
+            Err(e) if e.is_locked() => Ok(()),
+            other => Ok(other?),
+        }
+    }
+
+    /// The search index directory.
+    pub fn index_dir(&self) -> &Path {
+        self.search_index.dir()
     }
 
     /// The database file.
@@ -303,9 +387,12 @@ impl SqliteStore {
         }
         tx.commit().map_err(err("committing the migration"))?;
         if now > 0 && now < 3 {
-            // Actors are new in version 3 and incidents were rebuilt: fill
-            // both from the stored analyses.
+            // Actors are new in version 3: fill them from the stored analyses.
             self.backfill_actors()?;
+        }
+        if now > 0 && now < 4 {
+            // Incidents were rebuilt (3) or lost their text to the FTS5
+            // table (4): recompute them, which also fills the index.
             self.recompute_incidents()?;
         }
         Ok(())
@@ -526,7 +613,7 @@ impl SqliteStore {
         path: &Path,
         incident: &Incident,
         corpus: &Corpus<'_>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<IndexEntry, StoreError> {
         let err = |action: &'static str| {
             let path = path.to_path_buf();
             move |source| StoreError::Sqlite {
@@ -542,8 +629,8 @@ impl SqliteStore {
         })?;
         let row = search::index_row(incident, &corpus.by_id, corpus.doc_sources);
         conn.prepare_cached(
-            "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -553,14 +640,12 @@ impl SqliteStore {
                 row.snippet,
                 row.actors,
                 row.places,
-                row.sources
+                row.sources,
+                row.body
             ])
         })
         .map_err(err("storing an incident"))?;
         let key = conn.last_insert_rowid();
-        conn.prepare_cached("INSERT INTO incident_text (rowid, body) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![key, row.body]))
-            .map_err(err("indexing an incident"))?;
         let mut stmt = conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO incident_actors (actor, incident) VALUES (?1, ?2)",
@@ -570,11 +655,10 @@ impl SqliteStore {
             stmt.execute(params![actor, key])
                 .map_err(err("storing incident actors"))?;
         }
-        Ok(())
+        Ok(index::entry(incident, &row))
     }
 
     fn delete_incident(conn: &Connection, key: i64) -> rusqlite::Result<()> {
-        conn.execute("DELETE FROM incident_text WHERE rowid = ?1", [key])?;
         conn.execute("DELETE FROM incidents WHERE key = ?1", [key])?;
         Ok(())
     }
@@ -593,6 +677,38 @@ impl SqliteStore {
             Some((key, json)) => Ok(Some((
                 key,
                 serde_json::from_str(&json).map_err(self.json_err(id))?,
+            ))),
+        }
+    }
+
+    /// An incident and the search row shown with it (snippet, filter values).
+    fn incident_with_row(&self, id: &str) -> Result<Option<(Incident, search::Row)>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT json, snippet, actors, places, sources FROM incidents WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        search::Row {
+                            body: String::new(),
+                            snippet: r.get(1)?,
+                            actors: r.get(2)?,
+                            places: r.get(3)?,
+                            sources: r.get(4)?,
+                        },
+                    ))
+                })
+                .optional()
+            })
+            .map_err(self.err("reading an incident"))?;
+        match row {
+            None => Ok(None),
+            Some((json, row)) => Ok(Some((
+                serde_json::from_str(&json).map_err(self.json_err(id))?,
+                row,
             ))),
         }
     }
@@ -911,7 +1027,8 @@ impl Store for SqliteStore {
                 std::fs::metadata(self.dir.join(format!("{DB_FILE}{suffix}"))).ok()
             })
             .map(|m| m.len())
-            .sum();
+            .sum::<u64>()
+            + self.search_index.size_bytes();
         Ok(Stats {
             documents: self.count("SELECT COUNT(*) FROM documents")?,
             stories: self.count("SELECT COUNT(DISTINCT story) FROM documents")?,
@@ -948,15 +1065,18 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err("starting a transaction"))?;
-        tx.execute_batch(
-            "DELETE FROM incident_actors; DELETE FROM incidents;
-             INSERT INTO incident_text (incident_text) VALUES ('delete-all');",
-        )
-        .map_err(err("clearing incidents"))?;
+        tx.execute_batch("DELETE FROM incident_actors; DELETE FROM incidents;")
+            .map_err(err("clearing incidents"))?;
+        let mut entries = Vec::with_capacity(incidents.len());
         for incident in &incidents {
-            Self::write_incident(&tx, &path, incident, &corpus)?;
+            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
         }
+        let generation =
+            Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
         tx.commit().map_err(err("committing incidents"))?;
+        // After the database commit: a crash here leaves the index one
+        // generation behind, rebuilt on the next open.
+        self.search_index.rebuild(&entries, generation)?;
         Ok(incidents.len())
     }
 
@@ -965,47 +1085,22 @@ impl Store for SqliteStore {
     }
 
     fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
-        let fts = search::fts_expression(&query.words);
-        if fts.is_none() && query.words.iter().any(|w| !w.trim().is_empty()) {
-            // Only punctuation: nothing can match.
-            return Ok(search::paginate(Vec::new(), page));
-        }
-        let sql = if fts.is_some() {
-            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources, -bm25(incident_text)
-             FROM incident_text t JOIN incidents i ON i.key = t.rowid
-             WHERE incident_text MATCH ?1"
-        } else {
-            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources, 0.0 FROM incidents i"
-        };
-        let mut stmt = self.conn.prepare(sql).map_err(self.err("searching"))?;
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                search::Row {
-                    body: String::new(),
-                    snippet: r.get(2)?,
-                    actors: r.get(3)?,
-                    places: r.get(4)?,
-                    sources: r.get(5)?,
-                },
-                r.get::<_, f64>(6)?,
-            ))
-        };
-        let rows = match &fts {
-            Some(expr) => stmt.query_map([expr], map),
-            None => stmt.query_map([], map),
-        }
-        .map_err(self.err("searching"))?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (id, json, row, score) = row.map_err(self.err("searching"))?;
-            let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
-            if search::matches(query, &incident, &row) {
-                hits.push(search::hit(&incident, &row, score));
+        // The index finds and ranks; the database gives what is shown.
+        let found = self
+            .search_index
+            .search(query, page.offset, page.limit, page.sort)?;
+        let mut hits = Vec::with_capacity(found.hits.len());
+        for h in &found.hits {
+            if let Some((incident, row)) = self.incident_with_row(&h.id)? {
+                hits.push(search::hit(&incident, &row, h.score));
             }
         }
-        Ok(search::paginate(hits, page))
+        let end = page.offset.saturating_add(found.hits.len());
+        Ok(SearchPage {
+            hits,
+            total: found.total,
+            next_offset: (end < found.total).then_some(end),
+        })
     }
 
     fn for_each_incident(
@@ -1013,40 +1108,21 @@ impl Store for SqliteStore {
         query: &Query,
         f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
-        let fts = search::fts_expression(&query.words);
-        if fts.is_none() && query.words.iter().any(|w| !w.trim().is_empty()) {
-            return Ok(0);
-        }
-        let sql = if fts.is_some() {
-            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources FROM incidents i
-             WHERE i.key IN (SELECT rowid FROM incident_text WHERE incident_text MATCH ?1)
-             ORDER BY i.id"
-        } else {
-            "SELECT i.id, i.json, i.snippet, i.actors, i.places, i.sources FROM incidents i
-             ORDER BY i.id"
-        };
-        let mut stmt = self
-            .conn
-            .prepare(sql)
-            .map_err(self.err("listing incidents"))?;
-        let mut rows = match &fts {
-            Some(expr) => stmt.query([expr]),
-            None => stmt.query([]),
-        }
-        .map_err(self.err("listing incidents"))?;
+        let total = self
+            .search_index
+            .search(query, 0, 0, crate::Sort::Relevance)?
+            .total;
+        let mut ids: Vec<String> = self
+            .search_index
+            .search(query, 0, total, crate::Sort::Relevance)?
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
         let mut n = 0;
-        while let Some(r) = rows.next().map_err(self.err("listing incidents"))? {
-            let id: String = r.get(0).map_err(self.err("listing incidents"))?;
-            let json: String = r.get(1).map_err(self.err("listing incidents"))?;
-            let row = search::Row {
-                body: String::new(),
-                snippet: r.get(2).map_err(self.err("listing incidents"))?,
-                actors: r.get(3).map_err(self.err("listing incidents"))?,
-                places: r.get(4).map_err(self.err("listing incidents"))?,
-                sources: r.get(5).map_err(self.err("listing incidents"))?,
-            };
-            let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
-            if search::matches(query, &incident, &row) {
+        for id in &ids {
+            if let Some((_, incident)) = self.incident_row(id)? {
                 f(incident)?;
                 n += 1;
             }
@@ -1116,10 +1192,15 @@ impl Store for SqliteStore {
             }
         }
         Self::delete_incident(&tx, key).map_err(err("removing the split incident"))?;
+        let mut entries = Vec::with_capacity(pieces.len());
         for piece in &pieces {
-            Self::write_incident(&tx, &path, piece, &corpus)?;
+            entries.push(Self::write_incident(&tx, &path, piece, &corpus)?);
         }
+        let generation =
+            Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
         tx.commit().map_err(err("committing the split"))?;
+        self.search_index
+            .update(&[incident_id.to_string()], &entries, generation)?;
         Ok(Split {
             incidents: pieces,
             constraints_added: added,
