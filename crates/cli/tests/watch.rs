@@ -291,3 +291,77 @@ fn ingest_takes_a_feed_url() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn sigterm_finishes_the_article_in_progress_and_leaves_the_rest_queued() -> TestResult {
+    let server = news_server();
+    serve_feed(&server, 3);
+    for (i, (title, body)) in STORIES.iter().enumerate() {
+        server.route(
+            &format!("/news/{i}.html"),
+            Route {
+                delay: Duration::from_secs(2),
+                ..Route::ok("text/html", page(title, body))
+            },
+        );
+    }
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let feed = server.url("/feed.xml");
+    let args = [
+        "watch",
+        "--feed",
+        &feed,
+        "--once",
+        "--json",
+        "--host-delay",
+        "0s",
+        "--concurrency",
+        "1",
+    ];
+    let child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(args)
+        .arg("--data")
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Wait until the first article is being served, then ask to stop.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !server.log().iter().any(|r| r.path.starts_with("/news/")) {
+        if Instant::now() > deadline {
+            return Err("no article was requested".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    let output = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}\n{stderr}", output.status);
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    // The article in flight was finished and stored; no other was started.
+    let stored: u64 = events(&lines, "store")
+        .iter()
+        .map(|l| l["ingested"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(stored, 1, "{lines:?}\n{stderr}");
+    let articles = server
+        .log()
+        .iter()
+        .filter(|r| r.path.starts_with("/news/"))
+        .count();
+    assert_eq!(articles, 1);
+    assert_eq!(events(&lines, "stop").len(), 1);
+    // The next round picks up the two articles left in the queue, even
+    // though the feed itself has not changed (304).
+    let (code, lines, stderr) = vigil(&args, &data)?;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(events(&lines, "poll")[0]["status"], "not-modified");
+    assert_eq!(documents(&data)?, 3, "{lines:?}");
+    Ok(())
+}

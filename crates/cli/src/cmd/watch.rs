@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use vigil_core::{Analysis, Document};
 use vigil_extract::Pipeline;
-use vigil_ingest::fetch::{FeedItem, FeedPoll, FetchConfig, Fetcher, Validators};
+use vigil_ingest::fetch::{FeedItem, FeedPoll, FetchConfig, FetchError, Fetcher, Validators};
 use vigil_ingest::{IngestError, Ingested};
 use vigil_store::{FeedState, Job, JobKind, NewJob, Outcome, SqliteStore, Store};
 
@@ -306,8 +306,10 @@ impl Watcher {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Polls one feed and queues its unseen items.
-    fn poll(&mut self, feed: &str) -> anyhow::Result<()> {
+    /// Polls one feed and queues its unseen items. A feed that cannot be
+    /// fetched is logged and its error returned in `Ok(Some(_))`; `Err` is
+    /// a store failure.
+    fn poll(&mut self, feed: &str) -> anyhow::Result<Option<FetchError>> {
         let started = Instant::now();
         let state = self.store.feed_state(feed)?.unwrap_or_default();
         let validators = Validators {
@@ -390,23 +392,41 @@ impl Watcher {
                         ("elapsed_ms", elapsed(started)),
                     ],
                 );
+                return Ok(Some(err));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
-    /// Claims queued article jobs and processes them until none is left
-    /// (or a stop is asked), then recomputes incidents if anything was
-    /// stored.
+    /// Claims queued jobs and processes them until none is left (or a
+    /// stop is asked), then recomputes incidents if anything was stored.
+    /// Article jobs are fetched and stored; feed jobs (queued by another
+    /// program to have a feed read once) are polled.
+    ///
+    /// Jobs are claimed `--concurrency` at a time, so that a stop leaves
+    /// few claimed jobs unstarted (they go back to the queue).
     fn work(&mut self) -> anyhow::Result<()> {
         let mut stored_any = false;
-        let batch = self.fetcher.config().concurrency.max(1) * 2;
+        let batch = self.fetcher.config().concurrency.max(1);
         while !self.stopping() {
             let jobs = self.store.claim(&self.worker, batch, LEASE)?;
             if jobs.is_empty() {
                 break;
             }
-            stored_any |= self.process(jobs)?;
+            let (feeds, articles): (Vec<Job>, Vec<Job>) =
+                jobs.into_iter().partition(|job| job.kind == JobKind::Feed);
+            for job in feeds {
+                match self.poll(&job.url)? {
+                    None => self.store.complete(job.id)?,
+                    Some(err) => {
+                        let retry = err.kind.is_transient();
+                        self.store.fail(job.id, &err.to_string(), retry)?;
+                    }
+                }
+            }
+            if !articles.is_empty() {
+                stored_any |= self.process(articles)?;
+            }
         }
         if stored_any {
             let started = Instant::now();
