@@ -16,14 +16,18 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 
+pub mod alerts;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod html;
+pub mod query;
 pub mod state;
 pub mod ui;
 
+pub use alerts::AlertConfig;
 pub use error::{ApiError, ApiResult};
-pub use state::{AppState, Db, DynStore, LiveEvent};
+pub use state::{AlertEvent, AppState, Db, DynStore, LiveEvent};
 
 /// Default address: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -41,6 +45,10 @@ pub struct Config {
     pub allow_open: bool,
     /// Largest request body, in bytes.
     pub body_limit: usize,
+    /// Reads need a token too (`--private`).
+    pub private_reads: bool,
+    /// Alert matching and webhook delivery.
+    pub alerts: AlertConfig,
 }
 
 impl Default for Config {
@@ -49,6 +57,8 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             allow_open: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            private_reads: false,
+            alerts: AlertConfig::default(),
         }
     }
 }
@@ -65,19 +75,49 @@ pub enum ServerError {
     OpenNetwork { addr: SocketAddr },
     #[error("serving failed: {0}")]
     Serve(std::io::Error),
-    #[error(transparent)]
-    Store(#[from] vigil_store::StoreError),
+    #[error("{0}")]
+    Store(String),
 }
 
-/// The whole application: API, dashboard, security headers and body limit.
-pub fn router(state: AppState, config: &Config) -> Router {
+/// The whole application: API, dashboard, the token guard, security
+/// headers and the body limit.
+pub fn router(mut state: AppState, config: &Config) -> Router {
+    state.open_reads = !config.private_reads;
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(middleware::from_fn_with_state(
+            config.body_limit,
+            announced_length,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Refuses at once (413) a request announcing a body larger than the
+/// limit, before reading it; bodies without a length are cut by
+/// [`DefaultBodyLimit`] as they are read.
+async fn announced_length(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        let mut response = axum::response::IntoResponse::into_response(ApiError::PayloadTooLarge);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
 }
 
 /// Headers on every response: no MIME sniffing, no framing, no referrer
@@ -111,13 +151,23 @@ async fn security_headers(request: Request<axum::body::Body>, next: Next) -> Res
 pub struct Server {
     listener: tokio::net::TcpListener,
     app: Router,
+    state: AppState,
+    alerts: AlertConfig,
 }
 
 impl Server {
-    /// Checks the security policy and binds `config.addr`.
+    /// Checks the security policy and binds `config.addr`: a non-loopback
+    /// address needs at least one active API token, or `allow_open`.
     pub async fn bind(config: &Config, state: AppState) -> Result<Server, ServerError> {
         if !config.addr.ip().is_loopback() && !config.allow_open {
-            return Err(ServerError::OpenNetwork { addr: config.addr });
+            let tokens = state
+                .db
+                .read(|s| s.tokens())
+                .await
+                .map_err(|e| ServerError::Store(e.to_string()))?;
+            if !tokens.iter().any(|t| t.revoked.is_none()) {
+                return Err(ServerError::OpenNetwork { addr: config.addr });
+            }
         }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
@@ -127,7 +177,9 @@ impl Server {
             })?;
         Ok(Server {
             listener,
-            app: router(state, config),
+            app: router(state.clone(), config),
+            state,
+            alerts: config.alerts.clone(),
         })
     }
 
@@ -136,15 +188,28 @@ impl Server {
         self.listener.local_addr().map_err(ServerError::Serve)
     }
 
-    /// Serves until `shutdown` completes, then finishes open requests.
+    /// Serves, matching watchlists and delivering alerts, until `shutdown`
+    /// completes; then ends the event streams, finishes open requests and
+    /// stops the alert loops.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        axum::serve(self.listener, self.app)
+        let loops = alerts::spawn(&self.state, &self.alerts);
+        let stop = std::sync::Arc::clone(&self.state.stop);
+        let shutdown = async move {
+            shutdown.await;
+            // Ends the open event streams, so that shutdown is not held up.
+            stop.send_replace(true);
+        };
+        let result = axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(ServerError::Serve)
+            .map_err(ServerError::Serve);
+        for task in loops {
+            task.abort();
+        }
+        result
     }
 }
 

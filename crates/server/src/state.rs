@@ -7,13 +7,17 @@
 
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::broadcast;
-use vigil_store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::{broadcast, watch, Notify};
+use vigil_store::desk::{AlertState, DeskStore};
+use vigil_store::StoreError;
 
 use crate::error::{ApiError, ApiResult};
 
-/// A store usable from any thread.
-pub type DynStore = Box<dyn Store + Send>;
+/// A store (with its desk: tokens, watchlists, alerts) usable from any
+/// thread.
+pub type DynStore = Box<dyn DeskStore>;
 
 /// Handle on the store, cheap to clone.
 #[derive(Clone)]
@@ -33,7 +37,7 @@ impl Db {
     /// [`ApiError::Internal`] (logged, never shown to the caller).
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
-        F: FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&dyn DeskStore) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
@@ -48,7 +52,7 @@ impl Db {
     /// Runs a write on the blocking pool.
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
-        F: FnOnce(&mut dyn Store) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn DeskStore) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
@@ -65,24 +69,39 @@ fn poisoned() -> ApiError {
     ApiError::internal("the store lock is poisoned (a previous request panicked)")
 }
 
+/// A new alert, as streamed (`/api/v1/stream`, event `alert`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AlertEvent {
+    /// The alert's id (also the SSE event id).
+    pub id: i64,
+    pub watchlist_id: i64,
+    /// The watchlist's name.
+    pub watchlist: String,
+    /// The incident's id.
+    pub incident: String,
+    /// `recorded` (no webhook) or `pending` (webhook delivery under way).
+    #[schema(value_type = String)]
+    pub state: AlertState,
+    pub created: DateTime<Utc>,
+    /// What the webhook receives: the watchlist and an incident summary.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
 /// Something that happened, pushed to `/api/v1/stream` subscribers
 /// (Server-Sent Events): the SSE event name is [`LiveEvent::name`], the
 /// data is the JSON of the payload.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum LiveEvent {
     /// A watchlist matched an incident.
-    Alert(serde_json::Value),
-    /// New incidents are in the store (after an ingest).
-    Incidents { count: usize },
+    Alert(AlertEvent),
 }
 
 impl LiveEvent {
-    /// The SSE event name (`alert`, `incidents`).
+    /// The SSE event name (`alert`).
     pub fn name(&self) -> &'static str {
         match self {
             LiveEvent::Alert(_) => "alert",
-            LiveEvent::Incidents { .. } => "incidents",
         }
     }
 }
@@ -94,8 +113,15 @@ pub struct AppState {
     pub db: Db,
     /// Live events for the SSE stream; subscribe with `live.subscribe()`.
     pub live: broadcast::Sender<LiveEvent>,
-    /// Read endpoints need no token (the default on loopback).
+    /// Read endpoints need no token (the default).
     pub open_reads: bool,
+    /// Wakes the webhook deliverer (new pending alerts).
+    pub wake: Arc<Notify>,
+    /// Asks the matcher for a pass now (e.g. after a split).
+    pub rematch: Arc<Notify>,
+    /// Becomes `true` when the server shuts down; long-lived responses
+    /// (event streams) watch it (`stop.subscribe()`) and end.
+    pub stop: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -106,6 +132,9 @@ impl AppState {
             db: Db::new(store),
             live,
             open_reads: true,
+            wake: Arc::new(Notify::new()),
+            rematch: Arc::new(Notify::new()),
+            stop: Arc::new(watch::Sender::new(false)),
         }
     }
 }

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
 pub mod index;
+pub mod desk;
 pub mod search;
 mod sqlite;
 

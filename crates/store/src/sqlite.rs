@@ -162,6 +162,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE incidents ADD COLUMN body TEXT NOT NULL DEFAULT '';
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO store_state (key, value) VALUES ('incident_generation', 0);",
+    // 5: the analyst's desk: API tokens, watchlists, the alert outbox
+    // (`desk.rs`).
+    crate::desk::SQLITE_MIGRATION,
 ];
 
 /// The schema version this build writes.
