@@ -2,10 +2,14 @@
 //! entities, near-duplicate stories, incidents, corpus-wide actors, the
 //! work queue of ingest workers and the state of polled feeds.
 //!
-//! [`Store`] is the interface; [`SqliteStore`] is the embedded backend (one
-//! SQLite file, `vigil.sqlite3`, in a data directory, WAL journal). The
-//! schema is versioned (`PRAGMA user_version`) and every pending migration
-//! is applied, in one transaction, when the store is opened.
+//! [`Store`] is the interface, [`open`] picks a backend from a spec:
+//! [`SqliteStore`] is the embedded backend (one SQLite file,
+//! `vigil.sqlite3`, in a data directory, WAL journal; schema versioned with
+//! `PRAGMA user_version`), [`PostgresStore`] the shared one for several
+//! workers and servers (versioned migrations under an advisory lock, job
+//! claims with `FOR UPDATE SKIP LOCKED`, PostgreSQL full text search).
+//! Pending migrations are applied when a store is opened. Both backends
+//! pass one test suite (`suite.rs`).
 //!
 //! Insertion is idempotent: a document whose content hash (FNV-1a 64 over
 //! its raw text) or canonical URL is already stored is reported as a
@@ -31,12 +35,33 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
 pub mod index;
+mod postgres;
 pub mod desk;
 pub mod search;
 mod sqlite;
 
+pub use postgres::{redact, PostgresStore, PG_SCHEMA_VERSION};
 pub use search::{Hit, PlaceTerm, Query, QueryError};
 pub use sqlite::{SqliteStore, DB_FILE, SCHEMA_VERSION};
+
+/// Whether a store spec names a PostgreSQL database
+/// (`postgres://…` or `postgresql://…`).
+pub fn is_postgres(spec: &str) -> bool {
+    let spec = spec.trim_start();
+    spec.starts_with("postgres://") || spec.starts_with("postgresql://")
+}
+
+/// Opens the store named by `spec`: a PostgreSQL URL
+/// (`postgres://user:password@host:port/database`, see [`PostgresStore`]),
+/// else a data directory for the embedded [`SqliteStore`] (created if
+/// missing). Pending migrations are applied either way.
+pub fn open(spec: &str) -> Result<Box<dyn Store>, StoreError> {
+    if is_postgres(spec) {
+        Ok(Box::new(PostgresStore::connect(spec.trim())?))
+    } else {
+        Ok(Box::new(SqliteStore::open(std::path::Path::new(spec))?))
+    }
+}
 
 /// Errors of the store. Each names the database and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +88,18 @@ pub enum StoreError {
         path: PathBuf,
         doc: String,
         source: serde_json::Error,
+    },
+    #[error("{url}: {action} failed: {source}; check that the PostgreSQL server is running and reachable, the URL (--store / VIGIL_STORE) and the user's rights")]
+    Postgres {
+        url: String,
+        action: &'static str,
+        source: ::postgres::Error,
+    },
+    #[error("{url}: schema version {found} is newer than this vigil supports ({supported}); upgrade vigil or use another database")]
+    TooNewPostgres {
+        url: String,
+        found: u32,
+        supported: u32,
     },
     /// Something named by the caller does not exist (an incident to split).
     #[error("{what} '{id}' is not in the store; list what exists with `vigil search` or the API")]
@@ -619,5 +656,8 @@ pub(crate) fn json_str<T: Serialize>(value: &T) -> String {
     s.trim_matches('"').to_string()
 }
 
+#[cfg(test)]
+#[macro_use]
+mod suite;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,1316 @@
+//! The PostgreSQL backend: several `vigil ingest` / `vigil watch` workers
+//! and several servers on different machines share one database.
+//!
+//! * **Migrations** are versioned (`schema_migrations`, one row per applied
+//!   version) and applied on connect, each in its own transaction, under a
+//!   session advisory lock keyed by the schema, so workers starting at the
+//!   same moment do not race: the first migrates, the others wait and find
+//!   nothing left to do.
+//! * **Ingest** batches take a transaction-scoped advisory lock (per
+//!   schema) before the duplicate probes, and bring the in-memory
+//!   near-duplicate index up to date with the stories other workers stored
+//!   since (documents are keyed by a growing sequence), so concurrent
+//!   workers neither store a document twice nor split a story. Analysis,
+//!   the expensive part, runs outside the lock, in parallel.
+//! * **Jobs** are claimed with `FOR UPDATE SKIP LOCKED`; leases and retry
+//!   times use the database clock (`clock_timestamp()`), so workers on
+//!   machines with skewed clocks agree on when a lease has expired.
+//! * **Search** uses PostgreSQL's own full text search: the evidence text of
+//!   each incident as a `tsvector` (`english` configuration) under a GIN
+//!   index, free words as `phraseto_tsquery` terms joined with `&&`, ranked
+//!   with `ts_rank`; the filters are the shared ones of [`crate::search`].
+//!
+//! Times that the SQLite backend keeps as text (publication, ingestion,
+//! first/last seen) are kept as the same RFC 3339 text here, so both
+//! backends return identical values.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use postgres::{Client, GenericClient, NoTls, Row};
+use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
+use vigil_corpus::{Constraints, DuplicateIndex};
+
+use crate::search::{self, Query};
+use crate::sqlite::{incident_actor_keys, restrict_to_members, split_sides, time_text};
+use crate::{
+    actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
+    DuplicateReason, EventRef, FeedState, Job, JobCounts, JobKind, JobState, NewJob, Outcome, Page,
+    SearchPage, Split, Stats, Store, StoreError, StoredDocument, MAX_ATTEMPTS,
+};
+
+/// Versioned migrations: entry `i` is version `i + 1`. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: everything the SQLite schema 3 holds.
+    "CREATE TABLE documents (
+        key BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL,
+        url TEXT,
+        canonical_url TEXT UNIQUE,
+        title TEXT,
+        source TEXT,
+        published TEXT,
+        content_hash TEXT NOT NULL UNIQUE,
+        story BIGINT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        author TEXT,
+        origin TEXT
+    );
+    CREATE INDEX documents_story ON documents(story);
+    CREATE INDEX documents_id ON documents(id);
+    CREATE TABLE analyses (
+        doc BIGINT PRIMARY KEY REFERENCES documents(key) ON DELETE CASCADE,
+        json TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        doc BIGINT NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (doc, id)
+    );
+    CREATE TABLE entities (
+        doc BIGINT NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kb_id TEXT,
+        PRIMARY KEY (doc, id)
+    );
+    CREATE INDEX entities_name ON entities(kind, name);
+    CREATE TABLE incidents (
+        key BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL,
+        snippet TEXT,
+        actors TEXT NOT NULL,
+        places TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        body TSVECTOR NOT NULL
+    );
+    CREATE INDEX incidents_body ON incidents USING GIN (body);
+    CREATE TABLE incident_actors (
+        actor TEXT NOT NULL,
+        incident BIGINT NOT NULL REFERENCES incidents(key) ON DELETE CASCADE,
+        PRIMARY KEY (actor, incident)
+    );
+    CREATE INDEX incident_actors_incident ON incident_actors(incident);
+    CREATE TABLE actors (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kb_id TEXT,
+        parent TEXT,
+        geo TEXT,
+        first_seen TEXT,
+        last_seen TEXT,
+        documents BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX actors_documents ON actors(documents DESC, key);
+    CREATE TABLE actor_aliases (
+        actor TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        PRIMARY KEY (actor, alias)
+    );
+    CREATE TABLE cannot_link (
+        a_doc TEXT NOT NULL,
+        a_event TEXT NOT NULL,
+        b_doc TEXT NOT NULL,
+        b_event TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (a_doc, a_event, b_doc, b_event)
+    );
+    CREATE TABLE jobs (
+        id BIGSERIAL PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT 'null',
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        worker TEXT,
+        lease_until TIMESTAMPTZ,
+        available_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX jobs_queued ON jobs(state, available_at);
+    CREATE INDEX jobs_leases ON jobs(state, lease_until);
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TIMESTAMPTZ
+    );",
+];
+
+/// The schema version this build writes.
+pub const PG_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The text search configuration of incident bodies and queries.
+const TS_CONFIG: &str = "english";
+
+/// Incidents read per round trip by [`Store::for_each_incident`].
+const STREAM_BATCH: i64 = 500;
+
+/// A PostgreSQL URL with its password masked, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            } else {
+                format!("{scheme}://{userinfo}@{host}{tail}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+/// The PostgreSQL store: one connection (share it behind the internal
+/// mutex, or connect once per worker thread).
+pub struct PostgresStore {
+    client: Mutex<Client>,
+    url: String,
+    index: DuplicateIndex,
+    /// The highest document key the index has seen.
+    indexed_up_to: i64,
+}
+
+fn json_error(url: &str, what: &str) -> impl FnOnce(serde_json::Error) -> StoreError {
+    let path = url.into();
+    let doc = what.to_string();
+    move |source| StoreError::Json { path, doc, source }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:pass@host:port/db`,
+    /// `?host=/tmp` for a Unix socket), applies pending migrations and
+    /// builds the near-duplicate index from the stored stories.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let redacted = redact(url);
+        let client = Client::connect(url, NoTls).map_err(|source| StoreError::Postgres {
+            url: redacted.clone(),
+            action: "connecting",
+            source,
+        })?;
+        let mut store = PostgresStore {
+            client: Mutex::new(client),
+            url: redacted,
+            index: DuplicateIndex::new(),
+            indexed_up_to: 0,
+        };
+        store.migrate()?;
+        let mut client = store.client.lock().unwrap_or_else(|p| p.into_inner());
+        let (index, up_to) = (&mut store.index, &mut store.indexed_up_to);
+        refresh_index(&mut *client, &store.url, index, up_to)?;
+        drop(client);
+        Ok(store)
+    }
+
+    fn client(&self) -> MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, action: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
+        pg_err(&self.url, action)
+    }
+
+    /// The schema version of the database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        let mut client = self.client();
+        schema_version(&mut *client, &self.url)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let url = self.url.clone();
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let err = |action| pg_err(&url, action);
+        client
+            .execute(
+                "SELECT pg_advisory_lock(hashtext('vigil-migrate:' || current_schema()))",
+                &[],
+            )
+            .map_err(err("waiting for the migration lock"))?;
+        let result = (|| {
+            client
+                .batch_execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY,
+                        applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                )
+                .map_err(err("creating the migration table"))?;
+            let found = schema_version(client, &url)?;
+            if found > PG_SCHEMA_VERSION {
+                return Err(StoreError::TooNewPostgres {
+                    url: url.clone(),
+                    found,
+                    supported: PG_SCHEMA_VERSION,
+                });
+            }
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+                let mut tx = client.transaction().map_err(err("starting a migration"))?;
+                tx.batch_execute(sql).map_err(err("applying a migration"))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version) VALUES ($1)",
+                    &[&((i + 1) as i32)],
+                )
+                .map_err(err("recording a migration"))?;
+                tx.commit().map_err(err("committing a migration"))?;
+            }
+            Ok(())
+        })();
+        let unlock = client
+            .execute(
+                "SELECT pg_advisory_unlock(hashtext('vigil-migrate:' || current_schema()))",
+                &[],
+            )
+            .map_err(err("releasing the migration lock"));
+        result?;
+        unlock.map(|_| ())
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn load_analyses(
+        client: &mut impl GenericClient,
+        url: &str,
+        only: Option<&HashSet<String>>,
+    ) -> Result<(Vec<(String, Analysis)>, HashMap<String, String>), StoreError> {
+        let rows = match only {
+            None => client.query(
+                "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
+                &[],
+            ),
+            Some(ids) => {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                client.query(
+                    "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                     WHERE d.id = ANY($1) ORDER BY d.key",
+                    &[&ids],
+                )
+            }
+        }
+        .map_err(pg_err(url, "reading analyses"))?;
+        let mut analyses = Vec::with_capacity(rows.len());
+        let mut doc_sources = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for row in rows {
+            let id: String = row.get(0);
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let json: String = row.get(1);
+            if let Some(source) = row.get::<_, Option<String>>(2) {
+                doc_sources.insert(id.clone(), source);
+            }
+            let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(url, &id))?;
+            analyses.push((id, analysis));
+        }
+        Ok((analyses, doc_sources))
+    }
+
+    fn load_constraints(
+        client: &mut impl GenericClient,
+        url: &str,
+    ) -> Result<Constraints, StoreError> {
+        let mut constraints = Constraints::new();
+        let rows = client
+            .query(
+                "SELECT a_doc, a_event, b_doc, b_event FROM cannot_link",
+                &[],
+            )
+            .map_err(pg_err(url, "reading split constraints"))?;
+        for row in rows {
+            let (a, b, c, d): (String, String, String, String) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            constraints.add((&a, &b), (&c, &d));
+        }
+        Ok(constraints)
+    }
+
+    fn write_incident(
+        client: &mut impl GenericClient,
+        url: &str,
+        incident: &Incident,
+        by_id: &HashMap<&str, &Analysis>,
+        doc_sources: &HashMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(incident).map_err(json_error(url, &incident.id))?;
+        let row = search::index_row(incident, by_id, doc_sources);
+        let key: i64 = client
+            .query_one(
+                &format!(
+                    "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8))
+                     RETURNING key"
+                ),
+                &[
+                    &incident.id,
+                    &json_str(&incident.kind),
+                    &json,
+                    &row.snippet,
+                    &row.actors,
+                    &row.places,
+                    &row.sources,
+                    &row.body,
+                ],
+            )
+            .map_err(pg_err(url, "storing an incident"))?
+            .get(0);
+        let actors = incident_actor_keys(incident, by_id);
+        if !actors.is_empty() {
+            client
+                .execute(
+                    "INSERT INTO incident_actors (actor, incident)
+                     SELECT a, $2 FROM unnest($1::text[]) AS a ON CONFLICT DO NOTHING",
+                    &[&actors, &key],
+                )
+                .map_err(pg_err(url, "storing incident actors"))?;
+        }
+        Ok(())
+    }
+
+    fn incident_row(&self, id: &str) -> Result<Option<(i64, Incident)>, StoreError> {
+        let row = self
+            .client()
+            .query_opt("SELECT key, json FROM incidents WHERE id = $1", &[&id])
+            .map_err(self.err("reading an incident"))?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let json: String = row.get(1);
+                Ok(Some((
+                    row.get(0),
+                    serde_json::from_str(&json).map_err(json_error(&self.url, id))?,
+                )))
+            }
+        }
+    }
+
+    /// The `tsquery` expression for the free words, with one parameter per
+    /// word numbered from `$first`, and those words: the ones with a letter
+    /// or digit (the others cannot match anything).
+    fn ts_query(words: &[String], first: usize) -> (String, Vec<String>) {
+        let words: Vec<String> = words
+            .iter()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .cloned()
+            .collect();
+        let expr = (0..words.len())
+            .map(|i| format!("phraseto_tsquery('{TS_CONFIG}', ${})", first + i))
+            .collect::<Vec<_>>()
+            .join(" && ");
+        (expr, words)
+    }
+}
+
+fn pg_err(url: &str, action: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
+    let url = url.to_string();
+    move |source| StoreError::Postgres {
+        url,
+        action,
+        source,
+    }
+}
+
+fn schema_version(client: &mut impl GenericClient, url: &str) -> Result<u32, StoreError> {
+    let v: Option<i32> = client
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+        .map_err(pg_err(url, "reading the schema version"))?
+        .get(0);
+    Ok(v.unwrap_or(0).max(0) as u32)
+}
+
+/// Adds the stories stored since `up_to` (by any worker) to the index.
+fn refresh_index(
+    client: &mut impl GenericClient,
+    url: &str,
+    index: &mut DuplicateIndex,
+    up_to: &mut i64,
+) -> Result<(), StoreError> {
+    let rows = client
+        .query(
+            "SELECT d.key, d.story, (a.json::json)->>'text' FROM documents d
+             JOIN analyses a ON a.doc = d.key WHERE d.key > $1 ORDER BY d.key",
+            &[&*up_to],
+        )
+        .map_err(pg_err(url, "reading story fingerprints"))?;
+    for row in rows {
+        let key: i64 = row.get(0);
+        let story: i64 = row.get(1);
+        if story == key {
+            if let Some(text) = row.get::<_, Option<String>>(2) {
+                index.insert(&key.to_string(), &text);
+            }
+        }
+        *up_to = (*up_to).max(key);
+    }
+    Ok(())
+}
+
+fn lookup(
+    client: &mut impl GenericClient,
+    url: &str,
+    hash: &str,
+    canonical: Option<&str>,
+) -> Result<Option<(String, DuplicateReason)>, StoreError> {
+    if let Some(row) = client
+        .query_opt("SELECT id FROM documents WHERE content_hash = $1", &[&hash])
+        .map_err(pg_err(url, "looking up a document"))?
+    {
+        return Ok(Some((row.get(0), DuplicateReason::ContentHash)));
+    }
+    if let Some(canonical) = canonical {
+        if let Some(row) = client
+            .query_opt(
+                "SELECT id FROM documents WHERE canonical_url = $1",
+                &[&canonical],
+            )
+            .map_err(pg_err(url, "looking up a document"))?
+        {
+            return Ok(Some((row.get(0), DuplicateReason::CanonicalUrl)));
+        }
+    }
+    Ok(None)
+}
+
+fn add_actors(
+    client: &mut impl GenericClient,
+    url: &str,
+    analysis: &Analysis,
+    seen: &str,
+) -> Result<(), StoreError> {
+    let mut done: HashSet<String> = HashSet::new();
+    for entity in &analysis.entities {
+        let Some(key) = actor_key(entity) else {
+            continue;
+        };
+        if !done.insert(key.clone()) {
+            continue;
+        }
+        let geo = entity
+            .geo
+            .as_ref()
+            .and_then(|g| serde_json::to_string(g).ok());
+        client
+            .execute(
+                "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                    documents = a.documents + 1,
+                    parent = COALESCE(a.parent, excluded.parent),
+                    geo = COALESCE(a.geo, excluded.geo),
+                    first_seen = CASE WHEN a.first_seen IS NULL OR excluded.first_seen < a.first_seen
+                                 THEN excluded.first_seen ELSE a.first_seen END,
+                    last_seen = CASE WHEN a.last_seen IS NULL OR excluded.last_seen > a.last_seen
+                                THEN excluded.last_seen ELSE a.last_seen END",
+                &[
+                    &key,
+                    &json_str(&entity.kind),
+                    &entity.name,
+                    &entity.kb_id,
+                    &entity.parent,
+                    &geo,
+                    &seen,
+                ],
+            )
+            .map_err(pg_err(url, "storing actors"))?;
+        let names: Vec<&str> = std::iter::once(&entity.name)
+            .chain(&entity.aliases)
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .collect();
+        client
+            .execute(
+                "INSERT INTO actor_aliases (actor, alias)
+                 SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING",
+                &[&key, &names],
+            )
+            .map_err(pg_err(url, "storing actor aliases"))?;
+    }
+    Ok(())
+}
+
+fn read_job(row: &Row) -> Job {
+    let kind: String = row.get(2);
+    let payload: String = row.get(4);
+    let state: String = row.get(5);
+    Job {
+        id: row.get(0),
+        key: row.get(1),
+        kind: JobKind::parse(&kind).unwrap_or(JobKind::Article),
+        url: row.get(3),
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+        state: JobState::parse(&state).unwrap_or(JobState::Failed),
+        attempts: row.get::<_, i32>(6).max(0) as u32,
+        last_error: row.get(7),
+        worker: row.get(8),
+        lease_until: row.get(9),
+        available_at: row.get(10),
+    }
+}
+
+const JOB_COLUMNS: &str =
+    "id, key, kind, url, payload, state, attempts, last_error, worker, lease_until, available_at";
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Store for PostgresStore {
+    fn location(&self) -> String {
+        self.url.clone()
+    }
+
+    fn find_duplicate(
+        &self,
+        doc: &Document,
+    ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
+        let canonical = doc.url.as_deref().and_then(canonical_url);
+        let mut client = self.client();
+        lookup(
+            &mut *client,
+            &self.url,
+            &content_hash(&doc.text),
+            canonical.as_deref(),
+        )
+    }
+
+    fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut tx = client
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        // One ingesting batch at a time per store: duplicate probes and
+        // story assignment see every committed batch.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil-ingest:' || current_schema()))",
+            &[],
+        )
+        .map_err(err("waiting for the ingest lock"))?;
+        // The index changes only if the transaction commits.
+        let mut index = self.index.clone();
+        let mut up_to = self.indexed_up_to;
+        refresh_index(&mut tx, &url, &mut index, &mut up_to)?;
+        let now = time_text(Utc::now());
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (doc, analysis) in batch {
+            let hash = content_hash(&doc.text);
+            let canonical = doc.url.as_deref().and_then(canonical_url);
+            if let Some((existing, reason)) = lookup(&mut tx, &url, &hash, canonical.as_deref())? {
+                outcomes.push(Outcome::Duplicate { existing, reason });
+                continue;
+            }
+            let analysis_json =
+                serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?;
+            let origin = serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
+            let key: i64 = tx
+                .query_one(
+                    "INSERT INTO documents (id, url, canonical_url, title, source, published,
+                        content_hash, story, ingested_at, author, origin)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key",
+                    &[
+                        &doc.id,
+                        &doc.url,
+                        &canonical,
+                        &doc.title,
+                        &doc.source,
+                        &doc.published.map(|t| t.to_rfc3339()),
+                        &hash,
+                        &now,
+                        &doc.author,
+                        &origin,
+                    ],
+                )
+                .map_err(err("storing a document"))?
+                .get(0);
+            let joined = index
+                .insert(&key.to_string(), &analysis.text)
+                .and_then(|s| s.parse::<i64>().ok());
+            let story = joined.unwrap_or(key);
+            up_to = up_to.max(key);
+            tx.execute(
+                "UPDATE documents SET story = $1 WHERE key = $2",
+                &[&story, &key],
+            )
+            .map_err(err("storing a document"))?;
+            tx.execute(
+                "INSERT INTO analyses (doc, json) VALUES ($1, $2)",
+                &[&key, &analysis_json],
+            )
+            .map_err(err("storing an analysis"))?;
+            for event in &analysis.events {
+                let json = serde_json::to_string(event).map_err(json_error(&url, &doc.id))?;
+                tx.execute(
+                    "INSERT INTO events (doc, id, kind, stage, json) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
+                        stage = excluded.stage, json = excluded.json",
+                    &[
+                        &key,
+                        &event.id,
+                        &json_str(&event.kind),
+                        &json_str(&event.stage),
+                        &json,
+                    ],
+                )
+                .map_err(err("storing an event"))?;
+            }
+            for entity in &analysis.entities {
+                tx.execute(
+                    "INSERT INTO entities (doc, id, kind, name, kb_id) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
+                        name = excluded.name, kb_id = excluded.kb_id",
+                    &[
+                        &key,
+                        &entity.id,
+                        &json_str(&entity.kind),
+                        &entity.name,
+                        &entity.kb_id,
+                    ],
+                )
+                .map_err(err("storing an entity"))?;
+            }
+            let seen = doc
+                .published
+                .map(|t| time_text(t.with_timezone(&Utc)))
+                .unwrap_or_else(|| now.clone());
+            add_actors(&mut tx, &url, analysis, &seen)?;
+            outcomes.push(match joined {
+                Some(story) => Outcome::NearDuplicate { key, story },
+                None => Outcome::New { key, story },
+            });
+        }
+        tx.commit().map_err(err("committing a batch"))?;
+        self.index = index;
+        self.indexed_up_to = up_to;
+        Ok(outcomes)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError> {
+        let row = self
+            .client()
+            .query_opt(
+                "SELECT d.key, d.url, d.title, d.source, d.published, d.content_hash, d.story,
+                        d.ingested_at, d.author, d.origin, a.json
+                 FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE d.id = $1 ORDER BY d.key LIMIT 1",
+                &[&id],
+            )
+            .map_err(self.err("reading a document"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let json: String = row.get(10);
+        let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(&self.url, id))?;
+        let origin: Origin = match row.get::<_, Option<String>>(9) {
+            Some(o) => serde_json::from_str(&o).map_err(json_error(&self.url, id))?,
+            None => Origin::default(),
+        };
+        let published: Option<String> = row.get(4);
+        let ingested: String = row.get(7);
+        Ok(Some(StoredDocument {
+            document: Document {
+                id: id.to_string(),
+                title: row.get(2),
+                source: row.get(3),
+                url: row.get(1),
+                author: row.get(8),
+                published: published
+                    .as_deref()
+                    .and_then(|p| DateTime::<FixedOffset>::parse_from_rfc3339(p).ok()),
+                text: analysis.text.clone(),
+                origin,
+            },
+            analysis,
+            story: row.get(6),
+            key: row.get(0),
+            content_hash: row.get(5),
+            ingested_at: parse_utc(&ingested).unwrap_or_default(),
+        }))
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT
+                    (SELECT COUNT(*) FROM documents),
+                    (SELECT COUNT(DISTINCT story) FROM documents),
+                    (SELECT COUNT(*) FROM events),
+                    (SELECT COUNT(*) FROM incidents),
+                    (SELECT COUNT(DISTINCT COALESCE('kb:' || kb_id, kind || ':' || lower(name)))
+                        FROM entities),
+                    (SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT
+                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname = current_schema() AND c.relkind = 'r'),
+                    (SELECT COALESCE(MAX(version), 0) FROM schema_migrations)",
+                &[],
+            )
+            .map_err(self.err("counting"))?;
+        let n = |i: usize| row.get::<_, i64>(i).max(0) as u64;
+        Ok(Stats {
+            documents: n(0),
+            stories: n(1),
+            events: n(2),
+            incidents: n(3),
+            entities: n(4),
+            size_bytes: n(5),
+            schema_version: row.get::<_, i32>(6).max(0) as u32,
+        })
+    }
+
+    fn recompute_incidents(&mut self) -> Result<usize, StoreError> {
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let (analyses, doc_sources) = Self::load_analyses(client, &url, None)?;
+        let constraints = Self::load_constraints(client, &url)?;
+        let reports: Vec<(&str, &Analysis)> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let incidents = vigil_corpus::merge_events_with(&reports, &constraints);
+        let by_id: HashMap<&str, &Analysis> = reports.iter().copied().collect();
+        let mut tx = client
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
+            &[],
+        )
+        .map_err(err("waiting for the incident lock"))?;
+        tx.batch_execute("DELETE FROM incident_actors; DELETE FROM incidents;")
+            .map_err(err("clearing incidents"))?;
+        for incident in &incidents {
+            Self::write_incident(&mut tx, &url, incident, &by_id, &doc_sources)?;
+        }
+        tx.commit().map_err(err("committing incidents"))?;
+        Ok(incidents.len())
+    }
+
+    fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
+        Ok(self.incident_row(id)?.map(|(_, i)| i))
+    }
+
+    fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
+        let (expr, words) = Self::ts_query(&query.words, 1);
+        if words.is_empty() && !query.words.is_empty() {
+            // Only punctuation: nothing can match.
+            return Ok(search::paginate(Vec::new(), page));
+        }
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = words
+            .iter()
+            .map(|w| w as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let sql = if words.is_empty() {
+            "SELECT id, json, snippet, actors, places, sources, 0::float8 FROM incidents"
+                .to_string()
+        } else {
+            format!(
+                "SELECT id, json, snippet, actors, places, sources, ts_rank(body, q)::float8
+                 FROM incidents, (SELECT {expr} AS q) x WHERE body @@ q"
+            )
+        };
+        let rows = self
+            .client()
+            .query(sql.as_str(), &params)
+            .map_err(self.err("searching"))?;
+        let mut hits = Vec::new();
+        for r in rows {
+            let id: String = r.get(0);
+            let json: String = r.get(1);
+            let row = search::Row {
+                body: String::new(),
+                snippet: r.get(2),
+                actors: r.get(3),
+                places: r.get(4),
+                sources: r.get(5),
+            };
+            let incident: Incident =
+                serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
+            if search::matches(query, &incident, &row) {
+                hits.push(search::hit(&incident, &row, r.get(6)));
+            }
+        }
+        Ok(search::paginate(hits, page))
+    }
+
+    fn for_each_incident(
+        &self,
+        query: &Query,
+        f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let (expr, words) = Self::ts_query(&query.words, 2);
+        if words.is_empty() && !query.words.is_empty() {
+            return Ok(0);
+        }
+        // Keyset pages: the lock is held per page only, so `f` may use the
+        // store, and memory stays bounded by the page size.
+        let sql = if words.is_empty() {
+            format!(
+                "SELECT id, json, snippet, actors, places, sources FROM incidents
+                 WHERE id > $1 ORDER BY id LIMIT {STREAM_BATCH}"
+            )
+        } else {
+            format!(
+                "SELECT id, json, snippet, actors, places, sources FROM incidents
+                 WHERE id > $1 AND body @@ ({expr}) ORDER BY id LIMIT {STREAM_BATCH}"
+            )
+        };
+        let mut after = String::new();
+        let mut n = 0;
+        loop {
+            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&after];
+            params.extend(
+                words
+                    .iter()
+                    .map(|w| w as &(dyn postgres::types::ToSql + Sync)),
+            );
+            let rows = self
+                .client()
+                .query(sql.as_str(), &params)
+                .map_err(self.err("listing incidents"))?;
+            let Some(last) = rows.last() else {
+                return Ok(n);
+            };
+            let last_id: String = last.get(0);
+            for r in rows {
+                let id: String = r.get(0);
+                let json: String = r.get(1);
+                let row = search::Row {
+                    body: String::new(),
+                    snippet: r.get(2),
+                    actors: r.get(3),
+                    places: r.get(4),
+                    sources: r.get(5),
+                };
+                let incident: Incident =
+                    serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
+                if search::matches(query, &incident, &row) {
+                    f(incident)?;
+                    n += 1;
+                }
+            }
+            after = last_id;
+        }
+    }
+
+    fn split_incident(
+        &mut self,
+        incident_id: &str,
+        events: &[EventRef],
+    ) -> Result<Split, StoreError> {
+        let Some((key, incident)) = self.incident_row(incident_id)? else {
+            return Err(StoreError::NotFound {
+                what: "incident",
+                id: incident_id.to_string(),
+            });
+        };
+        let (off, rest) = split_sides(&incident, events)?;
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let docs: HashSet<String> = incident.sources.iter().map(|s| s.doc_id.clone()).collect();
+        let (analyses, doc_sources) = Self::load_analyses(client, &url, Some(&docs))?;
+        let analyses = restrict_to_members(analyses, &incident);
+        let mut constraints = Self::load_constraints(client, &url)?;
+        for a in &off {
+            for b in &rest {
+                constraints.add((&a.doc_id, &a.event_id), (&b.doc_id, &b.event_id));
+            }
+        }
+        let reports: Vec<(&str, &Analysis)> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let pieces = vigil_corpus::merge_events_with(&reports, &constraints);
+        let by_id: HashMap<&str, &Analysis> = reports.iter().copied().collect();
+        let now = time_text(Utc::now());
+        let mut tx = client
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
+            &[],
+        )
+        .map_err(err("waiting for the incident lock"))?;
+        let mut added = 0;
+        for a in &off {
+            for b in &rest {
+                let (x, y) = if (a.doc_id.as_str(), a.event_id.as_str())
+                    <= (b.doc_id.as_str(), b.event_id.as_str())
+                {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                added += tx
+                    .execute(
+                        "INSERT INTO cannot_link (a_doc, a_event, b_doc, b_event, created_at)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                        &[&x.doc_id, &x.event_id, &y.doc_id, &y.event_id, &now],
+                    )
+                    .map_err(err("storing a split constraint"))? as usize;
+            }
+        }
+        let removed = tx
+            .execute("DELETE FROM incidents WHERE key = $1", &[&key])
+            .map_err(err("removing the split incident"))?;
+        if removed == 0 {
+            return Err(StoreError::NotFound {
+                what: "incident",
+                id: incident_id.to_string(),
+            });
+        }
+        for piece in &pieces {
+            Self::write_incident(&mut tx, &url, piece, &by_id, &doc_sources)?;
+        }
+        tx.commit().map_err(err("committing the split"))?;
+        Ok(Split {
+            incidents: pieces,
+            constraints_added: added,
+        })
+    }
+
+    fn actors(&self, filter: &ActorFilter) -> Result<Vec<Actor>, StoreError> {
+        let kinds: Vec<String> = filter.kinds.iter().map(json_str).collect();
+        let name = filter.name.as_deref().map(like_pattern);
+        let limit = if filter.limit == 0 {
+            None
+        } else {
+            Some(i64::try_from(filter.limit).unwrap_or(i64::MAX))
+        };
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let keys: Vec<String> = self
+            .client()
+            .query(
+                "SELECT a.key FROM actors a
+                 WHERE (cardinality($1::text[]) = 0 OR a.kind = ANY($1))
+                   AND ($2::text IS NULL OR lower(a.name) LIKE $2 ESCAPE '\\'
+                        OR EXISTS (SELECT 1 FROM actor_aliases x
+                                   WHERE x.actor = a.key AND lower(x.alias) LIKE $2 ESCAPE '\\'))
+                 ORDER BY a.documents DESC, a.key LIMIT $3 OFFSET $4",
+                &[&kinds, &name, &limit, &offset],
+            )
+            .map_err(self.err("listing actors"))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(actor) = self.actor(&key)? {
+                out.push(actor);
+            }
+        }
+        Ok(out)
+    }
+
+    fn actor(&self, key: &str) -> Result<Option<Actor>, StoreError> {
+        let mut client = self.client();
+        let row = client
+            .query_opt(
+                "SELECT kind, name, kb_id, parent, geo, first_seen, last_seen, documents,
+                        (SELECT COUNT(*) FROM incident_actors x WHERE x.actor = a.key)
+                 FROM actors a WHERE key = $1",
+                &[&key],
+            )
+            .map_err(self.err("reading an actor"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let aliases: Vec<String> = client
+            .query(
+                "SELECT alias FROM actor_aliases WHERE actor = $1 ORDER BY alias COLLATE \"C\"",
+                &[&key],
+            )
+            .map_err(self.err("reading actor aliases"))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let kind: String = row.get(0);
+        let kind: EntityType = serde_json::from_value(serde_json::Value::String(kind))
+            .map_err(json_error(&self.url, key))?;
+        let geo = match row.get::<_, Option<String>>(4) {
+            Some(g) => Some(serde_json::from_str(&g).map_err(json_error(&self.url, key))?),
+            None => None,
+        };
+        Ok(Some(Actor {
+            key: key.to_string(),
+            kind,
+            name: row.get(1),
+            kb_id: row.get(2),
+            aliases,
+            parent: row.get(3),
+            geo,
+            first_seen: row
+                .get::<_, Option<String>>(5)
+                .as_deref()
+                .and_then(parse_utc),
+            last_seen: row
+                .get::<_, Option<String>>(6)
+                .as_deref()
+                .and_then(parse_utc),
+            documents: row.get::<_, i64>(7).max(0) as u64,
+            incidents: row.get::<_, i64>(8).max(0) as u64,
+        }))
+    }
+
+    fn enqueue(&mut self, jobs: &[NewJob]) -> Result<usize, StoreError> {
+        let url = self.url.clone();
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut tx = client
+            .transaction()
+            .map_err(pg_err(&url, "starting a transaction"))?;
+        let mut added = 0;
+        for job in jobs {
+            let payload =
+                serde_json::to_string(&job.payload).map_err(json_error(&url, &job.key))?;
+            added += tx
+                .execute(
+                    "INSERT INTO jobs (key, kind, url, payload) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (key) DO NOTHING",
+                    &[&job.key, &job.kind.as_str(), &job.url, &payload],
+                )
+                .map_err(pg_err(&url, "enqueueing a job"))? as usize;
+        }
+        tx.commit().map_err(pg_err(&url, "committing jobs"))?;
+        Ok(added)
+    }
+
+    fn claim(&mut self, worker: &str, n: usize, lease: Duration) -> Result<Vec<Job>, StoreError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        client
+            .execute(
+                "UPDATE jobs SET state = 'failed', updated_at = clock_timestamp(),
+                    last_error = 'lease of ' || COALESCE(worker, '?') || ' expired after '
+                        || attempts || ' attempts'
+                 WHERE id IN (SELECT id FROM jobs
+                              WHERE state = 'running' AND lease_until <= clock_timestamp()
+                                AND attempts >= $1
+                              FOR UPDATE SKIP LOCKED)",
+                &[&(MAX_ATTEMPTS as i32)],
+            )
+            .map_err(err("failing expired jobs"))?;
+        let rows = client
+            .query(
+                &format!(
+                    "UPDATE jobs j SET
+                        last_error = CASE WHEN j.state = 'running'
+                            THEN 'lease of ' || COALESCE(j.worker, '?') || ' expired'
+                            ELSE j.last_error END,
+                        state = 'running', worker = $1,
+                        lease_until = clock_timestamp() + $2::float8 * interval '1 millisecond',
+                        attempts = j.attempts + 1, updated_at = clock_timestamp()
+                     FROM (SELECT id FROM jobs
+                           WHERE (state = 'queued' AND available_at <= clock_timestamp())
+                              OR (state = 'running' AND lease_until <= clock_timestamp())
+                           ORDER BY id LIMIT $3
+                           FOR UPDATE SKIP LOCKED) c
+                     WHERE j.id = c.id
+                     RETURNING {}",
+                    JOB_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("j.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                &[
+                    &worker,
+                    &millis(lease),
+                    &i64::try_from(n).unwrap_or(i64::MAX),
+                ],
+            )
+            .map_err(err("claiming jobs"))?;
+        let mut jobs: Vec<Job> = rows.iter().map(read_job).collect();
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    fn renew(&mut self, job_id: i64, worker: &str, lease: Duration) -> Result<bool, StoreError> {
+        let changed = self
+            .client
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .execute(
+                "UPDATE jobs SET lease_until = clock_timestamp() + $1::float8 * interval '1 millisecond',
+                    updated_at = clock_timestamp()
+                 WHERE id = $2 AND worker = $3 AND state = 'running'",
+                &[&millis(lease), &job_id, &worker],
+            )
+            .map_err(pg_err(&self.url, "renewing a lease"))?;
+        Ok(changed == 1)
+    }
+
+    fn complete(&mut self, job_id: i64) -> Result<(), StoreError> {
+        let changed = self
+            .client
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .execute(
+                "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = clock_timestamp()
+                 WHERE id = $1",
+                &[&job_id],
+            )
+            .map_err(pg_err(&self.url, "completing a job"))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "job",
+                id: job_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, job_id: i64, reason: &str, retry: bool) -> Result<(), StoreError> {
+        let Some(job) = self.job(job_id)? else {
+            return Err(StoreError::NotFound {
+                what: "job",
+                id: job_id.to_string(),
+            });
+        };
+        let again = retry && job.attempts < MAX_ATTEMPTS;
+        let (state, delay) = if again {
+            (JobState::Queued, Some(millis(retry_delay(job.attempts))))
+        } else {
+            (JobState::Failed, None)
+        };
+        self.client
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .execute(
+                "UPDATE jobs SET state = $1, last_error = $2, lease_until = NULL,
+                    available_at = CASE WHEN $3::float8 IS NULL THEN available_at
+                        ELSE clock_timestamp() + $3::float8 * interval '1 millisecond' END,
+                    updated_at = clock_timestamp()
+                 WHERE id = $4",
+                &[&state.as_str(), &reason, &delay, &job_id],
+            )
+            .map_err(pg_err(&self.url, "recording a job failure"))?;
+        Ok(())
+    }
+
+    fn job(&self, job_id: i64) -> Result<Option<Job>, StoreError> {
+        let row = self
+            .client()
+            .query_opt(
+                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"),
+                &[&job_id],
+            )
+            .map_err(self.err("reading a job"))?;
+        Ok(row.as_ref().map(read_job))
+    }
+
+    fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let rows = self
+            .client()
+            .query("SELECT state, COUNT(*) FROM jobs GROUP BY state", &[])
+            .map_err(self.err("counting jobs"))?;
+        let mut counts = JobCounts::default();
+        for row in rows {
+            let state: String = row.get(0);
+            let n = row.get::<_, i64>(1).max(0) as u64;
+            match JobState::parse(&state) {
+                Some(JobState::Queued) => counts.queued = n,
+                Some(JobState::Running) => counts.running = n,
+                Some(JobState::Done) => counts.done = n,
+                Some(JobState::Failed) | None => counts.failed += n,
+            }
+        }
+        Ok(counts)
+    }
+
+    fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
+        let row = self
+            .client()
+            .query_opt(
+                "SELECT etag, last_modified, last_polled FROM feeds WHERE url = $1",
+                &[&url],
+            )
+            .map_err(self.err("reading a feed's state"))?;
+        Ok(row.map(|r| FeedState {
+            etag: r.get(0),
+            last_modified: r.get(1),
+            last_polled: r.get(2),
+        }))
+    }
+
+    fn set_feed_state(&mut self, url: &str, state: &FeedState) -> Result<(), StoreError> {
+        self.client
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .execute(
+                "INSERT INTO feeds (url, etag, last_modified, last_polled) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
+                    last_modified = excluded.last_modified, last_polled = excluded.last_polled",
+                &[&url, &state.etag, &state.last_modified, &state.last_polled],
+            )
+            .map_err(pg_err(&self.url, "recording a feed's state"))?;
+        Ok(())
+    }
+}
+
+/// The `LIKE` pattern matching values containing `needle` (lower-cased;
+/// `\` escapes).
+fn like_pattern(needle: &str) -> String {
+    let mut p = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// For tests: a fresh schema on the server at `url`, the store spec that
+/// selects it, and a closure that drops it.
+#[cfg(test)]
+#[allow(clippy::type_complexity)]
+pub(crate) fn test_schema(
+    url: &str,
+) -> Result<(String, Box<dyn FnOnce()>), Box<dyn std::error::Error>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let schema = format!(
+        "vigil_test_{}_{}_{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = Client::connect(url, NoTls)?;
+    client.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let spec = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let cleanup_url = url.to_string();
+    let cleanup = Box::new(move || {
+        if let Ok(mut client) = Client::connect(&cleanup_url, NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    });
+    Ok((spec, cleanup))
+}
