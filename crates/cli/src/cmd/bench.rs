@@ -1,4 +1,5 @@
-//! `vigil bench`: throughput of the analysis pipeline.
+//! `vigil bench`: throughput of the analysis pipeline; with `--corpus`,
+//! the store at scale (see [`super::bench_corpus`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,15 +20,51 @@ use vigil_extract::Pipeline;
 /// ../shared/data/muc4/train.jsonl and dev.jsonl when present, else the
 /// example articles in tests/articles/.
 ///
-/// Example: vigil bench --docs 20000 --json
+/// With --corpus it measures the store instead: it synthesizes --docs
+/// articles (default 100,000) from the same texts, varying dates, places
+/// (gazetteer cities) and wording, plus a labelled set of near-duplicates
+/// (--pairs republished copies and as many hard negatives), ingests them
+/// end to end into a fresh embedded store (--data, default a temporary
+/// directory) and reports ingest throughput, store size against the raw
+/// text, search latency (p50/p99 over --queries queries) and near-duplicate
+/// precision/recall. --write-corpus FILE only writes the synthesized
+/// articles as JSON Lines (input for `vigil ingest`).
+///
+/// Examples:
+///
+///   vigil bench --docs 20000 --json
+///
+///   vigil bench --corpus --docs 100000 --threads 2
+///
+///   vigil bench --corpus --docs 500 --write-corpus corpus.jsonl
 #[derive(clap::Args)]
 pub struct Args {
     /// Corpus files or directories.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Minimum number of documents to analyse (the corpus is repeated).
-    #[arg(long, default_value_t = 10_000)]
-    docs: usize,
+    /// Minimum number of documents to analyse (the corpus is repeated);
+    /// with --corpus, the number of articles to synthesize (default 100,000).
+    #[arg(long)]
+    docs: Option<usize>,
+    /// Benchmark the store on a synthesized corpus (see above).
+    #[arg(long)]
+    corpus: bool,
+    /// With --corpus: originals given a republished copy and a hard negative.
+    #[arg(long, default_value_t = 500, requires = "corpus")]
+    pairs: usize,
+    /// With --corpus: search queries timed.
+    #[arg(long, default_value_t = 300, requires = "corpus")]
+    queries: usize,
+    /// With --corpus: seed of the synthesizer.
+    #[arg(long, default_value_t = 4, requires = "corpus")]
+    seed: u64,
+    /// With --corpus: the data directory to fill (must not hold a store;
+    /// default: a temporary directory, removed afterwards).
+    #[arg(long, value_name = "DIR", requires = "corpus")]
+    data: Option<PathBuf>,
+    /// With --corpus: write the synthesized articles (JSON Lines) to FILE and stop.
+    #[arg(long, value_name = "FILE", requires = "corpus")]
+    write_corpus: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -56,6 +93,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if args.corpus {
+        return run_corpus(&args, threads);
+    }
+    let min_docs = args.docs.unwrap_or(10_000);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -68,7 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
     let startup = started.elapsed();
-    let repeats = args.docs.div_ceil(corpus.len()).max(1);
+    let repeats = min_docs.div_ceil(corpus.len()).max(1);
     let docs: Vec<&Document> = (0..repeats).flat_map(|_| corpus.iter()).collect();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let started = Instant::now();
@@ -120,6 +161,109 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(mb) = report.peak_rss_mb {
             println!("peak memory: {mb:.0} MB resident");
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `vigil bench --corpus`.
+fn run_corpus(args: &Args, threads: usize) -> anyhow::Result<ExitCode> {
+    use super::bench_corpus as bc;
+    let muc4 = if args.paths.is_empty() {
+        let shared = PathBuf::from("../shared/data/muc4");
+        vec![shared.join("train.jsonl"), shared.join("dev.jsonl")]
+    } else {
+        args.paths.clone()
+    };
+    let opts = bc::Options {
+        docs: args.docs.unwrap_or(100_000),
+        pairs: args.pairs,
+        queries: args.queries,
+        threads,
+        seed: args.seed,
+        data: args.data.clone(),
+        muc4,
+        articles: PathBuf::from("tests/articles"),
+    };
+    if let Some(out) = &args.write_corpus {
+        let mut synth = bc::Synth::load(&opts.muc4, &opts.articles, opts.seed)?;
+        let corpus = bc::synthesize(&mut synth, opts.docs, opts.pairs);
+        let raw = bc::write_jsonl(out, &corpus.articles)?;
+        eprintln!(
+            "vigil bench: wrote {} articles ({:.1} MB of text) to {}",
+            corpus.articles.len(),
+            raw as f64 / 1e6,
+            out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let r = bc::run(&opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<(&str, String)> = vec![
+        ("articles", format!("{} ({:.1} MB of text)", r.articles, r.raw_text_mb)),
+        ("threads", r.threads.to_string()),
+        (
+            "ingest, end to end",
+            format!(
+                "{:.0} articles/s ({:.1} s; {:.0} articles/s before incidents)",
+                r.articles_per_second, r.ingest_seconds, r.articles_per_second_without_incidents
+            ),
+        ),
+        ("  of which store writes", format!("{:.1} s", r.store_seconds)),
+        ("  of which incidents + index", format!("{:.1} s", r.incidents_seconds)),
+        (
+            "stored",
+            format!(
+                "{} new ({} near-duplicates), {} duplicates; {} events, {} incidents",
+                r.ingested, r.near_duplicates, r.duplicates, r.events, r.incidents
+            ),
+        ),
+        (
+            "store size",
+            format!(
+                "{:.1} MB (SQLite {:.1} MB, index {:.1} MB)",
+                r.store_mb, r.sqlite_mb, r.index_mb
+            ),
+        ),
+        (
+            "per 1,000 articles",
+            format!(
+                "{:.0} KB stored vs {:.0} KB raw text: {:.2}x",
+                r.store_kb_per_1000_articles, r.raw_kb_per_1000_articles, r.store_to_raw
+            ),
+        ),
+        (
+            "search latency",
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} queries, {:.1} hits each)",
+                r.search_p50_ms, r.search_p99_ms, r.search_max_ms, r.queries, r.mean_hits
+            ),
+        ),
+        (
+            "near-duplicates",
+            format!(
+                "precision {:.3}, recall {:.3} ({} copies + {} hard negatives; TP {}, FP {}, FN {})",
+                r.dedup_precision,
+                r.dedup_recall,
+                r.dedup_pairs,
+                r.dedup_pairs,
+                r.dedup_true_positives,
+                r.dedup_false_positives,
+                r.dedup_false_negatives
+            ),
+        ),
+        (
+            "  recall by edit",
+            format!(
+                "dateline only {:.3}, 1-3 words swapped {:.3}, a sentence dropped/added {:.3}",
+                r.dedup_recall_boilerplate, r.dedup_recall_words, r.dedup_recall_sentence
+            ),
+        ),
+    ];
+    for (name, value) in rows {
+        println!("{name:<30} {value}");
     }
     Ok(ExitCode::SUCCESS)
 }

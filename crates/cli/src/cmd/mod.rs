@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod bench_corpus;
 pub mod eval;
 pub mod export;
 pub mod ingest;
