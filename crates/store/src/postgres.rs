@@ -181,8 +181,9 @@ pub fn redact(url: &str) -> String {
 /// The PostgreSQL store: one connection (share it behind the internal
 /// mutex, or connect once per worker thread).
 pub struct PostgresStore {
-    client: Mutex<Client>,
-    url: String,
+    pub(crate) client: Mutex<Client>,
+    /// The URL without its password (for messages).
+    pub(crate) url: String,
     index: DuplicateIndex,
     /// The highest document key the index has seen.
     indexed_up_to: i64,
@@ -416,7 +417,7 @@ impl PostgresStore {
     }
 }
 
-fn pg_err(url: &str, action: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
+pub(crate) fn pg_err(url: &str, action: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
     let url = url.to_string();
     move |source| StoreError::Postgres {
         url,

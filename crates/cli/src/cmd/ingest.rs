@@ -10,7 +10,9 @@ use vigil_core::{Analysis, Document};
 use vigil_extract::Pipeline;
 use vigil_ingest::fetch::{FetchConfig, Fetcher};
 use vigil_ingest::{Ingested, ReadOptions};
-use vigil_store::{Outcome, SqliteStore, Store};
+use vigil_store::{Outcome, Store};
+
+use super::stats::StoreArgs;
 
 /// Read articles, analyse them and store them in a data directory.
 ///
@@ -34,15 +36,21 @@ use vigil_store::{Outcome, SqliteStore, Store};
 ///
 ///   vigil ingest examples/articles/ --data ./vigil-data
 ///
+///   vigil ingest articles.jsonl --store postgres://vigil@db.example/vigil
+///
+/// With `--store postgres://…` (or `VIGIL_STORE`) several ingest workers on
+/// different machines can share one PostgreSQL database: batches are
+/// stored one at a time, so none is stored twice (see docs/store.md).
+///
 ///   vigil ingest feed.xml --json
 #[derive(clap::Args)]
 pub struct Args {
     /// Files, directories, `-` (standard input) or http(s) URLs of feeds or pages.
     #[arg(required = true, value_name = "SOURCE")]
     sources: Vec<PathBuf>,
-    /// The data directory (created if missing).
-    #[arg(long, value_name = "DIR", default_value = "./vigil-data")]
-    data: PathBuf,
+    /// Where to store (`--data DIR`, created if missing, or `--store URL`).
+    #[command(flatten)]
+    store: StoreArgs,
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -77,7 +85,7 @@ impl Summary {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = SqliteStore::open(&args.data)?;
+    let mut store = args.store.open()?;
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
     let mut summary = Summary::default();
     let mut batch: Vec<(Document, Option<&'static str>)> = Vec::with_capacity(BATCH);
@@ -108,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     batch.push((ingested.document, ingested.published_from));
                     if batch.len() >= BATCH {
-                        if let Err(e) = flush(&pipeline, &mut store, &mut batch, &mut summary) {
+                        if let Err(e) = flush(&pipeline, store.as_mut(), &mut batch, &mut summary) {
                             store_err = Some(e);
                         }
                     }
@@ -131,7 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(e);
         }
     }
-    flush(&pipeline, &mut store, &mut batch, &mut summary)?;
+    flush(&pipeline, store.as_mut(), &mut batch, &mut summary)?;
     summary.incidents = store.recompute_incidents()?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -143,7 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             summary.duplicates,
             summary.failed,
             summary.incidents,
-            store.path().display()
+            store.location()
         );
         for reason in &summary.failures {
             println!("  failed: {reason}");
@@ -159,7 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Analyses the batch in parallel and stores it in one transaction.
 fn flush(
     pipeline: &Pipeline,
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     batch: &mut Vec<(Document, Option<&'static str>)>,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {

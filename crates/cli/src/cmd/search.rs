@@ -1,9 +1,10 @@
 //! `vigil search`: find stored incidents with a small query language.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vigil_store::{search, Page, Sort, SqliteStore, Store, DB_FILE};
+use vigil_store::{search, Page, Sort};
+
+use super::stats::StoreArgs;
 
 /// Search the incidents stored by `vigil ingest`.
 ///
@@ -46,9 +47,8 @@ pub struct Args {
     /// The query (see above).
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     query: Vec<String>,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = "./vigil-data")]
-    data: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Print the hits as one JSON array.
     #[arg(long)]
     json: bool,
@@ -84,14 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if !args.data.join(DB_FILE).is_file() {
-        anyhow::bail!(
-            "{}: no vigil store here; run `vigil ingest SOURCE --data {}` first",
-            args.data.display(),
-            args.data.display()
-        );
-    }
-    let store = SqliteStore::open(&args.data)?;
+    let store = args.store.open_existing()?;
     let page = Page {
         offset: args.offset,
         limit: args.limit,
