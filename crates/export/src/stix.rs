@@ -733,6 +733,11 @@ impl<W: Write> IncidentWriter for StixWriter<W> {
                     object_refs.push(s);
                 }
             }
+            if object_refs.is_empty() {
+                // A note must reference something; an incident without
+                // sources or place has only its author.
+                object_refs.push(vigil_identity().to_string());
+            }
             o.insert("abstract".into(), json!(title));
             o.insert("content".into(), json!(summary));
             o.insert("object_refs".into(), json!(object_refs));
