@@ -20,6 +20,9 @@
 //!   [`FetchConfig::concurrency`] requests in flight in all. Redirects are
 //!   followed (at most [`FetchConfig::max_redirects`]) within the request.
 //! - **An honest User-Agent** naming vigil, its version and its home page.
+//! - **robots.txt** of the sites whose article pages feeds link to
+//!   ([`Fetcher::get_allowed_page`]): disallowed pages are not fetched, a
+//!   `Crawl-delay` lengthens the pause between requests to the site.
 //! - **Retries** with exponential backoff ([`FetchConfig::retries`],
 //!   [`FetchConfig::retry_backoff`]) for timeouts, failed connections,
 //!   5xx, 408 and 429; a `Retry-After` in seconds is honoured up to
@@ -68,8 +71,11 @@ mod charset;
 mod error;
 mod feed;
 mod gate;
+mod robots;
 mod url;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -107,6 +113,12 @@ pub struct FetchConfig {
     pub retry_backoff: Duration,
     /// Longest `Retry-After` honoured (default 60 s); longer ones fail.
     pub max_retry_after: Duration,
+    /// Obey the sites' robots.txt for article pages (default true): the
+    /// group for `vigil`, else `*`; its `Crawl-delay` lengthens the host
+    /// delay, up to [`FetchConfig::max_crawl_delay`].
+    pub robots: bool,
+    /// Longest `Crawl-delay` honoured (default 30 s).
+    pub max_crawl_delay: Duration,
 }
 
 impl Default for FetchConfig {
@@ -127,6 +139,8 @@ impl Default for FetchConfig {
             retries: 2,
             retry_backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
+            robots: true,
+            max_crawl_delay: Duration::from_secs(30),
         }
     }
 }
@@ -243,7 +257,15 @@ pub struct Fetcher {
     agent: ureq::Agent,
     config: FetchConfig,
     gate: gate::Gate,
+    /// robots.txt rules per host, with when they were read.
+    robots: Mutex<HashMap<String, (Instant, Arc<robots::Robots>)>>,
+    /// One lock per host held while its robots.txt is read, so that
+    /// parallel workers read it once.
+    robots_loading: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
+
+/// robots.txt rules are read again after this long.
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 
 impl Fetcher {
     /// A fetcher with the given limits.
@@ -264,6 +286,8 @@ impl Fetcher {
             agent,
             config,
             gate,
+            robots: Mutex::new(HashMap::new()),
+            robots_loading: Mutex::new(HashMap::new()),
         }
     }
 
@@ -405,6 +429,93 @@ impl Fetcher {
             validators,
             elapsed: Duration::ZERO,
         }))
+    }
+
+    /// The page at `url` if the site's robots.txt lets vigil fetch it (see
+    /// [`FetchConfig::robots`]). Used for the article pages that feeds link
+    /// to; the feeds and the URLs given to `vigil ingest` are fetched as
+    /// asked.
+    ///
+    /// # Errors
+    ///
+    /// [`FetchErrorKind::Disallowed`] when robots.txt forbids the path,
+    /// [`FetchErrorKind::RobotsUnavailable`] (transient) when it cannot be
+    /// read (5xx, network), and the errors of [`Fetcher::get`].
+    pub fn get_allowed_page(&self, url: &str) -> Result<Page, FetchError> {
+        if self.config.robots {
+            let fail = |kind: FetchErrorKind| FetchError {
+                url: url.to_string(),
+                kind,
+                attempts: 1,
+            };
+            let uri = url::parse(url).map_err(fail)?;
+            let rules = self.robots_for(&uri).map_err(fail)?;
+            let path = uri.path_and_query().map_or("/", |p| p.as_str());
+            if !rules.allows(path) {
+                return Err(fail(FetchErrorKind::Disallowed));
+            }
+        }
+        self.get_page(url)
+    }
+
+    /// The robots.txt rules of a URL's site, read once a day per host.
+    fn robots_for(&self, uri: &ureq::http::Uri) -> Result<Arc<robots::Robots>, FetchErrorKind> {
+        let host = url::host_key(uri);
+        let cached = || {
+            self.robots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&host)
+                .filter(|(at, _)| at.elapsed() < ROBOTS_TTL)
+                .map(|(_, rules)| Arc::clone(rules))
+        };
+        if let Some(rules) = cached() {
+            return Ok(rules);
+        }
+        let loading = Arc::clone(
+            self.robots_loading
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(host.clone())
+                .or_default(),
+        );
+        let _loading = loading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Another worker may have read it while this one waited.
+        if let Some(rules) = cached() {
+            return Ok(rules);
+        }
+        let scheme = uri.scheme_str().unwrap_or("http");
+        let authority = uri.authority().map_or("", |a| a.as_str());
+        let robots_url = format!("{scheme}://{authority}/robots.txt");
+        let robots_uri = url::parse(&robots_url)?;
+        let answer = {
+            let _permit = self.gate.acquire(&host);
+            self.get_once(&robots_url, &robots_uri, &Validators::default())
+        };
+        let rules = match answer {
+            Ok(Fetched::Page(page)) => robots::Robots::parse(&page.text().0, "vigil"),
+            // 4xx: no robots.txt, everything allowed.
+            Err(FetchErrorKind::Status { code, .. }) if (400..500).contains(&code) => {
+                robots::Robots::allow_all()
+            }
+            Err(kind) if kind.is_transient() => {
+                return Err(FetchErrorKind::RobotsUnavailable(kind.to_string()))
+            }
+            // Redirect loops, junk (binary, huge): no usable rules.
+            Ok(Fetched::NotModified) | Err(_) => robots::Robots::allow_all(),
+        };
+        if let Some(delay) = rules.crawl_delay {
+            self.gate
+                .set_host_delay(&host, delay.min(self.config.max_crawl_delay));
+        }
+        let rules = Arc::new(rules);
+        self.robots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(host, (Instant::now(), Arc::clone(&rules)));
+        Ok(rules)
     }
 
     /// [`Fetcher::get`] without validators: the page, or an error.

@@ -321,9 +321,10 @@ fn requests_to_one_host_keep_the_politeness_delay() -> TestResult {
         ok += usize::from(r.is_ok())
     });
     assert_eq!(ok, 3);
+    // The site's robots.txt (404 here) is asked for first, politely too.
     let mut arrivals: Vec<_> = server.log().iter().map(|r| r.at).collect();
     arrivals.sort();
-    assert_eq!(arrivals.len(), 3);
+    assert_eq!(arrivals.len(), 4);
     for pair in arrivals.windows(2) {
         let gap = pair[1].duration_since(pair[0]);
         assert!(gap >= delay, "two requests to one host {gap:?} apart");
@@ -471,5 +472,68 @@ fn bad_urls_and_closed_ports_are_clear_errors() -> TestResult {
     assert!(err.to_string().starts_with(&url), "{err}");
     let ingest_err = vigil_ingest::IngestError::from(err);
     assert_eq!(ingest_err.origin.path, url);
+    Ok(())
+}
+
+#[test]
+fn robots_txt_rules_and_crawl_delay_are_obeyed_for_article_pages() -> TestResult {
+    let server = Server::start();
+    server.route(
+        "/robots.txt",
+        Route::ok(
+            "text/plain",
+            "User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n",
+        ),
+    );
+    server.route("/news/a.html", Route::ok("text/html", KABUL));
+    server.route(
+        "/news/b.html",
+        Route::ok("text/html", KABUL.replace("Kabul", "Herat")),
+    );
+    server.route("/private/c.html", Route::ok("text/html", KABUL));
+    let items: Vec<_> = ["/news/a.html", "/news/b.html", "/private/c.html"]
+        .iter()
+        .map(|p| vigil_ingest::fetch::FeedItem::for_url(&server.url(p)))
+        .collect();
+    let fetcher = Fetcher::new(config());
+    let mut results = Vec::new();
+    fetcher.fetch_articles(&items, &AtomicBool::new(false), &mut |_, r| results.push(r));
+    assert!(results[0].is_ok() && results[1].is_ok());
+    let refused = results[2].as_ref().err().ok_or("disallowed")?.to_string();
+    assert!(refused.contains("robots.txt disallows"), "{refused}");
+    assert!(server.requests("/private/c.html").is_empty());
+    // Read once for the host; its Crawl-delay spaces the requests even
+    // though the configured host delay is zero.
+    assert_eq!(server.requests("/robots.txt").len(), 1);
+    let mut arrivals: Vec<_> = server.log().iter().map(|r| r.at).collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 3);
+    for pair in arrivals.windows(2).skip(1) {
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(gap >= Duration::from_millis(300), "{gap:?}");
+    }
+    // A robots.txt that answers 5xx: nothing is fetched, and the error is
+    // transient (the article is tried again later).
+    let down = Server::start();
+    down.route(
+        "/robots.txt",
+        Route {
+            status: 503,
+            ..Route::default()
+        },
+    );
+    down.route("/news/a.html", Route::ok("text/html", KABUL));
+    let err = fetcher
+        .get_allowed_page(&down.url("/news/a.html"))
+        .err()
+        .ok_or("robots unavailable")?;
+    assert!(err.kind.is_transient(), "{err}");
+    assert!(down.requests("/news/a.html").is_empty());
+    // Without robots checking, the page is fetched as asked.
+    let plain = Fetcher::new(FetchConfig {
+        robots: false,
+        ..config()
+    });
+    assert!(plain.get_allowed_page(&down.url("/news/a.html")).is_ok());
     Ok(())
 }

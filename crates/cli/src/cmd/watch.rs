@@ -70,6 +70,10 @@ pub struct Args {
     /// Article pages fetched at once (all hosts together).
     #[arg(long, value_name = "N", default_value_t = 4)]
     concurrency: usize,
+    /// Do not read the sites' robots.txt before fetching article pages
+    /// (for sites you run yourself).
+    #[arg(long)]
+    ignore_robots: bool,
     /// This watcher's name in the job queue (default: host name and process id).
     #[arg(long, value_name = "NAME")]
     worker: Option<String>,
@@ -229,6 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_bytes: args.max_mib.saturating_mul(1024 * 1024),
         host_delay: args.host_delay,
         concurrency: args.concurrency.max(1),
+        robots: !args.ignore_robots,
         ..FetchConfig::default()
     };
     let worker = args.worker.clone().unwrap_or_else(default_worker);

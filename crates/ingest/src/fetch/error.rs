@@ -66,6 +66,11 @@ pub enum FetchErrorKind {
         /// What was found instead (`HTML page`, `text`, …).
         found: &'static str,
     },
+    /// The site's robots.txt disallows the path for vigil.
+    Disallowed,
+    /// The site's robots.txt could not be read (5xx, network): nothing is
+    /// fetched from the site until it can.
+    RobotsUnavailable(String),
     /// TLS failed (certificate, handshake).
     Tls(String),
     /// Any other network or protocol error.
@@ -78,9 +83,10 @@ impl FetchErrorKind {
     /// with backoff; the others are not.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchErrorKind::Timeout { .. } | FetchErrorKind::Connect(_) | FetchErrorKind::Io(_) => {
-                true
-            }
+            FetchErrorKind::Timeout { .. }
+            | FetchErrorKind::Connect(_)
+            | FetchErrorKind::RobotsUnavailable(_)
+            | FetchErrorKind::Io(_) => true,
             FetchErrorKind::Status { code, .. } => *code >= 500 || matches!(code, 408 | 429),
             _ => false,
         }
@@ -136,6 +142,13 @@ impl fmt::Display for FetchErrorKind {
             FetchErrorKind::NotAFeed { found } => write!(
                 f,
                 "expected an RSS or Atom feed but found {found}; give the feed's URL (often linked as RSS on the site)"
+            ),
+            FetchErrorKind::Disallowed => f.write_str(
+                "the site's robots.txt disallows this page for vigil; it is not fetched (the feed's text is used when there is one)",
+            ),
+            FetchErrorKind::RobotsUnavailable(why) => write!(
+                f,
+                "the site's robots.txt cannot be read ({why}); nothing is fetched from the site until it can: try later"
             ),
             FetchErrorKind::Tls(why) => write!(
                 f,

@@ -133,7 +133,7 @@ impl Fetcher {
         let Some(link) = item.url.as_deref() else {
             return summary_of(item, None);
         };
-        let page = match self.get_page(link) {
+        let page = match self.get_allowed_page(link) {
             Ok(page) => page,
             Err(err) if err.kind.is_transient() || item.summary.is_none() => return Err(err.into()),
             Err(err) => return summary_of(item, Some(err.to_string())),

@@ -19,6 +19,8 @@ struct Host {
 
 struct State {
     hosts: HashMap<String, Host>,
+    /// Longer delays asked by hosts (robots.txt `Crawl-delay`).
+    delays: HashMap<String, Duration>,
     in_flight: usize,
 }
 
@@ -47,6 +49,7 @@ impl Gate {
             max_in_flight: max_in_flight.max(1),
             state: Mutex::new(State {
                 hosts: HashMap::new(),
+                delays: HashMap::new(),
                 in_flight: 0,
             }),
             changed: Condvar::new(),
@@ -97,13 +100,23 @@ impl Gate {
         }
     }
 
+    /// Sets a host's own delay (its robots.txt `Crawl-delay`); the gate's
+    /// delay still applies when it is longer.
+    pub(crate) fn set_host_delay(&self, host: &str, delay: Duration) {
+        self.lock().delays.insert(host.to_string(), delay);
+    }
+
     fn release(&self, host: &str) {
         let mut state = self.lock();
         let now = Instant::now();
         state.in_flight = state.in_flight.saturating_sub(1);
+        let delay = state
+            .delays
+            .get(host)
+            .map_or(self.delay, |d| (*d).max(self.delay));
         if let Some(entry) = state.hosts.get_mut(host) {
             entry.busy = false;
-            entry.ready_at = now + self.delay;
+            entry.ready_at = now + delay;
         }
         if state.hosts.len() > 1024 {
             state
