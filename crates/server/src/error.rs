@@ -125,8 +125,16 @@ impl IntoResponse for ApiError {
 }
 
 impl From<vigil_store::StoreError> for ApiError {
+    /// A missing thing is a 404 and a refused request a 400 (their messages
+    /// are about the request); anything else is internal.
     fn from(err: vigil_store::StoreError) -> Self {
-        ApiError::internal(err)
+        match err {
+            vigil_store::StoreError::NotFound { what, id } => {
+                ApiError::NotFound(format!("{what} {id:?}"))
+            }
+            vigil_store::StoreError::Invalid(message) => ApiError::BadRequest(message),
+            other => ApiError::internal(other),
+        }
     }
 }
 

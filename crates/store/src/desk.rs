@@ -756,6 +756,440 @@ impl Desk for SqliteStore {
     }
 }
 
+/// The PostgreSQL tables of the desk (one migration of that backend's
+/// list): the same as SQLite's.
+pub(crate) const POSTGRES_MIGRATION: &str = "CREATE TABLE desk_tokens (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created TEXT NOT NULL,
+        revoked TEXT
+    );
+    CREATE UNIQUE INDEX desk_tokens_active_name ON desk_tokens(name) WHERE revoked IS NULL;
+    CREATE TABLE desk_watchlists (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL,
+        webhook TEXT,
+        secret TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE desk_alerts (
+        id BIGSERIAL PRIMARY KEY,
+        watchlist BIGINT NOT NULL REFERENCES desk_watchlists(id) ON DELETE CASCADE,
+        incident TEXT NOT NULL,
+        state TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt BIGINT,
+        last_error TEXT,
+        delivered TEXT,
+        UNIQUE (watchlist, incident)
+    );
+    CREATE INDEX desk_alerts_due ON desk_alerts(state, next_attempt);";
+
+/// Opens the store named by `spec` (a `postgres://` URL or a data
+/// directory, as [`crate::open`]) with its desk.
+pub fn open(spec: &str) -> Result<Box<dyn DeskStore>, StoreError> {
+    if crate::is_postgres(spec) {
+        Ok(Box::new(crate::PostgresStore::connect(spec.trim())?))
+    } else {
+        Ok(Box::new(SqliteStore::open(std::path::Path::new(spec))?))
+    }
+}
+
+mod pg {
+    use super::*;
+    use postgres::error::SqlState;
+    use postgres::types::ToSql;
+    use postgres::{Client, GenericClient, Row};
+
+    use crate::postgres::pg_err;
+    use crate::{PostgresStore, Store};
+
+    const TOKENS: &str = "SELECT id, name, hash, prefix, created, revoked FROM desk_tokens";
+    const WATCHLISTS: &str =
+        "SELECT id, name, query, webhook, secret, created FROM desk_watchlists";
+    const ALERTS: &str = "SELECT a.id, a.watchlist, a.incident, a.state, a.payload, a.created, a.attempts, a.next_attempt, a.last_error, a.delivered FROM desk_alerts a";
+
+    fn token(r: &Row) -> TokenRecord {
+        TokenRecord {
+            id: r.get(0),
+            name: r.get(1),
+            hash: r.get(2),
+            prefix: r.get(3),
+            created: parse_time(r.get::<_, &str>(4)),
+            revoked: r.get::<_, Option<&str>>(5).map(parse_time),
+        }
+    }
+
+    fn watchlist(r: &Row) -> Watchlist {
+        Watchlist {
+            id: r.get(0),
+            name: r.get(1),
+            query: r.get(2),
+            webhook: r.get(3),
+            secret: r.get(4),
+            created: parse_time(r.get::<_, &str>(5)),
+        }
+    }
+
+    fn alert(r: &Row) -> Alert {
+        Alert {
+            id: r.get(0),
+            watchlist: r.get(1),
+            incident: r.get(2),
+            state: AlertState::parse(r.get::<_, &str>(3)).unwrap_or(AlertState::Dead),
+            payload: serde_json::from_str(r.get::<_, &str>(4)).unwrap_or(serde_json::Value::Null),
+            created: parse_time(r.get::<_, &str>(5)),
+            attempts: u32::try_from(r.get::<_, i32>(6)).unwrap_or(0),
+            next_attempt: r.get::<_, Option<i64>>(7).map(millis_time),
+            last_error: r.get(8),
+            delivered: r.get::<_, Option<&str>>(9).map(parse_time),
+        }
+    }
+
+    fn unique_violation(e: &postgres::Error) -> bool {
+        e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+    }
+
+    fn find_watchlist(
+        client: &mut impl GenericClient,
+        url: &str,
+        id_or_name: &str,
+    ) -> Result<Option<Watchlist>, StoreError> {
+        let row = match id_or_name.parse::<i64>() {
+            Ok(id) => client.query_opt(&format!("{WATCHLISTS} WHERE id = $1"), &[&id]),
+            Err(_) => client.query_opt(&format!("{WATCHLISTS} WHERE name = $1"), &[&id_or_name]),
+        }
+        .map_err(pg_err(url, "reading a watchlist"))?;
+        Ok(row.as_ref().map(watchlist))
+    }
+
+    impl PostgresStore {
+        fn desk(&self) -> (std::sync::MutexGuard<'_, Client>, String) {
+            let url = self.location();
+            (self.client.lock().unwrap_or_else(|p| p.into_inner()), url)
+        }
+    }
+
+    impl Desk for PostgresStore {
+        fn add_token(
+            &mut self,
+            name: &str,
+            hash: &str,
+            prefix: &str,
+        ) -> Result<Option<TokenRecord>, StoreError> {
+            let (mut c, url) = self.desk();
+            let created = time_text(Utc::now());
+            match c.query_one(
+                "INSERT INTO desk_tokens (name, hash, prefix, created) VALUES ($1, $2, $3, $4)
+                 RETURNING id, name, hash, prefix, created, revoked",
+                &[&name, &hash, &prefix, &created],
+            ) {
+                Ok(row) => Ok(Some(token(&row))),
+                Err(e) if unique_violation(&e) => Ok(None),
+                Err(e) => Err(pg_err(&url, "storing a token")(e)),
+            }
+        }
+
+        fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+            let (mut c, url) = self.desk();
+            let rows = c
+                .query(&format!("{TOKENS} ORDER BY id"), &[])
+                .map_err(pg_err(&url, "reading tokens"))?;
+            Ok(rows.iter().map(token).collect())
+        }
+
+        fn revoke_token(&mut self, id_or_name: &str) -> Result<Option<TokenRecord>, StoreError> {
+            let (mut c, url) = self.desk();
+            let id: Option<i64> = match id_or_name.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => c
+                    .query_opt(
+                        "SELECT id FROM desk_tokens WHERE name = $1 AND revoked IS NULL",
+                        &[&id_or_name],
+                    )
+                    .map_err(pg_err(&url, "finding a token"))?
+                    .map(|r| r.get(0)),
+            };
+            let Some(id) = id else { return Ok(None) };
+            c.execute(
+                "UPDATE desk_tokens SET revoked = $2 WHERE id = $1 AND revoked IS NULL",
+                &[&id, &time_text(Utc::now())],
+            )
+            .map_err(pg_err(&url, "revoking a token"))?;
+            let row = c
+                .query_opt(&format!("{TOKENS} WHERE id = $1"), &[&id])
+                .map_err(pg_err(&url, "reading a token"))?;
+            Ok(row.as_ref().map(token))
+        }
+
+        fn add_watchlist(
+            &mut self,
+            new: &NewWatchlist,
+            baseline: &[String],
+        ) -> Result<Option<Watchlist>, StoreError> {
+            let (mut c, url) = self.desk();
+            let now = time_text(Utc::now());
+            let mut tx = c
+                .transaction()
+                .map_err(pg_err(&url, "starting a transaction"))?;
+            let params: [&(dyn ToSql + Sync); 5] =
+                [&new.name, &new.query, &new.webhook, &new.secret, &now];
+            let inserted = tx.query_one(
+                "INSERT INTO desk_watchlists (name, query, webhook, secret, created)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &params,
+            );
+            let id: i64 = match inserted {
+                Ok(row) => row.get(0),
+                Err(e) if unique_violation(&e) => return Ok(None),
+                Err(e) => return Err(pg_err(&url, "storing a watchlist")(e)),
+            };
+            if !baseline.is_empty() {
+                tx.execute(
+                    "INSERT INTO desk_alerts (watchlist, incident, state, payload, created)
+                     SELECT $1, i, 'baseline', 'null', $3 FROM unnest($2::text[]) AS i
+                     ON CONFLICT DO NOTHING",
+                    &[&id, &baseline, &now],
+                )
+                .map_err(pg_err(&url, "recording a watchlist baseline"))?;
+            }
+            let found = find_watchlist(&mut tx, &url, &id.to_string())?;
+            tx.commit()
+                .map_err(pg_err(&url, "committing a watchlist"))?;
+            Ok(found)
+        }
+
+        fn watchlists(&self) -> Result<Vec<Watchlist>, StoreError> {
+            let (mut c, url) = self.desk();
+            let rows = c
+                .query(&format!("{WATCHLISTS} ORDER BY id"), &[])
+                .map_err(pg_err(&url, "reading watchlists"))?;
+            Ok(rows.iter().map(watchlist).collect())
+        }
+
+        fn watchlist(&self, id_or_name: &str) -> Result<Option<Watchlist>, StoreError> {
+            let (mut c, url) = self.desk();
+            find_watchlist(&mut *c, &url, id_or_name)
+        }
+
+        fn remove_watchlist(&mut self, id_or_name: &str) -> Result<bool, StoreError> {
+            let (mut c, url) = self.desk();
+            let Some(w) = find_watchlist(&mut *c, &url, id_or_name)? else {
+                return Ok(false);
+            };
+            let n = c
+                .execute("DELETE FROM desk_watchlists WHERE id = $1", &[&w.id])
+                .map_err(pg_err(&url, "deleting a watchlist"))?;
+            Ok(n > 0)
+        }
+
+        fn record_alerts(
+            &mut self,
+            watchlist: i64,
+            alerts: &[NewAlert],
+        ) -> Result<Vec<Alert>, StoreError> {
+            let (mut c, url) = self.desk();
+            let now = Utc::now();
+            let created = time_text(now);
+            let mut tx = c
+                .transaction()
+                .map_err(pg_err(&url, "starting a transaction"))?;
+            let mut added = Vec::new();
+            for a in alerts {
+                let next = (a.state == AlertState::Pending).then(|| millis(now));
+                let payload = a.payload.to_string();
+                let params: [&(dyn ToSql + Sync); 6] = [
+                    &watchlist,
+                    &a.incident,
+                    &a.state.as_str(),
+                    &payload,
+                    &created,
+                    &next,
+                ];
+                let row = tx
+                    .query_opt(
+                        "INSERT INTO desk_alerts AS a (watchlist, incident, state, payload, created, next_attempt)
+                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+                             RETURNING a.id, a.watchlist, a.incident, a.state, a.payload, a.created, a.attempts, a.next_attempt, a.last_error, a.delivered",
+                        &params,
+                    )
+                    .map_err(pg_err(&url, "recording alerts"))?;
+                if let Some(row) = row {
+                    added.push(alert(&row));
+                }
+            }
+            tx.commit().map_err(pg_err(&url, "committing alerts"))?;
+            Ok(added)
+        }
+
+        fn alerted_incidents(&self, watchlist: i64) -> Result<HashSet<String>, StoreError> {
+            let (mut c, url) = self.desk();
+            let rows = c
+                .query(
+                    "SELECT incident FROM desk_alerts WHERE watchlist = $1",
+                    &[&watchlist],
+                )
+                .map_err(pg_err(&url, "reading alerts"))?;
+            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+        }
+
+        fn claim_due_alerts(
+            &mut self,
+            now: DateTime<Utc>,
+            lease: Duration,
+            limit: usize,
+        ) -> Result<Vec<DueAlert>, StoreError> {
+            let (mut c, url) = self.desk();
+            let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+            let until = millis(now).saturating_add(lease_ms);
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut tx = c
+                .transaction()
+                .map_err(pg_err(&url, "starting a transaction"))?;
+            let rows = tx
+                .query(
+                    &format!(
+                        "{ALERTS} WHERE a.state = 'pending' AND a.next_attempt <= $1
+                         ORDER BY a.next_attempt, a.id LIMIT $2 FOR UPDATE SKIP LOCKED"
+                    ),
+                    &[&millis(now), &limit],
+                )
+                .map_err(pg_err(&url, "claiming alerts"))?;
+            let mut claimed = Vec::new();
+            for row in &rows {
+                let mut a = alert(row);
+                let target = tx
+                    .query_opt(
+                        "SELECT webhook, secret FROM desk_watchlists WHERE id = $1",
+                        &[&a.watchlist],
+                    )
+                    .map_err(pg_err(&url, "claiming alerts"))?;
+                let (webhook, secret): (Option<String>, Option<String>) =
+                    target.map(|r| (r.get(0), r.get(1))).unwrap_or((None, None));
+                match webhook {
+                    Some(webhook) => {
+                        tx.execute(
+                            "UPDATE desk_alerts SET next_attempt = $2 WHERE id = $1",
+                            &[&a.id, &until],
+                        )
+                        .map_err(pg_err(&url, "claiming alerts"))?;
+                        a.next_attempt = Some(millis_time(until));
+                        claimed.push(DueAlert {
+                            alert: a,
+                            webhook,
+                            secret,
+                        });
+                    }
+                    None => {
+                        tx.execute(
+                            "UPDATE desk_alerts SET state = 'recorded', next_attempt = NULL WHERE id = $1",
+                            &[&a.id],
+                        )
+                        .map_err(pg_err(&url, "claiming alerts"))?;
+                    }
+                }
+            }
+            tx.commit().map_err(pg_err(&url, "claiming alerts"))?;
+            Ok(claimed)
+        }
+
+        fn alert_delivered(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+            let (mut c, url) = self.desk();
+            c.execute(
+                "UPDATE desk_alerts SET state = 'delivered', delivered = $2, next_attempt = NULL,
+                 attempts = attempts + 1 WHERE id = $1",
+                &[&id, &time_text(at)],
+            )
+            .map_err(pg_err(&url, "recording a delivery"))?;
+            Ok(())
+        }
+
+        fn alert_failed(
+            &mut self,
+            id: i64,
+            error: &str,
+            retry_at: Option<DateTime<Utc>>,
+        ) -> Result<(), StoreError> {
+            let (mut c, url) = self.desk();
+            let state = if retry_at.is_some() {
+                AlertState::Pending
+            } else {
+                AlertState::Dead
+            };
+            c.execute(
+                "UPDATE desk_alerts SET state = $2, last_error = $3, next_attempt = $4,
+                 attempts = attempts + 1 WHERE id = $1",
+                &[&id, &state.as_str(), &error, &retry_at.map(millis)],
+            )
+            .map_err(pg_err(&url, "recording a failed delivery"))?;
+            Ok(())
+        }
+
+        fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
+            let (mut c, url) = self.desk();
+            let states: Vec<String> = if filter.states.is_empty() {
+                [
+                    AlertState::Recorded,
+                    AlertState::Pending,
+                    AlertState::Delivered,
+                    AlertState::Dead,
+                ]
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect()
+            } else {
+                filter
+                    .states
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect()
+            };
+            let limit = if filter.limit == 0 {
+                i64::MAX
+            } else {
+                i64::try_from(filter.limit).unwrap_or(i64::MAX)
+            };
+            let order = if filter.newest_first { "DESC" } else { "ASC" };
+            let rows = c
+                .query(
+                    &format!(
+                        "{ALERTS} WHERE ($1::BIGINT IS NULL OR a.watchlist = $1)
+                         AND ($2::BIGINT IS NULL OR a.id > $2) AND a.state = ANY($3)
+                         ORDER BY a.id {order} LIMIT $4"
+                    ),
+                    &[&filter.watchlist, &filter.after, &states, &limit],
+                )
+                .map_err(pg_err(&url, "reading alerts"))?;
+            Ok(rows.iter().map(alert).collect())
+        }
+
+        fn change_marker(&self) -> Result<String, StoreError> {
+            // Incident keys come from a sequence: every rewrite (recompute,
+            // split) gives new keys, so the largest key moves.
+            let (mut c, url) = self.desk();
+            let row = c
+                .query_one(
+                    "SELECT (SELECT COALESCE(MAX(key), 0) FROM incidents),
+                            (SELECT COUNT(*) FROM incidents),
+                            (SELECT COALESCE(MAX(key), 0) FROM documents)",
+                    &[],
+                )
+                .map_err(pg_err(&url, "reading the change marker"))?;
+            Ok(format!(
+                "{}:{}:{}",
+                row.get::<_, i64>(0),
+                row.get::<_, i64>(1),
+                row.get::<_, i64>(2)
+            ))
+        }
+    }
+}
+
 /// A store with a desk: what the server holds (`Box<dyn DeskStore>`).
 /// Every type implementing both traits is one.
 pub trait DeskStore: crate::Store + Desk {}
@@ -765,13 +1199,11 @@ impl<T: crate::Store + Desk + ?Sized> DeskStore for T {}
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::*;
+    //! The desk's behaviour, on SQLite and (with `VIGIL_TEST_POSTGRES`)
+    //! on PostgreSQL.
 
-    fn store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
-        (dir, store)
-    }
+    use super::*;
+    use crate::suite::{postgres, run, sqlite, Fixture, R};
 
     fn alert(incident: &str, state: AlertState) -> NewAlert {
         NewAlert {
@@ -781,9 +1213,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tokens_revoke_and_names_free_up() -> Result<(), StoreError> {
-        let (_dir, mut s) = store();
+    fn tokens(f: &Fixture) -> R {
+        let mut s = open(&f.spec)?;
         let a = s.add_token("ci", "h1", "vigil_aaaaaa")?.unwrap();
         assert!(
             s.add_token("ci", "h2", "vigil_bbbbbb")?.is_none(),
@@ -809,9 +1240,8 @@ mod tests {
         Ok(())
     }
 
-    #[test]
-    fn alerts_are_recorded_once_and_baselines_never_due() -> Result<(), StoreError> {
-        let (dir, mut s) = store();
+    fn once(f: &Fixture) -> R {
+        let mut s = open(&f.spec)?;
         let new = NewWatchlist {
             name: "w".into(),
             query: "type:bombing".into(),
@@ -820,6 +1250,11 @@ mod tests {
         };
         let w = s.add_watchlist(&new, &["old".to_string()])?.unwrap();
         assert!(s.add_watchlist(&new, &[])?.is_none(), "name taken");
+        assert_eq!(s.watchlist("w")?.unwrap().id, w.id);
+        assert_eq!(
+            s.watchlist(&w.id.to_string())?.unwrap().secret.as_deref(),
+            Some("k")
+        );
         let added = s.record_alerts(
             w.id,
             &[
@@ -829,8 +1264,9 @@ mod tests {
         )?;
         assert_eq!(added.len(), 1, "the baseline incident does not alert");
         assert_eq!(added[0].incident, "a");
+        assert_eq!(added[0].payload["incident"], "a");
         // Another connection (another server) records nothing twice.
-        let mut other = SqliteStore::open(dir.path())?;
+        let mut other = open(&f.spec)?;
         assert!(other
             .record_alerts(w.id, &[alert("a", AlertState::Pending)])?
             .is_empty());
@@ -843,6 +1279,7 @@ mod tests {
         let due = s.claim_due_alerts(now, Duration::from_secs(60), 10)?;
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].webhook, "http://127.0.0.1:9/");
+        assert_eq!(due[0].secret.as_deref(), Some("k"));
         assert!(other
             .claim_due_alerts(now, Duration::from_secs(60), 10)?
             .is_empty());
@@ -871,9 +1308,8 @@ mod tests {
         Ok(())
     }
 
-    #[test]
-    fn delivered_alerts_are_not_due_again() -> Result<(), StoreError> {
-        let (_dir, mut s) = store();
+    fn delivered(f: &Fixture) -> R {
+        let mut s = open(&f.spec)?;
         let new = NewWatchlist {
             name: "w".into(),
             query: "type:arson".into(),
@@ -881,19 +1317,60 @@ mod tests {
             secret: None,
         };
         let w = s.add_watchlist(&new, &[])?.unwrap();
-        s.record_alerts(w.id, &[alert("a", AlertState::Pending)])?;
+        s.record_alerts(
+            w.id,
+            &[
+                alert("a", AlertState::Pending),
+                alert("b", AlertState::Recorded),
+            ],
+        )?;
         let now = Utc::now();
         let due = s.claim_due_alerts(now, Duration::from_millis(1), 10)?;
+        assert_eq!(due.len(), 1, "recorded alerts are not delivered");
         s.alert_delivered(due[0].alert.id, now)?;
         let later = now + chrono::Duration::hours(1);
         assert!(s
             .claim_due_alerts(later, Duration::from_secs(1), 10)?
             .is_empty());
         let all = s.alerts(&AlertFilter::default())?;
+        assert_eq!(all.len(), 2);
         assert_eq!(all[0].state, AlertState::Delivered);
         assert_eq!(all[0].attempts, 1);
+        let newest = s.alerts(&AlertFilter {
+            newest_first: true,
+            limit: 1,
+            after: Some(all[0].id),
+            ..AlertFilter::default()
+        })?;
+        assert_eq!(newest.len(), 1);
+        assert_eq!(newest[0].incident, "b");
         let marker = s.change_marker()?;
         assert_eq!(marker, s.change_marker()?);
         Ok(())
+    }
+
+    #[test]
+    fn sqlite_tokens() -> R {
+        run("sqlite", sqlite, tokens)
+    }
+    #[test]
+    fn sqlite_alerts_once() -> R {
+        run("sqlite", sqlite, once)
+    }
+    #[test]
+    fn sqlite_delivered() -> R {
+        run("sqlite", sqlite, delivered)
+    }
+    #[test]
+    fn postgres_tokens() -> R {
+        run("postgres", postgres, tokens)
+    }
+    #[test]
+    fn postgres_alerts_once() -> R {
+        run("postgres", postgres, once)
+    }
+    #[test]
+    fn postgres_delivered() -> R {
+        run("postgres", postgres, delivered)
     }
 }

@@ -147,6 +147,9 @@ const MIGRATIONS: &[&str] = &[
         last_modified TEXT,
         last_polled TIMESTAMPTZ
     );",
+    // 2: the analyst's desk: API tokens, watchlists, the alert outbox
+    // (`desk.rs`).
+    crate::desk::POSTGRES_MIGRATION,
 ];
 
 /// The schema version this build writes.
