@@ -553,6 +553,15 @@ pub trait Store: Send {
         incident_id: &str,
         events: &[EventRef],
     ) -> Result<Split, StoreError>;
+    /// Stores incidents as given (an import, e.g. of `vigil export`'s JSON
+    /// Lines): a stored incident with the same id is replaced. Search rows
+    /// and actor links are built from the stored analyses of the
+    /// incidents' documents when there are any (the evidence text is empty
+    /// otherwise; filters still work from the incident itself). Returns how
+    /// many were written. Incidents stay derived data: a later
+    /// [`Store::recompute_incidents`] replaces them with those merged from
+    /// the stored analyses.
+    fn import_incidents(&mut self, incidents: &[Incident]) -> Result<usize, StoreError>;
 
     // --- actors --------------------------------------------------------
 

@@ -420,7 +420,10 @@ impl PostgresStore {
     }
 }
 
-pub(crate) fn pg_err(url: &str, action: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
+pub(crate) fn pg_err(
+    url: &str,
+    action: &'static str,
+) -> impl FnOnce(postgres::Error) -> StoreError {
     let url = url.to_string();
     move |source| StoreError::Postgres {
         url,
@@ -990,6 +993,37 @@ impl Store for PostgresStore {
             incidents: pieces,
             constraints_added: added,
         })
+    }
+
+    fn import_incidents(&mut self, incidents: &[Incident]) -> Result<usize, StoreError> {
+        if incidents.is_empty() {
+            return Ok(0);
+        }
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let docs: HashSet<String> = incidents
+            .iter()
+            .flat_map(|i| i.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let (analyses, doc_sources) = Self::load_analyses(client, &url, Some(&docs))?;
+        let by_id: HashMap<&str, &Analysis> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let mut tx = client
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
+            &[],
+        )
+        .map_err(err("waiting for the incident lock"))?;
+        for incident in incidents {
+            tx.execute("DELETE FROM incidents WHERE id = $1", &[&incident.id])
+                .map_err(err("replacing an incident"))?;
+            Self::write_incident(&mut tx, &url, incident, &by_id, &doc_sources)?;
+        }
+        tx.commit().map_err(err("committing imported incidents"))?;
+        Ok(incidents.len())
     }
 
     fn actors(&self, filter: &ActorFilter) -> Result<Vec<Actor>, StoreError> {

@@ -1210,6 +1210,58 @@ impl Store for SqliteStore {
         })
     }
 
+    fn import_incidents(&mut self, incidents: &[Incident]) -> Result<usize, StoreError> {
+        if incidents.is_empty() {
+            return Ok(0);
+        }
+        let docs: HashSet<String> = incidents
+            .iter()
+            .flat_map(|i| i.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let (analyses, doc_sources) = self.load_analyses(Some(&docs))?;
+        let corpus = Corpus {
+            by_id: analyses.iter().map(|(id, a)| (id.as_str(), a)).collect(),
+            doc_sources: &doc_sources,
+        };
+        let path = self.path.clone();
+        let err = |action: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite {
+                path,
+                action,
+                source,
+            }
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        let mut ids: Vec<String> = Vec::with_capacity(incidents.len());
+        let mut seen: HashSet<&str> = HashSet::with_capacity(incidents.len());
+        let mut entries: Vec<IndexEntry> = Vec::with_capacity(incidents.len());
+        for incident in incidents {
+            let key: Option<i64> = tx
+                .prepare_cached("SELECT key FROM incidents WHERE id = ?1")
+                .and_then(|mut s| s.query_row([&incident.id], |r| r.get(0)).optional())
+                .map_err(err("looking up an incident"))?;
+            if let Some(key) = key {
+                Self::delete_incident(&tx, key).map_err(err("replacing an incident"))?;
+            }
+            if seen.insert(&incident.id) {
+                ids.push(incident.id.clone());
+            } else {
+                // The same id twice in one import: the last one wins.
+                entries.retain(|e| e.id != incident.id);
+            }
+            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
+        }
+        let generation =
+            Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
+        tx.commit().map_err(err("committing imported incidents"))?;
+        self.search_index.update(&ids, &entries, generation)?;
+        Ok(incidents.len())
+    }
+
     fn actors(&self, filter: &ActorFilter) -> Result<Vec<Actor>, StoreError> {
         let kinds: Vec<String> = filter.kinds.iter().map(json_str).collect();
         let kinds = serde_json::to_string(&kinds).map_err(self.json_err("actor filter"))?;

@@ -119,6 +119,10 @@ macro_rules! suite {
                 go(cases::splits_survive_recompute_and_reingest)
             }
             #[test]
+            fn imports_incidents() -> R {
+                go(cases::imports_incidents)
+            }
+            #[test]
             fn actors_across_documents() -> R {
                 go(cases::actors_across_documents)
             }
@@ -680,6 +684,48 @@ before the end of the year as the currency weakened against the dollar.";
         let mut want = expected;
         want.sort();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    pub fn imports_incidents(f: &Fixture) -> R {
+        let mut store = f.open()?;
+        // Incidents merged elsewhere (an export), their documents not here.
+        let mut reports = kabul_reports();
+        reports.push(berlin());
+        let input: Vec<(&str, &Analysis)> =
+            reports.iter().map(|(d, a)| (d.id.as_str(), a)).collect();
+        let mut incidents = vigil_corpus::merge_events(&input);
+        assert_eq!(incidents.len(), 2);
+        assert_eq!(store.import_incidents(&incidents)?, 2);
+        assert_eq!(store.stats()?.incidents, 2);
+        assert_eq!(
+            store.incident(&incidents[0].id)?.as_ref(),
+            Some(&incidents[0])
+        );
+        assert_eq!(
+            ids(store.as_ref(), "type:bombing place:kabul")?,
+            vec!["kabul-bbc"]
+        );
+        assert_eq!(ids(store.as_ref(), "stage:foiled")?, vec!["berlin"]);
+        // Importing again replaces, never duplicates.
+        incidents[0].killed = Some(99);
+        assert_eq!(store.import_incidents(&incidents[..1])?, 1);
+        assert_eq!(store.stats()?.incidents, 2);
+        assert_eq!(
+            store.incident(&incidents[0].id)?.and_then(|i| i.killed),
+            Some(99)
+        );
+        assert_eq!(ids(store.as_ref(), "type:bombing")?.len(), 2);
+        let mut n = 0;
+        store.for_each_incident(&Query::default(), &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+        assert_eq!(n, 2);
+        // With the documents stored, the evidence text is searchable too.
+        store.insert_batch(&reports)?;
+        store.import_incidents(&incidents)?;
+        assert_eq!(ids(store.as_ref(), "mosque")?, vec!["kabul-bbc"]);
         Ok(())
     }
 
