@@ -365,3 +365,118 @@ fn sigterm_finishes_the_article_in_progress_and_leaves_the_rest_queued() -> Test
     assert_eq!(documents(&data)?, 3, "{lines:?}");
     Ok(())
 }
+
+/// A fresh schema on the PostgreSQL server of `VIGIL_TEST_POSTGRES`
+/// (created and dropped with `psql`), as a store spec.
+struct PgSchema {
+    url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    fn create(url: &str) -> Result<PgSchema, Box<dyn std::error::Error>> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .subsec_nanos();
+        let schema = format!("vigil_watch_{}_{nanos}", std::process::id());
+        let status = Command::new("psql")
+            .args([url, "-q", "-c", &format!("CREATE SCHEMA {schema}")])
+            .status()?;
+        if !status.success() {
+            return Err(format!("psql could not create schema {schema}").into());
+        }
+        Ok(PgSchema {
+            url: url.to_string(),
+            schema,
+        })
+    }
+
+    fn spec(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{sep}options=-c%20search_path%3D{}",
+            self.url, self.schema
+        )
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &self.url,
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
+            ])
+            .status();
+    }
+}
+
+#[test]
+fn two_watchers_on_postgres_fetch_each_article_once() -> TestResult {
+    let Ok(url) = std::env::var("VIGIL_TEST_POSTGRES") else {
+        println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+        return Ok(());
+    };
+    let schema = PgSchema::create(&url)?;
+    let spec = schema.spec();
+    let server = news_server();
+    serve_feed(&server, 3);
+    for (i, (title, body)) in STORIES.iter().enumerate() {
+        server.route(
+            &format!("/news/{i}.html"),
+            Route {
+                delay: Duration::from_millis(300),
+                ..Route::ok("text/html", page(title, body))
+            },
+        );
+    }
+    let feed = server.url("/feed.xml");
+    let watchers: Vec<_> = ["one", "two"]
+        .iter()
+        .map(|name| {
+            Command::new(env!("CARGO_BIN_EXE_vigil"))
+                .args([
+                    "watch",
+                    "--feed",
+                    &feed,
+                    "--once",
+                    "--json",
+                    "--host-delay",
+                    "0s",
+                ])
+                .args(["--concurrency", "1", "--worker", name, "--store", &spec])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<_, _>>()?;
+    let mut ingested = 0;
+    for watcher in watchers {
+        let output = watcher.wait_with_output()?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        ingested += String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l["event"] == "store")
+            .map(|l| l["ingested"].as_u64().unwrap_or(0))
+            .sum::<u64>();
+    }
+    // Each article fetched by exactly one of the two watchers.
+    for i in 0..3 {
+        assert_eq!(
+            server.requests(&format!("/news/{i}.html")).len(),
+            1,
+            "article {i}"
+        );
+    }
+    assert_eq!(ingested, 3);
+    let output = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["stats", "--json", "--store", &spec])
+        .output()?;
+    let stats: Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(stats["documents"], 3, "{stats}");
+    Ok(())
+}

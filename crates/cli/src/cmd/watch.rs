@@ -15,7 +15,9 @@ use vigil_core::{Analysis, Document};
 use vigil_extract::Pipeline;
 use vigil_ingest::fetch::{FeedItem, FeedPoll, FetchConfig, FetchError, Fetcher, Validators};
 use vigil_ingest::{IngestError, Ingested};
-use vigil_store::{FeedState, Job, JobKind, NewJob, Outcome, SqliteStore, Store};
+use vigil_store::{FeedState, Job, JobKind, NewJob, Outcome, Store};
+
+use super::stats::StoreArgs;
 
 /// Watch news feeds: poll them on a schedule and ingest what is new.
 ///
@@ -41,6 +43,13 @@ use vigil_store::{FeedState, Job, JobKind, NewJob, Outcome, SqliteStore, Store};
 ///   vigil watch --feed https://example.com/world/rss.xml --interval 30s
 ///
 ///   vigil watch --feeds feeds.txt --once     (one round, e.g. from cron)
+///
+///   vigil watch --feeds feeds.txt --store postgres://vigil@db.example/vigil --worker fetch-1
+///
+/// With `--store postgres://…` (or `VIGIL_STORE`) several watchers on
+/// different machines share one queue: each article is fetched by one of
+/// them, and the articles of a watcher that dies are taken over when its
+/// lease expires. See docs/watch.md.
 #[derive(clap::Args)]
 pub struct Args {
     /// A file of feed URLs, one per line (`#` comments); repeatable.
@@ -55,9 +64,9 @@ pub struct Args {
     /// One round: poll every feed, fetch and store what is new, then exit.
     #[arg(long)]
     once: bool,
-    /// The data directory (created if missing).
-    #[arg(long, value_name = "DIR", default_value = "./vigil-data")]
-    data: PathBuf,
+    /// Where to store (`--data DIR`, created if missing, or `--store URL`).
+    #[command(flatten)]
+    store: StoreArgs,
     /// Pause between the end of a request and the next to the same host.
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     host_delay: Duration,
@@ -224,7 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .context("installing the Ctrl-C / SIGTERM handler")?;
     }
-    let store: Box<dyn Store> = Box::new(SqliteStore::open(&args.data)?);
+    let store: Box<dyn Store> = args.store.open()?;
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
     let config = FetchConfig {
         connect_timeout: args.timeout,
