@@ -57,6 +57,21 @@ pub struct Args {
     /// multiple of the tuned ones.
     #[arg(long, default_value_t = TrainConfig::default().candidate_boost)]
     pub candidate_boost: f32,
+    /// Cross-fitting folds whose out-of-fold scores tune the decoding
+    /// thresholds, per-role entity caps and count bonus; the final tagger
+    /// is then the mean of the fold taggers and the full one (below 2: the
+    /// thresholds are tuned on the --holdout tail instead).
+    #[arg(long, default_value_t = TrainConfig::default().tune_folds)]
+    pub tune_folds: usize,
+    /// With --tune-folds: also train the stacked relevance gate (document
+    /// features plus a summary of the tagger's scores), kept when it raises
+    /// the out-of-fold F1.
+    #[arg(long)]
+    pub gate: bool,
+    /// Keep the tagger trained on all documents alone instead of the mean
+    /// of it and the cross-fitted taggers.
+    #[arg(long)]
+    pub no_ensemble: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -85,6 +100,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         relevant_only: args.relevant_only,
         folds: args.folds,
         candidate_boost: args.candidate_boost,
+        tune_folds: args.tune_folds,
+        gate: args.gate,
+        ensemble: !args.no_ensemble,
         ..TrainConfig::default()
     };
     eprintln!(

@@ -176,6 +176,36 @@ impl SequenceTagger {
             .collect()
     }
 
+    /// The tagger whose weights are the mean of `taggers`' (an ensemble
+    /// that costs no more than one tagger at prediction time); `None` when
+    /// the list is empty or the taggers differ in labels or feature space.
+    pub fn average(taggers: &[&SequenceTagger]) -> Option<SequenceTagger> {
+        let first = *taggers.first()?;
+        let n = first.labels.len();
+        let mut emit = first.emit.to_dense();
+        let mut trans = first.trans.clone();
+        for t in &taggers[1..] {
+            if t.labels != first.labels || t.allowed != first.allowed {
+                return None;
+            }
+            let d = t.emit.to_dense();
+            if d.len() != emit.len() {
+                return None;
+            }
+            emit.iter_mut().zip(&d).for_each(|(a, b)| *a += b);
+            trans.iter_mut().zip(&t.trans).for_each(|(a, b)| *a += b);
+        }
+        let k = taggers.len() as f32;
+        emit.iter_mut().for_each(|x| *x /= k);
+        trans.iter_mut().for_each(|x| *x /= k);
+        Some(SequenceTagger {
+            labels: first.labels.clone(),
+            emit: WeightTable::from_dense(&emit, n, PRUNE),
+            trans,
+            allowed: first.allowed.clone(),
+        })
+    }
+
     /// Serialises the tagger.
     pub fn write(&self, w: &mut Writer) {
         w.varint(self.labels.len() as u64);
@@ -591,6 +621,25 @@ mod tests {
             let row = &marg[t * 3..t * 3 + 3];
             assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-3);
         }
+    }
+
+    #[test]
+    fn averaged_taggers_keep_what_they_agree_on() {
+        let data = toy();
+        let tr = SequenceTrainer::new(labels(), 16, bio_constraints(&labels()));
+        let (a, b) = (tr.train(&data, 30, 1), tr.train(&data, 30, 2));
+        let mean = SequenceTagger::average(&[&a, &b]).expect("same labels");
+        for (f, g) in &data {
+            assert_eq!(&mean.decode(f), g);
+        }
+        let em = |t: &SequenceTagger| t.emissions(&data[1].0);
+        for ((m, x), y) in em(&mean).iter().zip(em(&a)).zip(em(&b)) {
+            assert!((m - (x + y) / 2.0).abs() < 1e-3);
+        }
+        let other: Vec<String> = ["O", "B-Y", "I-Y"].iter().map(|s| s.to_string()).collect();
+        let c = SequenceTrainer::new(other.clone(), 16, bio_constraints(&other)).train(&data, 1, 1);
+        assert!(SequenceTagger::average(&[&a, &c]).is_none());
+        assert!(SequenceTagger::average(&[]).is_none());
     }
 
     #[test]

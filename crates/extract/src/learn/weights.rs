@@ -85,6 +85,19 @@ impl WeightTable {
     }
 
     /// Number of outputs per feature.
+    /// The dense weights (`buckets × n_labels`), zero where pruned.
+    pub fn to_dense(&self) -> Vec<f32> {
+        let mut dense = vec![0.0f32; self.index.len() * self.n_labels];
+        for (b, &r) in self.index.iter().enumerate() {
+            if r != 0 {
+                let start = (r as usize - 1) * self.n_labels;
+                dense[b * self.n_labels..(b + 1) * self.n_labels]
+                    .copy_from_slice(&self.rows[start..start + self.n_labels]);
+            }
+        }
+        dense
+    }
+
     pub fn n_labels(&self) -> usize {
         self.n_labels
     }

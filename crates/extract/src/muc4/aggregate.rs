@@ -134,16 +134,34 @@ pub fn entity_of(cands: &[Candidate], group: &[usize], params: &Params) -> Predi
 }
 
 /// Groups candidates into entities per role (in `ROLES` order), ordered by
-/// first mention, dropping entities below `params.min_entity_score`.
+/// first mention. An entity's score is its best mention's plus
+/// `params.count_bonus` × ln(times tagged); entities below
+/// `params.min_entity_score` are dropped, and of each role at most
+/// `params.max_entities` (when not 0) of the best-scored are kept.
 pub fn group_candidates(cands: &[Candidate], params: &Params) -> [Vec<PredictedEntity>; 5] {
     let mut out: [Vec<PredictedEntity>; 5] = Default::default();
     for group in group_indices(cands) {
         let role = cands[group[0]].role;
-        let e = entity_of(cands, &group, params);
+        let mut e = entity_of(cands, &group, params);
+        e.score += params.count_bonus * (e.count as f32).ln();
         if e.score < params.min_entity_score {
             continue;
         }
         out[role as usize].push(e);
+    }
+    for (ents, &cap) in out.iter_mut().zip(&params.max_entities) {
+        let cap = usize::from(cap);
+        if cap > 0 && ents.len() > cap {
+            // The cap best, kept in text order (stable: ties keep the first).
+            let mut order: Vec<usize> = (0..ents.len()).collect();
+            order.sort_by(|&a, &b| ents[b].score.total_cmp(&ents[a].score));
+            let mut keep = vec![false; ents.len()];
+            for &i in order.iter().take(cap) {
+                keep[i] = true;
+            }
+            let mut k = keep.iter();
+            ents.retain(|_| k.next().copied().unwrap_or(false));
+        }
     }
     out
 }
@@ -213,6 +231,29 @@ mod tests {
         };
         let g = group_candidates(&c, &strict);
         assert_eq!(g.iter().map(Vec::len).sum::<usize>(), 1);
+        // At most one victim: the better-scored one, whatever its position.
+        c[6].score = 3.0;
+        let capped = Params {
+            max_entities: [0, 0, 0, 1, 0],
+            ..p
+        };
+        let g = group_candidates(&c, &capped);
+        assert_eq!(
+            g[Role::Victim as usize][0].mentions,
+            vec!["gilda flores".to_string()]
+        );
+        assert_eq!(g[Role::Victim as usize].len(), 1);
+        assert_eq!(g[Role::PerpOrg as usize].len(), 1);
+        // The count bonus ranks the thrice-tagged FMLN above a threshold
+        // its best mention alone would miss.
+        let bonus = Params {
+            min_entity_score: 2.5,
+            count_bonus: 1.0,
+            ..p
+        };
+        let g = group_candidates(&c, &bonus);
+        assert_eq!(g[Role::PerpOrg as usize].len(), 1);
+        assert_eq!(g[Role::Victim as usize].len(), 1);
     }
 
     #[test]

@@ -9,7 +9,9 @@ use super::rescore::{entity_candidates, EntityScorer};
 use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
-const VERSION: u32 = 2;
+/// Version 3 adds [`Params::max_entities`], [`Params::count_bonus`] and the
+/// stacked gate; a model without them is still written as version 2.
+const VERSION: u32 = 3;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -40,6 +42,14 @@ pub struct Params {
     /// Added to the tagger's `B-`/`I-` scores of each role before decoding
     /// (positive: more recall), in [`ROLES`] order.
     pub role_bias: [f32; 5],
+    /// At most this many entities per role and document, the best-scored
+    /// ones (0: no limit), in [`ROLES`] order.
+    pub max_entities: [u8; 5],
+    /// An entity's score is its best mention margin plus this times the
+    /// natural log of how many times it was tagged (document-level
+    /// evidence: a string tagged in several sentences is more likely a
+    /// filler).
+    pub count_bonus: f32,
 }
 
 impl Default for Params {
@@ -50,6 +60,8 @@ impl Default for Params {
             representative: Representative::MostFrequent,
             all_mentions: false,
             role_bias: [0.0; 5],
+            max_entities: [0; 5],
+            count_bonus: 0.0,
         }
     }
 }
@@ -104,6 +116,10 @@ pub struct RoleModel {
     /// Second pass keeping or dropping grouped entities (replaces the
     /// relevance and score thresholds of `params` when present).
     pub(crate) scorer: Option<EntityScorer>,
+    /// Stacked relevance gate: document features plus a summary of the
+    /// tagger's scores (see [`gate_features`]); when present its score
+    /// replaces the relevance classifier's.
+    pub(crate) gate: Option<BinaryClassifier>,
     pub params: Params,
 }
 
@@ -117,6 +133,56 @@ pub(crate) fn role_labels() -> Vec<String> {
     labels
 }
 
+/// Features of the stacked relevance gate: the document features, the
+/// relevance classifier's score and, per role, how strongly and how often
+/// the tagger prefers the role's `B-` label to `O` (log-scale buckets, so
+/// the summary does not depend on the exact scale of the weights).
+pub(crate) fn gate_features(
+    fz: &TokenFeaturizer,
+    mut f: Vec<u32>,
+    relevance: f32,
+    em: &[f32],
+    n: usize,
+) -> Vec<u32> {
+    let h = fz.hasher();
+    let bucket = |x: f32| -> String {
+        if !x.is_finite() {
+            return "inf".into();
+        }
+        let b = (1.0 + x.abs()).log2().floor() as i32;
+        if x < 0.0 {
+            format!("-{b}")
+        } else {
+            b.to_string()
+        }
+    };
+    f.push(h.hash("g-rel", &[&bucket(relevance)]));
+    for (k, role) in ROLES.iter().enumerate() {
+        let b = 1 + 2 * k;
+        let (mut best, mut count) = (f32::NEG_INFINITY, 0usize);
+        for row in em.chunks(n) {
+            if let (Some(o), Some(x)) = (row.first(), row.get(b)) {
+                let d = x - o;
+                best = best.max(d);
+                count += usize::from(d > 0.0);
+            }
+        }
+        let name = role.as_str();
+        f.push(h.hash("g-max", &[name, &bucket(best)]));
+        let c = match count {
+            0 => "0",
+            1 => "1",
+            2 => "2",
+            3..=4 => "3",
+            5..=8 => "5",
+            _ => "9",
+        };
+        f.push(h.hash("g-count", &[name, c]));
+        f.push(h.hash("g-max-rel", &[name, &bucket(best), &bucket(relevance)]));
+    }
+    f
+}
+
 impl RoleModel {
     /// Reads a model file.
     pub fn load(bytes: &[u8]) -> Result<RoleModel, LearnError> {
@@ -125,7 +191,7 @@ impl RoleModel {
             return Err(LearnError::Format("not a vigil MUC-4 model".into()));
         }
         let version = r.u32()?;
-        if version != VERSION {
+        if version != VERSION && version != 2 {
             return Err(LearnError::Format(format!(
                 "model version {version}, expected {VERSION}"
             )));
@@ -148,6 +214,12 @@ impl RoleModel {
         for b in &mut role_bias {
             *b = r.f32()?;
         }
+        let mut max_entities = [0u8; 5];
+        let mut count_bonus = 0.0;
+        if version >= 3 {
+            max_entities.copy_from_slice(r.take(5)?);
+            count_bonus = r.f32()?;
+        }
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
             return Err(LearnError::Format(
@@ -167,6 +239,13 @@ impl RoleModel {
             0 => None,
             _ => Some(EntityScorer::read(&mut r)?),
         };
+        let gate = match version {
+            2 => None,
+            _ => match r.take(1)?[0] {
+                0 => None,
+                _ => Some(BinaryClassifier::read(&mut r)?),
+            },
+        };
         if r.remaining() != 0 {
             return Err(LearnError::Format("trailing bytes after model".into()));
         }
@@ -177,12 +256,15 @@ impl RoleModel {
             incident,
             stage,
             scorer,
+            gate,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
                 representative,
                 all_mentions,
                 role_bias,
+                max_entities,
+                count_bonus,
             },
         })
     }
@@ -191,7 +273,12 @@ impl RoleModel {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.bytes(MAGIC);
-        w.u32(VERSION);
+        // Version 2 when nothing of version 3 is used, so that models
+        // trained without the new options stay byte-identical.
+        let v3 = self.params.max_entities != [0; 5]
+            || self.params.count_bonus != 0.0
+            || self.gate.is_some();
+        w.u32(if v3 { VERSION } else { 2 });
         w.u32(self.featurizer_bits);
         w.f32(self.params.relevance_threshold);
         w.f32(self.params.min_entity_score);
@@ -203,6 +290,10 @@ impl RoleModel {
         w.bytes(&[u8::from(self.params.all_mentions)]);
         for b in self.params.role_bias {
             w.f32(b);
+        }
+        if v3 {
+            w.bytes(&self.params.max_entities);
+            w.f32(self.params.count_bonus);
         }
         self.tagger.write(&mut w);
         self.relevance.write(&mut w);
@@ -225,6 +316,14 @@ impl RoleModel {
             Some(s) => {
                 w.bytes(&[1]);
                 s.write(&mut w);
+            }
+        }
+        match &self.gate {
+            _ if !v3 => {}
+            None => w.bytes(&[0]),
+            Some(g) => {
+                w.bytes(&[1]);
+                g.write(&mut w);
             }
         }
         w.into_bytes()
@@ -259,11 +358,17 @@ impl RoleModel {
     pub fn scores(&self, text: &str) -> DocScores {
         let doc = DocContext::new(text);
         let fz = TokenFeaturizer::new(self.featurizer_bits);
-        let relevance = self.relevance.score(&fz.doc_features(&doc));
+        let doc_feats = fz.doc_features(&doc);
+        let mut relevance = self.relevance.score(&doc_feats);
         let feats = fz.token_features(&doc);
+        let em = self.tagger.emissions(&feats);
+        if let Some(gate) = &self.gate {
+            let n = self.tagger.labels().len();
+            relevance = gate.score(&gate_features(&fz, doc_feats, relevance, &em, n));
+        }
         DocScores {
             relevance,
-            em: self.tagger.emissions(&feats),
+            em,
             spans: doc.toks.iter().map(|t| (t.start, t.end)).collect(),
             open_paren: doc.lower.iter().map(|w| w == "(").collect(),
             sents: doc.sents,

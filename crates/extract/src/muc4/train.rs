@@ -16,12 +16,14 @@ use std::collections::{HashMap, HashSet};
 use crate::learn::features::{DocContext, TokenFeaturizer};
 use crate::learn::{
     bio_constraints, BinaryClassifier, BinaryTrainer, FeatureHasher, MulticlassTrainer,
-    SequenceTrainer,
+    SequenceTagger, SequenceTrainer,
 };
 
 use super::keys::{primary_stages, primary_types, KeyTemplate, INCIDENT_TYPES, STAGES};
 
-use super::model::{role_labels, DocScores, Params, RawPrediction, Representative, RoleModel};
+use super::model::{
+    gate_features, role_labels, DocScores, Params, RawPrediction, Representative, RoleModel,
+};
 use super::rescore::{entity_candidates, EntityCandidate, EntityScorer};
 use super::{normalize, score, GoldDoc, Muc4Prediction, Scores};
 
@@ -51,6 +53,17 @@ pub struct TrainConfig {
     /// Role biases used to generate the entity classifier's candidates, as
     /// a multiple of the tuned ones (above 1: more candidates).
     pub candidate_boost: f32,
+    /// Folds of the cross-fitting whose out-of-fold tagger scores (every
+    /// training document scored by a model that did not see it) tune the
+    /// decoding parameters; below 2: tuned on the `holdout` tail instead.
+    /// Ignored when `folds` is 2 or more.
+    pub tune_folds: usize,
+    /// With `tune_folds`: train the stacked relevance gate and keep it when
+    /// it raises the out-of-fold F1.
+    pub gate: bool,
+    /// With `tune_folds`: the final tagger is the mean of the cross-fitted
+    /// taggers and the one trained on all documents (bagging).
+    pub ensemble: bool,
 }
 
 impl Default for TrainConfig {
@@ -65,6 +78,9 @@ impl Default for TrainConfig {
             holdout: 0.2,
             folds: 0,
             candidate_boost: 1.0,
+            tune_folds: 0,
+            gate: false,
+            ensemble: true,
         }
     }
 }
@@ -190,13 +206,18 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         incident: None,
         stage: None,
         scorer: None,
+        gate: None,
         params: Params::default(),
     };
     (model, seqs.len(), unplaced)
 }
 
+/// The model that scored each document (`models[i]` for `docs[i]`):
+/// one model for a held-out tail, the fold's model for cross-fitting.
+type PerDoc<'m> = [&'m RoleModel];
+
 fn evaluate(
-    model: &RoleModel,
+    models: &PerDoc<'_>,
     docs: &[GoldDoc],
     raws: &[RawPrediction],
     params: &Params,
@@ -204,20 +225,22 @@ fn evaluate(
     let preds: HashMap<String, Muc4Prediction> = docs
         .iter()
         .zip(raws)
-        .map(|(d, r)| (d.docid.clone(), model.finish(r, params)))
+        .zip(models)
+        .map(|((d, r), m)| (d.docid.clone(), m.finish(r, params)))
         .collect();
     score(docs, &preds)
 }
 
 fn decode_all(
-    model: &RoleModel,
+    models: &PerDoc<'_>,
     docs: &[GoldDoc],
     scores: &[DocScores],
     params: &Params,
 ) -> Vec<RawPrediction> {
     docs.iter()
         .zip(scores)
-        .map(|(d, s)| model.decode(s, &d.doctext, params))
+        .zip(models)
+        .map(|((d, s), m)| m.decode(s, &d.doctext, params))
         .collect()
 }
 
@@ -234,15 +257,22 @@ fn quantiles(v: &[f32], k: usize) -> Vec<f32> {
 
 /// Picks decoding biases and thresholds maximising micro F1 on `docs` by
 /// coordinate search.
-pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) -> (Params, Scores) {
+/// With `caps`, also the per-role entity limits and the count bonus.
+pub(crate) fn tune(
+    models: &PerDoc<'_>,
+    docs: &[GoldDoc],
+    scores: &[DocScores],
+    caps: bool,
+) -> (Params, Scores) {
+    let model = models.first().copied();
     let mut best = Params::default();
-    let mut raws = decode_all(model, docs, scores, &best);
-    let mut best_f = evaluate(model, docs, &raws, &best).micro.prf().f1;
+    let mut raws = decode_all(models, docs, scores, &best);
+    let mut best_f = evaluate(models, docs, &raws, &best).micro.prf().f1;
     let rel: Vec<f32> = scores.iter().map(|r| r.relevance).collect();
     let rel_grid = quantiles(&rel, 40);
     // Biases on the scale of the tagger's scores: how far "O" leads the
     // best role label, over tokens where it leads.
-    let n = model.tagger.labels().len();
+    let n = model.map_or(1, |m| m.tagger.labels().len());
     let gaps: Vec<f32> = scores
         .iter()
         .flat_map(|s| s.em.chunks(n))
@@ -261,8 +291,8 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
             for &b in &bias_grid {
                 let mut p = best;
                 p.role_bias[k] = b;
-                let r = decode_all(model, docs, scores, &p);
-                let f = evaluate(model, docs, &r, &p).micro.prf().f1;
+                let r = decode_all(models, docs, scores, &p);
+                let f = evaluate(models, docs, &r, &p).micro.prf().f1;
                 if f > best_f {
                     (best, best_f, raws) = (p, f, r);
                 }
@@ -273,7 +303,7 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
                 relevance_threshold: t,
                 ..best
             };
-            let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
+            let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
             }
@@ -287,9 +317,34 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
                 min_entity_score: t,
                 ..best
             };
-            let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
+            let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
             if f > best_f {
                 (best, best_f) = (p, f);
+            }
+        }
+        if caps {
+            let mut mags: Vec<f32> = cand.iter().map(|x| x.abs()).collect();
+            mags.sort_by(f32::total_cmp);
+            let median = mags.get(mags.len() / 2).copied().unwrap_or(1.0);
+            for m in [0.0, 0.1, 0.25, 0.5, 1.0, 2.0] {
+                let p = Params {
+                    count_bonus: m * median,
+                    ..best
+                };
+                let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
+                if f > best_f {
+                    (best, best_f) = (p, f);
+                }
+            }
+            for k in 0..5 {
+                for cap in [0u8, 1, 2, 3, 4, 5, 6, 8] {
+                    let mut p = best;
+                    p.max_entities[k] = cap;
+                    let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
+                    if f > best_f {
+                        (best, best_f) = (p, f);
+                    }
+                }
             }
         }
         for rep in [
@@ -303,7 +358,7 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
                     all_mentions: all,
                     ..best
                 };
-                let f = evaluate(model, docs, &raws, &p).micro.prf().f1;
+                let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
                 if f > best_f {
                     (best, best_f) = (p, f);
                 }
@@ -313,7 +368,7 @@ pub(crate) fn tune(model: &RoleModel, docs: &[GoldDoc], scores: &[DocScores]) ->
     // The model file stores finite numbers only.
     best.min_entity_score = best.min_entity_score.max(f32::MIN);
     best.relevance_threshold = best.relevance_threshold.max(f32::MIN);
-    let s = evaluate(model, docs, &raws, &best);
+    let s = evaluate(models, docs, &raws, &best);
     (best, s)
 }
 
@@ -416,6 +471,46 @@ fn tune_thresholds(
     eval(scorer)
 }
 
+/// Document range `[a, b)` of fold `f` of `k` contiguous folds.
+fn fold_bounds(n: usize, k: usize, f: usize) -> (usize, usize) {
+    (f * n / k, (f + 1) * n / k)
+}
+
+/// Trains one model per fold on the other folds (in parallel threads; each
+/// fit is deterministic, so the result does not depend on scheduling) and
+/// returns the models and every document's scores from the model of its
+/// fold, in document order.
+fn cross_fit(docs: &[GoldDoc], k: usize, cfg: &TrainConfig) -> (Vec<RoleModel>, Vec<DocScores>) {
+    let fitted: Vec<(RoleModel, Vec<DocScores>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..k)
+            .map(|f| {
+                s.spawn(move || {
+                    let (a, b) = fold_bounds(docs.len(), k, f);
+                    let rest: Vec<GoldDoc> = docs[..a].iter().chain(&docs[b..]).cloned().collect();
+                    let (m, _, _) = fit(&rest, cfg);
+                    let sc: Vec<DocScores> =
+                        docs[a..b].iter().map(|d| m.scores(&d.doctext)).collect();
+                    (m, sc)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(x) => x,
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    });
+    let mut models = Vec::with_capacity(k);
+    let mut scores = Vec::with_capacity(docs.len());
+    for (m, sc) in fitted {
+        models.push(m);
+        scores.extend(sc);
+    }
+    (models, scores)
+}
+
 /// Trains a model on `docs`. With `cfg.folds >= 2`: the role tagger is
 /// cross-fitted over contiguous folds; decoding parameters are tuned on
 /// the last fold (tagger trained on the others); the entity classifier
@@ -434,6 +529,8 @@ pub fn train(
 ) -> (RoleModel, TrainReport) {
     let mut report = TrainReport::default();
     let mut scorer = None;
+    let mut gate = None;
+    let mut fold_taggers: Vec<SequenceTagger> = Vec::new();
     let k = cfg.folds;
     if k >= 2 && docs.len() >= 2 * k {
         let bounds: Vec<(usize, usize)> = (0..k)
@@ -455,7 +552,8 @@ pub fn train(
         }
         let (la, lb) = bounds[k - 1];
         let last = &docs[la..lb];
-        let (params, tuned) = tune(&models[k - 1], last, &fold_scores[k - 1]);
+        let per_doc = vec![&models[k - 1]; last.len()];
+        let (params, tuned) = tune(&per_doc, last, &fold_scores[k - 1], false);
         log(&format!(
             "last fold micro F1, tagger thresholds tuned: {:.1} with {params:?}",
             tuned.micro.prf().f1 * 100.0
@@ -489,6 +587,75 @@ pub fn train(
         scorer = Some(sc);
         report.params = cand_params;
         report.holdout = Some(rescored);
+    } else if cfg.tune_folds >= 2 && docs.len() >= 2 * cfg.tune_folds {
+        let k = cfg.tune_folds;
+        log(&format!(
+            "tuning on out-of-fold scores of {k} cross-fitted models"
+        ));
+        let (models, scores) = cross_fit(docs, k, cfg);
+        let per_doc: Vec<&RoleModel> = (0..k)
+            .flat_map(|f| {
+                let (a, b) = fold_bounds(docs.len(), k, f);
+                std::iter::repeat_n(&models[f], b - a)
+            })
+            .collect();
+        let raws = decode_all(&per_doc, docs, &scores, &Params::default());
+        let untuned = evaluate(&per_doc, docs, &raws, &Params::default());
+        log(&format!(
+            "out-of-fold micro F1 with default thresholds: {:.1}",
+            untuned.micro.prf().f1 * 100.0
+        ));
+        let (params, tuned) = tune(&per_doc, docs, &scores, true);
+        log(&format!(
+            "out-of-fold micro F1 tuned: {:.1} with {params:?}",
+            tuned.micro.prf().f1 * 100.0
+        ));
+        report.params = params;
+        report.holdout = Some(tuned.clone());
+        if cfg.ensemble {
+            fold_taggers = models.iter().map(|m| m.tagger.clone()).collect();
+        }
+        if cfg.gate {
+            // The stacked gate, itself cross-fitted over the same folds so
+            // that its scores on each document are out-of-fold too.
+            let fz = TokenFeaturizer::new(cfg.bits);
+            let n = models[0].tagger.labels().len();
+            let examples: Vec<(Vec<u32>, bool)> = docs
+                .iter()
+                .zip(&scores)
+                .map(|(d, ds)| {
+                    let f = fz.doc_features(&DocContext::new(&d.doctext));
+                    (
+                        gate_features(&fz, f, ds.relevance, &ds.em, n),
+                        d.is_relevant(),
+                    )
+                })
+                .collect();
+            let trainer = BinaryTrainer::new(fz.hasher().size());
+            let mut gated = scores.clone();
+            for f in 0..k {
+                let (a, b) = fold_bounds(docs.len(), k, f);
+                let rest: Vec<(Vec<u32>, bool)> = examples[..a]
+                    .iter()
+                    .chain(&examples[b..])
+                    .cloned()
+                    .collect();
+                let g = trainer.train(&rest, cfg.relevance_epochs, cfg.seed ^ 0x6a7e);
+                for (ds, (x, _)) in gated[a..b].iter_mut().zip(&examples[a..b]) {
+                    ds.relevance = g.score(x);
+                }
+            }
+            let (gparams, gtuned) = tune(&per_doc, docs, &gated, true);
+            log(&format!(
+                "out-of-fold micro F1 with the stacked gate: {:.1} with {gparams:?}",
+                gtuned.micro.prf().f1 * 100.0
+            ));
+            if gtuned.micro.prf().f1 > tuned.micro.prf().f1 {
+                gate = Some(trainer.train(&examples, cfg.relevance_epochs, cfg.seed ^ 0x6a7e));
+                report.params = gparams;
+                report.holdout = Some(gtuned);
+            }
+        }
     } else {
         let n_tune = ((docs.len() as f64) * cfg.holdout.clamp(0.0, 0.9)).round() as usize;
         if n_tune > 0 && n_tune < docs.len() {
@@ -501,13 +668,14 @@ pub fn train(
             let (model, _, _) = fit(fit_docs, cfg);
             let scores: Vec<DocScores> =
                 tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
-            let raws = decode_all(&model, tune_docs, &scores, &Params::default());
-            let untuned = evaluate(&model, tune_docs, &raws, &Params::default());
+            let per_doc = vec![&model; tune_docs.len()];
+            let raws = decode_all(&per_doc, tune_docs, &scores, &Params::default());
+            let untuned = evaluate(&per_doc, tune_docs, &raws, &Params::default());
             log(&format!(
                 "held-out micro F1 with default thresholds: {:.1}",
                 untuned.micro.prf().f1 * 100.0
             ));
-            let (params, scores) = tune(&model, tune_docs, &scores);
+            let (params, scores) = tune(&per_doc, tune_docs, &scores, false);
             log(&format!(
                 "held-out micro F1 tuned: {:.1} with {params:?}",
                 scores.micro.prf().f1 * 100.0
@@ -520,6 +688,18 @@ pub fn train(
     let (mut model, sequences, unplaced) = fit(docs, cfg);
     model.params = report.params;
     model.scorer = scorer;
+    model.gate = gate;
+    if !fold_taggers.is_empty() {
+        let mut all: Vec<&SequenceTagger> = fold_taggers.iter().collect();
+        all.push(&model.tagger);
+        if let Some(t) = SequenceTagger::average(&all) {
+            log(&format!(
+                "tagger: mean of the {} cross-fitted taggers and the final one",
+                fold_taggers.len()
+            ));
+            model.tagger = t;
+        }
+    }
     let types = primary_types(keys);
     let fz = TokenFeaturizer::new(cfg.bits);
     let typed: Vec<(Vec<u32>, usize)> = docs
@@ -625,6 +805,47 @@ mod tests {
         assert_eq!(orgs, vec!["fmln"]);
         assert!(RoleModel::load(&bytes[..bytes.len() - 3]).is_err());
         assert!(RoleModel::load(b"not a model").is_err());
+    }
+
+    #[test]
+    fn cross_fitted_tuning_gate_and_ensemble() {
+        let mut lines = Vec::new();
+        for i in 0..16 {
+            let (g, v) = if i % 2 == 0 {
+                ("fmln", "peasants")
+            } else {
+                ("eln", "judges")
+            };
+            let text = format!("guerrillas of the {g} killed {i} {v} in town {i}.  the army said the attack was brutal.");
+            let v_at = text.find(v).unwrap_or(0);
+            lines.push(format!(
+                r#"{{"docid": "D{i}", "doctext": "{text}", "extracts": {{"PerpOrg": [[["{g}", 18]]], "Victim": [[["{v}", {v_at}]]]}}}}"#
+            ));
+            lines.push(format!(r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i} to talk about peace.", "extracts": {{}}}}"#));
+        }
+        let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
+        let cfg = TrainConfig {
+            bits: 14,
+            epochs: 4,
+            tune_folds: 2,
+            gate: true,
+            ..TrainConfig::default()
+        };
+        let mut log = Vec::new();
+        let (m1, r1) = train(&docs, &[], &cfg, &mut |l| log.push(l.to_string()));
+        let (m2, _) = train(&docs, &[], &cfg, &mut |_| {});
+        assert!(log.iter().any(|l| l.starts_with("tagger: mean of the 2")));
+        assert!(r1.holdout.is_some());
+        let bytes = m1.to_bytes();
+        assert_eq!(bytes, m2.to_bytes());
+        let back = RoleModel::load(&bytes).expect("loads");
+        assert_eq!(back.params.role_bias, m1.params.role_bias);
+        let p = back.predict("guerrillas of the eln killed 3 judges in town 40.");
+        let victims: Vec<&str> = p.roles[Role::Victim as usize]
+            .iter()
+            .map(|e| e.mentions[0].as_str())
+            .collect();
+        assert_eq!(victims, vec!["judges"]);
     }
 
     #[test]
