@@ -26,6 +26,8 @@ enum Command {
     Eval(cmd::eval::Args),
     // No doc comment: the help (short and long) comes from `export::Args`.
     Export(cmd::export::Args),
+    // No doc comment: the help (short and long) comes from `import::Args`.
+    Import(cmd::import::Args),
     /// Analyse articles and store them (documents, events, stories, incidents) in a data directory.
     Ingest(cmd::ingest::Args),
     /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
@@ -47,6 +49,7 @@ fn main() -> std::process::ExitCode {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Import(args) => cmd::import::run(args),
         Command::Ingest(args) => cmd::ingest::run(args),
         Command::Muc4(args) => cmd::muc4::run(args),
         Command::Search(args) => cmd::search::run(args),

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use vigil_export::gazetteer::Gazetteers;
 use vigil_export::{ExportError, Format, Options};
-use vigil_store::{search, Query, SqliteStore, Store, StoreError, DB_FILE};
+use vigil_store::{search, Query, Store, StoreError};
+
+use super::stats::StoreArgs;
 
 /// Export stored incidents for other tools.
 ///
@@ -51,9 +53,9 @@ pub struct Args {
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = "./vigil-data")]
-    data: PathBuf,
+    /// Where the incidents are (`--data DIR` or `--store SPEC`).
+    #[command(flatten)]
+    store: StoreArgs,
     /// Name reports after the stored articles' titles (one document read
     /// per article at the end; slower on large exports).
     #[arg(long)]
@@ -85,23 +87,10 @@ pub fn parse_query(text: &str) -> anyhow::Result<Query> {
     Ok(query)
 }
 
-/// Opens the store in `data`, which must exist.
-pub fn open_existing(data: &Path) -> anyhow::Result<SqliteStore> {
-    if !data.join(DB_FILE).is_file() {
-        anyhow::bail!(
-            "{}: no vigil store here; run `vigil ingest SOURCE --data {}` first",
-            data.display(),
-            data.display()
-        );
-    }
-    Ok(SqliteStore::open(data)?)
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = args.query.join(" ");
     let query = parse_query(&text)?;
-    let store: Arc<Mutex<Box<dyn Store>>> =
-        Arc::new(Mutex::new(Box::new(open_existing(&args.data)?)));
+    let store: Arc<Mutex<Box<dyn Store>>> = Arc::new(Mutex::new(args.store.open_existing()?));
     let mut resolver = Gazetteers::embedded().context("loading the embedded gazetteer")?;
     if args.titles {
         let store = Arc::clone(&store);

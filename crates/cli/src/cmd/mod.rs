@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_corpus;
 pub mod eval;
 pub mod export;
+pub mod import;
 pub mod ingest;
 pub mod muc4;
 pub mod search;
