@@ -29,7 +29,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use postgres::{Client, GenericClient, NoTls, Row};
+use postgres::{Client, GenericClient, NoTls, Row, Statement, ToStatement};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
 use vigil_corpus::{Constraints, DuplicateIndex};
 
@@ -467,24 +467,85 @@ fn refresh_index(
     Ok(())
 }
 
-fn lookup(
+const BY_HASH: &str = "SELECT id FROM documents WHERE content_hash = $1";
+const BY_URL: &str = "SELECT id FROM documents WHERE canonical_url = $1";
+const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, source, published,
+        content_hash, story, ingested_at, author, origin)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
+const SET_STORY: &str = "UPDATE documents SET story = $1 WHERE key = $2";
+const INSERT_ANALYSIS: &str = "INSERT INTO analyses (doc, json) VALUES ($1, $2)";
+const INSERT_EVENT: &str =
+    "INSERT INTO events (doc, id, kind, stage, json) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
+        stage = excluded.stage, json = excluded.json";
+const INSERT_ENTITY: &str =
+    "INSERT INTO entities (doc, id, kind, name, kb_id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
+        name = excluded.name, kb_id = excluded.kb_id";
+const UPSERT_ACTOR: &str = "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)
+     ON CONFLICT (key) DO UPDATE SET
+        documents = a.documents + 1,
+        parent = COALESCE(a.parent, excluded.parent),
+        geo = COALESCE(a.geo, excluded.geo),
+        first_seen = CASE WHEN a.first_seen IS NULL OR excluded.first_seen < a.first_seen
+                     THEN excluded.first_seen ELSE a.first_seen END,
+        last_seen = CASE WHEN a.last_seen IS NULL OR excluded.last_seen > a.last_seen
+                    THEN excluded.last_seen ELSE a.last_seen END";
+const INSERT_ALIASES: &str = "INSERT INTO actor_aliases (actor, alias)
+     SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING";
+
+/// The statements of an ingest batch, prepared once per batch (a prepared
+/// statement costs one round trip per use instead of two).
+struct Prepared {
+    by_hash: Statement,
+    by_url: Statement,
+    insert_doc: Statement,
+    set_story: Statement,
+    insert_analysis: Statement,
+    insert_event: Statement,
+    insert_entity: Statement,
+    upsert_actor: Statement,
+    insert_aliases: Statement,
+}
+
+impl Prepared {
+    fn new(client: &mut impl GenericClient, url: &str) -> Result<Self, StoreError> {
+        let mut prepare = |sql: &str| {
+            client
+                .prepare(sql)
+                .map_err(pg_err(url, "preparing the ingest statements"))
+        };
+        Ok(Prepared {
+            by_hash: prepare(BY_HASH)?,
+            by_url: prepare(BY_URL)?,
+            insert_doc: prepare(INSERT_DOC)?,
+            set_story: prepare(SET_STORY)?,
+            insert_analysis: prepare(INSERT_ANALYSIS)?,
+            insert_event: prepare(INSERT_EVENT)?,
+            insert_entity: prepare(INSERT_ENTITY)?,
+            upsert_actor: prepare(UPSERT_ACTOR)?,
+            insert_aliases: prepare(INSERT_ALIASES)?,
+        })
+    }
+}
+
+fn lookup<S: ToStatement + ?Sized>(
     client: &mut impl GenericClient,
     url: &str,
+    (by_hash, by_url): (&S, &S),
     hash: &str,
     canonical: Option<&str>,
 ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
     if let Some(row) = client
-        .query_opt("SELECT id FROM documents WHERE content_hash = $1", &[&hash])
+        .query_opt(by_hash, &[&hash])
         .map_err(pg_err(url, "looking up a document"))?
     {
         return Ok(Some((row.get(0), DuplicateReason::ContentHash)));
     }
     if let Some(canonical) = canonical {
         if let Some(row) = client
-            .query_opt(
-                "SELECT id FROM documents WHERE canonical_url = $1",
-                &[&canonical],
-            )
+            .query_opt(by_url, &[&canonical])
             .map_err(pg_err(url, "looking up a document"))?
         {
             return Ok(Some((row.get(0), DuplicateReason::CanonicalUrl)));
@@ -496,6 +557,7 @@ fn lookup(
 fn add_actors(
     client: &mut impl GenericClient,
     url: &str,
+    prepared: &Prepared,
     analysis: &Analysis,
     seen: &str,
 ) -> Result<(), StoreError> {
@@ -513,16 +575,7 @@ fn add_actors(
             .and_then(|g| serde_json::to_string(g).ok());
         client
             .execute(
-                "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)
-                 ON CONFLICT (key) DO UPDATE SET
-                    documents = a.documents + 1,
-                    parent = COALESCE(a.parent, excluded.parent),
-                    geo = COALESCE(a.geo, excluded.geo),
-                    first_seen = CASE WHEN a.first_seen IS NULL OR excluded.first_seen < a.first_seen
-                                 THEN excluded.first_seen ELSE a.first_seen END,
-                    last_seen = CASE WHEN a.last_seen IS NULL OR excluded.last_seen > a.last_seen
-                                THEN excluded.last_seen ELSE a.last_seen END",
+                &prepared.upsert_actor,
                 &[
                     &key,
                     &json_str(&entity.kind),
@@ -540,11 +593,7 @@ fn add_actors(
             .filter(|n| !n.is_empty())
             .collect();
         client
-            .execute(
-                "INSERT INTO actor_aliases (actor, alias)
-                 SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING",
-                &[&key, &names],
-            )
+            .execute(&prepared.insert_aliases, &[&key, &names])
             .map_err(pg_err(url, "storing actor aliases"))?;
     }
     Ok(())
@@ -596,6 +645,7 @@ impl Store for PostgresStore {
         lookup(
             &mut *client,
             &self.url,
+            (BY_HASH, BY_URL),
             &content_hash(&doc.text),
             canonical.as_deref(),
         )
@@ -620,11 +670,18 @@ impl Store for PostgresStore {
         let mut up_to = self.indexed_up_to;
         refresh_index(&mut tx, &url, &mut index, &mut up_to)?;
         let now = time_text(Utc::now());
+        let prepared = Prepared::new(&mut tx, &url)?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (doc, analysis) in batch {
             let hash = content_hash(&doc.text);
             let canonical = doc.url.as_deref().and_then(canonical_url);
-            if let Some((existing, reason)) = lookup(&mut tx, &url, &hash, canonical.as_deref())? {
+            if let Some((existing, reason)) = lookup(
+                &mut tx,
+                &url,
+                (&prepared.by_hash, &prepared.by_url),
+                &hash,
+                canonical.as_deref(),
+            )? {
                 outcomes.push(Outcome::Duplicate { existing, reason });
                 continue;
             }
@@ -633,9 +690,7 @@ impl Store for PostgresStore {
             let origin = serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
             let key: i64 = tx
                 .query_one(
-                    "INSERT INTO documents (id, url, canonical_url, title, source, published,
-                        content_hash, story, ingested_at, author, origin)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key",
+                    &prepared.insert_doc,
                     &[
                         &doc.id,
                         &doc.url,
@@ -656,22 +711,14 @@ impl Store for PostgresStore {
                 .and_then(|s| s.parse::<i64>().ok());
             let story = joined.unwrap_or(key);
             up_to = up_to.max(key);
-            tx.execute(
-                "UPDATE documents SET story = $1 WHERE key = $2",
-                &[&story, &key],
-            )
-            .map_err(err("storing a document"))?;
-            tx.execute(
-                "INSERT INTO analyses (doc, json) VALUES ($1, $2)",
-                &[&key, &analysis_json],
-            )
-            .map_err(err("storing an analysis"))?;
+            tx.execute(&prepared.set_story, &[&story, &key])
+                .map_err(err("storing a document"))?;
+            tx.execute(&prepared.insert_analysis, &[&key, &analysis_json])
+                .map_err(err("storing an analysis"))?;
             for event in &analysis.events {
                 let json = serde_json::to_string(event).map_err(json_error(&url, &doc.id))?;
                 tx.execute(
-                    "INSERT INTO events (doc, id, kind, stage, json) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
-                        stage = excluded.stage, json = excluded.json",
+                    &prepared.insert_event,
                     &[
                         &key,
                         &event.id,
@@ -684,9 +731,7 @@ impl Store for PostgresStore {
             }
             for entity in &analysis.entities {
                 tx.execute(
-                    "INSERT INTO entities (doc, id, kind, name, kb_id) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
-                        name = excluded.name, kb_id = excluded.kb_id",
+                    &prepared.insert_entity,
                     &[
                         &key,
                         &entity.id,
@@ -701,7 +746,7 @@ impl Store for PostgresStore {
                 .published
                 .map(|t| time_text(t.with_timezone(&Utc)))
                 .unwrap_or_else(|| now.clone());
-            add_actors(&mut tx, &url, analysis, &seen)?;
+            add_actors(&mut tx, &url, &prepared, analysis, &seen)?;
             outcomes.push(match joined {
                 Some(story) => Outcome::NearDuplicate { key, story },
                 None => Outcome::New { key, story },
