@@ -34,12 +34,18 @@ enum Command {
     Muc4(cmd::muc4::Args),
     // No doc comment: the help (short and long) comes from `search::Args`.
     Search(cmd::search::Args),
+    // No doc comment: the help (short and long) comes from `serve::Args`.
+    Serve(cmd::serve::Args),
     /// Print counts over a data directory filled by `vigil ingest`.
     Stats(cmd::stats::Args),
+    // No doc comment: the help (short and long) comes from `token::Args`.
+    Token(cmd::token::Args),
     /// Train the learned extraction models.
     Train(cmd::train::Args),
     // No doc comment: the help (short and long) comes from `watch::Args`.
     Watch(cmd::watch::Args),
+    // No doc comment: the help (short and long) comes from `watchlist::Args`.
+    Watchlist(cmd::watchlist::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -53,9 +59,12 @@ fn main() -> std::process::ExitCode {
         Command::Ingest(args) => cmd::ingest::run(args),
         Command::Muc4(args) => cmd::muc4::run(args),
         Command::Search(args) => cmd::search::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Stats(args) => cmd::stats::run(args),
+        Command::Token(args) => cmd::token::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Watchlist(args) => cmd::watchlist::run(args),
     };
     match result {
         Ok(code) => code,

@@ -241,3 +241,14 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
 }
+
+/// Runs [`serve`] on a new multi-threaded runtime, blocking until the
+/// server stops (Ctrl-C or SIGTERM): for callers without a runtime (the
+/// CLI).
+pub fn serve_blocking(config: Config, state: AppState) -> Result<(), ServerError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServerError::Serve)?;
+    runtime.block_on(serve(config, state))
+}

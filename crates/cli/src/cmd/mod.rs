@@ -9,9 +9,12 @@ pub mod import;
 pub mod ingest;
 pub mod muc4;
 pub mod search;
+pub mod serve;
 pub mod stats;
+pub mod token;
 pub mod train;
 pub mod watch;
+pub mod watchlist;
 
 use vigil_core::Analysis;
 use vigil_ingest::Ingested;
