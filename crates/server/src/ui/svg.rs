@@ -257,7 +257,7 @@ pub fn world_map(world: &World, shading: &Shading, markers: &[Marker], width: f6
 
     // Markers: largest first so small ones stay clickable on top.
     let mut order: Vec<&Marker> = markers.iter().collect();
-    order.sort_by(|a, b| b.weight.cmp(&a.weight));
+    order.sort_by_key(|m| std::cmp::Reverse(m.weight));
     out.push_str(
         r##"<g class="markers" stroke="#ffffff" stroke-width="0.8" fill-opacity="0.85">"##,
     );
