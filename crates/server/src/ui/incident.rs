@@ -71,7 +71,7 @@ fn source_block(source: &SourceDetail) -> String {
     }
     let _ = write!(
         out,
-        "reports a {} ({}), confidence {:.2}",
+        "reports: {} ({}), confidence {:.2}",
         esc(&source.kind.replace('_', " ")),
         esc(&source.stage),
         source.confidence
