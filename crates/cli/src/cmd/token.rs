@@ -16,34 +16,43 @@ use super::stats::StoreArgs;
 pub struct Args {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 #[derive(clap::Subcommand)]
 enum Command {
     /// Create a token and print its secret (once).
     Create {
+        #[command(flatten)]
+        store: StoreArgs,
         /// A name to recognise it (unique among active tokens).
         name: String,
     },
     /// List tokens (name, prefix, created, revoked).
     List {
+        #[command(flatten)]
+        store: StoreArgs,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Revoke a token by id or name.
     Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
         /// The token's id or name.
         token: String,
     },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store: Box<dyn DeskStore> = vigil_store::desk::open(&args.store.spec())?;
+    let spec = match &args.command {
+        Command::Create { store, .. }
+        | Command::List { store, .. }
+        | Command::Revoke { store, .. } => store.spec(),
+    };
+    let mut store: Box<dyn DeskStore> = vigil_store::desk::open(&spec)?;
     match args.command {
-        Command::Create { name } => {
+        Command::Create { name, .. } => {
             let name = name.trim().to_string();
             if name.is_empty() || name.chars().count() > 100 {
                 anyhow::bail!("a token needs a name of 1 to 100 characters");
@@ -60,7 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             println!("{}", token.secret);
         }
-        Command::List { json } => {
+        Command::List { json, .. } => {
             let tokens = store.tokens()?;
             if json {
                 println!("{}", serde_json::to_string(&tokens)?);
@@ -82,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Revoke { token } => match store.revoke_token(&token)? {
+        Command::Revoke { token, .. } => match store.revoke_token(&token)? {
             Some(t) => println!("token {} ({:?}) revoked", t.id, t.name),
             None => anyhow::bail!("no active token {token:?}; see `vigil token list`"),
         },

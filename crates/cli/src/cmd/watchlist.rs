@@ -25,14 +25,14 @@ use super::stats::StoreArgs;
 pub struct Args {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 #[derive(clap::Subcommand)]
 enum Command {
     /// Create a watchlist.
     Add {
+        #[command(flatten)]
+        store: StoreArgs,
         /// A unique name (not a number).
         name: String,
         /// The query (see `vigil search --help`).
@@ -53,17 +53,23 @@ enum Command {
     },
     /// List watchlists.
     List {
+        #[command(flatten)]
+        store: StoreArgs,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Remove a watchlist (by id or name) and its alerts.
     Remove {
+        #[command(flatten)]
+        store: StoreArgs,
         /// The watchlist's id or name.
         watchlist: String,
     },
     /// List alerts, newest first.
     Alerts {
+        #[command(flatten)]
+        store: StoreArgs,
         /// Only this watchlist's (id or name).
         #[arg(long)]
         watchlist: Option<String>,
@@ -80,13 +86,20 @@ enum Command {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store: Box<dyn DeskStore> = vigil_store::desk::open(&args.store.spec())?;
+    let spec = match &args.command {
+        Command::Add { store, .. }
+        | Command::List { store, .. }
+        | Command::Remove { store, .. }
+        | Command::Alerts { store, .. } => store.spec(),
+    };
+    let mut store: Box<dyn DeskStore> = vigil_store::desk::open(&spec)?;
     match args.command {
         Command::Add {
             name,
             query,
             webhook,
             secret,
+            ..
         } => {
             let given_secret = secret.is_some();
             let new = NewWatchlist {
@@ -110,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::List { json } => {
+        Command::List { json, .. } => {
             let watchlists = store.watchlists()?;
             if json {
                 println!("{}", serde_json::to_string(&watchlists)?);
@@ -128,7 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Remove { watchlist } => {
+        Command::Remove { watchlist, .. } => {
             if !store.remove_watchlist(&watchlist)? {
                 anyhow::bail!("no watchlist {watchlist:?}; see `vigil watchlist list`");
             }
@@ -139,6 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             state,
             limit,
             json,
+            ..
         } => {
             let id = match &watchlist {
                 Some(w) => match store.watchlist(w)? {
