@@ -1,6 +1,6 @@
 //! Merging events from different articles into incidents.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use vigil_core::{
@@ -24,7 +24,7 @@ pub const SCORE_PERPETRATOR: i32 = 2;
 pub const SCORE_TARGET: i32 = 1;
 
 /// Families of event types: events of different families never merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// Attacks, bombings, shootings, stabbings, arson, rammings,
     /// assassinations.
@@ -462,11 +462,33 @@ pub fn merge_events_with<S: AsRef<str>>(
 ) -> Vec<Incident> {
     let mut groups: Vec<Vec<Report>> = Vec::new();
     let mut reasons: Vec<Vec<String>> = Vec::new();
+    // Candidate lookup. `compare` rejects pairs of different families or
+    // of different countries, and a group is compatible only with an event
+    // every member accepts, so every group has one family and at most one
+    // country (that of its members which name one). Groups are indexed by
+    // both, in creation order, so an event is only compared with the
+    // groups it could join: same result as trying every group, without the
+    // quadratic scan over the whole corpus.
+    let mut country_of: Vec<Option<String>> = Vec::new();
+    let mut by_family: HashMap<Family, Vec<usize>> = HashMap::new();
+    let mut by_country: HashMap<(Family, Option<String>), Vec<usize>> = HashMap::new();
+    let mut candidates: Vec<usize> = Vec::new();
     for (doc_id, analysis) in reports {
         for event in &analysis.events {
             let r = Report::new(doc_id.as_ref(), analysis, event);
+            candidates.clear();
+            match &r.country {
+                Some(c) => {
+                    for key in [(r.family, Some(c.clone())), (r.family, None)] {
+                        candidates.extend(by_country.get(&key).into_iter().flatten());
+                    }
+                    candidates.sort_unstable();
+                }
+                None => candidates.extend(by_family.get(&r.family).into_iter().flatten()),
+            }
             let mut best: Option<(usize, i32, Vec<String>, usize)> = None;
-            'groups: for (gi, g) in groups.iter().enumerate() {
+            'groups: for &gi in &candidates {
+                let g = &groups[gi];
                 let mut top: Option<(i32, Vec<String>, usize)> = None;
                 for (mi, m) in g.iter().enumerate() {
                     let Some((s, why)) = compare(m, &r, constraints) else {
@@ -493,9 +515,26 @@ pub fn merge_events_with<S: AsRef<str>>(
                         m.event.id,
                         why.join("; ")
                     ));
+                    if country_of[gi].is_none() && r.country.is_some() {
+                        let family = r.family;
+                        if let Some(list) = by_country.get_mut(&(family, None)) {
+                            list.retain(|&x| x != gi);
+                        }
+                        let list = by_country.entry((family, r.country.clone())).or_default();
+                        let at = list.partition_point(|&x| x < gi);
+                        list.insert(at, gi);
+                        country_of[gi] = r.country.clone();
+                    }
                     groups[gi].push(r);
                 }
                 None => {
+                    let gi = groups.len();
+                    by_family.entry(r.family).or_default().push(gi);
+                    by_country
+                        .entry((r.family, r.country.clone()))
+                        .or_default()
+                        .push(gi);
+                    country_of.push(r.country.clone());
                     groups.push(vec![r]);
                     reasons.push(Vec::new());
                 }
