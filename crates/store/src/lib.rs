@@ -34,9 +34,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
+pub mod desk;
 pub mod index;
 mod postgres;
-pub mod desk;
 pub mod search;
 mod sqlite;
 
