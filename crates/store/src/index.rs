@@ -37,6 +37,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -50,6 +51,7 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
 };
+
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
 use crate::search::Query;
@@ -216,7 +218,13 @@ pub struct IncidentIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The generation the reader last loaded ([`NO_GENERATION`] before
+    /// the first [`refresh`](Self::refresh)).
+    loaded: AtomicU64,
 }
+
+/// [`IncidentIndex::loaded`] when no generation was loaded yet.
+const NO_GENERATION: u64 = u64::MAX;
 
 impl IncidentIndex {
     /// Opens the index in `dir` (created if missing). An index that cannot
@@ -262,6 +270,7 @@ impl IncidentIndex {
             index,
             reader,
             fields,
+            loaded: AtomicU64::new(NO_GENERATION),
         })
     }
 
@@ -286,6 +295,24 @@ impl IncidentIndex {
     pub fn generation(&self) -> Option<u64> {
         let metas = self.index.load_metas().ok()?;
         metas.payload.as_deref()?.trim().parse().ok()
+    }
+
+    /// Brings the reader to the last committed generation on disk and
+    /// returns that generation. The reader reloads by itself only after a
+    /// delay; a commit by another process (a `vigil ingest` beside a
+    /// `vigil serve`) must be visible as soon as the database says the
+    /// incidents changed, so searches call this first. Cheap when nothing
+    /// changed (one read of the index's `meta.json`).
+    pub fn refresh(&self) -> Result<Option<u64>, IndexError> {
+        let on_disk = self.generation();
+        let key = on_disk.unwrap_or(NO_GENERATION);
+        if self.loaded.load(AtomicOrdering::Acquire) != key {
+            self.reader
+                .reload()
+                .map_err(self.err("reloading the index reader"))?;
+            self.loaded.store(key, AtomicOrdering::Release);
+        }
+        Ok(on_disk)
     }
 
     fn err(&self, action: &'static str) -> impl FnOnce(tantivy::TantivyError) -> IndexError {

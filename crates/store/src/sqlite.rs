@@ -322,6 +322,40 @@ impl SqliteStore {
         }
     }
 
+    /// Brings the index reader up to date with commits of other processes
+    /// (a `vigil ingest` beside a `vigil serve`). The database commits the
+    /// incidents first and the index right after; with `exact`, a reader
+    /// that sees the database ahead of the index waits for the index
+    /// (up to 2 s), then fails with an error saying so, so that a caller
+    /// never takes a stale index for the whole truth (the watchlist
+    /// matcher retries at its next poll).
+    fn fresh_index(&self, exact: bool) -> Result<(), StoreError> {
+        const WAIT: std::time::Duration = std::time::Duration::from_millis(25);
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let indexed = self.search_index.refresh()?;
+            if !exact {
+                return Ok(());
+            }
+            let generation = Self::incident_generation(&self.conn)
+                .map_err(self.err("reading the index generation"))?;
+            if indexed == Some(generation) {
+                return Ok(());
+            }
+            if waited >= std::time::Duration::from_secs(2) {
+                return Err(StoreError::Invalid(format!(
+                    "{}: the search index is at generation {} but the database at {generation}: \
+                     another process is still updating it, or stopped before it did; try again, \
+                     or reopen the store (vigil stats) to rebuild the index",
+                    self.search_index.dir().display(),
+                    indexed.map_or_else(|| "none".to_string(), |g| g.to_string()),
+                )));
+            }
+            std::thread::sleep(WAIT);
+            waited += WAIT;
+        }
+    }
+
     /// The search index directory.
     pub fn index_dir(&self) -> &Path {
         self.search_index.dir()
@@ -1089,6 +1123,7 @@ impl Store for SqliteStore {
 
     fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
         // The index finds and ranks; the database gives what is shown.
+        self.fresh_index(false)?;
         let found = self
             .search_index
             .search(query, page.offset, page.limit, page.sort)?;
@@ -1111,6 +1146,8 @@ impl Store for SqliteStore {
         query: &Query,
         f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
+        // Alerts and exports must see every incident the database holds.
+        self.fresh_index(true)?;
         let total = self
             .search_index
             .search(query, 0, 0, crate::Sort::Relevance)?

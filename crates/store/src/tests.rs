@@ -89,3 +89,29 @@ fn opening_a_version_1_store_migrates_and_fills_incidents_and_actors() -> Result
     );
     Ok(())
 }
+
+/// A reader opened before another process's ingest (a `vigil serve`
+/// beside a `vigil ingest`) sees the new incidents as soon as the writer
+/// has committed: searches and streams reload the index instead of waiting
+/// for tantivy's delayed reload.
+#[test]
+fn a_reader_sees_incidents_committed_by_another_handle() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let reader = SqliteStore::open(dir.path())?;
+    let everything = Query::default();
+    assert_eq!(reader.for_each_incident(&everything, &mut |_| Ok(()))?, 0);
+    {
+        let mut writer = SqliteStore::open(dir.path())?;
+        writer.insert_batch(&[fixtures::kabul(), fixtures::brussels()])?;
+        assert!(writer.recompute_incidents()? > 0);
+    }
+    let mut seen = Vec::new();
+    reader.for_each_incident(&everything, &mut |i| {
+        seen.push(i.id);
+        Ok(())
+    })?;
+    assert!(!seen.is_empty(), "the reader saw no incident");
+    let page = reader.search(&everything, &Page::default())?;
+    assert_eq!(page.total, seen.len());
+    Ok(())
+}
