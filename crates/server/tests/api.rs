@@ -6,7 +6,7 @@
 //! the non-loopback bind policy, watchlist CRUD, alerts recorded exactly
 //! once across restarts (incidents ingested while the server was down
 //! included), webhook retries against a receiver that fails then
-//! recovers, the dead-letter list, and the SSE stream.
+//! recovers, the dead-letter list, the SSE stream, and exports.
 
 #![allow(clippy::unwrap_used)]
 
@@ -482,6 +482,103 @@ async fn status_codes_pagination_and_detail() -> TestResult {
             "{path} missing from the OpenAPI document"
         );
     }
+    server.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_streams_the_matching_incidents() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let all = ingest(tmp.path(), 0..articles().len());
+    assert!(all.len() >= 3, "the articles give several incidents");
+    let server = start(tmp.path(), local()).await;
+
+    // JSON Lines: one incident per line, every incident exactly once.
+    let jsonl = get(&server.url("/api/v1/export?format=jsonl")).await;
+    assert_eq!(jsonl.status, 200, "{}", jsonl.body);
+    assert_eq!(
+        jsonl.headers.get("content-type").map(String::as_str),
+        Some("application/jsonl")
+    );
+    assert_eq!(
+        jsonl.headers.get("content-disposition").map(String::as_str),
+        Some("attachment; filename=\"vigil-export.jsonl\"")
+    );
+    let lines: Vec<&str> = jsonl
+        .body
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(lines.len(), all.len());
+    let exported: HashSet<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let stored: HashSet<String> = all.iter().cloned().collect();
+    assert_eq!(exported, stored);
+
+    // A query narrows the export to what /incidents finds for it.
+    let first = get(&server.url("/api/v1/incidents?limit=1&sort=time"))
+        .await
+        .json();
+    let kind = first["items"][0]["type"].as_str().unwrap().to_string();
+    let listed = get(&server.url(&format!("/api/v1/incidents?q=type:{kind}&limit=100")))
+        .await
+        .json();
+    let narrowed = get(&server.url(&format!("/api/v1/export?format=jsonl&q=type:{kind}"))).await;
+    assert_eq!(narrowed.status, 200, "{}", narrowed.body);
+    assert_eq!(
+        narrowed
+            .body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count() as u64,
+        listed["total"].as_u64().unwrap()
+    );
+
+    // CSV: ACLED's header, then one row per incident at least.
+    let csv = get(&server.url("/api/v1/export?format=csv")).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv
+        .headers
+        .get("content-type")
+        .is_some_and(|c| c.starts_with("text/csv")));
+    assert!(
+        csv.body
+            .starts_with("event_id_cnty,event_date,year,time_precision,event_type,"),
+        "{}",
+        csv.body.lines().next().unwrap_or_default()
+    );
+    assert!(csv.body.lines().count() > all.len());
+
+    // STIX: one JSON bundle.
+    let stix = get(&server.url("/api/v1/export?format=stix")).await;
+    assert_eq!(stix.status, 200, "{}", stix.body);
+    assert_eq!(stix.json()["type"], "bundle");
+
+    // Bad requests: JSON 400s.
+    for path in [
+        "/api/v1/export?format=xlsx",
+        "/api/v1/export",
+        "/api/v1/export?format=csv&q=type:nonsense",
+    ] {
+        let bad = get(&server.url(path)).await;
+        assert_eq!(bad.status, 400, "{path}: {}", bad.body);
+        assert_eq!(bad.json()["error"]["code"], "bad_request", "{path}");
+    }
+    let unknown = get(&server.url("/api/v1/export?format=xlsx")).await.json();
+    assert!(unknown["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("xlsx"));
+
+    let openapi = get(&server.url("/api/v1/openapi.json")).await.json();
+    assert!(openapi["paths"]["/api/v1/export"].is_object());
     server.shutdown().await;
     Ok(())
 }

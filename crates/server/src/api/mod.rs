@@ -15,6 +15,7 @@ use crate::AppState;
 
 pub mod documents;
 pub mod entities;
+pub mod export;
 pub mod extract;
 pub mod incidents;
 pub mod openapi;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents", get(incidents::list_handler))
         .route("/incidents/{*id}", get(incidents::detail_handler))
         .route("/events", get(incidents::events_handler))
+        .route("/export", get(export::handler))
         .route("/splits", post(incidents::split_handler))
         .route("/actors", get(entities::actors_handler))
         .route("/actors/{*key}", get(entities::actor_handler))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{documents, entities, incidents, stats, stream, watchlists};
+use super::{documents, entities, export, incidents, stats, stream, watchlists};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -22,6 +22,7 @@ use super::{documents, entities, incidents, stats, stream, watchlists};
         incidents::detail_handler,
         incidents::events_handler,
         incidents::split_handler,
+        export::handler,
         entities::actors_handler,
         entities::actor_handler,
         entities::places_handler,
