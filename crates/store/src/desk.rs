@@ -29,7 +29,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
-use crate::sqlite::time_text;
+use crate::sqlite::{sqlite_error, time_text};
 use crate::{SqliteStore, StoreError};
 
 /// The SQLite tables of the desk (one migration of the store's list).
@@ -421,14 +421,7 @@ impl Desk for SqliteStore {
         baseline: &[String],
     ) -> Result<Option<Watchlist>, StoreError> {
         let path = self.path().to_path_buf();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let now = time_text(Utc::now());
         let tx = self
             .conn
@@ -518,14 +511,7 @@ impl Desk for SqliteStore {
         alerts: &[NewAlert],
     ) -> Result<Vec<Alert>, StoreError> {
         let path = self.path().to_path_buf();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let now = Utc::now();
         let tx = self
             .conn
@@ -595,14 +581,7 @@ impl Desk for SqliteStore {
         limit: usize,
     ) -> Result<Vec<DueAlert>, StoreError> {
         let path = self.path().to_path_buf();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
         let until = millis(now).saturating_add(lease_ms);
         let tx = self

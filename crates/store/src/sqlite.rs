@@ -228,14 +228,7 @@ impl SqliteStore {
             source,
         })?;
         let path = dir.join(DB_FILE);
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let conn = Connection::open(&path).map_err(err("opening the database"))?;
         conn.busy_timeout(Duration::from_secs(30))
             .map_err(err("setting the busy timeout"))?;
@@ -374,12 +367,7 @@ impl SqliteStore {
     }
 
     pub(crate) fn err(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-        let path = self.path.clone();
-        move |source| StoreError::Sqlite {
-            path,
-            action,
-            source,
-        }
+        sqlite_error(&self.path, action)
     }
 
     fn json_err(&self, what: &str) -> impl FnOnce(serde_json::Error) -> StoreError {
@@ -401,14 +389,7 @@ impl SqliteStore {
             return Ok(());
         }
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -550,14 +531,7 @@ impl SqliteStore {
     /// version 3).
     fn backfill_actors(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let tx = self
             .conn
             .transaction()
@@ -651,14 +625,7 @@ impl SqliteStore {
         incident: &Incident,
         corpus: &Corpus<'_>,
     ) -> Result<IndexEntry, StoreError> {
-        let err = |action: &'static str| {
-            let path = path.to_path_buf();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(path, action);
         let json = serde_json::to_string(incident).map_err(|source| StoreError::Json {
             path: path.to_path_buf(),
             doc: incident.id.clone(),
@@ -890,14 +857,7 @@ impl Store for SqliteStore {
 
     fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let json_err = |doc: &str| {
             let path = path.clone();
             let doc = doc.to_string();
@@ -1090,14 +1050,7 @@ impl Store for SqliteStore {
             doc_sources: &doc_sources,
         };
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -1199,14 +1152,7 @@ impl Store for SqliteStore {
             doc_sources: &doc_sources,
         };
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let now = time_text(Utc::now());
         let tx = self
             .conn
@@ -1261,14 +1207,7 @@ impl Store for SqliteStore {
             doc_sources: &doc_sources,
         };
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -1438,14 +1377,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let path = self.path.clone();
-        let err = |action: &'static str| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite {
-                path,
-                action,
-                source,
-            }
-        };
+        let err = |action: &'static str| sqlite_error(&path, action);
         let now = Utc::now().timestamp_millis();
         let until = now.saturating_add(millis(lease));
         let tx = self
@@ -1624,5 +1556,19 @@ impl Store for SqliteStore {
             )
             .map_err(self.err("recording a feed's state"))?;
         Ok(())
+    }
+}
+
+/// Wraps a SQLite error with the database file and what was being done;
+/// for code that holds a transaction and cannot borrow the store.
+pub(crate) fn sqlite_error(
+    path: &Path,
+    action: &'static str,
+) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Sqlite {
+        path,
+        action,
+        source,
     }
 }
