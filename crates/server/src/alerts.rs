@@ -356,7 +356,9 @@ pub async fn match_once(state: &AppState) -> Result<usize, crate::ApiError> {
 }
 
 /// The matcher: a pass at start, then one whenever the change marker
-/// moves.
+/// moves. The end of the first pass is logged ("alert matcher ready"):
+/// from then on, everything stored before the server started has been
+/// matched.
 pub async fn matcher(state: AppState, config: AlertConfig) {
     let mut last: Option<String> = None;
     loop {
@@ -364,7 +366,15 @@ pub async fn matcher(state: AppState, config: AlertConfig) {
             Ok(marker) => {
                 if last.as_ref() != Some(&marker) {
                     match match_once(&state).await {
-                        Ok(_) => last = Some(marker),
+                        Ok(n) => {
+                            if last.is_none() {
+                                tracing::info!(
+                                    alerts = n,
+                                    "alert matcher ready: {n} new alert(s) from what was stored before the start"
+                                );
+                            }
+                            last = Some(marker);
+                        }
                         Err(err) => tracing::error!("watchlist matching failed: {err}"),
                     }
                 }
