@@ -18,6 +18,7 @@ pub mod entities;
 pub mod export;
 pub mod extract;
 pub mod incidents;
+pub mod ingest;
 pub mod openapi;
 pub mod stats;
 pub mod stream;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{*key}", get(entities::actor_handler))
         .route("/places", get(entities::places_handler))
         .route("/places/{*name}", get(entities::place_handler))
+        .route("/documents", post(ingest::handler))
         .route("/documents/{*id}", get(documents::handler))
         .route(
             "/watchlists",

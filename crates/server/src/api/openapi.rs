@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{documents, entities, export, incidents, stats, stream, watchlists};
+use super::{documents, entities, export, incidents, ingest, stats, stream, watchlists};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -28,6 +28,7 @@ use super::{documents, entities, export, incidents, stats, stream, watchlists};
         entities::places_handler,
         entities::place_handler,
         documents::handler,
+        ingest::handler,
         watchlists::list_handler,
         watchlists::create_handler,
         watchlists::get_handler,
