@@ -63,6 +63,6 @@ mod merge;
 
 pub use dedup::{fnv1a64, hamming, simhash, words, DuplicateIndex, BANDS, MAX_DISTANCE, SHINGLE};
 pub use merge::{
-    merge_events, merge_events_with, stage_rank, Constraints, Family, MERGE_THRESHOLD, SCORE_CITY,
-    SCORE_COUNTRY, SCORE_DATE, SCORE_PERPETRATOR, SCORE_TARGET,
+    bucket, merge_events, merge_events_with, stage_rank, Constraints, Family, Merged, Merger,
+    MERGE_THRESHOLD, SCORE_CITY, SCORE_COUNTRY, SCORE_DATE, SCORE_PERPETRATOR, SCORE_TARGET,
 };

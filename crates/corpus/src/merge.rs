@@ -301,8 +301,22 @@ fn fmt_entity(e: &IncidentEntity) -> String {
 
 /// Compares two reports. `None` when they cannot be the same happening
 /// (different family, same document, dates or places that disagree);
-/// otherwise the score and the reasons behind it.
-fn compare(a: &Report, b: &Report, constraints: &Constraints) -> Option<(i32, Vec<String>)> {
+/// otherwise the score. With `why`, the reasons behind the score are
+/// appended to it (only wanted for the accepted comparison, so the scan
+/// over candidates allocates nothing).
+fn compare(
+    a: &Report,
+    b: &Report,
+    constraints: &Constraints,
+    mut why: Option<&mut Vec<String>>,
+) -> Option<i32> {
+    macro_rules! note {
+        ($($arg:tt)*) => {
+            if let Some(w) = why.as_deref_mut() {
+                w.push(format!($($arg)*));
+            }
+        };
+    }
     if a.family != b.family || a.doc_id == b.doc_id {
         return None;
     }
@@ -310,7 +324,7 @@ fn compare(a: &Report, b: &Report, constraints: &Constraints) -> Option<(i32, Ve
         return None;
     }
     let mut score = 0;
-    let mut reasons = vec![format!("same type family ({})", a.family.as_str())];
+    note!("same type family ({})", a.family.as_str());
     match dates_agree(a.event.date.as_ref(), b.event.date.as_ref()) {
         Some(false) => return None,
         Some(true) => {
@@ -319,18 +333,13 @@ fn compare(a: &Report, b: &Report, constraints: &Constraints) -> Option<(i32, Ve
                 if da.start <= db.end && db.start <= da.end {
                     let lo = da.start.max(db.start);
                     let hi = da.end.min(db.end);
-                    let text = if lo == hi {
-                        lo.to_string()
+                    if lo == hi {
+                        note!("dates overlap {lo}");
                     } else {
-                        format!("{lo}..{hi}")
-                    };
-                    reasons.push(format!("dates overlap {text}"));
+                        note!("dates overlap {lo}..{hi}");
+                    }
                 } else {
-                    reasons.push(format!(
-                        "dates a day apart ({} and {})",
-                        fmt_date(da),
-                        fmt_date(db)
-                    ));
+                    note!("dates a day apart ({} and {})", fmt_date(da), fmt_date(db));
                 }
             }
         }
@@ -354,43 +363,61 @@ fn compare(a: &Report, b: &Report, constraints: &Constraints) -> Option<(i32, Ve
         }
         (Some(x), Some(_)) => {
             score += SCORE_CITY;
-            reasons.push(format!("same city {}", fmt_entity(&x.entity)));
+            note!("same city {}", fmt_entity(&x.entity));
         }
         _ => {
             if let (Some(ca), Some(cb)) = (&a.country, &b.country) {
                 if ca == cb {
                     score += SCORE_COUNTRY;
-                    reasons.push(format!("same country {ca}"));
+                    note!("same country {ca}");
                 }
             }
         }
     }
-    let shared = |xs: &[Keyed], ys: &[Keyed]| {
-        xs.iter()
-            .filter(|x| ys.iter().any(|y| same_keyed(x, y)))
-            .map(|(_, e)| e.kb_id.clone().unwrap_or_else(|| e.name.clone()))
-            .collect::<Vec<_>>()
-    };
-    let actors = shared(&a.perpetrators, &b.perpetrators);
-    for (i, k) in actors.iter().enumerate() {
-        if i < 2 {
-            score += SCORE_PERPETRATOR;
+    let name = |e: &IncidentEntity| e.kb_id.clone().unwrap_or_else(|| e.name.clone());
+    let actors = matches(&a.perpetrators, &b.perpetrators);
+    score += SCORE_PERPETRATOR * actors.len().min(2) as i32;
+    if why.is_some() {
+        for e in &actors {
+            note!("shared actor {}", name(e));
         }
-        reasons.push(format!("shared actor {k}"));
     }
-    let mut others = shared(&a.targets, &b.targets);
-    for k in shared(&a.victims, &b.victims) {
+    // Targets, then victims not already named as a target. Without
+    // reasons and without shared victims, only the count matters.
+    if why.is_none() && (a.victims.is_empty() || b.victims.is_empty()) {
+        let n = a
+            .targets
+            .iter()
+            .filter(|x| b.targets.iter().any(|y| same_keyed(x, y)))
+            .count();
+        score += SCORE_TARGET * n.min(2) as i32;
+        return Some(score);
+    }
+    let mut others: Vec<String> = matches(&a.targets, &b.targets)
+        .into_iter()
+        .map(name)
+        .collect();
+    for e in matches(&a.victims, &b.victims) {
+        let k = name(e);
         if !others.contains(&k) {
             others.push(k);
         }
     }
-    for (i, k) in others.iter().enumerate() {
-        if i < 2 {
-            score += SCORE_TARGET;
+    score += SCORE_TARGET * others.len().min(2) as i32;
+    if why.is_some() {
+        for k in &others {
+            note!("shared target/victim {k}");
         }
-        reasons.push(format!("shared target/victim {k}"));
     }
-    Some((score, reasons))
+    Some(score)
+}
+
+/// The entities of `xs` that `ys` also names.
+fn matches<'x>(xs: &'x [Keyed], ys: &[Keyed]) -> Vec<&'x IncidentEntity> {
+    xs.iter()
+        .filter(|x| ys.iter().any(|y| same_keyed(x, y)))
+        .map(|(_, e)| e)
+        .collect()
 }
 
 /// Groups the events of several analysed articles into incidents.
@@ -460,8 +487,54 @@ pub fn merge_events_with<S: AsRef<str>>(
     reports: &[(S, &Analysis)],
     constraints: &Constraints,
 ) -> Vec<Incident> {
-    let mut groups: Vec<Vec<Report>> = Vec::new();
-    let mut reasons: Vec<Vec<String>> = Vec::new();
+    let mut merger = Merger::new(constraints);
+    for (doc_id, analysis) in reports {
+        merger.add(doc_id.as_ref(), analysis);
+    }
+    merger.finish().into_iter().map(|m| m.incident).collect()
+}
+
+/// The candidate bucket of an event: its type family and its country (the
+/// first place slot naming one), as [`Merger`] files incidents. An
+/// incident's bucket is its family and the first country any of its
+/// events names.
+pub fn bucket(analysis: &Analysis, event: &Event) -> (Family, Option<String>) {
+    let r = Report::new("", analysis, event);
+    (r.family, r.country)
+}
+
+/// An incident produced or changed by a [`Merger`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub incident: Incident,
+    /// Its candidate bucket (see [`bucket`]).
+    pub family: Family,
+    pub country: Option<String>,
+    /// Whether it is a seeded (existing) incident that gained events;
+    /// `false` for a new incident.
+    pub seeded: bool,
+}
+
+/// Incremental incident merging: the state of [`merge_events_with`] after
+/// some events, which more events can be merged into.
+///
+/// [`Merger::seed`] restores existing incidents (each with its member
+/// events in the order they joined and its merge reasons), in the order
+/// they were created; [`Merger::add`] then merges the events of further
+/// documents exactly as [`merge_events_with`] would had it seen the seeded
+/// incidents' events first; [`Merger::finish`] returns the incidents that
+/// are new or gained events. Seeding only the incidents an added event
+/// could join (those of its [`bucket`]: same family and the same or no
+/// country, or every incident of the family for an event without a
+/// country) gives the same result as seeding all of them.
+pub struct Merger<'a> {
+    constraints: &'a Constraints,
+    groups: Vec<Vec<Report<'a>>>,
+    reasons: Vec<Vec<String>>,
+    /// Groups `0..seeded` were seeded.
+    seeded: usize,
+    /// Per group: whether it changed (always true for new groups).
+    changed: Vec<bool>,
     // Candidate lookup. `compare` rejects pairs of different families or
     // of different countries, and a group is compatible only with an event
     // every member accepts, so every group has one family and at most one
@@ -469,83 +542,178 @@ pub fn merge_events_with<S: AsRef<str>>(
     // both, in creation order, so an event is only compared with the
     // groups it could join: same result as trying every group, without the
     // quadratic scan over the whole corpus.
-    let mut country_of: Vec<Option<String>> = Vec::new();
-    let mut by_family: HashMap<Family, Vec<usize>> = HashMap::new();
-    let mut by_country: HashMap<(Family, Option<String>), Vec<usize>> = HashMap::new();
-    let mut candidates: Vec<usize> = Vec::new();
-    for (doc_id, analysis) in reports {
+    country_of: Vec<Option<String>>,
+    by_family: HashMap<Family, Vec<usize>>,
+    by_country: HashMap<(Family, Option<String>), Vec<usize>>,
+    candidates: Vec<usize>,
+}
+
+impl<'a> Merger<'a> {
+    /// An empty merger honouring `constraints`.
+    pub fn new(constraints: &'a Constraints) -> Self {
+        Merger {
+            constraints,
+            groups: Vec::new(),
+            reasons: Vec::new(),
+            seeded: 0,
+            changed: Vec::new(),
+            country_of: Vec::new(),
+            by_family: HashMap::new(),
+            by_country: HashMap::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// Restores an existing incident: its member events as (document id,
+    /// analysis, event id) in the order they joined, and its merge
+    /// reasons. Seeds must come in creation order (the order of their
+    /// first events in the corpus) and before any [`Merger::add`]. Returns
+    /// `false`, seeding nothing, when a member event is not in its
+    /// analysis, there are no members, or events were already added.
+    pub fn seed(
+        &mut self,
+        members: &[(&'a str, &'a Analysis, &str)],
+        reasons: Vec<String>,
+    ) -> bool {
+        if members.is_empty() || self.seeded != self.groups.len() {
+            return false;
+        }
+        let mut group = Vec::with_capacity(members.len());
+        for &(doc_id, analysis, event_id) in members {
+            let Some(event) = analysis.events.iter().find(|e| e.id == event_id) else {
+                return false;
+            };
+            group.push(Report::new(doc_id, analysis, event));
+        }
+        let family = group[0].family;
+        let country = group.iter().find_map(|r| r.country.clone());
+        let gi = self.groups.len();
+        self.by_family.entry(family).or_default().push(gi);
+        self.by_country
+            .entry((family, country.clone()))
+            .or_default()
+            .push(gi);
+        self.country_of.push(country);
+        self.groups.push(group);
+        self.reasons.push(reasons);
+        self.changed.push(false);
+        self.seeded += 1;
+        true
+    }
+
+    /// Incidents held (seeded and new).
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether no incident is held.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Merges the events of one more document (see [`merge_events`]).
+    pub fn add(&mut self, doc_id: &'a str, analysis: &'a Analysis) {
         for event in &analysis.events {
-            let r = Report::new(doc_id.as_ref(), analysis, event);
-            candidates.clear();
-            match &r.country {
-                Some(c) => {
-                    for key in [(r.family, Some(c.clone())), (r.family, None)] {
-                        candidates.extend(by_country.get(&key).into_iter().flatten());
-                    }
-                    candidates.sort_unstable();
+            self.add_event(Report::new(doc_id, analysis, event));
+        }
+    }
+
+    fn add_event(&mut self, r: Report<'a>) {
+        let candidates = &mut self.candidates;
+        candidates.clear();
+        match &r.country {
+            Some(c) => {
+                for key in [(r.family, Some(c.clone())), (r.family, None)] {
+                    candidates.extend(self.by_country.get(&key).into_iter().flatten());
                 }
-                None => candidates.extend(by_family.get(&r.family).into_iter().flatten()),
+                candidates.sort_unstable();
             }
-            let mut best: Option<(usize, i32, Vec<String>, usize)> = None;
-            'groups: for &gi in &candidates {
-                let g = &groups[gi];
-                let mut top: Option<(i32, Vec<String>, usize)> = None;
-                for (mi, m) in g.iter().enumerate() {
-                    let Some((s, why)) = compare(m, &r, constraints) else {
-                        continue 'groups;
-                    };
-                    if top.as_ref().is_none_or(|(t, _, _)| s > *t) {
-                        top = Some((s, why, mi));
-                    }
-                }
-                if let Some((s, why, mi)) = top {
-                    if s >= MERGE_THRESHOLD && best.as_ref().is_none_or(|(_, b, _, _)| s > *b) {
-                        best = Some((gi, s, why, mi));
-                    }
+            None => candidates.extend(self.by_family.get(&r.family).into_iter().flatten()),
+        }
+        let mut best: Option<(usize, i32, usize)> = None;
+        'groups: for &gi in candidates.iter() {
+            let g = &self.groups[gi];
+            let mut top: Option<(i32, usize)> = None;
+            for (mi, m) in g.iter().enumerate() {
+                let Some(s) = compare(m, &r, self.constraints, None) else {
+                    continue 'groups;
+                };
+                if top.is_none_or(|(t, _)| s > t) {
+                    top = Some((s, mi));
                 }
             }
-            match best {
-                Some((gi, s, why, mi)) => {
-                    let m = &groups[gi][mi];
-                    reasons[gi].push(format!(
-                        "{}/{} joins {}/{} (score {s}): {}",
-                        r.doc_id,
-                        r.event.id,
-                        m.doc_id,
-                        m.event.id,
-                        why.join("; ")
-                    ));
-                    if country_of[gi].is_none() && r.country.is_some() {
-                        let family = r.family;
-                        if let Some(list) = by_country.get_mut(&(family, None)) {
-                            list.retain(|&x| x != gi);
-                        }
-                        let list = by_country.entry((family, r.country.clone())).or_default();
-                        let at = list.partition_point(|&x| x < gi);
-                        list.insert(at, gi);
-                        country_of[gi] = r.country.clone();
-                    }
-                    groups[gi].push(r);
-                }
-                None => {
-                    let gi = groups.len();
-                    by_family.entry(r.family).or_default().push(gi);
-                    by_country
-                        .entry((r.family, r.country.clone()))
-                        .or_default()
-                        .push(gi);
-                    country_of.push(r.country.clone());
-                    groups.push(vec![r]);
-                    reasons.push(Vec::new());
+            if let Some((s, mi)) = top {
+                if s >= MERGE_THRESHOLD && best.is_none_or(|(_, b, _)| s > b) {
+                    best = Some((gi, s, mi));
                 }
             }
         }
+        match best {
+            Some((gi, s, mi)) => {
+                let m = &self.groups[gi][mi];
+                let mut why = Vec::new();
+                let _ = compare(m, &r, self.constraints, Some(&mut why));
+                self.reasons[gi].push(format!(
+                    "{}/{} joins {}/{} (score {s}): {}",
+                    r.doc_id,
+                    r.event.id,
+                    m.doc_id,
+                    m.event.id,
+                    why.join("; ")
+                ));
+                if self.country_of[gi].is_none() && r.country.is_some() {
+                    let family = r.family;
+                    if let Some(list) = self.by_country.get_mut(&(family, None)) {
+                        list.retain(|&x| x != gi);
+                    }
+                    let list = self
+                        .by_country
+                        .entry((family, r.country.clone()))
+                        .or_default();
+                    let at = list.partition_point(|&x| x < gi);
+                    list.insert(at, gi);
+                    self.country_of[gi] = r.country.clone();
+                }
+                self.groups[gi].push(r);
+                self.changed[gi] = true;
+            }
+            None => {
+                let gi = self.groups.len();
+                self.by_family.entry(r.family).or_default().push(gi);
+                self.by_country
+                    .entry((r.family, r.country.clone()))
+                    .or_default()
+                    .push(gi);
+                self.country_of.push(r.country.clone());
+                self.groups.push(vec![r]);
+                self.reasons.push(Vec::new());
+                self.changed.push(true);
+            }
+        }
     }
-    groups
-        .into_iter()
-        .zip(reasons)
-        .filter_map(|(g, why)| build(&g, why))
-        .collect()
+
+    /// The incidents that are new or gained events, in creation order.
+    pub fn finish(self) -> Vec<Merged> {
+        let seeded = self.seeded;
+        self.groups
+            .into_iter()
+            .zip(self.reasons)
+            .zip(self.country_of)
+            .zip(self.changed)
+            .enumerate()
+            .filter(|(_, (_, changed))| *changed)
+            .filter_map(|(gi, (((g, why), country), _))| {
+                let family = g.first()?.family;
+                let incident = build(&g, why)?;
+                Some(Merged {
+                    incident,
+                    family,
+                    country,
+                    seeded: gi < seeded,
+                })
+            })
+            .collect()
+    }
 }
 
 /// The type most sources give, preferring anything over the generic

@@ -18,10 +18,14 @@
 //! [`vigil_corpus::DuplicateIndex`]) is stored and joins that story. The
 //! index is rebuilt on open from the cleaned text of the stored story roots.
 //!
-//! Incidents are derived data: [`Store::recompute_incidents`] rebuilds them
-//! from every stored analysis with [`vigil_corpus::merge_events_with`],
-//! honouring the cannot-link constraints recorded by
-//! [`Store::split_incident`], so an analyst's split survives re-ingest.
+//! Incidents are derived data: [`Store::merge_incidents`] merges the events
+//! of the documents stored since the last merge into the stored incidents
+//! ([`vigil_corpus::Merger`], seeded with the incidents those events could
+//! join), with the same result as [`Store::recompute_incidents`], which
+//! rebuilds them from every stored analysis with
+//! [`vigil_corpus::merge_events_with`]. Both honour the cannot-link
+//! constraints recorded by [`Store::split_incident`], so an analyst's split
+//! survives re-ingest.
 //!
 //! Jobs ([`Store::enqueue`], [`Store::claim`], [`Store::complete`],
 //! [`Store::fail`]) let several workers share the work: a claim takes a
@@ -160,6 +164,23 @@ pub struct Stats {
     /// (SQLite), or the database size (PostgreSQL).
     pub size_bytes: u64,
     pub schema_version: u32,
+}
+
+/// What [`Store::merge_incidents`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IncidentUpdate {
+    /// Documents (with events) whose events were merged: those stored
+    /// since the last merge, or all of them when `recomputed`.
+    pub documents: usize,
+    /// Incidents created.
+    pub created: usize,
+    /// Stored incidents that gained events (rewritten).
+    pub updated: usize,
+    /// Incidents in the store afterwards.
+    pub total: usize,
+    /// Whether every incident was recomputed instead (the first merge of a
+    /// store, or after a migration).
+    pub recomputed: bool,
 }
 
 /// How search results are ordered.
@@ -528,8 +549,23 @@ pub trait Store: Send {
 
     /// Replaces the stored incidents by those merged from every stored
     /// analysis (in insertion order), honouring the split constraints;
-    /// returns their number.
+    /// returns their number. For repairs, after imports, or to undo local
+    /// re-merges of splits; after an ingest, [`Store::merge_incidents`]
+    /// does the same work for the new documents only.
     fn recompute_incidents(&mut self) -> Result<usize, StoreError>;
+    /// Merges the events of the documents stored since the last merge (or
+    /// recompute) into the stored incidents, honouring the split
+    /// constraints: only the incidents those events could join (same type
+    /// family and the same or no country) are read, and only incidents
+    /// that are new or gained events are written and re-indexed. The
+    /// incidents are those [`Store::recompute_incidents`] would give
+    /// (rows may be in another order), as long as the stored incidents were
+    /// themselves merged from the stored events: imported incidents whose
+    /// documents are not stored are left as they are, and a split's local
+    /// re-merge is kept. The first merge of a store (or after a migration)
+    /// recomputes every incident. Concurrent merges (other processes or
+    /// workers) take turns; each document is merged once.
+    fn merge_incidents(&mut self) -> Result<IncidentUpdate, StoreError>;
     /// The incident with id `id`.
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError>;
     /// One page of the incidents matching `query`, in `page.sort` order.

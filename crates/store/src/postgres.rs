@@ -31,14 +31,17 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use postgres::{Client, GenericClient, NoTls, Row, Statement, ToStatement};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
-use vigil_corpus::{Constraints, DuplicateIndex};
+use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger};
 
 use crate::search::{self, Query};
-use crate::sqlite::{incident_actor_keys, restrict_to_members, split_sides, time_text};
+use crate::sqlite::{
+    incident_actor_keys, incident_bucket, order_seeds, restrict_to_members, split_sides, time_text,
+};
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
-    DuplicateReason, EventRef, FeedState, Job, JobCounts, JobKind, JobState, NewJob, Outcome, Page,
-    SearchPage, Split, Stats, Store, StoreError, StoredDocument, MAX_ATTEMPTS,
+    DuplicateReason, EventRef, FeedState, IncidentUpdate, Job, JobCounts, JobKind, JobState,
+    NewJob, Outcome, Page, SearchPage, Split, Stats, Store, StoreError, StoredDocument,
+    MAX_ATTEMPTS,
 };
 
 /// Versioned migrations: entry `i` is version `i + 1`. Append only.
@@ -150,7 +153,48 @@ const MIGRATIONS: &[&str] = &[
     // 2: the analyst's desk: API tokens, watchlists, the alert outbox
     // (`desk.rs`).
     crate::desk::POSTGRES_MIGRATION,
+    // 3: incremental incident merging: each incident's candidate bucket
+    // (type family, country) and how far the merge has got (the highest
+    // document key whose events are in the incidents; -1: unknown, the next
+    // merge recomputes every incident). Events are no longer stored twice
+    // (`events.json` is left empty: the event is in the analysis).
+    "ALTER TABLE incidents ADD COLUMN family TEXT;
+    ALTER TABLE incidents ADD COLUMN country TEXT;
+    CREATE INDEX incidents_bucket ON incidents(family, country);
+    CREATE TABLE store_state (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+    INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
 ];
+
+/// Stored analyses read for merging: (document key, id, analysis).
+type Loaded = Vec<(i64, String, Analysis)>;
+
+/// The incident statements of one transaction, prepared once.
+struct IncidentWriter {
+    insert: Statement,
+    actors: Statement,
+}
+
+impl IncidentWriter {
+    fn new(client: &mut impl GenericClient, url: &str) -> Result<Self, StoreError> {
+        let mut prepare = |sql: &str| {
+            client
+                .prepare(sql)
+                .map_err(pg_err(url, "preparing the incident statements"))
+        };
+        Ok(IncidentWriter {
+            insert: prepare(&format!(
+                "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body,
+                    family, country)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9, $10)
+                 RETURNING key"
+            ))?,
+            actors: prepare(
+                "INSERT INTO incident_actors (actor, incident)
+                 SELECT a, $2 FROM unnest($1::text[]) AS a ON CONFLICT DO NOTHING",
+            )?,
+        })
+    }
+}
 
 /// The schema version this build writes.
 pub const PG_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -347,19 +391,17 @@ impl PostgresStore {
     fn write_incident(
         client: &mut impl GenericClient,
         url: &str,
+        writer: &IncidentWriter,
         incident: &Incident,
         by_id: &HashMap<&str, &Analysis>,
         doc_sources: &HashMap<String, String>,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(incident).map_err(json_error(url, &incident.id))?;
         let row = search::index_row(incident, by_id, doc_sources);
+        let (family, country) = incident_bucket(incident, by_id);
         let key: i64 = client
             .query_one(
-                &format!(
-                    "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8))
-                     RETURNING key"
-                ),
+                &writer.insert,
                 &[
                     &incident.id,
                     &json_str(&incident.kind),
@@ -369,6 +411,8 @@ impl PostgresStore {
                     &row.places,
                     &row.sources,
                     &row.body,
+                    &family.as_str(),
+                    &country,
                 ],
             )
             .map_err(pg_err(url, "storing an incident"))?
@@ -376,14 +420,142 @@ impl PostgresStore {
         let actors = incident_actor_keys(incident, by_id);
         if !actors.is_empty() {
             client
-                .execute(
-                    "INSERT INTO incident_actors (actor, incident)
-                     SELECT a, $2 FROM unnest($1::text[]) AS a ON CONFLICT DO NOTHING",
-                    &[&actors, &key],
-                )
+                .execute(&writer.actors, &[&actors, &key])
                 .map_err(pg_err(url, "storing incident actors"))?;
         }
         Ok(())
+    }
+
+    /// The analyses with events of the documents with keys in
+    /// `(after, upto]`, in insertion order, and their sources by id.
+    fn load_range(
+        client: &mut impl GenericClient,
+        url: &str,
+        after: i64,
+        upto: i64,
+    ) -> Result<(Loaded, HashMap<String, String>), StoreError> {
+        let rows = client
+            .query(
+                "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE d.key > $1 AND d.key <= $2
+                   AND EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key)
+                 ORDER BY d.key",
+                &[&after, &upto],
+            )
+            .map_err(pg_err(url, "reading analyses"))?;
+        Self::parse_loaded(url, rows, false)
+    }
+
+    /// The analyses of the documents with ids `ids` (the first stored of
+    /// each id), in insertion order, and their sources by id.
+    fn load_keyed(
+        client: &mut impl GenericClient,
+        url: &str,
+        ids: &HashSet<String>,
+    ) -> Result<(Loaded, HashMap<String, String>), StoreError> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let rows = client
+            .query(
+                "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE d.id = ANY($1) ORDER BY d.key",
+                &[&ids],
+            )
+            .map_err(pg_err(url, "reading analyses"))?;
+        Self::parse_loaded(url, rows, true)
+    }
+
+    fn parse_loaded(
+        url: &str,
+        rows: Vec<Row>,
+        first_per_id: bool,
+    ) -> Result<(Loaded, HashMap<String, String>), StoreError> {
+        let mut loaded = Vec::with_capacity(rows.len());
+        let mut sources = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for row in rows {
+            let id: String = row.get(1);
+            if first_per_id && !seen.insert(id.clone()) {
+                continue;
+            }
+            let json: String = row.get(2);
+            if let Some(source) = row.get::<_, Option<String>>(3) {
+                sources.insert(id.clone(), source);
+            }
+            let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(url, &id))?;
+            loaded.push((row.get(0), id, analysis));
+        }
+        Ok((loaded, sources))
+    }
+
+    /// The merge state (see migration 3).
+    fn merged_through(client: &mut impl GenericClient, url: &str) -> Result<i64, StoreError> {
+        Ok(client
+            .query_opt(
+                "SELECT value FROM store_state WHERE key = 'merged_through'",
+                &[],
+            )
+            .map_err(pg_err(url, "reading the merge state"))?
+            .map_or(-1, |r| r.get(0)))
+    }
+
+    fn set_merged_through(
+        client: &mut impl GenericClient,
+        url: &str,
+        value: i64,
+    ) -> Result<(), StoreError> {
+        client
+            .execute(
+                "INSERT INTO store_state (key, value) VALUES ('merged_through', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&value],
+            )
+            .map_err(pg_err(url, "recording the merge state"))?;
+        Ok(())
+    }
+
+    fn last_document_key(client: &mut impl GenericClient, url: &str) -> Result<i64, StoreError> {
+        Ok(client
+            .query_one("SELECT COALESCE(MAX(key), 0)::BIGINT FROM documents", &[])
+            .map_err(pg_err(url, "reading the last document"))?
+            .get(0))
+    }
+
+    /// [`Store::recompute_incidents`], with what it did.
+    fn recompute_all(&mut self) -> Result<IncidentUpdate, StoreError> {
+        let url = self.url.clone();
+        let err = |action| pg_err(&url, action);
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut tx = client
+            .transaction()
+            .map_err(err("starting a transaction"))?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
+            &[],
+        )
+        .map_err(err("waiting for the incident lock"))?;
+        // Documents stored after this point are merged by the next merge.
+        let last = Self::last_document_key(&mut tx, &url)?;
+        let (loaded, doc_sources) = Self::load_range(&mut tx, &url, -1, last)?;
+        let constraints = Self::load_constraints(&mut tx, &url)?;
+        let reports: Vec<(&str, &Analysis)> =
+            loaded.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
+        let incidents = vigil_corpus::merge_events_with(&reports, &constraints);
+        let by_id: HashMap<&str, &Analysis> = reports.iter().copied().collect();
+        tx.batch_execute("DELETE FROM incident_actors; DELETE FROM incidents;")
+            .map_err(err("clearing incidents"))?;
+        let writer = IncidentWriter::new(&mut tx, &url)?;
+        for incident in &incidents {
+            Self::write_incident(&mut tx, &url, &writer, incident, &by_id, &doc_sources)?;
+        }
+        Self::set_merged_through(&mut tx, &url, last)?;
+        tx.commit().map_err(err("committing incidents"))?;
+        Ok(IncidentUpdate {
+            documents: loaded.len(),
+            created: incidents.len(),
+            updated: 0,
+            total: incidents.len(),
+            recomputed: true,
+        })
     }
 
     fn incident_row(&self, id: &str) -> Result<Option<(i64, Incident)>, StoreError> {
@@ -716,7 +888,7 @@ impl Store for PostgresStore {
             tx.execute(&prepared.insert_analysis, &[&key, &analysis_json])
                 .map_err(err("storing an analysis"))?;
             for event in &analysis.events {
-                let json = serde_json::to_string(event).map_err(json_error(&url, &doc.id))?;
+                // The event itself is in the analysis: not stored twice.
                 tx.execute(
                     &prepared.insert_event,
                     &[
@@ -724,7 +896,7 @@ impl Store for PostgresStore {
                         &event.id,
                         &json_str(&event.kind),
                         &json_str(&event.stage),
-                        &json,
+                        &"",
                     ],
                 )
                 .map_err(err("storing an event"))?;
@@ -832,15 +1004,15 @@ impl Store for PostgresStore {
     }
 
     fn recompute_incidents(&mut self) -> Result<usize, StoreError> {
+        Ok(self.recompute_all()?.total)
+    }
+
+    fn merge_incidents(&mut self) -> Result<IncidentUpdate, StoreError> {
         let url = self.url.clone();
         let err = |action| pg_err(&url, action);
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let (analyses, doc_sources) = Self::load_analyses(client, &url, None)?;
-        let constraints = Self::load_constraints(client, &url)?;
-        let reports: Vec<(&str, &Analysis)> =
-            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
-        let incidents = vigil_corpus::merge_events_with(&reports, &constraints);
-        let by_id: HashMap<&str, &Analysis> = reports.iter().copied().collect();
+        // One merge at a time per store (as recompute and split): the
+        // state read here is the state written back.
         let mut tx = client
             .transaction()
             .map_err(err("starting a transaction"))?;
@@ -849,13 +1021,127 @@ impl Store for PostgresStore {
             &[],
         )
         .map_err(err("waiting for the incident lock"))?;
-        tx.batch_execute("DELETE FROM incident_actors; DELETE FROM incidents;")
-            .map_err(err("clearing incidents"))?;
-        for incident in &incidents {
-            Self::write_incident(&mut tx, &url, incident, &by_id, &doc_sources)?;
+        let through = Self::merged_through(&mut tx, &url)?;
+        if through < 0 {
+            drop(tx);
+            return self.recompute_all();
         }
+        let count = |tx: &mut postgres::Transaction<'_>| -> Result<usize, StoreError> {
+            Ok(tx
+                .query_one("SELECT COUNT(*) FROM incidents", &[])
+                .map_err(pg_err(&url, "counting incidents"))?
+                .get::<_, i64>(0)
+                .max(0) as usize)
+        };
+        let last = Self::last_document_key(&mut tx, &url)?;
+        if last <= through {
+            let total = count(&mut tx)?;
+            tx.commit().map_err(err("ending the merge"))?;
+            return Ok(IncidentUpdate {
+                total,
+                ..IncidentUpdate::default()
+            });
+        }
+        let (pending, mut doc_sources) = Self::load_range(&mut tx, &url, through, last)?;
+        let mut whole: HashSet<Family> = HashSet::new();
+        let mut wanted: HashSet<(Family, String)> = HashSet::new();
+        for (_, _, analysis) in &pending {
+            for event in &analysis.events {
+                match vigil_corpus::bucket(analysis, event) {
+                    (family, Some(country)) => {
+                        wanted.insert((family, country));
+                    }
+                    (family, None) => {
+                        whole.insert(family);
+                    }
+                }
+            }
+        }
+        let mut candidates: HashMap<i64, Incident> = HashMap::new();
+        let mut take = |rows: Vec<Row>| -> Result<(), StoreError> {
+            for r in rows {
+                let key: i64 = r.get(0);
+                if candidates.contains_key(&key) {
+                    continue;
+                }
+                let json: String = r.get(1);
+                let incident: Incident = serde_json::from_str(&json)
+                    .map_err(json_error(&url, &format!("incident {key}")))?;
+                candidates.insert(key, incident);
+            }
+            Ok(())
+        };
+        for family in &whole {
+            take(
+                tx.query(
+                    "SELECT key, json FROM incidents WHERE family = $1",
+                    &[&family.as_str()],
+                )
+                .map_err(err("reading incidents"))?,
+            )?;
+        }
+        for (family, country) in &wanted {
+            if whole.contains(family) {
+                continue;
+            }
+            take(
+                tx.query(
+                    "SELECT key, json FROM incidents
+                     WHERE family = $1 AND (country = $2 OR country IS NULL)",
+                    &[&family.as_str(), country],
+                )
+                .map_err(err("reading incidents"))?,
+            )?;
+        }
+        let member_ids: HashSet<String> = candidates
+            .values()
+            .flat_map(|i| i.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let (members, member_sources) = Self::load_keyed(&mut tx, &url, &member_ids)?;
+        for (id, source) in member_sources {
+            doc_sources.entry(id).or_insert(source);
+        }
+        let constraints = Self::load_constraints(&mut tx, &url)?;
+        let by_doc: HashMap<&str, (i64, &Analysis)> = members
+            .iter()
+            .map(|(key, id, a)| (id.as_str(), (*key, a)))
+            .collect();
+        let seeds = order_seeds(candidates.values(), &by_doc);
+        let mut merger = Merger::new(&constraints);
+        for (members, reasons) in &seeds {
+            merger.seed(members, reasons.clone());
+        }
+        for (_, id, analysis) in &pending {
+            merger.add(id, analysis);
+        }
+        let merged = merger.finish();
+        let mut by_id: HashMap<&str, &Analysis> =
+            members.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
+        for (_, id, a) in &pending {
+            by_id.entry(id.as_str()).or_insert(a);
+        }
+        let mut update = IncidentUpdate {
+            documents: pending.len(),
+            ..IncidentUpdate::default()
+        };
+        let writer = IncidentWriter::new(&mut tx, &url)?;
+        let delete = tx
+            .prepare("DELETE FROM incidents WHERE id = $1")
+            .map_err(err("preparing the incident statements"))?;
+        for m in &merged {
+            tx.execute(&delete, &[&m.incident.id])
+                .map_err(err("replacing an incident"))?;
+            if m.seeded {
+                update.updated += 1;
+            } else {
+                update.created += 1;
+            }
+            Self::write_incident(&mut tx, &url, &writer, &m.incident, &by_id, &doc_sources)?;
+        }
+        Self::set_merged_through(&mut tx, &url, last)?;
+        update.total = count(&mut tx)?;
         tx.commit().map_err(err("committing incidents"))?;
-        Ok(incidents.len())
+        Ok(update)
     }
 
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
@@ -1030,8 +1316,9 @@ impl Store for PostgresStore {
                 id: incident_id.to_string(),
             });
         }
+        let writer = IncidentWriter::new(&mut tx, &url)?;
         for piece in &pieces {
-            Self::write_incident(&mut tx, &url, piece, &by_id, &doc_sources)?;
+            Self::write_incident(&mut tx, &url, &writer, piece, &by_id, &doc_sources)?;
         }
         tx.commit().map_err(err("committing the split"))?;
         Ok(Split {
@@ -1062,10 +1349,11 @@ impl Store for PostgresStore {
             &[],
         )
         .map_err(err("waiting for the incident lock"))?;
+        let writer = IncidentWriter::new(&mut tx, &url)?;
         for incident in incidents {
             tx.execute("DELETE FROM incidents WHERE id = $1", &[&incident.id])
                 .map_err(err("replacing an incident"))?;
-            Self::write_incident(&mut tx, &url, incident, &by_id, &doc_sources)?;
+            Self::write_incident(&mut tx, &url, &writer, incident, &by_id, &doc_sources)?;
         }
         tx.commit().map_err(err("committing imported incidents"))?;
         Ok(incidents.len())

@@ -11,16 +11,18 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
-use vigil_corpus::{Constraints, DuplicateIndex};
+use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger};
 
 use crate::index::{self, IncidentIndex, IndexEntry, INDEX_DIR};
 use crate::search::{self, Query};
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
-    DuplicateReason, EventRef, FeedState, Job, JobCounts, JobKind, JobState, NewJob, Outcome, Page,
-    SearchPage, Split, Stats, Store, StoreError, StoredDocument, MAX_ATTEMPTS,
+    DuplicateReason, EventRef, FeedState, IncidentUpdate, Job, JobCounts, JobKind, JobState,
+    NewJob, Outcome, Page, SearchPage, Split, Stats, Store, StoreError, StoredDocument,
+    MAX_ATTEMPTS,
 };
 
 /// The database file inside the data directory.
@@ -165,7 +167,83 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the analyst's desk: API tokens, watchlists, the alert outbox
     // (`desk.rs`).
     crate::desk::SQLITE_MIGRATION,
+    // 6: incremental incident merging: each incident's candidate bucket
+    // (type family, country) and how far the merge has got (the highest
+    // document key whose events are in the incidents; -1: unknown, the next
+    // merge recomputes every incident and fills the buckets). From this
+    // version on, `analyses.json`, `incidents.json` and `incidents.body`
+    // hold zstd-compressed bytes (a BLOB; older rows keep their TEXT and are
+    // read as they are) and `events.json` is left empty (the event is in
+    // the analysis).
+    "ALTER TABLE incidents ADD COLUMN family TEXT;
+    ALTER TABLE incidents ADD COLUMN country TEXT;
+    CREATE INDEX incidents_bucket ON incidents(family, country);
+    INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
 ];
+
+/// `store_state` key: the highest document key whose events are merged
+/// into the stored incidents (-1: unknown).
+const MERGED_THROUGH: &str = "merged_through";
+
+/// zstd level of the stored JSON: level 3 compresses an analysis about
+/// fourfold at some 100 MB/s.
+const ZSTD_LEVEL: i32 = 3;
+
+thread_local! {
+    /// One compression context per thread (creating one per value costs
+    /// more than compressing a small value).
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A JSON value as stored: zstd-compressed bytes (a BLOB), or the text
+/// itself should compression fail.
+pub(crate) fn pack(json: String) -> Value {
+    let packed = COMPRESSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = zstd::bulk::Compressor::new(ZSTD_LEVEL).ok();
+        }
+        c.as_mut().and_then(|c| c.compress(json.as_bytes()).ok())
+    });
+    match packed {
+        Some(bytes) => Value::Blob(bytes),
+        None => Value::Text(json),
+    }
+}
+
+/// Reads a stored JSON column: a zstd BLOB (schema 6 on) or plain TEXT
+/// (rows written before); NULL reads as an empty string.
+pub(crate) fn get_json(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<String> {
+    let fail = |ty, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, ty, e)
+    };
+    match row.get_ref(idx)? {
+        ValueRef::Text(t) => {
+            String::from_utf8(t.to_vec()).map_err(|e| fail(Type::Text, Box::new(e)))
+        }
+        ValueRef::Blob(b) => {
+            let bytes = zstd::stream::decode_all(b).map_err(|e| fail(Type::Blob, Box::new(e)))?;
+            String::from_utf8(bytes).map_err(|e| fail(Type::Blob, Box::new(e)))
+        }
+        ValueRef::Null => Ok(String::new()),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            idx,
+            "stored JSON".to_string(),
+            other.data_type(),
+        )),
+    }
+}
+
+/// Just the cleaned text of a stored analysis.
+#[derive(serde::Deserialize)]
+struct TextOnly {
+    #[serde(default)]
+    text: String,
+}
+
+/// Documents with their analyses, as read for merging: (key, id, analysis).
+type Loaded = Vec<(i64, String, Analysis)>;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -297,13 +375,13 @@ impl SqliteStore {
                 .map_err(self.err("reading incidents to index"))?
             {
                 let id: String = r.get(0).map_err(self.err("reading incidents to index"))?;
-                let json: String = r.get(1).map_err(self.err("reading incidents to index"))?;
+                let json = get_json(r, 1).map_err(self.err("reading incidents to index"))?;
                 let row = search::Row {
                     snippet: r.get(2).map_err(self.err("reading incidents to index"))?,
                     actors: r.get(3).map_err(self.err("reading incidents to index"))?,
                     places: r.get(4).map_err(self.err("reading incidents to index"))?,
                     sources: r.get(5).map_err(self.err("reading incidents to index"))?,
-                    body: r.get(6).map_err(self.err("reading incidents to index"))?,
+                    body: get_json(r, 6).map_err(self.err("reading incidents to index"))?,
                 };
                 let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
                 entries.push(index::entry(&incident, &row));
@@ -421,19 +499,19 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.key, json_extract(a.json, '$.text') FROM documents d
+                "SELECT d.key, a.json FROM documents d
                  JOIN analyses a ON a.doc = d.key WHERE d.story = d.key ORDER BY d.key",
             )
             .map_err(self.err("reading story fingerprints"))?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, get_json(r, 1)?)))
             .map_err(self.err("reading story fingerprints"))?;
         for row in rows {
-            let (key, text) = row.map_err(self.err("reading story fingerprints"))?;
-            if let Some(text) = text {
-                index.insert(&key.to_string(), &text);
+            let (key, json) = row.map_err(self.err("reading story fingerprints"))?;
+            let text: TextOnly =
+                serde_json::from_str(&json).map_err(self.json_err(&key.to_string()))?;
+            if !text.text.is_empty() {
+                index.insert(&key.to_string(), &text.text);
             }
         }
         drop(stmt);
@@ -546,7 +624,7 @@ impl SqliteStore {
             let mut rows = stmt.query([]).map_err(err("reading analyses"))?;
             while let Some(row) = rows.next().map_err(err("reading analyses"))? {
                 let id: String = row.get(0).map_err(err("reading analyses"))?;
-                let json: String = row.get(1).map_err(err("reading analyses"))?;
+                let json = get_json(row, 1).map_err(err("reading analyses"))?;
                 let seen: String = row.get(2).map_err(err("reading analyses"))?;
                 let seen = parse_utc(&seen).map(time_text).unwrap_or(seen);
                 let analysis: Analysis =
@@ -561,60 +639,23 @@ impl SqliteStore {
         tx.commit().map_err(err("committing actors"))
     }
 
-    /// Every stored analysis with events, in insertion order, and the
-    /// document sources by id. With `only`, just those documents.
+    /// The stored analyses of the documents `only` (the first stored
+    /// document of each id), in insertion order, and the document sources
+    /// by id.
     #[allow(clippy::type_complexity)]
     fn load_analyses(
         &self,
-        only: Option<&HashSet<String>>,
+        only: &HashSet<String>,
     ) -> Result<(Vec<(String, Analysis)>, HashMap<String, String>), StoreError> {
-        let mut analyses: Vec<(String, Analysis)> = Vec::new();
-        let mut doc_sources: HashMap<String, String> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
-                 WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
-            )
-            .map_err(self.err("reading analyses"))?;
-        let mut rows = stmt.query([]).map_err(self.err("reading analyses"))?;
-        while let Some(row) = rows.next().map_err(self.err("reading analyses"))? {
-            let id: String = row.get(0).map_err(self.err("reading analyses"))?;
-            if only.is_some_and(|only| !only.contains(&id)) {
-                continue;
-            }
-            let json: String = row.get(1).map_err(self.err("reading analyses"))?;
-            let source: Option<String> = row.get(2).map_err(self.err("reading analyses"))?;
-            if let Some(source) = source {
-                doc_sources.insert(id.clone(), source);
-            }
-            let analysis: Analysis = serde_json::from_str(&json).map_err(self.json_err(&id))?;
-            analyses.push((id, analysis));
-        }
-        Ok((analyses, doc_sources))
+        let (loaded, sources) = read_documents(&self.conn, &self.path, only)?;
+        Ok((
+            loaded.into_iter().map(|(_, id, a)| (id, a)).collect(),
+            sources,
+        ))
     }
 
     fn load_constraints(&self) -> Result<Constraints, StoreError> {
-        let mut constraints = Constraints::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT a_doc, a_event, b_doc, b_event FROM cannot_link")
-            .map_err(self.err("reading split constraints"))?;
-        let mut rows = stmt
-            .query([])
-            .map_err(self.err("reading split constraints"))?;
-        while let Some(row) = rows.next().map_err(self.err("reading split constraints"))? {
-            let get = |i| row.get::<_, String>(i);
-            let (a, b, c, d) = (get(0), get(1), get(2), get(3));
-            let (a, b, c, d) = (
-                a.map_err(self.err("reading split constraints"))?,
-                b.map_err(self.err("reading split constraints"))?,
-                c.map_err(self.err("reading split constraints"))?,
-                d.map_err(self.err("reading split constraints"))?,
-            );
-            constraints.add((&a, &b), (&c, &d));
-        }
-        Ok(constraints)
+        read_constraints(&self.conn).map_err(self.err("reading split constraints"))
     }
 
     /// Stores one incident: its row, its text in the full-text index and
@@ -632,20 +673,23 @@ impl SqliteStore {
             source,
         })?;
         let row = search::index_row(incident, &corpus.by_id, corpus.doc_sources);
+        let (family, country) = incident_bucket(incident, &corpus.by_id);
         conn.prepare_cached(
-            "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body, family, country)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .and_then(|mut s| {
             s.execute(params![
                 incident.id,
                 json_str(&incident.kind),
-                json,
+                pack(json),
                 row.snippet,
                 row.actors,
                 row.places,
                 row.sources,
-                row.body
+                pack(row.body.clone()),
+                family.as_str(),
+                country
             ])
         })
         .map_err(err("storing an incident"))?;
@@ -672,7 +716,7 @@ impl SqliteStore {
             .conn
             .prepare_cached("SELECT key, json FROM incidents WHERE id = ?1")
             .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                s.query_row([id], |r| Ok((r.get::<_, i64>(0)?, get_json(r, 1)?)))
                     .optional()
             })
             .map_err(self.err("reading an incident"))?;
@@ -695,7 +739,7 @@ impl SqliteStore {
             .and_then(|mut s| {
                 s.query_row([id], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
+                        get_json(r, 0)?,
                         search::Row {
                             body: String::new(),
                             snippet: r.get(1)?,
@@ -841,6 +885,216 @@ pub(crate) fn restrict_to_members(
         .collect()
 }
 
+impl SqliteStore {
+    /// Replaces every incident by those merged from every stored analysis
+    /// and records the merge as complete up to the last stored document.
+    fn recompute_all(&mut self) -> Result<IncidentUpdate, StoreError> {
+        let path = self.path.clone();
+        let err = |action: &'static str| sqlite_error(&path, action);
+        // Documents stored after this point are merged by the next merge.
+        let last = last_document_key(&self.conn).map_err(err("reading the last document"))?;
+        let (loaded, doc_sources) = read_range(&self.conn, &path, -1, last)?;
+        let constraints = self.load_constraints()?;
+        let reports: Vec<(&str, &Analysis)> =
+            loaded.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
+        let incidents: Vec<Incident> = vigil_corpus::merge_events_with(&reports, &constraints);
+        let corpus = Corpus {
+            by_id: reports.iter().copied().collect(),
+            doc_sources: &doc_sources,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("starting a transaction"))?;
+        tx.execute_batch("DELETE FROM incident_actors; DELETE FROM incidents;")
+            .map_err(err("clearing incidents"))?;
+        let mut entries = Vec::with_capacity(incidents.len());
+        for incident in &incidents {
+            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
+        }
+        set_state(&tx, MERGED_THROUGH, last).map_err(err("recording the merge state"))?;
+        let generation =
+            Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
+        tx.commit().map_err(err("committing incidents"))?;
+        // After the database commit: a crash here leaves the index one
+        // generation behind, rebuilt on the next open.
+        self.search_index.rebuild(&entries, generation)?;
+        Ok(IncidentUpdate {
+            documents: loaded.len(),
+            created: incidents.len(),
+            updated: 0,
+            total: incidents.len(),
+            recomputed: true,
+        })
+    }
+}
+
+/// A value of `store_state`.
+fn state_value(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT value FROM store_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
+}
+
+/// Sets a value of `store_state`.
+fn set_state(conn: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO store_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
+}
+
+/// The key of the last stored document (0 when none).
+fn last_document_key(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(key), 0) FROM documents", [], |r| {
+        r.get(0)
+    })
+}
+
+/// The cannot-link constraints of analysts' splits.
+fn read_constraints(conn: &Connection) -> rusqlite::Result<Constraints> {
+    let mut constraints = Constraints::new();
+    let mut stmt = conn.prepare_cached("SELECT a_doc, a_event, b_doc, b_event FROM cannot_link")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (a, b, c, d): (String, String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        constraints.add((&a, &b), (&c, &d));
+    }
+    Ok(constraints)
+}
+
+/// Parses stored analyses read by `stmt`'s rows of (key, id, json, source).
+fn collect_documents(
+    path: &Path,
+    rows: &mut rusqlite::Rows<'_>,
+    loaded: &mut Loaded,
+    sources: &mut HashMap<String, String>,
+) -> Result<(), StoreError> {
+    let err = |action: &'static str| sqlite_error(path, action);
+    while let Some(row) = rows.next().map_err(err("reading analyses"))? {
+        let key: i64 = row.get(0).map_err(err("reading analyses"))?;
+        let id: String = row.get(1).map_err(err("reading analyses"))?;
+        let json = get_json(row, 2).map_err(err("reading analyses"))?;
+        let source: Option<String> = row.get(3).map_err(err("reading analyses"))?;
+        let analysis: Analysis =
+            serde_json::from_str(&json).map_err(|source| StoreError::Json {
+                path: path.to_path_buf(),
+                doc: id.clone(),
+                source,
+            })?;
+        if let Some(source) = source {
+            sources.insert(id.clone(), source);
+        }
+        loaded.push((key, id, analysis));
+    }
+    Ok(())
+}
+
+/// The analyses with events of the documents with keys in `(after, upto]`,
+/// in insertion order, and their sources by document id.
+fn read_range(
+    conn: &Connection,
+    path: &Path,
+    after: i64,
+    upto: i64,
+) -> Result<(Loaded, HashMap<String, String>), StoreError> {
+    let mut loaded = Vec::new();
+    let mut sources = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+             WHERE d.key > ?1 AND d.key <= ?2
+               AND EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key)
+             ORDER BY d.key",
+        )
+        .map_err(sqlite_error(path, "reading analyses"))?;
+    let mut rows = stmt
+        .query(params![after, upto])
+        .map_err(sqlite_error(path, "reading analyses"))?;
+    collect_documents(path, &mut rows, &mut loaded, &mut sources)?;
+    Ok((loaded, sources))
+}
+
+/// The analyses of the documents with ids `ids` (the first stored of each
+/// id), in insertion order, and their sources by document id.
+fn read_documents(
+    conn: &Connection,
+    path: &Path,
+    ids: &HashSet<String>,
+) -> Result<(Loaded, HashMap<String, String>), StoreError> {
+    let mut loaded = Vec::with_capacity(ids.len());
+    let mut sources = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+             WHERE d.id = ?1 ORDER BY d.key LIMIT 1",
+        )
+        .map_err(sqlite_error(path, "reading analyses"))?;
+    for id in ids {
+        let mut rows = stmt
+            .query([id])
+            .map_err(sqlite_error(path, "reading analyses"))?;
+        collect_documents(path, &mut rows, &mut loaded, &mut sources)?;
+    }
+    loaded.sort_by_key(|(key, _, _)| *key);
+    Ok((loaded, sources))
+}
+
+/// The candidate bucket of a stored incident: the family of its type and
+/// the first country its source events name (see
+/// [`vigil_corpus::bucket`]); sources whose analysis is not at hand are
+/// skipped.
+pub(crate) fn incident_bucket(
+    incident: &Incident,
+    by_id: &HashMap<&str, &Analysis>,
+) -> (Family, Option<String>) {
+    let country = incident.sources.iter().find_map(|s| {
+        let analysis = by_id.get(s.doc_id.as_str())?;
+        let event = analysis.events.iter().find(|e| e.id == s.event_id)?;
+        vigil_corpus::bucket(analysis, event).1
+    });
+    (Family::of(incident.kind), country)
+}
+
+/// Seeds for a [`Merger`]: each stored incident as its member events and
+/// merge reasons, in creation order (the position of its first event:
+/// document key, then the event's place in its analysis). Incidents with a
+/// source whose analysis is not stored (imported ones) are left out: they
+/// are not derived from the stored events.
+#[allow(clippy::type_complexity)]
+pub(crate) fn order_seeds<'a, 'i>(
+    incidents: impl Iterator<Item = &'i Incident>,
+    by_doc: &HashMap<&'a str, (i64, &'a Analysis)>,
+) -> Vec<(Vec<(&'a str, &'a Analysis, &'i str)>, Vec<String>)> {
+    let mut seeds: Vec<(
+        (i64, usize),
+        Vec<(&'a str, &'a Analysis, &'i str)>,
+        Vec<String>,
+    )> = Vec::new();
+    'incidents: for incident in incidents {
+        let mut members = Vec::with_capacity(incident.sources.len());
+        let mut first = None;
+        for s in &incident.sources {
+            let Some((doc_id, (key, analysis))) = by_doc.get_key_value(s.doc_id.as_str()) else {
+                continue 'incidents;
+            };
+            let Some(pos) = analysis.events.iter().position(|e| e.id == s.event_id) else {
+                continue 'incidents;
+            };
+            first.get_or_insert((*key, pos));
+            members.push((*doc_id, *analysis, s.event_id.as_str()));
+        }
+        if let Some(first) = first {
+            seeds.push((first, members, incident.merge_reasons.clone()));
+        }
+    }
+    seeds.sort_by_key(|(first, _, _)| *first);
+    seeds.into_iter().map(|(_, m, r)| (m, r)).collect()
+}
+
 impl Store for SqliteStore {
     fn location(&self) -> String {
         self.path.display().to_string()
@@ -910,20 +1164,19 @@ impl Store for SqliteStore {
                 .and_then(|mut s| s.execute(params![story, key]))
                 .map_err(err("storing a document"))?;
             tx.prepare_cached("INSERT INTO analyses (doc, json) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![key, analysis_json]))
+                .and_then(|mut s| s.execute(params![key, pack(analysis_json)]))
                 .map_err(err("storing an analysis"))?;
             for event in &analysis.events {
-                let json = serde_json::to_string(event).map_err(json_err(&doc.id))?;
+                // The event itself is in the analysis: not stored twice.
                 tx.prepare_cached(
-                    "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, '')",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
                         key,
                         event.id,
                         json_str(&event.kind),
-                        json_str(&event.stage),
-                        json
+                        json_str(&event.stage)
                     ])
                 })
                 .map_err(err("storing an event"))?;
@@ -980,7 +1233,7 @@ impl Store for SqliteStore {
                         r.get::<_, String>(7)?,
                         r.get::<_, Option<String>>(8)?,
                         r.get::<_, Option<String>>(9)?,
-                        r.get::<_, String>(10)?,
+                        get_json(r, 10)?,
                     ))
                 })
                 .optional()
@@ -1040,34 +1293,161 @@ impl Store for SqliteStore {
     }
 
     fn recompute_incidents(&mut self) -> Result<usize, StoreError> {
-        let (analyses, doc_sources) = self.load_analyses(None)?;
-        let constraints = self.load_constraints()?;
-        let reports: Vec<(&str, &Analysis)> =
-            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
-        let incidents: Vec<Incident> = vigil_corpus::merge_events_with(&reports, &constraints);
-        let corpus = Corpus {
-            by_id: reports.iter().copied().collect(),
-            doc_sources: &doc_sources,
-        };
+        Ok(self.recompute_all()?.total)
+    }
+
+    fn merge_incidents(&mut self) -> Result<IncidentUpdate, StoreError> {
         let path = self.path.clone();
         let err = |action: &'static str| sqlite_error(&path, action);
+        let through = state_value(&self.conn, MERGED_THROUGH)
+            .map_err(err("reading the merge state"))?
+            .unwrap_or(-1);
+        if through < 0 {
+            return self.recompute_all();
+        }
+        // Reads and writes in one IMMEDIATE transaction: another process
+        // merging at the same time waits, then finds nothing left to do.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err("starting a transaction"))?;
-        tx.execute_batch("DELETE FROM incident_actors; DELETE FROM incidents;")
-            .map_err(err("clearing incidents"))?;
-        let mut entries = Vec::with_capacity(incidents.len());
-        for incident in &incidents {
-            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
+        let through = state_value(&tx, MERGED_THROUGH)
+            .map_err(err("reading the merge state"))?
+            .unwrap_or(-1);
+        if through < 0 {
+            drop(tx);
+            return self.recompute_all();
         }
+        let last = last_document_key(&tx).map_err(err("reading the last document"))?;
+        if last <= through {
+            drop(tx);
+            let total = self.count("SELECT COUNT(*) FROM incidents")? as usize;
+            return Ok(IncidentUpdate {
+                total,
+                ..IncidentUpdate::default()
+            });
+        }
+        let (pending, mut doc_sources) = read_range(&tx, &path, through, last)?;
+        // The incidents the new events could join: those of their buckets.
+        let mut whole: HashSet<Family> = HashSet::new();
+        let mut wanted: HashSet<(Family, String)> = HashSet::new();
+        for (_, _, analysis) in &pending {
+            for event in &analysis.events {
+                match vigil_corpus::bucket(analysis, event) {
+                    (family, Some(country)) => {
+                        wanted.insert((family, country));
+                    }
+                    (family, None) => {
+                        whole.insert(family);
+                    }
+                }
+            }
+        }
+        let mut candidates: HashMap<i64, Incident> = HashMap::new();
+        {
+            let mut read = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<(), StoreError> {
+                let mut stmt = tx.prepare_cached(sql).map_err(err("reading incidents"))?;
+                let mut rows = stmt.query(args).map_err(err("reading incidents"))?;
+                while let Some(r) = rows.next().map_err(err("reading incidents"))? {
+                    let key: i64 = r.get(0).map_err(err("reading incidents"))?;
+                    if candidates.contains_key(&key) {
+                        continue;
+                    }
+                    let json = get_json(r, 1).map_err(err("reading incidents"))?;
+                    let incident: Incident =
+                        serde_json::from_str(&json).map_err(|source| StoreError::Json {
+                            path: path.clone(),
+                            doc: format!("incident {key}"),
+                            source,
+                        })?;
+                    candidates.insert(key, incident);
+                }
+                Ok(())
+            };
+            for family in &whole {
+                read(
+                    "SELECT key, json FROM incidents WHERE family = ?1",
+                    &[&family.as_str()],
+                )?;
+            }
+            for (family, country) in &wanted {
+                if whole.contains(family) {
+                    continue;
+                }
+                read(
+                    "SELECT key, json FROM incidents
+                     WHERE family = ?1 AND (country = ?2 OR country IS NULL)",
+                    &[&family.as_str(), country],
+                )?;
+            }
+        }
+        let member_ids: HashSet<String> = candidates
+            .values()
+            .flat_map(|i| i.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let (members, member_sources) = read_documents(&tx, &path, &member_ids)?;
+        for (id, source) in member_sources {
+            doc_sources.entry(id).or_insert(source);
+        }
+        let constraints = read_constraints(&tx).map_err(err("reading split constraints"))?;
+        let by_doc: HashMap<&str, (i64, &Analysis)> = members
+            .iter()
+            .map(|(key, id, a)| (id.as_str(), (*key, a)))
+            .collect();
+        let seeds = order_seeds(candidates.values(), &by_doc);
+        let mut merger = Merger::new(&constraints);
+        for (members, reasons) in &seeds {
+            merger.seed(members, reasons.clone());
+        }
+        for (_, id, analysis) in &pending {
+            merger.add(id, analysis);
+        }
+        let merged = merger.finish();
+        let mut by_id: HashMap<&str, &Analysis> =
+            members.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
+        for (_, id, a) in &pending {
+            by_id.entry(id.as_str()).or_insert(a);
+        }
+        let corpus = Corpus {
+            by_id,
+            doc_sources: &doc_sources,
+        };
+        let mut update = IncidentUpdate {
+            documents: pending.len(),
+            ..IncidentUpdate::default()
+        };
+        let mut ids: Vec<String> = Vec::with_capacity(merged.len());
+        let mut entries: Vec<IndexEntry> = Vec::with_capacity(merged.len());
+        for m in &merged {
+            let old: Option<i64> = tx
+                .prepare_cached("SELECT key FROM incidents WHERE id = ?1")
+                .and_then(|mut s| s.query_row([&m.incident.id], |r| r.get(0)).optional())
+                .map_err(err("looking up an incident"))?;
+            if let Some(key) = old {
+                Self::delete_incident(&tx, key).map_err(err("replacing an incident"))?;
+            }
+            if m.seeded {
+                update.updated += 1;
+            } else {
+                update.created += 1;
+            }
+            ids.push(m.incident.id.clone());
+            entries.push(Self::write_incident(&tx, &path, &m.incident, &corpus)?);
+        }
+        set_state(&tx, MERGED_THROUGH, last).map_err(err("recording the merge state"))?;
         let generation =
             Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
+        update.total = tx
+            .query_row("SELECT COUNT(*) FROM incidents", [], |r| r.get::<_, i64>(0))
+            .map_err(err("counting incidents"))?
+            .max(0) as usize;
         tx.commit().map_err(err("committing incidents"))?;
         // After the database commit: a crash here leaves the index one
         // generation behind, rebuilt on the next open.
-        self.search_index.rebuild(&entries, generation)?;
-        Ok(incidents.len())
+        if !ids.is_empty() {
+            self.search_index.update(&ids, &entries, generation)?;
+        }
+        Ok(update)
     }
 
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
@@ -1136,7 +1516,7 @@ impl Store for SqliteStore {
         };
         let (off, rest) = split_sides(&incident, events)?;
         let docs: HashSet<String> = incident.sources.iter().map(|s| s.doc_id.clone()).collect();
-        let (analyses, doc_sources) = self.load_analyses(Some(&docs))?;
+        let (analyses, doc_sources) = self.load_analyses(&docs)?;
         let analyses = restrict_to_members(analyses, &incident);
         let mut constraints = self.load_constraints()?;
         for a in &off {
@@ -1201,7 +1581,7 @@ impl Store for SqliteStore {
             .iter()
             .flat_map(|i| i.sources.iter().map(|s| s.doc_id.clone()))
             .collect();
-        let (analyses, doc_sources) = self.load_analyses(Some(&docs))?;
+        let (analyses, doc_sources) = self.load_analyses(&docs)?;
         let corpus = Corpus {
             by_id: analyses.iter().map(|(id, a)| (id.as_str(), a)).collect(),
             doc_sources: &doc_sources,

@@ -119,6 +119,14 @@ macro_rules! suite {
                 go(cases::splits_survive_recompute_and_reingest)
             }
             #[test]
+            fn incremental_merge_equals_recompute() -> R {
+                go(cases::incremental_merge_equals_recompute)
+            }
+            #[test]
+            fn incremental_merge_keeps_splits() -> R {
+                go(cases::incremental_merge_keeps_splits)
+            }
+            #[test]
             fn imports_incidents() -> R {
                 go(cases::imports_incidents)
             }
@@ -684,6 +692,130 @@ before the end of the year as the currency weakened against the dollar.";
         let mut want = expected;
         want.sort();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    /// Every incident of a store as JSON, by id.
+    fn all_incidents(store: &dyn Store) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let mut all = Vec::new();
+        store.for_each_incident(&Query::default(), &mut |i| {
+            all.push(serde_json::to_string(&i).map_err(|e| StoreError::Callback(e.to_string()))?);
+            Ok(())
+        })?;
+        all.sort();
+        Ok(all)
+    }
+
+    /// 48 reports of violence, arrests and kidnappings in five cities over
+    /// three days (many describe the same happening), some without a
+    /// country, a few naming a group.
+    fn merge_corpus() -> Vec<(Document, Analysis)> {
+        let cities = [
+            ("Kabul", "AF"),
+            ("Kandahar", "AF"),
+            ("Lagos", "NG"),
+            ("Kaduna", "NG"),
+            ("Lima", "PE"),
+        ];
+        let kinds = [
+            EventType::Bombing,
+            EventType::Shooting,
+            EventType::Arrest,
+            EventType::Kidnapping,
+        ];
+        (0..48usize)
+            .map(|i| {
+                let (city, country) = cities[(i * 7 + i / 5) % cities.len()];
+                let kind = kinds[(i / 3) % kinds.len()];
+                // Some places without a country: their events are compared
+                // with every incident of their family.
+                let country = if i % 11 == 5 { "" } else { country };
+                let id = format!("report-{i:02}");
+                let text = format!(
+                    "Report number {i} from the desk: a {kind:?} happened in {city} on day {} \
+                     according to witness {} and officials of district {}.",
+                    1 + i % 3,
+                    i * 31 % 17,
+                    i * 13 % 7
+                );
+                let date = format!("2024-03-{:02}", 1 + i % 3);
+                analysed(Spec {
+                    id: &id,
+                    source: ["Reuters", "AFP", "BBC"][i % 3],
+                    text: &text,
+                    kind,
+                    stage: Stage::Accomplished,
+                    date: &date,
+                    place: place("E1", city, country),
+                    actor: (i % 4 == 0).then(|| isis_k(&[])),
+                    killed: Some((i % 3) as u32),
+                })
+            })
+            .collect()
+    }
+
+    pub fn incremental_merge_equals_recompute(f: &Fixture) -> R {
+        let corpus = merge_corpus();
+        let mut store = f.open()?;
+        // Nothing stored yet: the first merge recomputes (nothing).
+        let first = store.merge_incidents()?;
+        assert!(first.recomputed);
+        assert_eq!(first.total, 0);
+        let mut updated = 0;
+        let mut at = 0;
+        for (n, size) in [10, 13, 12, 13].into_iter().enumerate() {
+            store.insert_batch(&corpus[at..at + size])?;
+            at += size;
+            let update = store.merge_incidents()?;
+            assert!(!update.recomputed, "run {n}: {update:?}");
+            assert_eq!(update.documents, size, "run {n}");
+            assert_eq!(update.total as u64, store.stats()?.incidents);
+            updated += update.updated;
+            // Nothing new: nothing to do.
+            let again = store.merge_incidents()?;
+            assert_eq!((again.documents, again.created, again.updated), (0, 0, 0));
+            // The search index follows the database.
+            let page = store.search(&Query::default(), &Page::first(1))?;
+            assert_eq!(page.total, update.total, "run {n}");
+        }
+        assert!(updated > 0, "no run extended a stored incident");
+        let incremental = all_incidents(store.as_ref())?;
+        let total = store.recompute_incidents()?;
+        let full = all_incidents(store.as_ref())?;
+        assert_eq!(incremental.len(), total);
+        assert_eq!(incremental, full);
+        assert!(total < corpus.len(), "nothing was merged");
+        Ok(())
+    }
+
+    pub fn incremental_merge_keeps_splits(f: &Fixture) -> R {
+        let reports = kabul_reports();
+        let mut store = f.open()?;
+        store.insert_batch(&reports[..2])?;
+        assert_eq!(store.merge_incidents()?.total, 1);
+        // AFP's report is another attack, says the analyst.
+        store.split_incident("kabul-bbc/V1", &[EventRef::new("kabul-afp", "V1")])?;
+        assert_eq!(store.stats()?.incidents, 2);
+        // Tolo News reports it too: it joins one side only.
+        store.insert_batch(&reports[2..])?;
+        let update = store.merge_incidents()?;
+        assert_eq!(
+            (
+                update.documents,
+                update.created,
+                update.updated,
+                update.total
+            ),
+            (1, 0, 1, 2)
+        );
+        let bbc = store.incident("kabul-bbc/V1")?.ok_or("incident missing")?;
+        let docs: Vec<&str> = bbc.sources.iter().map(|s| s.doc_id.as_str()).collect();
+        assert_eq!(docs, vec!["kabul-bbc", "kabul-tolo"]);
+        let afp = store.incident("kabul-afp/V1")?.ok_or("incident missing")?;
+        assert_eq!(afp.sources.len(), 1);
+        let incremental = all_incidents(store.as_ref())?;
+        store.recompute_incidents()?;
+        assert_eq!(incremental, all_incidents(store.as_ref())?);
         Ok(())
     }
 
