@@ -206,12 +206,13 @@ pub fn payload(watchlist: &Watchlist, incident: &Incident) -> serde_json::Value 
     })
 }
 
-/// Matches every watchlist against the stored incidents and records the
-/// alerts not recorded before. Returns the new alerts with their
-/// watchlist's name. A watchlist whose query no longer parses is skipped
-/// (logged).
-pub fn match_watchlists(store: &mut dyn DeskStore) -> Result<Vec<AlertEvent>, StoreError> {
-    let mut events = Vec::new();
+/// The alerts a matching pass would record: for every watchlist, the
+/// matching incidents it has not alerted (nor taken as baseline) yet. Only
+/// reads, so that the scan of the incidents (the slow part on a large
+/// store) does not hold up writers. A watchlist whose query no longer
+/// parses is skipped (logged).
+pub fn find_alerts(store: &dyn DeskStore) -> Result<Vec<(Watchlist, Vec<NewAlert>)>, StoreError> {
+    let mut found = Vec::new();
     for watchlist in store.watchlists()? {
         let parsed = match query::parse(&watchlist.query) {
             Ok(q) => q,
@@ -237,9 +238,22 @@ pub fn match_watchlists(store: &mut dyn DeskStore) -> Result<Vec<AlertEvent>, St
             }
             Ok(())
         })?;
-        if new.is_empty() {
-            continue;
+        if !new.is_empty() {
+            found.push((watchlist, new));
         }
+    }
+    Ok(found)
+}
+
+/// Records alerts found by [`find_alerts`]; returns those not recorded
+/// before (by this or another server: the outbox is unique per watchlist
+/// and incident) with their watchlist's name.
+pub fn record_found(
+    store: &mut dyn DeskStore,
+    found: Vec<(Watchlist, Vec<NewAlert>)>,
+) -> Result<Vec<AlertEvent>, StoreError> {
+    let mut events = Vec::new();
+    for (watchlist, new) in found {
         for alert in store.record_alerts(watchlist.id, &new)? {
             events.push(AlertEvent {
                 id: alert.id,
@@ -253,6 +267,14 @@ pub fn match_watchlists(store: &mut dyn DeskStore) -> Result<Vec<AlertEvent>, St
         }
     }
     Ok(events)
+}
+
+/// Matches every watchlist against the stored incidents and records the
+/// alerts not recorded before ([`find_alerts`] then [`record_found`] on one
+/// store). Returns the new alerts with their watchlist's name.
+pub fn match_watchlists(store: &mut dyn DeskStore) -> Result<Vec<AlertEvent>, StoreError> {
+    let found = find_alerts(store)?;
+    record_found(store, found)
 }
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` under `secret`.
@@ -345,7 +367,12 @@ fn publish(state: &AppState, events: Vec<AlertEvent>) {
 /// Runs one matching pass (on the blocking pool) and publishes its alerts;
 /// returns how many were recorded.
 pub async fn match_once(state: &AppState) -> Result<usize, crate::ApiError> {
-    let events = state.db.write(match_watchlists).await?;
+    // Scan as a reader; only recording the (few) new alerts writes.
+    let found = state.db.read(|s| find_alerts(s)).await?;
+    if found.is_empty() {
+        return Ok(0);
+    }
+    let events = state.db.write(move |s| record_found(s, found)).await?;
     let n = events.len();
     let pending = events.iter().any(|e| e.state == AlertState::Pending);
     publish(state, events);
