@@ -8,16 +8,16 @@
 //! # Near-duplicates ([`DuplicateIndex`])
 //!
 //! The text is reduced to lower-cased alphanumeric words; every run of
-//! [`SHINGLE`] (3) consecutive words is hashed with FNV-1a 64 ([`fnv1a64`],
-//! stable across runs and platforms) followed by the SplitMix64 finaliser,
-//! and the 64-bit SimHash sets bit `i` when most shingle hashes have bit
-//! `i` set. Two texts are near-duplicates when their fingerprints differ in
-//! at most [`MAX_DISTANCE`] (5) bits. The index cuts each fingerprint into
-//! [`BANDS`] = `MAX_DISTANCE + 1` bands (10–11 bits) and files it under each
-//! band: by the pigeonhole principle, two fingerprints within the threshold
-//! share at least one band, so the lookup (candidates sharing a band, then
-//! an exact Hamming check) finds every near-duplicate while comparing only
-//! against about `BANDS × n / 1024` fingerprints.
+//! [`SHINGLE`] (3) consecutive words is hashed (FNV-1a 64 per word,
+//! [`fnv1a64`], stable across runs and platforms, combined with the
+//! SplitMix64 finaliser). A [`Signature`] keeps [`SIGNATURE_LEN`] (128)
+//! MinHash values of the shingle set at 4 bits each, the set's size and
+//! [`BANDS`] (12) LSH band keys of [`ROWS`] (2) full MinHash values each.
+//! A lookup verifies only the stories sharing a band key, by their
+//! estimated resemblance (Jaccard similarity ≥ [`MIN_RESEMBLANCE`], 0.7) or
+//! containment (≥ [`MIN_CONTAINMENT`], 0.9, for truncated or extended
+//! copies). The module documentation of `dedup.rs` gives the rationale,
+//! the candidate probabilities and the memory per story (≈ 250 bytes).
 //!
 //! # Incidents ([`merge_events`])
 //!
@@ -61,7 +61,11 @@
 mod dedup;
 mod merge;
 
-pub use dedup::{fnv1a64, hamming, simhash, words, DuplicateIndex, BANDS, MAX_DISTANCE, SHINGLE};
+pub use dedup::{
+    fnv1a64, shingles, words, DuplicateIndex, Signature, SignatureError, Similarity, BANDS,
+    MIN_CONTAINMENT, MIN_RESEMBLANCE, MIN_RESEMBLANCE_CONTAINED, ROWS, SHINGLE, SIGNATURE_BYTES,
+    SIGNATURE_LEN,
+};
 pub use merge::{
     bucket, merge_events, merge_events_with, stage_rank, Constraints, Family, Merged, Merger,
     MERGE_THRESHOLD, SCORE_CITY, SCORE_COUNTRY, SCORE_DATE, SCORE_PERPETRATOR, SCORE_TARGET,
