@@ -827,107 +827,114 @@ impl Store for PostgresStore {
         let url = self.url.clone();
         let err = |action| pg_err(&url, action);
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let mut tx = client
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        // One ingesting batch at a time per store: duplicate probes and
-        // story assignment see every committed batch.
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil-ingest:' || current_schema()))",
-            &[],
-        )
-        .map_err(err("waiting for the ingest lock"))?;
-        // The index changes only if the transaction commits.
-        let mut index = self.index.clone();
-        let mut up_to = self.indexed_up_to;
-        refresh_index(&mut tx, &url, &mut index, &mut up_to)?;
-        let now = time_text(Utc::now());
-        let prepared = Prepared::new(&mut tx, &url)?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (doc, analysis) in batch {
-            let hash = content_hash(&doc.text);
-            let canonical = doc.url.as_deref().and_then(canonical_url);
-            if let Some((existing, reason)) = lookup(
-                &mut tx,
-                &url,
-                (&prepared.by_hash, &prepared.by_url),
-                &hash,
-                canonical.as_deref(),
-            )? {
-                outcomes.push(Outcome::Duplicate { existing, reason });
-                continue;
+        // The index changes only if the transaction commits: a failed batch
+        // is undone with `truncate` (no clone of the index).
+        let (mark, up_before) = (self.index.len(), self.indexed_up_to);
+        let (index, up_to) = (&mut self.index, &mut self.indexed_up_to);
+        let result = (|| {
+            let mut tx = client
+                .transaction()
+                .map_err(err("starting a transaction"))?;
+            // One ingesting batch at a time per store: duplicate probes and
+            // story assignment see every committed batch.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('vigil-ingest:' || current_schema()))",
+                &[],
+            )
+            .map_err(err("waiting for the ingest lock"))?;
+            refresh_index(&mut tx, &url, index, up_to)?;
+            let now = time_text(Utc::now());
+            let prepared = Prepared::new(&mut tx, &url)?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for (doc, analysis) in batch {
+                let hash = content_hash(&doc.text);
+                let canonical = doc.url.as_deref().and_then(canonical_url);
+                if let Some((existing, reason)) = lookup(
+                    &mut tx,
+                    &url,
+                    (&prepared.by_hash, &prepared.by_url),
+                    &hash,
+                    canonical.as_deref(),
+                )? {
+                    outcomes.push(Outcome::Duplicate { existing, reason });
+                    continue;
+                }
+                let analysis_json =
+                    serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?;
+                let origin =
+                    serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
+                let key: i64 = tx
+                    .query_one(
+                        &prepared.insert_doc,
+                        &[
+                            &doc.id,
+                            &doc.url,
+                            &canonical,
+                            &doc.title,
+                            &doc.source,
+                            &doc.published.map(|t| t.to_rfc3339()),
+                            &hash,
+                            &now,
+                            &doc.author,
+                            &origin,
+                        ],
+                    )
+                    .map_err(err("storing a document"))?
+                    .get(0);
+                let joined = index
+                    .insert(&key.to_string(), &analysis.text)
+                    .and_then(|s| s.parse::<i64>().ok());
+                let story = joined.unwrap_or(key);
+                *up_to = (*up_to).max(key);
+                tx.execute(&prepared.set_story, &[&story, &key])
+                    .map_err(err("storing a document"))?;
+                tx.execute(&prepared.insert_analysis, &[&key, &analysis_json])
+                    .map_err(err("storing an analysis"))?;
+                for event in &analysis.events {
+                    // The event itself is in the analysis: not stored twice.
+                    tx.execute(
+                        &prepared.insert_event,
+                        &[
+                            &key,
+                            &event.id,
+                            &json_str(&event.kind),
+                            &json_str(&event.stage),
+                            &"",
+                        ],
+                    )
+                    .map_err(err("storing an event"))?;
+                }
+                for entity in &analysis.entities {
+                    tx.execute(
+                        &prepared.insert_entity,
+                        &[
+                            &key,
+                            &entity.id,
+                            &json_str(&entity.kind),
+                            &entity.name,
+                            &entity.kb_id,
+                        ],
+                    )
+                    .map_err(err("storing an entity"))?;
+                }
+                let seen = doc
+                    .published
+                    .map(|t| time_text(t.with_timezone(&Utc)))
+                    .unwrap_or_else(|| now.clone());
+                add_actors(&mut tx, &url, &prepared, analysis, &seen)?;
+                outcomes.push(match joined {
+                    Some(story) => Outcome::NearDuplicate { key, story },
+                    None => Outcome::New { key, story },
+                });
             }
-            let analysis_json =
-                serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?;
-            let origin = serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
-            let key: i64 = tx
-                .query_one(
-                    &prepared.insert_doc,
-                    &[
-                        &doc.id,
-                        &doc.url,
-                        &canonical,
-                        &doc.title,
-                        &doc.source,
-                        &doc.published.map(|t| t.to_rfc3339()),
-                        &hash,
-                        &now,
-                        &doc.author,
-                        &origin,
-                    ],
-                )
-                .map_err(err("storing a document"))?
-                .get(0);
-            let joined = index
-                .insert(&key.to_string(), &analysis.text)
-                .and_then(|s| s.parse::<i64>().ok());
-            let story = joined.unwrap_or(key);
-            up_to = up_to.max(key);
-            tx.execute(&prepared.set_story, &[&story, &key])
-                .map_err(err("storing a document"))?;
-            tx.execute(&prepared.insert_analysis, &[&key, &analysis_json])
-                .map_err(err("storing an analysis"))?;
-            for event in &analysis.events {
-                // The event itself is in the analysis: not stored twice.
-                tx.execute(
-                    &prepared.insert_event,
-                    &[
-                        &key,
-                        &event.id,
-                        &json_str(&event.kind),
-                        &json_str(&event.stage),
-                        &"",
-                    ],
-                )
-                .map_err(err("storing an event"))?;
-            }
-            for entity in &analysis.entities {
-                tx.execute(
-                    &prepared.insert_entity,
-                    &[
-                        &key,
-                        &entity.id,
-                        &json_str(&entity.kind),
-                        &entity.name,
-                        &entity.kb_id,
-                    ],
-                )
-                .map_err(err("storing an entity"))?;
-            }
-            let seen = doc
-                .published
-                .map(|t| time_text(t.with_timezone(&Utc)))
-                .unwrap_or_else(|| now.clone());
-            add_actors(&mut tx, &url, &prepared, analysis, &seen)?;
-            outcomes.push(match joined {
-                Some(story) => Outcome::NearDuplicate { key, story },
-                None => Outcome::New { key, story },
-            });
+            tx.commit().map_err(err("committing a batch"))?;
+            Ok(outcomes)
+        })();
+        if result.is_err() {
+            self.index.truncate(mark);
+            self.indexed_up_to = up_before;
         }
-        tx.commit().map_err(err("committing a batch"))?;
-        self.index = index;
-        self.indexed_up_to = up_to;
-        Ok(outcomes)
+        result
     }
 
     fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError> {
