@@ -62,6 +62,10 @@ pub struct Args {
     /// default: a temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR", requires = "corpus")]
     data: Option<PathBuf>,
+    /// With --corpus: ingest into this PostgreSQL database instead of an
+    /// embedded store (`postgres://…`; it must hold no documents).
+    #[arg(long, value_name = "URL", requires = "corpus")]
+    store: Option<String>,
     /// With --corpus: write the synthesized articles (JSON Lines) to FILE and stop.
     #[arg(long, value_name = "FILE", requires = "corpus")]
     write_corpus: Option<PathBuf>,
@@ -181,6 +185,7 @@ fn run_corpus(args: &Args, threads: usize) -> anyhow::Result<ExitCode> {
         threads,
         seed: args.seed,
         data: args.data.clone(),
+        store: args.store.clone(),
         muc4,
         articles: PathBuf::from("tests/articles"),
     };
@@ -203,6 +208,7 @@ fn run_corpus(args: &Args, threads: usize) -> anyhow::Result<ExitCode> {
     }
     let rows: Vec<(&str, String)> = vec![
         ("articles", format!("{} ({:.1} MB of text)", r.articles, r.raw_text_mb)),
+        ("store", r.backend.clone()),
         ("threads", r.threads.to_string()),
         (
             "ingest, end to end",

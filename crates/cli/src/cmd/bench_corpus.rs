@@ -1,6 +1,7 @@
 //! `vigil bench --corpus`: the store at scale. Synthesizes a news corpus
 //! from the MUC-4 texts and the example articles, ingests it into an
-//! embedded store and measures ingest throughput, store size, search
+//! embedded store (or a PostgreSQL database with `--store URL`) as
+//! `vigil ingest` does and measures ingest throughput, store size, search
 //! latency and near-duplicate precision/recall.
 //!
 //! The synthetic corpus: every article is a dateline (a gazetteer city, a
@@ -25,12 +26,13 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate};
-use rayon::prelude::*;
 use serde::Serialize;
 use vigil_core::{Analysis, Document};
 use vigil_extract::Pipeline;
 use vigil_ingest::ReadOptions;
-use vigil_store::{Outcome, Page, SqliteStore, Store};
+use vigil_store::{Outcome, Page, Store};
+
+use super::ingest::{overlapped, Overlap};
 
 /// A small, fast, seeded generator (SplitMix64).
 pub struct Rng(u64);
@@ -558,12 +560,16 @@ pub fn write_jsonl(path: &Path, articles: &[Article]) -> anyhow::Result<u64> {
 
 #[derive(Serialize, Default)]
 pub struct Report {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
     pub articles: usize,
     pub threads: usize,
     pub raw_text_mb: f64,
     pub ingest_seconds: f64,
     pub store_seconds: f64,
     pub incidents_seconds: f64,
+    /// Incidents created by the merge at the end of the run.
+    pub incidents_created: usize,
     pub articles_per_second: f64,
     pub articles_per_second_without_incidents: f64,
     pub ingested: usize,
@@ -604,6 +610,9 @@ pub struct Options {
     pub threads: usize,
     pub seed: u64,
     pub data: Option<PathBuf>,
+    /// A PostgreSQL URL to ingest into instead of an embedded store (the
+    /// database or schema must hold no documents).
+    pub store: Option<String>,
     pub muc4: Vec<PathBuf>,
     pub articles: PathBuf,
 }
@@ -668,34 +677,40 @@ pub fn run(opts: &Options) -> anyhow::Result<Report> {
     let raw = write_jsonl(&corpus_file, &corpus.articles[..bulk])?
         + write_jsonl(&labelled_file, &corpus.articles[bulk..])?;
 
-    // Ingest, end to end: read JSON Lines, skip known documents, analyse in
-    // parallel batches, store each batch in one transaction; then incidents.
+    // Ingest, end to end, as `vigil ingest`: read JSON Lines, skip known
+    // documents, analyse batches on the pool while the previous batch is
+    // stored in one transaction; then merge the new events into incidents.
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
-    let mut store = SqliteStore::open(&data.join("store"))?;
+    let store_dir = data.join("store");
+    let spec = match &opts.store {
+        Some(url) => url.clone(),
+        None => store_dir.display().to_string(),
+    };
+    let mut store = vigil_store::open(&spec)?;
+    anyhow::ensure!(
+        store.stats()?.documents == 0,
+        "{} already holds documents: give an empty database (or schema)",
+        store.location()
+    );
     let mut outcomes: HashMap<String, Outcome> = HashMap::new();
     let mut report = Report {
+        backend: if opts.store.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+        .to_string(),
         threads: opts.threads,
         raw_text_mb: raw as f64 / 1e6,
         ..Report::default()
     };
     let started = Instant::now();
     let mut store_time = 0.0;
-    for file in [&corpus_file, &labelled_file] {
-        let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
-        let mut failure: Option<anyhow::Error> = None;
-        let mut flush = |batch: &mut Vec<Document>,
-                         store: &mut SqliteStore,
-                         outcomes: &mut HashMap<String, Outcome>|
+    overlapped(&pipeline, Some(&pool), |overlap: &mut Overlap<'_>| {
+        let mut put = |analysed: Vec<(Document, Analysis)>,
+                       store: &mut dyn Store,
+                       outcomes: &mut HashMap<String, Outcome>|
          -> anyhow::Result<()> {
-            let analysed: Vec<(Document, Analysis)> = pool.install(|| {
-                batch
-                    .par_drain(..)
-                    .map(|doc| {
-                        let a = pipeline.analyze(&doc);
-                        (doc, a)
-                    })
-                    .collect()
-            });
             let t = Instant::now();
             let out = store.insert_batch(&analysed)?;
             store_time += t.elapsed().as_secs_f64();
@@ -704,42 +719,57 @@ pub fn run(opts: &Options) -> anyhow::Result<Report> {
             }
             Ok(())
         };
-        vigil_ingest::read_source_with(file, &ReadOptions::default(), &mut |item| {
-            if failure.is_some() {
-                return;
-            }
-            let Ok(item) = item else {
-                return;
-            };
-            match store.find_duplicate(&item.document) {
-                Ok(Some((existing, reason))) => {
-                    outcomes.insert(
-                        item.document.id.clone(),
-                        Outcome::Duplicate { existing, reason },
-                    );
+        for file in [&corpus_file, &labelled_file] {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut failure: Option<anyhow::Error> = None;
+            vigil_ingest::read_source_with(file, &ReadOptions::default(), &mut |item| {
+                if failure.is_some() {
                     return;
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    failure = Some(e.into());
+                let Ok(item) = item else {
                     return;
+                };
+                match store.find_duplicate(&item.document) {
+                    Ok(Some((existing, reason))) => {
+                        outcomes.insert(
+                            item.document.id.clone(),
+                            Outcome::Duplicate { existing, reason },
+                        );
+                        return;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        failure = Some(e.into());
+                        return;
+                    }
                 }
-            }
-            batch.push(item.document);
-            if batch.len() >= BATCH {
-                if let Err(e) = flush(&mut batch, &mut store, &mut outcomes) {
-                    failure = Some(e);
+                batch.push((item.document, item.published_from));
+                if batch.len() >= BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if let Some(analysed) = overlap.submit(full) {
+                        if let Err(e) = put(analysed, store.as_mut(), &mut outcomes) {
+                            failure = Some(e);
+                        }
+                    }
                 }
+            });
+            if let Some(e) = failure {
+                return Err(e);
             }
-        });
-        if let Some(e) = failure {
-            return Err(e);
+            // The labelled items are probed against the whole corpus.
+            if let Some(analysed) = overlap.submit(batch) {
+                put(analysed, store.as_mut(), &mut outcomes)?;
+            }
+            for analysed in overlap.drain() {
+                put(analysed, store.as_mut(), &mut outcomes)?;
+            }
         }
-        flush(&mut batch, &mut store, &mut outcomes)?;
-    }
+        Ok(())
+    })?;
     let stored = started.elapsed().as_secs_f64();
     let t = Instant::now();
-    store.recompute_incidents()?;
+    let merged = store.merge_incidents()?;
+    report.incidents_created = merged.created;
     report.incidents_seconds = t.elapsed().as_secs_f64();
     report.ingest_seconds = started.elapsed().as_secs_f64();
     report.store_seconds = store_time;
@@ -844,11 +874,14 @@ pub fn run(opts: &Options) -> anyhow::Result<Report> {
     report.search_p99_ms = percentile(&times, 99.0);
     report.search_max_ms = times.last().copied().unwrap_or(0.0);
     report.mean_hits = hits as f64 / queries.len().max(1) as f64;
-    // Sizes once the store is closed (its WAL checkpointed into the file).
+    // Sizes once the store is closed (its WAL checkpointed into the file);
+    // PostgreSQL: the database size.
+    let pg_size = opts.store.is_some().then_some(stats.size_bytes);
     drop(store);
-    let store_dir = data.join("store");
-    let total = dir_size(&store_dir);
-    let index = dir_size(&store_dir.join("index"));
+    let (total, index) = match pg_size {
+        Some(size) => (size, 0),
+        None => (dir_size(&store_dir), dir_size(&store_dir.join("index"))),
+    };
     report.store_mb = total as f64 / 1e6;
     report.index_mb = index as f64 / 1e6;
     report.sqlite_mb = (total - index.min(total)) as f64 / 1e6;

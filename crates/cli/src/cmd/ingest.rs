@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc;
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -25,12 +26,15 @@ use super::stats::StoreArgs;
 /// Ingesting is idempotent: a document whose content or canonical URL is
 /// already stored is counted as a duplicate and not analysed again; a
 /// near-duplicate (the same story republished) is stored and joins the
-/// existing story. Documents are analysed in parallel batches and each batch
-/// is stored in one transaction, so an interrupted run loses at most the
-/// open batch and running it again stores nothing twice.
+/// existing story. Documents are analysed in parallel batches (the next
+/// batch is analysed while the previous one is stored) and each batch is
+/// stored in one transaction, so an interrupted run loses at most the
+/// batches not yet stored and running it again stores nothing twice.
 ///
-/// At the end, incidents are recomputed from every stored event (events of
-/// different articles merged by type, date, place and actors).
+/// At the end, the events of the documents stored since the last merge
+/// (by this run, or by an interrupted one) are merged into the stored
+/// incidents (events of different articles merged by type, date, place and
+/// actors).
 ///
 /// Examples:
 ///
@@ -88,6 +92,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut store = args.store.open()?;
     let pipeline = Pipeline::new().context("loading vigil's gazetteers")?;
     let mut summary = Summary::default();
+    overlapped(&pipeline, None, |overlap| {
+        read_all(&args, store.as_mut(), overlap, &mut summary)
+    })?;
+    summary.incidents = store.merge_incidents()?.total;
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!(
+            "{} ingested ({} near-duplicates joined an existing story), {} duplicates skipped, {} failed, {} incidents, store {}",
+            summary.ingested,
+            summary.near_duplicates,
+            summary.duplicates,
+            summary.failed,
+            summary.incidents,
+            store.location()
+        );
+        for reason in &summary.failures {
+            println!("  failed: {reason}");
+        }
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads every source, skips known documents, and has the rest analysed
+/// and stored in batches.
+fn read_all(
+    args: &Args,
+    store: &mut dyn Store,
+    overlap: &mut Overlap<'_>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     let mut batch: Vec<(Document, Option<&'static str>)> = Vec::with_capacity(BATCH);
     let mut store_err: Option<anyhow::Error> = None;
     let options = ReadOptions::default();
@@ -116,8 +155,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     batch.push((ingested.document, ingested.published_from));
                     if batch.len() >= BATCH {
-                        if let Err(e) = flush(&pipeline, store.as_mut(), &mut batch, &mut summary) {
-                            store_err = Some(e);
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if let Some(analysed) = overlap.submit(full) {
+                            if let Err(e) = store_batch(store, &analysed, summary) {
+                                store_err = Some(e);
+                            }
                         }
                     }
                 }
@@ -139,51 +181,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(e);
         }
     }
-    flush(&pipeline, store.as_mut(), &mut batch, &mut summary)?;
-    summary.incidents = store.recompute_incidents()?;
-    if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else {
-        println!(
-            "{} ingested ({} near-duplicates joined an existing story), {} duplicates skipped, {} failed, {} incidents, store {}",
-            summary.ingested,
-            summary.near_duplicates,
-            summary.duplicates,
-            summary.failed,
-            summary.incidents,
-            store.location()
-        );
-        for reason in &summary.failures {
-            println!("  failed: {reason}");
+    if !batch.is_empty() {
+        if let Some(analysed) = overlap.submit(batch) {
+            store_batch(store, &analysed, summary)?;
         }
     }
-    Ok(if summary.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    for analysed in overlap.drain() {
+        store_batch(store, &analysed, summary)?;
+    }
+    Ok(())
 }
 
-/// Analyses the batch in parallel and stores it in one transaction.
-fn flush(
-    pipeline: &Pipeline,
+/// Stores one analysed batch in one transaction and counts the outcomes.
+fn store_batch(
     store: &mut dyn Store,
-    batch: &mut Vec<(Document, Option<&'static str>)>,
+    analysed: &[(Document, Analysis)],
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let analysed: Vec<(Document, Analysis)> = batch
-        .par_drain(..)
-        .map(|(doc, from)| {
-            let mut analysis = pipeline.analyze(&doc);
-            super::label_published(&mut analysis, from);
-            (doc, analysis)
-        })
-        .collect();
-    let outcomes = store.insert_batch(&analysed)?;
-    for (outcome, (doc, _)) in outcomes.iter().zip(&analysed) {
+    let outcomes = store.insert_batch(analysed)?;
+    for (outcome, (doc, _)) in outcomes.iter().zip(analysed) {
         if let Outcome::Duplicate { existing, reason } = outcome {
             eprintln!(
                 "vigil: {}: duplicate of {existing} ({})",
@@ -194,4 +210,104 @@ fn flush(
     }
     summary.count(&outcomes);
     Ok(())
+}
+
+/// A batch of documents to analyse, with where their publication time was
+/// read from.
+pub(crate) type Batch = Vec<(Document, Option<&'static str>)>;
+
+/// Analysis overlapped with storage: batches handed to [`Overlap::submit`]
+/// are analysed in parallel on the rayon pool (driven by a helper thread)
+/// while the caller stores the batch analysed before, on its own thread
+/// (the store handle never leaves it). At most two batches are in flight.
+pub(crate) struct Overlap<'a> {
+    to_analyse: Option<mpsc::SyncSender<Batch>>,
+    analysed: &'a mpsc::Receiver<Vec<(Document, Analysis)>>,
+    in_flight: usize,
+}
+
+impl Overlap<'_> {
+    /// Hands `batch` to the analysis; returns the batch analysed before
+    /// (in submission order), ready to store, once there is one.
+    pub(crate) fn submit(&mut self, batch: Batch) -> Option<Vec<(Document, Analysis)>> {
+        if batch.is_empty() {
+            return None;
+        }
+        let sent = self
+            .to_analyse
+            .as_ref()
+            .is_some_and(|tx| tx.send(batch).is_ok());
+        if sent {
+            self.in_flight += 1;
+        }
+        if self.in_flight > 1 {
+            self.next()
+        } else {
+            None
+        }
+    }
+
+    fn next(&mut self) -> Option<Vec<(Document, Analysis)>> {
+        let got = self.analysed.recv().ok();
+        self.in_flight = self.in_flight.saturating_sub(1);
+        got
+    }
+
+    /// Every batch still in flight, analysed, in submission order.
+    pub(crate) fn drain(&mut self) -> Vec<Vec<(Document, Analysis)>> {
+        self.to_analyse = None;
+        let mut out = Vec::new();
+        while self.in_flight > 0 {
+            match self.next() {
+                Some(batch) => out.push(batch),
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// Runs `body` with an [`Overlap`] analysing on `pool` (the global rayon
+/// pool when `None`).
+pub(crate) fn overlapped<T>(
+    pipeline: &Pipeline,
+    pool: Option<&rayon::ThreadPool>,
+    body: impl FnOnce(&mut Overlap<'_>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let (to_analyse, batches) = mpsc::sync_channel::<Batch>(1);
+    let (done, analysed) = mpsc::sync_channel::<Vec<(Document, Analysis)>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let analyse = |batch: Batch| -> Vec<(Document, Analysis)> {
+                batch
+                    .into_par_iter()
+                    .map(|(doc, from)| {
+                        let mut analysis = pipeline.analyze(&doc);
+                        super::label_published(&mut analysis, from);
+                        (doc, analysis)
+                    })
+                    .collect()
+            };
+            for batch in batches {
+                let out = match pool {
+                    Some(pool) => pool.install(|| analyse(batch)),
+                    None => analyse(batch),
+                };
+                if done.send(out).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut overlap = Overlap {
+            to_analyse: Some(to_analyse),
+            analysed: &analysed,
+            in_flight: 0,
+        };
+        let result = body(&mut overlap);
+        // Ends the helper thread whether or not `body` drained.
+        overlap.to_analyse = None;
+        drop(overlap);
+        while analysed.recv().is_ok() {}
+        result
+    })
 }
