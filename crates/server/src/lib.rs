@@ -21,13 +21,14 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod html;
+pub mod load;
 pub mod query;
 pub mod state;
 pub mod ui;
 
 pub use alerts::AlertConfig;
 pub use error::{ApiError, ApiResult};
-pub use state::{AlertEvent, AppState, Db, DynStore, LiveEvent};
+pub use state::{AlertEvent, AppState, Db, DynStore, LiveEvent, Memo, Rendered};
 
 /// Default address: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";

@@ -129,7 +129,21 @@ impl Running {
 
 async fn start(dir: &Path, config: Config) -> Running {
     let store = SqliteStore::open(dir).unwrap();
-    let state = AppState::new(Box::new(store));
+    start_state(AppState::new(Box::new(store)), config).await
+}
+
+/// A server whose reads go through `readers` read handles (as `vigil
+/// serve`); its state too.
+async fn start_pooled(dir: &Path, config: Config, readers: usize) -> (Running, AppState) {
+    let writer = SqliteStore::open(dir).unwrap();
+    let handles: Vec<vigil_server::DynStore> = (0..readers)
+        .map(|_| Box::new(SqliteStore::open(dir).unwrap()) as vigil_server::DynStore)
+        .collect();
+    let state = AppState::with_readers(Box::new(writer), handles);
+    (start_state(state.clone(), config).await, state)
+}
+
+async fn start_state(state: AppState, config: Config) -> Running {
     let server = Server::bind(&config, state).await.unwrap();
     let addr = server.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -579,6 +593,242 @@ async fn export_streams_the_matching_incidents() -> TestResult {
 
     let openapi = get(&server.url("/api/v1/openapi.json")).await.json();
     assert!(openapi["paths"]["/api/v1/export"].is_object());
+    server.shutdown().await;
+    Ok(())
+}
+
+/// A read holding its store handle (as an export paced by a slow client
+/// does) does not hold up other requests: with one handle for every read
+/// (the server before read handles) each request below would wait for it
+/// (60 s) and time out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_served_beside_a_long_read_and_an_export() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let all = ingest(tmp.path(), 0..articles().len());
+    // Four handles: two may run long reads (the held one and the export).
+    let (server, state) = start_pooled(tmp.path(), local(), 4).await;
+    assert_eq!(state.db.readers(), 4);
+
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (holding, started) = tokio::sync::oneshot::channel::<()>();
+    let holder = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            state
+                .db
+                .read_long(move |s| {
+                    let _ = holding.send(());
+                    let _ = held.recv_timeout(Duration::from_secs(60));
+                    s.stats()
+                })
+                .await
+        })
+    };
+    started.await?;
+    for path in [
+        "/api/v1/incidents",
+        "/api/v1/incidents?q=type:bombing",
+        "/api/v1/stats",
+        "/",
+        "/threats",
+        "/map",
+    ] {
+        let answer = tokio::time::timeout(Duration::from_secs(20), get(&server.url(path)))
+            .await
+            .map_err(|_| format!("{path} was not answered while a read held its handle"))?;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+    // An export (a long read of its own: half the handles may run them)
+    // and searches beside it and beside the held read.
+    let urls = [
+        server.url("/api/v1/export?format=jsonl"),
+        server.url("/api/v1/incidents?limit=100"),
+        server.url(&format!("/api/v1/incidents/{}", all[0])),
+    ];
+    let (export, list, detail) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(get(&urls[0]), get(&urls[1]), get(&urls[2]))
+    })
+    .await
+    .map_err(|_| "an export and searches beside a held read were not answered")?;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(
+        export.body.lines().filter(|l| !l.trim().is_empty()).count(),
+        all.len()
+    );
+    assert_eq!(list.status, 200);
+    assert_eq!(list.json()["total"].as_u64(), Some(all.len() as u64));
+    assert_eq!(detail.status, 200, "{}", detail.body);
+
+    release.send(())?;
+    let stats = holder.await??;
+    assert_eq!(stats.incidents as usize, all.len());
+    server.shutdown().await;
+    Ok(())
+}
+
+/// The cached pages (threat board, map, timeline, statistics, actor
+/// profiles) follow the store: after another process adds incidents they
+/// show what a server without a cache shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_pages_follow_the_store() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let first = ingest(tmp.path(), 0..split_point());
+    let (server, _) = start_pooled(tmp.path(), local(), 2).await;
+    let actors = get(&server.url("/api/v1/actors?limit=1")).await.json();
+    let key = actors["items"][0]["key"]
+        .as_str()
+        .unwrap_or("none")
+        .to_string();
+    let pages = [
+        "/threats".to_string(),
+        "/map".to_string(),
+        "/timeline".to_string(),
+        "/api/v1/stats/incidents".to_string(),
+        format!("/actors/{key}"),
+        format!("/api/v1/actors/{key}"),
+    ];
+    let mut before = Vec::new();
+    for page in &pages {
+        let answer = get(&server.url(page)).await;
+        assert_eq!(answer.status, 200, "{page}: {}", answer.body);
+        before.push(answer.body);
+    }
+    assert!(before[1].contains(&format!("{} incidents,", first.len())));
+    for (page, body) in pages.iter().zip(&before) {
+        assert_eq!(&get(&server.url(page)).await.body, body, "{page} again");
+    }
+
+    let all = ingest(tmp.path(), split_point()..articles().len());
+    assert!(all.len() > first.len());
+    let map = get(&server.url("/map")).await.body;
+    assert!(
+        map.contains(&format!("{} incidents,", all.len())),
+        "the map still shows the old store"
+    );
+    let stats = get(&server.url("/api/v1/stats/incidents")).await.json();
+    assert_eq!(stats["total"].as_u64(), Some(all.len() as u64));
+    let (fresh, _) = start_pooled(tmp.path(), local(), 1).await;
+    for page in &pages {
+        let cached = get(&server.url(page)).await;
+        let uncached = get(&fresh.url(page)).await;
+        assert_eq!(cached.status, 200, "{page}");
+        assert_eq!(
+            cached.body, uncached.body,
+            "{page}: the cached page is stale"
+        );
+    }
+    fresh.shutdown().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// The threat board reads the incidents of its year only (a `since:`
+/// query), and the latest day from the incidents ending after the latest
+/// start; it ranks exactly as a pass over every incident.
+#[test]
+fn the_board_reads_its_year_only_and_ranks_as_a_full_pass() -> TestResult {
+    use vigil_server::ui::board;
+    use vigil_server::ui::threat::{incident_day, BoardBuilder, Places};
+    struct Names;
+    impl Places for Names {
+        fn country_name(&self, iso2: &str) -> Option<String> {
+            Some(format!("country {iso2}"))
+        }
+        fn is_country(&self, name: &str) -> bool {
+            name.len() == 2
+        }
+    }
+    let tmp = tempfile::tempdir()?;
+    ingest(tmp.path(), 0..articles().len());
+    let store = SqliteStore::open(tmp.path())?;
+    let mut every = Vec::new();
+    store.for_each_incident(&vigil_store::Query::default(), &mut |i| {
+        every.push(i);
+        Ok(())
+    })?;
+    let latest = every.iter().filter_map(incident_day).max();
+    assert!(latest.is_some(), "the articles have dated incidents");
+    assert_eq!(board::latest_day(&store)?, latest);
+    let latest = latest.unwrap();
+    let earliest = every.iter().filter_map(incident_day).min().unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let days = [
+        None,
+        Some(latest),
+        Some(earliest),
+        Some(earliest + chrono::Days::new(200)),
+        Some(latest + chrono::Days::new(300)),
+        Some(latest + chrono::Days::new(400)),
+    ];
+    let summary = |b: &vigil_server::ui::threat::Board| {
+        [&b.countries, &b.cities, &b.sites]
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|r| {
+                let ids: Vec<&str> = r.evidence.iter().map(|e| e.incident.as_str()).collect();
+                format!(
+                    "{:?} {} {:.6} {} {:?} {ids:?}",
+                    r.kind, r.key, r.score, r.incidents, r.counts
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut nonempty = 0;
+    for as_of in days {
+        let ours = board::board_with(&store, as_of, &Names)?;
+        let day = as_of.unwrap_or_else(|| latest.min(today));
+        let mut full = BoardBuilder::new(day, &Names);
+        for i in &every {
+            full.add(i);
+        }
+        let full = full.finish(15);
+        assert_eq!(ours.as_of, full.as_of, "{as_of:?}");
+        assert_eq!(summary(&ours), summary(&full), "as of {as_of:?}");
+        if !full.countries.is_empty() || !full.cities.is_empty() {
+            nonempty += 1;
+        }
+    }
+    assert!(nonempty >= 2, "the boards compared rank something");
+    Ok(())
+}
+
+/// The load generator of `vigil bench --http` against a server: it finds
+/// incidents and builds queries from them, and every endpoint answers its
+/// requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_generator_loads_every_endpoint() -> TestResult {
+    use vigil_server::load;
+    let tmp = tempfile::tempdir()?;
+    let all = ingest(tmp.path(), 0..articles().len());
+    let (server, _) = start_pooled(tmp.path(), local(), 2).await;
+    let opts = load::Options {
+        base: server.url(""),
+        connections: 3,
+        duration: Duration::from_millis(400),
+        warmup: Duration::from_millis(100),
+        endpoints: load::Endpoint::ALL.to_vec(),
+        ..load::Options::default()
+    };
+    let report = tokio::task::spawn_blocking(move || load::run(&opts, &mut |_| {})).await??;
+    assert_eq!(report.incidents, all.len());
+    assert_eq!(report.ids, all.len(), "every incident id is found");
+    assert!(report.queries > 0);
+    assert_eq!(report.endpoints.len(), load::Endpoint::ALL.len());
+    for e in &report.endpoints {
+        assert_eq!(e.errors, 0, "{:?}: {:?}", e.endpoint, e.first_error);
+        assert!(e.requests > 0, "{:?}", e.endpoint);
+        assert!(e.p50_ms <= e.p99_ms && e.p99_ms <= e.max_ms, "{e:?}");
+        assert!(e.bytes_per_request > 100.0, "{e:?}");
+    }
+    // A server that is not there is an error naming it.
+    let gone = load::Options {
+        base: "http://127.0.0.1:9".into(),
+        ..load::Options::default()
+    };
+    let err = tokio::task::spawn_blocking(move || load::discover(&gone))
+        .await?
+        .unwrap_err();
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
     server.shutdown().await;
     Ok(())
 }

@@ -37,6 +37,11 @@ use vigil_extract::Pipeline;
 ///   vigil bench --corpus --docs 100000 --threads 2
 ///
 ///   vigil bench --corpus --docs 500 --write-corpus corpus.jsonl
+///
+/// With --http URL it loads a running `vigil serve` instead (latency
+/// percentiles and requests/s per endpoint, see docs/api.md "Load"):
+///
+///   vigil bench --http http://127.0.0.1:8080 --connections 50 --duration 30s
 #[derive(clap::Args)]
 pub struct Args {
     /// Corpus files or directories.
@@ -75,6 +80,9 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
+    /// HTTP load of a running server (`--http URL`; see bench_http.rs).
+    #[command(flatten)]
+    http: super::bench_http::HttpArgs,
 }
 
 #[derive(Serialize)]
@@ -94,6 +102,9 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.http.http {
+        return super::bench_http::run(url, &args.http, args.json);
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

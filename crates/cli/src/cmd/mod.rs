@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod bench_corpus;
+pub mod bench_http;
 pub mod eval;
 pub mod export;
 pub mod import;

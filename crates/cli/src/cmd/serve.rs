@@ -53,6 +53,30 @@ pub struct Args {
     /// list.
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_attempts: u32,
+    /// Read handles on the store: requests read in parallel through them
+    /// (each a connection of its own; SQLite in WAL mode lets readers run
+    /// beside each other and beside the writer), while writes go through
+    /// one more handle. 0 makes every request share the one handle.
+    /// Default: twice the number of cores, at least 4.
+    #[arg(long, value_name = "N")]
+    readers: Option<usize>,
+}
+
+/// Opens `n` read handles on the store `spec`, in parallel (each open of
+/// an embedded store reads its near-duplicate index).
+fn open_readers(spec: &str, n: usize) -> anyhow::Result<Vec<vigil_server::DynStore>> {
+    std::thread::scope(|scope| {
+        let opening: Vec<_> = (0..n)
+            .map(|_| scope.spawn(|| vigil_store::desk::open(spec)))
+            .collect();
+        opening
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(store) => store.with_context(|| format!("opening a read handle on {spec}")),
+                Err(_) => Err(anyhow::anyhow!("opening a read handle on {spec} panicked")),
+            })
+            .collect()
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -69,6 +93,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let spec = args.store.spec();
     let store = vigil_store::desk::open(&spec)?;
+    let n = args.readers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .saturating_mul(2)
+            .max(4)
+    });
+    let started = std::time::Instant::now();
+    let readers = open_readers(&spec, n)?;
+    eprintln!(
+        "vigil serve: {n} read handles open in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let config = Config {
         addr: args.addr,
         allow_open: args.allow_open,
@@ -80,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ..AlertConfig::default()
         },
     };
-    vigil_server::serve_blocking(config, AppState::new(store))
+    vigil_server::serve_blocking(config, AppState::with_readers(store, readers))
         .with_context(|| format!("serving {spec}"))?;
     Ok(ExitCode::SUCCESS)
 }

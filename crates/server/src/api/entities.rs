@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +13,7 @@ use vigil_store::{Actor, ActorFilter, Hit, Page, Sort, StoreError};
 
 use super::extract::Query as UrlQuery;
 use crate::error::{ApiError, ApiResult};
-use crate::{query, AppState};
+use crate::{query, AppState, Db, Rendered};
 
 /// Filters of `/actors` and `/places`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -248,9 +249,20 @@ fn profile(
 pub async fn actor_handler(
     State(state): State<AppState>,
     Path(key): Path<String>,
-) -> ApiResult<Json<ActorProfile>> {
+) -> ApiResult<Response> {
+    // A pass over the actor's incidents: once per store state.
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&format!("api:actor:{key}"), || async move {
+            Rendered::json(&actor_profile(&db, key).await?)
+        })
+        .await?;
+    Ok(rendered.json_response())
+}
+
+async fn actor_profile(db: &Db, key: String) -> ApiResult<ActorProfile> {
     let k = key.clone();
-    let Some(actor) = state.db.read(move |s| s.actor(&k)).await? else {
+    let Some(actor) = db.read(move |s| s.actor(&k)).await? else {
         return Err(ApiError::NotFound(format!("actor {key:?}")));
     };
     let field = if actor.kind.is_place() {
@@ -261,15 +273,15 @@ pub async fn actor_handler(
     let value = actor.kb_id.clone().unwrap_or_else(|| actor.name.clone());
     let term = query::term(field, &value.replace('"', ""))?;
     let parsed = query::parse(&term)?;
-    let p = state.db.read(move |s| profile(s, &parsed, None)).await?;
-    Ok(Json(ActorProfile {
+    let p = db.read(move |s| profile(s, &parsed, None)).await?;
+    Ok(ActorProfile {
         actor,
         query: term,
         timeline: p.timeline,
         by_type: p.by_type,
         places: p.places,
         recent: p.recent,
-    }))
+    })
 }
 
 /// A place's profile.
@@ -301,14 +313,24 @@ pub struct PlaceProfile {
 pub async fn place_handler(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> ApiResult<Json<PlaceProfile>> {
+) -> ApiResult<Response> {
     let name = name.trim().to_string();
     if name.is_empty() || name.contains('"') {
         return Err(ApiError::BadRequest("invalid place name".into()));
     }
+    // A pass over the place's incidents: once per store state.
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&format!("api:place:{name}"), || async move {
+            Rendered::json(&place_profile(&db, name).await?)
+        })
+        .await?;
+    Ok(rendered.json_response())
+}
+
+async fn place_profile(db: &Db, name: String) -> ApiResult<PlaceProfile> {
     let key = name.clone();
-    let actor = state
-        .db
+    let actor = db
         .read(move |s| {
             if let Some(a) = s.actor(&key)? {
                 return Ok(Some(a));
@@ -331,8 +353,7 @@ pub async fn place_handler(
     let term = query::term("place", &value)?;
     let parsed = query::parse(&term)?;
     let warnings_query = query::parse(&format!("{term} type:warning"))?;
-    let p = state
-        .db
+    let p = db
         .read(move |s| {
             let p = profile(s, &parsed, None)?;
             let warnings = s
@@ -352,7 +373,7 @@ pub async fn place_handler(
     if actor.is_none() && p.by_type.is_empty() {
         return Err(ApiError::NotFound(format!("place {name:?}")));
     }
-    Ok(Json(PlaceProfile {
+    Ok(PlaceProfile {
         name,
         actor,
         query: term,
@@ -360,5 +381,5 @@ pub async fn place_handler(
         by_type: p.by_type,
         recent: p.recent,
         warnings,
-    }))
+    })
 }

@@ -146,8 +146,10 @@ pub async fn handler(
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(QUEUE);
     let db = state.db.clone();
     tokio::spawn(async move {
+        // A long read: it holds one read handle for the whole export
+        // (paced by the client), never the store.
         let result = db
-            .read(move |store| {
+            .read_long(move |store| {
                 let failed = tx.clone();
                 let run = || -> Result<u64, String> {
                     let mut w = vigil_export::writer(format, ChunkWriter::new(tx), options)

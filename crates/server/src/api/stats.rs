@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::Json;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use vigil_store::StoreError;
 use super::extract::Query as UrlQuery;
 use super::incidents::Filters;
 use crate::error::{ApiError, ApiResult};
-use crate::{query, AppState};
+use crate::{query, AppState, Rendered};
 
 /// How to bucket.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -196,15 +196,22 @@ pub async fn handler(
     State(state): State<AppState>,
     UrlQuery(filters): UrlQuery<Filters>,
     UrlQuery(p): UrlQuery<StatsParams>,
-) -> ApiResult<Json<IncidentStats>> {
+) -> ApiResult<Response> {
     let text = filters.text()?;
     let parsed = query::parse(&text)?;
     let (interval, by) = params(&p)?;
-    let stats = state
-        .db
-        .read(move |s| compute(s, &text, &parsed, interval, by))
+    // A pass over the matching incidents: once per store state.
+    let key = format!("api:stats:{interval:?}:{by:?}:{text}");
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&key, || async move {
+            let stats = db
+                .read(move |s| compute(s, &text, &parsed, interval, by))
+                .await?;
+            Rendered::json(&stats)
+        })
         .await?;
-    Ok(Json(stats))
+    Ok(rendered.json_response())
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 //! seen, a timeline of its attacks, plots, arrests and warnings, the map
 //! and list of its places, and its incidents by kind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use axum::extract::{Path, State};
 use axum::response::Html;
-use vigil_core::Incident;
-use vigil_store::{Actor, Hit, Page, Sort};
+use vigil_store::desk::DeskStore;
+use vigil_store::{Actor, Hit, Page, Sort, StoreError};
 
 use super::html::esc;
 use super::layout::{hit_list, page, search_href, Nav, PageResult};
@@ -16,9 +16,9 @@ use super::map::{incident_marker, MAX_MARKERS};
 use super::svg::{timeline_chart, world_map, Shading, Timeline};
 use super::threat::{base, incident_day, Signal};
 use super::world::World;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::query;
-use crate::AppState;
+use crate::{AppState, Db, Rendered};
 
 /// What the page shows besides the actor.
 struct Profile {
@@ -42,7 +42,22 @@ fn actor_query(actor: &Actor) -> Result<String, ApiError> {
     query::term(field, &value.replace('"', ""))
 }
 
-fn collect(incidents: &[Incident], recent: Vec<Hit>) -> Profile {
+/// Reads an actor's profile in one pass over its incidents (none is
+/// kept): the 200 most recent are searched first, so that the pass only
+/// notes the signal of those.
+fn read_profile(s: &dyn DeskStore, query: &vigil_store::Query) -> Result<Profile, StoreError> {
+    let recent = s
+        .search(
+            query,
+            &Page {
+                offset: 0,
+                limit: 200,
+                sort: Sort::Recent,
+            },
+        )?
+        .hits;
+    let wanted: HashSet<&str> = recent.iter().map(|h| h.id.as_str()).collect();
+    let mut total = 0usize;
     let mut dated = Vec::new();
     let mut shading = Shading {
         href_template: None,
@@ -50,8 +65,10 @@ fn collect(incidents: &[Incident], recent: Vec<Hit>) -> Profile {
     };
     let mut markers = Vec::new();
     let mut places: BTreeMap<String, usize> = BTreeMap::new();
-    for incident in incidents {
-        if let Some(day) = incident_day(incident) {
+    let mut signal_of: HashMap<String, Signal> = HashMap::new();
+    s.for_each_incident(query, &mut |incident| {
+        total += 1;
+        if let Some(day) = incident_day(&incident) {
             dated.push((day, incident.kind));
         }
         if let Some(location) = &incident.location {
@@ -63,32 +80,32 @@ fn collect(incidents: &[Incident], recent: Vec<Hit>) -> Profile {
             }
         }
         if markers.len() < MAX_MARKERS {
-            if let Some(m) = incident_marker(incident) {
+            if let Some(m) = incident_marker(&incident) {
                 markers.push(m);
             }
         }
-    }
+        if wanted.contains(incident.id.as_str()) {
+            signal_of.insert(incident.id.clone(), base(&incident).0);
+        }
+        Ok(())
+    })?;
     let mut places: Vec<(String, usize)> = places.into_iter().collect();
     places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     places.truncate(30);
     let mut by_signal: BTreeMap<Signal, Vec<Hit>> = BTreeMap::new();
-    let signal_of: BTreeMap<&str, Signal> = incidents
-        .iter()
-        .map(|i| (i.id.as_str(), base(i).0))
-        .collect();
     for hit in recent {
         if let Some(signal) = signal_of.get(hit.id.as_str()) {
             by_signal.entry(*signal).or_default().push(hit);
         }
     }
-    Profile {
-        total: incidents.len(),
+    Ok(Profile {
+        total,
         timeline: Timeline::weekly(dated, 104),
         shading,
         markers,
         places,
         by_signal,
-    }
+    })
 }
 
 fn header(actor: &Actor) -> String {
@@ -145,35 +162,27 @@ fn header(actor: &Actor) -> String {
     out
 }
 
-/// The actor page.
+/// The actor page. Its profile is a pass over every incident of the
+/// actor: the page is computed once per store state, then served from the
+/// cache.
 pub async fn actor(State(state): State<AppState>, Path(key): Path<String>) -> PageResult {
+    let db = state.db.clone();
     let k = key.clone();
-    let Some(actor) = state.db.read(move |s| s.actor(&k)).await? else {
-        return Err(ApiError::NotFound(format!("actor {key:?}")).into());
+    let rendered = state
+        .cached(&format!("actor:{key}"), || render(db, k))
+        .await?;
+    Ok(Html(page(&rendered.title, Nav::None, "", &rendered.body)))
+}
+
+/// Reads the actor and its incidents, renders the page.
+async fn render(db: Db, key: String) -> ApiResult<Rendered> {
+    let k = key.clone();
+    let Some(actor) = db.read(move |s| s.actor(&k)).await? else {
+        return Err(ApiError::NotFound(format!("actor {key:?}")));
     };
     let term = actor_query(&actor)?;
     let parsed = query::parse(&term)?;
-    let profile = state
-        .db
-        .read(move |s| {
-            let mut incidents = Vec::new();
-            s.for_each_incident(&parsed, &mut |i| {
-                incidents.push(i);
-                Ok(())
-            })?;
-            let recent = s
-                .search(
-                    &parsed,
-                    &Page {
-                        offset: 0,
-                        limit: 200,
-                        sort: Sort::Recent,
-                    },
-                )?
-                .hits;
-            Ok(collect(&incidents, recent))
-        })
-        .await?;
+    let profile = db.read(move |s| read_profile(s, &parsed)).await?;
     let mut body = header(&actor);
     let _ = write!(
         body,
@@ -221,5 +230,8 @@ pub async fn actor(State(state): State<AppState>, Path(key): Path<String>) -> Pa
         );
     }
     body.push_str("</ul></aside></div>");
-    Ok(Html(page(&actor.name, Nav::None, "", &body)))
+    Ok(Rendered {
+        title: actor.name,
+        body,
+    })
 }

@@ -8,17 +8,21 @@ use std::fmt::Write as _;
 
 use axum::extract::{Query, State};
 use axum::response::Html;
-use chrono::{NaiveDate, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::html::esc;
 use super::layout::{actor_href, incident_href, page, search_href, type_badge, Nav, PageResult};
 use super::threat::{
-    incident_day, BoardBuilder, Places, Row, Signal, TargetKind, HALF_LIFE_DAYS, HORIZON_DAYS,
+    incident_day, Board, BoardBuilder, Places, Row, Signal, TargetKind, HALF_LIFE_DAYS,
+    HORIZON_DAYS,
 };
 use crate::error::ApiError;
 use crate::query::gazetteer;
+use crate::state::Rendered;
 use crate::AppState;
+use vigil_store::desk::DeskStore;
+use vigil_store::{Page, Sort, StoreError};
 
 /// Rows per table.
 const ROWS: usize = 15;
@@ -124,32 +128,91 @@ pub async fn threats(
         })?),
         None => None,
     };
-    let everything = vigil_store::Query::default();
-    let board = state
-        .db
-        .read(move |s| {
-            let as_of = match as_of {
-                Some(day) => day,
-                None => {
-                    // The latest incident day, capped at today.
-                    let mut latest: Option<NaiveDate> = None;
-                    s.for_each_incident(&everything, &mut |i| {
-                        latest = latest.max(incident_day(&i));
-                        Ok(())
-                    })?;
-                    let today = Utc::now().date_naive();
-                    latest.map_or(today, |d| d.min(today))
-                }
-            };
-            let places = Gazetteer;
-            let mut builder = BoardBuilder::new(as_of, &places);
-            s.for_each_incident(&everything, &mut |i| {
-                builder.add(&i);
-                Ok(())
-            })?;
-            Ok(builder.finish(ROWS))
+    // The board is a pass over a year of incidents: it is computed once
+    // per store state and as_of, then served from the cache.
+    // Without as_of the board depends on today's date too (see board()).
+    let key = format!(
+        "board:{}:{}",
+        as_of.map(|d| d.to_string()).unwrap_or_default(),
+        Utc::now().date_naive()
+    );
+    let db = state.db.clone();
+    let body = state
+        .cached(&key, || async move {
+            let board = db.read(move |s| board(s, as_of)).await?;
+            Ok(Rendered {
+                title: "Threat board".into(),
+                body: render(&board),
+            })
         })
         .await?;
+    Ok(Html(page(&body.title, Nav::Threats, "", &body.body)))
+}
+
+/// The latest day an incident is dated by ([`incident_day`]), from the
+/// incidents ending on or after the latest start date (the search index's
+/// recency), not from every incident.
+pub fn latest_day(s: &dyn DeskStore) -> Result<Option<NaiveDate>, StoreError> {
+    let top = s.search(
+        &vigil_store::Query::default(),
+        &Page {
+            offset: 0,
+            limit: 1,
+            sort: Sort::Recent,
+        },
+    )?;
+    let Some(start) = top.hits.first().and_then(|h| h.recency) else {
+        // Nothing dated.
+        return Ok(None);
+    };
+    // Every incident's end is at or after its start, so the latest end is
+    // among the incidents ending on or after the latest start.
+    let recent = vigil_store::Query {
+        since: Some(start),
+        ..vigil_store::Query::default()
+    };
+    let mut latest: Option<NaiveDate> = None;
+    s.for_each_incident(&recent, &mut |i| {
+        latest = latest.max(incident_day(&i));
+        Ok(())
+    })?;
+    Ok(latest)
+}
+
+/// The board as of `as_of` (default: the latest incident day, capped at
+/// today), from the incidents of the [`HORIZON_DAYS`] before it (a
+/// `since:` query, not every incident).
+pub fn board(s: &dyn DeskStore, as_of: Option<NaiveDate>) -> Result<Board, StoreError> {
+    board_with(s, as_of, &Gazetteer)
+}
+
+/// [`board`] with another namer of places.
+pub fn board_with(
+    s: &dyn DeskStore,
+    as_of: Option<NaiveDate>,
+    places: &dyn Places,
+) -> Result<Board, StoreError> {
+    let as_of = match as_of {
+        Some(day) => day,
+        None => {
+            let today = Utc::now().date_naive();
+            latest_day(s)?.map_or(today, |d| d.min(today))
+        }
+    };
+    let mut builder = BoardBuilder::new(as_of, places);
+    let horizon = vigil_store::Query {
+        since: as_of.checked_sub_days(Days::new(HORIZON_DAYS.unsigned_abs())),
+        ..vigil_store::Query::default()
+    };
+    s.for_each_incident(&horizon, &mut |i| {
+        builder.add(&i);
+        Ok(())
+    })?;
+    Ok(builder.finish(ROWS))
+}
+
+/// The board's page body.
+fn render(board: &Board) -> String {
     let as_of = board.as_of.map(|d| d.to_string()).unwrap_or_default();
     let mut body = String::from("<h1>Threat board</h1>");
     let _ = write!(
@@ -164,5 +227,5 @@ pub async fn threats(
     body.push_str(&table("Cities", "board-cities", &board.cities));
     body.push_str(&table("Sites and events", "board-sites", &board.sites));
     body.push_str("</div>");
-    Ok(Html(page("Threat board", Nav::Threats, "", &body)))
+    body
 }

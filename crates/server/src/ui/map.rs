@@ -8,8 +8,11 @@ use std::fmt::Write as _;
 
 use axum::extract::{Query, State};
 use axum::response::Html;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use vigil_core::{EventType, Incident};
+use vigil_store::desk::DeskStore;
+use vigil_store::StoreError;
 
 use super::html::esc;
 use super::layout::{
@@ -19,7 +22,7 @@ use super::svg::{timeline_chart, world_map, Marker, Shading, Timeline};
 use super::threat::incident_day;
 use super::world::World;
 use crate::query;
-use crate::AppState;
+use crate::{AppState, Rendered};
 
 /// Markers drawn at most (the most recent incidents).
 pub const MAX_MARKERS: usize = 1500;
@@ -55,22 +58,6 @@ pub fn incident_marker(incident: &Incident) -> Option<Marker> {
     })
 }
 
-/// Runs `q` over every matching incident.
-async fn matching(state: &AppState, q: &str) -> Result<Vec<Incident>, crate::ApiError> {
-    let parsed = query::parse(q)?;
-    state
-        .db
-        .read(move |s| {
-            let mut out = Vec::new();
-            s.for_each_incident(&parsed, &mut |i| {
-                out.push(i);
-                Ok(())
-            })?;
-            Ok(out)
-        })
-        .await
-}
-
 fn query_form(action: &str, q: &str) -> String {
     format!(
         r#"<form class="big-search" action="{action}" method="get"><input type="search" name="q" value="{}" placeholder="type:bombing since:2024-01-01" aria-label="Query"> <button type="submit">Show</button></form>"#,
@@ -78,18 +65,65 @@ fn query_form(action: &str, q: &str) -> String {
     )
 }
 
-/// The map page.
+/// What the map shows, read in one pass over the matching incidents.
+struct MapData {
+    total: usize,
+    unlocated: usize,
+    counts: BTreeMap<String, u32>,
+    /// The newest [`MAX_MARKERS`] markers.
+    markers: Vec<Marker>,
+}
+
+fn read_map(s: &dyn DeskStore, query: &vigil_store::Query) -> Result<MapData, StoreError> {
+    let mut data = MapData {
+        total: 0,
+        unlocated: 0,
+        counts: BTreeMap::new(),
+        markers: Vec::new(),
+    };
+    // (day, id, marker) of every located incident: sorted newest first at
+    // the end, so that the marker cap keeps the newest.
+    let mut dated: Vec<(Option<NaiveDate>, String, Marker)> = Vec::new();
+    s.for_each_incident(query, &mut |incident| {
+        data.total += 1;
+        match incident.location.as_ref().and_then(|l| l.geo.as_ref()) {
+            Some(geo) if !geo.country.is_empty() => {
+                *data.counts.entry(geo.country.clone()).or_insert(0) += 1;
+            }
+            _ => data.unlocated += 1,
+        }
+        if let Some(m) = incident_marker(&incident) {
+            dated.push((incident_day(&incident), incident.id.clone(), m));
+        }
+        Ok(())
+    })?;
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    dated.truncate(MAX_MARKERS);
+    data.markers = dated.into_iter().map(|(_, _, m)| m).collect();
+    Ok(data)
+}
+
+/// The map page (computed once per store state and query, then served
+/// from the cache).
 pub async fn map(State(state): State<AppState>, Query(params): Query<QueryParams>) -> PageResult {
     let q = params.q.unwrap_or_default();
-    let mut incidents = matching(&state, &q).await?;
-    // Most recent first, so the marker cap keeps the newest.
-    incidents.sort_by(|a, b| {
-        incident_day(b)
-            .cmp(&incident_day(a))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let mut shading = Shading {
-        counts: BTreeMap::new(),
+    let parsed = query::parse(&q)?;
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&format!("map:{q}"), || async move {
+            let data = db.read(move |s| read_map(s, &parsed)).await?;
+            Ok(Rendered {
+                title: "Map".into(),
+                body: render_map(&q, data),
+            })
+        })
+        .await?;
+    Ok(Html(page(&rendered.title, Nav::Map, "", &rendered.body)))
+}
+
+fn render_map(q: &str, data: MapData) -> String {
+    let shading = Shading {
+        counts: data.counts,
         href_template: Some(if q.trim().is_empty() {
             "/search?q=place:{}".to_string()
         } else {
@@ -99,29 +133,15 @@ pub async fn map(State(state): State<AppState>, Query(params): Query<QueryParams
             )
         }),
     };
-    let mut markers = Vec::new();
-    let mut unlocated = 0usize;
-    for incident in &incidents {
-        match incident.location.as_ref().and_then(|l| l.geo.as_ref()) {
-            Some(geo) if !geo.country.is_empty() => {
-                *shading.counts.entry(geo.country.clone()).or_insert(0) += 1;
-            }
-            _ => unlocated += 1,
-        }
-        if markers.len() < MAX_MARKERS {
-            if let Some(m) = incident_marker(incident) {
-                markers.push(m);
-            }
-        }
-    }
+    let markers = data.markers;
     let mut body = String::from("<h1>Map of incidents</h1>");
-    body.push_str(&query_form("/map", &q));
+    body.push_str(&query_form("/map", q));
     let _ = write!(
         body,
         r#"<p class="meta" id="map-count">{} incidents, {} markers, {} without a known place. Click a country or a marker.</p><figure class="map-figure">"#,
-        incidents.len(),
+        data.total,
         markers.len(),
-        unlocated
+        data.unlocated
     );
     body.push_str(&world_map(World::embedded(), &shading, &markers, 1100.0));
     body.push_str(r#"</figure><h2>By country</h2><table class="counts"><thead><tr><th>Country</th><th>Incidents</th></tr></thead><tbody>"#);
@@ -142,37 +162,68 @@ pub async fn map(State(state): State<AppState>, Query(params): Query<QueryParams
         );
     }
     body.push_str("</tbody></table>");
-    Ok(Html(page("Map", Nav::Map, "", &body)))
+    body
 }
 
-/// The timeline page.
+/// The timeline page (computed once per store state and query, then
+/// served from the cache).
 pub async fn timeline(
     State(state): State<AppState>,
     Query(params): Query<QueryParams>,
 ) -> PageResult {
     let q = params.q.unwrap_or_default();
-    let incidents = matching(&state, &q).await?;
-    let mut totals: BTreeMap<EventType, usize> = BTreeMap::new();
-    let mut dated = Vec::new();
-    for incident in &incidents {
-        *totals.entry(incident.kind).or_insert(0) += 1;
-        if let Some(day) = incident_day(incident) {
-            dated.push((day, incident.kind));
-        }
-    }
-    let undated = incidents.len() - dated.len();
+    let parsed = query::parse(&q)?;
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&format!("timeline:{q}"), || async move {
+            let (total, totals, dated) = db
+                .read(move |s| {
+                    let mut total = 0usize;
+                    let mut totals: BTreeMap<EventType, usize> = BTreeMap::new();
+                    let mut dated = Vec::new();
+                    s.for_each_incident(&parsed, &mut |incident| {
+                        total += 1;
+                        *totals.entry(incident.kind).or_insert(0) += 1;
+                        if let Some(day) = incident_day(&incident) {
+                            dated.push((day, incident.kind));
+                        }
+                        Ok(())
+                    })?;
+                    Ok((total, totals, dated))
+                })
+                .await?;
+            Ok(Rendered {
+                title: "Timeline".into(),
+                body: render_timeline(&q, total, &totals, dated),
+            })
+        })
+        .await?;
+    Ok(Html(page(
+        &rendered.title,
+        Nav::Timeline,
+        "",
+        &rendered.body,
+    )))
+}
+
+fn render_timeline(
+    q: &str,
+    total: usize,
+    totals: &BTreeMap<EventType, usize>,
+    dated: Vec<(NaiveDate, EventType)>,
+) -> String {
+    let undated = total - dated.len();
     let timeline = Timeline::weekly(dated, 156);
     let mut body = String::from("<h1>Timeline</h1>");
-    body.push_str(&query_form("/timeline", &q));
+    body.push_str(&query_form("/timeline", q));
     let _ = write!(
         body,
         r#"<p class="meta">{} incidents per week by type ({} undated left out).</p><figure class="chart">"#,
-        incidents.len(),
-        undated
+        total, undated
     );
     body.push_str(&timeline_chart(&timeline, 1100.0, 320.0));
     body.push_str(r#"</figure><h2>By type</h2><table class="counts"><thead><tr><th>Type</th><th>Incidents</th></tr></thead><tbody>"#);
-    for (kind, count) in &totals {
+    for (kind, count) in totals {
         let query = format!("{} type:{}", q.trim(), kind.as_str());
         let _ = write!(
             body,
@@ -182,5 +233,5 @@ pub async fn timeline(
         );
     }
     body.push_str("</tbody></table>");
-    Ok(Html(page("Timeline", Nav::Timeline, "", &body)))
+    body
 }
