@@ -40,7 +40,7 @@ use crate::sqlite::{
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
     DuplicateReason, EventRef, FeedState, IncidentUpdate, Job, JobCounts, JobKind, JobState,
-    NewJob, Outcome, Page, SearchPage, Split, Stats, Store, StoreError, StoredDocument,
+    NewJob, Outcome, Page, SearchPage, Sort, Split, Stats, Store, StoreError, StoredDocument,
     MAX_ATTEMPTS,
 };
 
@@ -163,7 +163,30 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX incidents_bucket ON incidents(family, country);
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
+    // 4: every search filter in SQL (`search`, `for_each_incident`): the
+    // values `search::matches` tests as arrays under GIN indexes (`&&`),
+    // the date range under B-tree indexes, and a dictionary of source
+    // values for `source:` substrings. Existing incidents are filled by
+    // `fill_filter_columns` in the same transaction.
+    "ALTER TABLE incidents ADD COLUMN types TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN stages TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN actor_terms TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN place_terms TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN source_terms TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN date_start DATE,
+        ADD COLUMN date_end DATE;
+    CREATE INDEX incidents_types ON incidents USING GIN (types);
+    CREATE INDEX incidents_stages ON incidents USING GIN (stages);
+    CREATE INDEX incidents_actor_terms ON incidents USING GIN (actor_terms);
+    CREATE INDEX incidents_place_terms ON incidents USING GIN (place_terms);
+    CREATE INDEX incidents_source_terms ON incidents USING GIN (source_terms);
+    CREATE INDEX incidents_date_end ON incidents (date_end);
+    CREATE INDEX incidents_recency ON incidents (date_start DESC NULLS LAST, id COLLATE \"C\");
+    CREATE TABLE search_sources (value TEXT PRIMARY KEY);",
 ];
+
+/// The migration that added the filter columns (see [`MIGRATIONS`]).
+const FILTER_COLUMNS_VERSION: usize = 4;
 
 /// Stored analyses read for merging: (document key, id, analysis).
 type Loaded = Vec<(i64, String, Analysis)>;
@@ -183,9 +206,14 @@ impl IncidentWriter {
         };
         Ok(IncidentWriter {
             insert: prepare(&format!(
-                "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body,
-                    family, country)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9, $10)
+                "WITH dictionary AS (
+                    INSERT INTO search_sources (value) SELECT unnest($15::text[])
+                    ON CONFLICT DO NOTHING)
+                 INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body,
+                    family, country, types, stages, actor_terms, place_terms, source_terms,
+                    date_start, date_end)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9, $10,
+                    $11, $12, $13, $14, $15, $16, $17)
                  RETURNING key"
             ))?,
             actors: prepare(
@@ -310,6 +338,9 @@ impl PostgresStore {
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
                 let mut tx = client.transaction().map_err(err("starting a migration"))?;
                 tx.batch_execute(sql).map_err(err("applying a migration"))?;
+                if i + 1 == FILTER_COLUMNS_VERSION {
+                    fill_filter_columns(&mut tx, &url)?;
+                }
                 tx.execute(
                     "INSERT INTO schema_migrations (version) VALUES ($1)",
                     &[&((i + 1) as i32)],
@@ -399,6 +430,7 @@ impl PostgresStore {
         let json = serde_json::to_string(incident).map_err(json_error(url, &incident.id))?;
         let row = search::index_row(incident, by_id, doc_sources);
         let (family, country) = incident_bucket(incident, by_id);
+        let f = search::FilterColumns::of(incident, &row);
         let key: i64 = client
             .query_one(
                 &writer.insert,
@@ -413,6 +445,13 @@ impl PostgresStore {
                     &row.body,
                     &family.as_str(),
                     &country,
+                    &f.types,
+                    &f.stages,
+                    &f.actors,
+                    &f.places,
+                    &f.sources,
+                    &f.start,
+                    &f.end,
                 ],
             )
             .map_err(pg_err(url, "storing an incident"))?
@@ -589,6 +628,144 @@ impl PostgresStore {
             .collect::<Vec<_>>()
             .join(" && ");
         (expr, words)
+    }
+}
+
+/// A query's filters and free words as one SQL condition over
+/// `incidents` (every part an index lookup: GIN on the tsvector and the
+/// filter arrays, B-tree on the dates) and its parameters `$1…`.
+struct SqlFilter {
+    conditions: Vec<String>,
+    /// The relevance of a matching incident (`ts_rank`; 0 without words).
+    score: String,
+    params: Vec<Box<dyn postgres::types::ToSql + Sync>>,
+}
+
+impl SqlFilter {
+    /// `None` when the query has free words but none with a letter or
+    /// digit (nothing can match).
+    fn of(query: &Query) -> Option<Self> {
+        let (expr, words) = PostgresStore::ts_query(&query.words, 1);
+        if words.is_empty() && !query.words.is_empty() {
+            return None;
+        }
+        let mut filter = SqlFilter {
+            conditions: Vec::new(),
+            score: "0::float8".to_string(),
+            params: Vec::new(),
+        };
+        if !words.is_empty() {
+            filter.conditions.push(format!("body @@ ({expr})"));
+            filter.score = format!("ts_rank(body, {expr})::float8");
+            for w in words {
+                filter.params.push(Box::new(w));
+            }
+        }
+        let arrays = [
+            ("types", search::type_names(query)),
+            ("stages", search::stage_names(query)),
+            ("actor_terms", query.actors.clone()),
+            ("place_terms", search::place_terms(query)),
+        ];
+        for (column, values) in arrays {
+            if !values.is_empty() {
+                filter.params.push(Box::new(values));
+                let n = filter.params.len();
+                filter.conditions.push(format!("{column} && ${n}::text[]"));
+            }
+        }
+        if !query.sources.is_empty() {
+            // The (few) distinct source values containing a term, then an
+            // array overlap on the GIN index.
+            filter.params.push(Box::new(query.sources.clone()));
+            let n = filter.params.len();
+            filter.conditions.push(format!(
+                "source_terms && ARRAY(SELECT value FROM search_sources
+                    WHERE EXISTS (SELECT 1 FROM unnest(${n}::text[]) t WHERE strpos(value, t) > 0))"
+            ));
+        }
+        if let Some(since) = query.since {
+            filter.params.push(Box::new(since));
+            let n = filter.params.len();
+            filter.conditions.push(format!("date_end >= ${n}"));
+        }
+        if let Some(until) = query.until {
+            filter.params.push(Box::new(until));
+            let n = filter.params.len();
+            filter.conditions.push(format!("date_start <= ${n}"));
+        }
+        Some(filter)
+    }
+
+    fn condition(&self) -> String {
+        if self.conditions.is_empty() {
+            "TRUE".to_string()
+        } else {
+            self.conditions.join(" AND ")
+        }
+    }
+
+    fn params(&self) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+        self.params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn postgres::types::ToSql + Sync))
+            .collect()
+    }
+}
+
+/// Fills the filter columns of migration 4 for the incidents stored
+/// before it, from each incident's JSON and its actor/place/source lists.
+fn fill_filter_columns(client: &mut impl GenericClient, url: &str) -> Result<(), StoreError> {
+    let update = client
+        .prepare(
+            "WITH dictionary AS (
+                INSERT INTO search_sources (value) SELECT unnest($5::text[])
+                ON CONFLICT DO NOTHING)
+             UPDATE incidents SET types = $2, stages = $3, actor_terms = $4, place_terms = $6,
+                source_terms = $5, date_start = $7, date_end = $8
+             WHERE key = $1",
+        )
+        .map_err(pg_err(url, "preparing the search column update"))?;
+    let mut after = 0i64;
+    loop {
+        let rows = client
+            .query(
+                "SELECT key, id, json, actors, places, sources FROM incidents
+                 WHERE key > $1 ORDER BY key LIMIT 1000",
+                &[&after],
+            )
+            .map_err(pg_err(url, "reading incidents for the search columns"))?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.get(0);
+        for r in &rows {
+            let id: String = r.get(1);
+            let json: String = r.get(2);
+            let incident: Incident = serde_json::from_str(&json).map_err(json_error(url, &id))?;
+            let row = search::Row {
+                actors: r.get(3),
+                places: r.get(4),
+                sources: r.get(5),
+                ..search::Row::default()
+            };
+            let f = search::FilterColumns::of(&incident, &row);
+            client
+                .execute(
+                    &update,
+                    &[
+                        &r.get::<_, i64>(0),
+                        &f.types,
+                        &f.stages,
+                        &f.actors,
+                        &f.sources,
+                        &f.places,
+                        &f.start,
+                        &f.end,
+                    ],
+                )
+                .map_err(pg_err(url, "filling the search columns"))?;
+        }
     }
 }
 
@@ -1156,46 +1333,64 @@ impl Store for PostgresStore {
     }
 
     fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
-        let (expr, words) = Self::ts_query(&query.words, 1);
-        if words.is_empty() && !query.words.is_empty() {
-            // Only punctuation: nothing can match.
+        let Some(filter) = SqlFilter::of(query) else {
+            // Free words of punctuation only: nothing can match.
             return Ok(search::paginate(Vec::new(), page));
-        }
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = words
-            .iter()
-            .map(|w| w as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let sql = if words.is_empty() {
-            "SELECT id, json, snippet, actors, places, sources, 0::float8 FROM incidents"
-                .to_string()
-        } else {
-            format!(
-                "SELECT id, json, snippet, actors, places, sources, ts_rank(body, q)::float8
-                 FROM incidents, (SELECT {expr} AS q) x WHERE body @@ q"
-            )
         };
+        // The order of `search::rank`, ties broken by id in byte order.
+        let order = |t: &str| match page.sort {
+            Sort::Relevance => {
+                format!("{t}score DESC, {t}date_start DESC NULLS LAST, {t}id COLLATE \"C\"")
+            }
+            Sort::Recent => {
+                format!("{t}date_start DESC NULLS LAST, {t}score DESC, {t}id COLLATE \"C\"")
+            }
+        };
+        let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        // Matching incidents (keys, sort columns) first; the JSON of the
+        // page's incidents only. The one-row left join returns the total
+        // even for a page past the end.
+        let sql = format!(
+            "WITH m AS MATERIALIZED (
+                SELECT key, id, date_start, {score} AS score FROM incidents WHERE {cond}
+             ), p AS (
+                SELECT * FROM m ORDER BY {inner} LIMIT {limit} OFFSET {offset}
+             )
+             SELECT (SELECT COUNT(*) FROM m), p.id, i.json, i.snippet, p.score
+             FROM (SELECT 1) one LEFT JOIN p ON TRUE LEFT JOIN incidents i ON i.key = p.key
+             ORDER BY {outer}",
+            score = filter.score,
+            cond = filter.condition(),
+            inner = order(""),
+            outer = order("p."),
+        );
         let rows = self
             .client()
-            .query(sql.as_str(), &params)
+            .query(sql.as_str(), &filter.params())
             .map_err(self.err("searching"))?;
-        let mut hits = Vec::new();
+        let mut total = 0usize;
+        let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
-            let id: String = r.get(0);
-            let json: String = r.get(1);
+            total = usize::try_from(r.get::<_, i64>(0)).unwrap_or(0);
+            let Some(id) = r.get::<_, Option<String>>(1) else {
+                continue;
+            };
+            let json: String = r.get(2);
             let row = search::Row {
-                body: String::new(),
-                snippet: r.get(2),
-                actors: r.get(3),
-                places: r.get(4),
-                sources: r.get(5),
+                snippet: r.get(3),
+                ..search::Row::default()
             };
             let incident: Incident =
                 serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
-            if search::matches(query, &incident, &row) {
-                hits.push(search::hit(&incident, &row, r.get(6)));
-            }
+            hits.push(search::hit(&incident, &row, r.get(4)));
         }
-        Ok(search::paginate(hits, page))
+        let end = page.offset.saturating_add(hits.len());
+        Ok(SearchPage {
+            next_offset: (end < total && !hits.is_empty()).then_some(end),
+            hits,
+            total,
+        })
     }
 
     fn for_each_incident(
@@ -1203,32 +1398,22 @@ impl Store for PostgresStore {
         query: &Query,
         f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
-        let (expr, words) = Self::ts_query(&query.words, 2);
-        if words.is_empty() && !query.words.is_empty() {
+        let Some(filter) = SqlFilter::of(query) else {
             return Ok(0);
-        }
+        };
         // Keyset pages: the lock is held per page only, so `f` may use the
         // store, and memory stays bounded by the page size.
-        let sql = if words.is_empty() {
-            format!(
-                "SELECT id, json, snippet, actors, places, sources FROM incidents
-                 WHERE id > $1 ORDER BY id LIMIT {STREAM_BATCH}"
-            )
-        } else {
-            format!(
-                "SELECT id, json, snippet, actors, places, sources FROM incidents
-                 WHERE id > $1 AND body @@ ({expr}) ORDER BY id LIMIT {STREAM_BATCH}"
-            )
-        };
+        let after_param = filter.params.len() + 1;
+        let sql = format!(
+            "SELECT id, json FROM incidents WHERE {} AND id > ${after_param}
+             ORDER BY id LIMIT {STREAM_BATCH}",
+            filter.condition()
+        );
         let mut after = String::new();
         let mut n = 0;
         loop {
-            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&after];
-            params.extend(
-                words
-                    .iter()
-                    .map(|w| w as &(dyn postgres::types::ToSql + Sync)),
-            );
+            let mut params = filter.params();
+            params.push(&after);
             let rows = self
                 .client()
                 .query(sql.as_str(), &params)
@@ -1240,19 +1425,10 @@ impl Store for PostgresStore {
             for r in rows {
                 let id: String = r.get(0);
                 let json: String = r.get(1);
-                let row = search::Row {
-                    body: String::new(),
-                    snippet: r.get(2),
-                    actors: r.get(3),
-                    places: r.get(4),
-                    sources: r.get(5),
-                };
                 let incident: Incident =
                     serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
-                if search::matches(query, &incident, &row) {
-                    f(incident)?;
-                    n += 1;
-                }
+                f(incident)?;
+                n += 1;
             }
             after = last_id;
         }
@@ -1691,4 +1867,63 @@ pub(crate) fn test_schema(
         }
     });
     Ok((spec, cleanup))
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+    use crate::suite::fixtures::{berlin, brussels, kabul};
+
+    type R = Result<(), Box<dyn std::error::Error>>;
+
+    fn ids(store: &PostgresStore, query: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let hits = store.search(&search::parse(query)?, &Page::first(10))?.hits;
+        Ok(hits.into_iter().map(|h| h.id).collect())
+    }
+
+    /// A store at schema version 3 with incidents, upgraded: migration 4
+    /// fills the filter columns of the incidents already stored.
+    #[test]
+    fn upgrading_from_version_3_fills_the_filter_columns() -> R {
+        let Some(fixture) = crate::suite::postgres()? else {
+            println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+            return Ok(());
+        };
+        let queries = [
+            "type:bombing",
+            "stage:foiled",
+            "actor:islamic-state-khorasan",
+            "place:be",
+            "source:york",
+            "since:2024-01-01",
+            "until:2023-12-31",
+            "bomb type:bombing since:2023-01-01",
+        ];
+        let expected = {
+            let mut store = PostgresStore::connect(&fixture.spec)?;
+            store.insert_batch(&[brussels(), kabul(), berlin()])?;
+            store.recompute_incidents()?;
+            let expected = queries
+                .iter()
+                .map(|q| ids(&store, q))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Back to version 3: the columns, their indexes and the
+            // dictionary gone.
+            store.client().batch_execute(
+                "DELETE FROM schema_migrations WHERE version >= 4;
+                 ALTER TABLE incidents DROP COLUMN types, DROP COLUMN stages,
+                    DROP COLUMN actor_terms, DROP COLUMN place_terms, DROP COLUMN source_terms,
+                    DROP COLUMN date_start, DROP COLUMN date_end;
+                 DROP TABLE search_sources;",
+            )?;
+            expected
+        };
+        assert_eq!(expected[0].len(), 2, "{expected:?}");
+        let store = PostgresStore::connect(&fixture.spec)?;
+        assert_eq!(store.schema_version()?, PG_SCHEMA_VERSION);
+        for (q, want) in queries.iter().zip(&expected) {
+            assert_eq!(&ids(&store, q)?, want, "{q}");
+        }
+        Ok(())
+    }
 }

@@ -226,61 +226,102 @@ fn range(incident: &Incident) -> Option<(NaiveDate, NaiveDate)> {
     }
 }
 
-/// Whether an incident satisfies every filter of the query (free words are
-/// matched by the full-text index).
-pub(crate) fn matches(query: &Query, incident: &Incident, row: &Row) -> bool {
-    let in_list = |list: &str, term: &str| {
-        list.lines()
-            .any(|v| v == term || v.strip_suffix(term).is_some_and(|p| p.ends_with(':')))
-    };
-    if !query.types.is_empty()
-        && !query
-            .types
-            .iter()
-            .any(|t| incident.kind == *t || incident.sources.iter().any(|s| s.kind == *t))
-    {
-        return false;
-    }
-    if !query.stages.is_empty()
-        && !query
-            .stages
-            .iter()
-            .any(|s| incident.stage == *s || incident.sources.iter().any(|x| x.stage == *s))
-    {
-        return false;
-    }
-    if !query.actors.is_empty() && !query.actors.iter().any(|a| in_list(&row.actors, a)) {
-        return false;
-    }
-    if !query.places.is_empty()
-        && !query.places.iter().any(|p| {
-            in_list(&row.places, &p.value)
-                || p.countries
-                    .iter()
-                    .any(|c| in_list(&row.places, &c.to_lowercase()))
-        })
-    {
-        return false;
-    }
-    if !query.sources.is_empty()
-        && !query
-            .sources
-            .iter()
-            .any(|s| row.sources.lines().any(|v| v.contains(s.as_str())))
-    {
-        return false;
-    }
-    if query.since.is_some() || query.until.is_some() {
-        let Some((start, end)) = range(incident) else {
-            return false;
-        };
-        if query.since.is_some_and(|since| end < since)
-            || query.until.is_some_and(|until| start > until)
+/// What the PostgreSQL backend keeps per incident so that every filter is
+/// an indexed SQL condition (`postgres.rs`): the same values
+/// [`matches`] tests, laid out for array overlap (`&&`) and range tests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FilterColumns {
+    /// Vocabulary names of the incident's type and its sources' types.
+    pub types: Vec<String>,
+    /// The same for stages.
+    pub stages: Vec<String>,
+    /// [`filter_terms`] of the actor list.
+    pub actors: Vec<String>,
+    /// [`filter_terms`] of the place list.
+    pub places: Vec<String>,
+    /// The source list (matched by substring through a dictionary).
+    pub sources: Vec<String>,
+    /// The date range ranked and filtered on ([`range`]).
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+}
+
+impl FilterColumns {
+    pub(crate) fn of(incident: &Incident, row: &Row) -> Self {
+        let mut types = Vec::new();
+        let mut stages = Vec::new();
+        for (kind, stage) in std::iter::once((incident.kind, incident.stage))
+            .chain(incident.sources.iter().map(|s| (s.kind, s.stage)))
         {
-            return false;
+            push(&mut types, &vocab_name(&kind));
+            push(&mut stages, &vocab_name(&stage));
+        }
+        let (start, end) = match range(incident) {
+            Some((s, e)) => (Some(s), Some(e)),
+            None => (None, None),
+        };
+        FilterColumns {
+            types,
+            stages,
+            actors: filter_terms(&row.actors),
+            places: filter_terms(&row.places),
+            sources: row.sources.lines().map(str::to_string).collect(),
+            start,
+            end,
         }
     }
-    true
+}
+
+/// The exact terms a list column answers to: each value and each of its
+/// suffixes after a `:` (`group:islamic-state-khorasan` also answers to
+/// `islamic-state-khorasan`), as [`matches`] compares.
+pub(crate) fn filter_terms(list: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |v: &str| {
+        if !v.is_empty() && !out.iter().any(|o| o == v) {
+            out.push(v.to_string());
+        }
+    };
+    for v in list.lines() {
+        add(v);
+        for (i, _) in v.match_indices(':') {
+            add(&v[i + 1..]);
+        }
+    }
+    out
+}
+
+/// The lower-cased place terms of a query: each value and the ISO codes
+/// the caller resolved it to.
+pub(crate) fn place_terms(query: &Query) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &query.places {
+        push(&mut out, &p.value);
+        for c in &p.countries {
+            push(&mut out, c);
+        }
+    }
+    out
+}
+
+/// Vocabulary names (`hostage_taking`) of the query's types.
+pub(crate) fn type_names(query: &Query) -> Vec<String> {
+    query.types.iter().map(vocab_name).collect()
+}
+
+/// Vocabulary names of the query's stages.
+pub(crate) fn stage_names(query: &Query) -> Vec<String> {
+    query.stages.iter().map(vocab_name).collect()
+}
+
+/// Whether a list column holds `term`: a value equal to it, or ending
+/// with it right after a `:` (a knowledge-base id without its prefix).
+/// The reference semantics of `actor:` and `place:` values, which the
+/// tantivy index (`index.rs`) and [`filter_terms`] implement as exact terms.
+#[cfg(test)]
+fn in_list(list: &str, term: &str) -> bool {
+    list.lines()
+        .any(|v| v == term || v.strip_suffix(term).is_some_and(|p| p.ends_with(':')))
 }
 
 /// The hit shown for an incident.
@@ -511,6 +552,43 @@ mod tests {
         );
         assert_eq!(parse("   ")?, Query::default());
         Ok(())
+    }
+
+    #[test]
+    fn filter_terms_answer_like_in_list() {
+        let lists = [
+            "group:islamic-state-khorasan\nisis-k\nislamic state khorasan province",
+            "city:de:berlin\nberlin\nde",
+            "geonames:1138958\nkabul\naf",
+            "a::b\n:x\ny:",
+        ];
+        let terms = [
+            "group:islamic-state-khorasan",
+            "islamic-state-khorasan",
+            "state-khorasan",
+            "isis-k",
+            "isis",
+            "de:berlin",
+            "berlin",
+            "city:de",
+            "de",
+            "1138958",
+            "geonames",
+            "b",
+            ":b",
+            "x",
+            "y",
+        ];
+        for list in lists {
+            let t = filter_terms(list);
+            for term in terms {
+                assert_eq!(
+                    in_list(list, term),
+                    t.iter().any(|v| v == term),
+                    "{list:?} / {term:?} (terms {t:?})"
+                );
+            }
+        }
     }
 
     #[test]
