@@ -26,8 +26,9 @@ use super::stats::StoreArgs;
 /// an unchanged feed costs one `304 Not Modified`), queues the articles of
 /// items not seen before as jobs in the store, fetches their pages (at most
 /// --concurrency at once, one request at a time per host, --host-delay
-/// apart), analyses them, stores them and recomputes incidents. One line
-/// is logged per poll and per stored batch (key=value, or JSON with --json).
+/// apart), analyses them, stores them and merges their events into the
+/// incidents. One line is logged per poll and per stored batch (key=value,
+/// or JSON with --json).
 ///
 /// Ctrl-C (SIGINT) or SIGTERM stops after the articles being fetched are
 /// stored; a second Ctrl-C exits at once. Articles queued and not yet
@@ -413,7 +414,8 @@ impl Watcher {
     }
 
     /// Claims queued jobs and processes them until none is left (or a
-    /// stop is asked), then recomputes incidents if anything was stored.
+    /// stop is asked), then merges the new events into the incidents if
+    /// anything was stored.
     /// Article jobs are fetched and stored; feed jobs (queued by another
     /// program to have a feed read once) are polled.
     ///
@@ -443,12 +445,17 @@ impl Watcher {
             }
         }
         if stored_any {
+            // The new documents' events join the stored incidents (as
+            // `vigil ingest`); only the incidents they touch are rewritten.
             let started = Instant::now();
-            let incidents = self.store.recompute_incidents()?;
+            let update = self.store.merge_incidents()?;
             self.log.line(
                 "incidents",
                 &[
-                    ("incidents", json!(incidents)),
+                    ("incidents", json!(update.total)),
+                    ("created", json!(update.created)),
+                    ("updated", json!(update.updated)),
+                    ("recomputed", json!(update.recomputed)),
                     ("elapsed_ms", json!(started.elapsed().as_millis() as u64)),
                 ],
             );

@@ -8,8 +8,8 @@
 //! and their aliases. The documents are read with the same reader as
 //! `vigil ingest` ([`vigil_ingest::parse_record`]), analysed with the same
 //! pipeline ([`vigil_extract::Pipeline`]), stored in one transaction
-//! ([`vigil_store::Store::insert_batch`]), and the incidents are brought up
-//! to date ([`vigil_store::Store::recompute_incidents`]); the watchlist
+//! ([`vigil_store::Store::insert_batch`]), and their events are merged into
+//! the incidents ([`vigil_store::Store::merge_incidents`]); the watchlist
 //! matcher is woken at once, so a matching new incident alerts within a
 //! second or two.
 //!
@@ -36,7 +36,7 @@ use utoipa::ToSchema;
 use vigil_core::{Analysis, Document, Origin};
 use vigil_extract::Pipeline;
 use vigil_ingest::Ingested;
-use vigil_store::{DuplicateReason, Outcome};
+use vigil_store::{DuplicateReason, IncidentUpdate, Outcome};
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::AppState;
@@ -108,13 +108,18 @@ pub struct IngestSummary {
     pub near_duplicates: usize,
     /// Documents already stored.
     pub duplicates: usize,
-    /// Incidents in the store after the update.
-    pub incidents: usize,
+    /// What the merge of the new documents' events into the incidents did
+    /// (`documents` merged, incidents `created` and `updated`, `total`
+    /// afterwards, whether everything was `recomputed`); null when nothing
+    /// was stored.
+    #[schema(value_type = Option<Object>)]
+    pub incidents: Option<IncidentUpdate>,
 }
 
 /// Ingest documents (needs a token): analyse them, store them, update the
 /// incidents; matching watchlists alert.
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents",
+    operation_id = "ingest_documents",
     request_body(
         description = "One document or an array of them (`application/json`), or one document per line (`application/x-ndjson`)",
         content((NewDocument = "application/json"), (NewDocument = "application/x-ndjson"))),
@@ -178,7 +183,7 @@ pub async fn handler(
     tracing::info!(
         ingested = summary.ingested,
         duplicates = summary.duplicates,
-        incidents = summary.incidents,
+        incidents = summary.incidents.map(|u| u.total),
         "ingested {} document(s) through the API ({} near-duplicates, {} duplicates)",
         summary.ingested,
         summary.near_duplicates,
@@ -353,6 +358,9 @@ fn pipeline() -> Result<&'static Pipeline, ApiError> {
         .map_err(|e| ApiError::internal(format!("loading vigil's gazetteers: {e}")))
 }
 
+/// A posted document's position in the request, id and reader warnings.
+type Posted = (usize, String, Vec<String>);
+
 /// Skips known documents, analyses the others (outside the store lock),
 /// stores them in one transaction and updates the incidents.
 async fn ingest(state: &AppState, documents: Vec<Ingested>) -> Result<IngestSummary, ApiError> {
@@ -378,55 +386,56 @@ async fn ingest(state: &AppState, documents: Vec<Ingested>) -> Result<IngestSumm
             }
         }
     }
-    let analysed: Vec<(usize, Ingested, Analysis)> = tokio::task::spawn_blocking(move || {
-        let pipeline = pipeline()?;
-        Ok::<_, ApiError>(
-            fresh
-                .into_iter()
-                .map(|(index, ingested)| {
-                    let mut analysis = pipeline.analyze(&ingested.document);
-                    // As `vigil ingest`: a date given with the document is
-                    // labelled by where the reader found it.
-                    if analysis.published_from.as_deref() == Some("input") {
-                        if let Some(from) = ingested.published_from {
-                            analysis.published_from = Some(from.to_string());
+    // (index, id, warnings) of each analysed document, and the batch.
+    let (meta, batch): (Vec<Posted>, Vec<(Document, Analysis)>) =
+        tokio::task::spawn_blocking(move || {
+            let pipeline = pipeline()?;
+            Ok::<_, ApiError>(
+                fresh
+                    .into_iter()
+                    .map(|(index, ingested)| {
+                        let mut analysis = pipeline.analyze(&ingested.document);
+                        // As `vigil ingest`: a date given with the document
+                        // is labelled by where the reader found it.
+                        if analysis.published_from.as_deref() == Some("input") {
+                            if let Some(from) = ingested.published_from {
+                                analysis.published_from = Some(from.to_string());
+                            }
                         }
-                    }
-                    (index, ingested, analysis)
-                })
-                .collect(),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let batch: Vec<(Document, Analysis)> = analysed
-        .iter()
-        .map(|(_, ingested, analysis)| (ingested.document.clone(), analysis.clone()))
-        .collect();
+                        let id = ingested.document.id.clone();
+                        (
+                            (index, id, ingested.warnings),
+                            (ingested.document, analysis),
+                        )
+                    })
+                    .unzip(),
+            )
+        })
+        .await
+        .map_err(ApiError::internal)??;
     let (stored, incidents) = state
         .db
         .write(move |s| {
-            let stored = if batch.is_empty() {
-                Vec::new()
-            } else {
-                s.insert_batch(&batch)?
-            };
+            if batch.is_empty() {
+                return Ok((Vec::new(), None));
+            }
+            let stored = s.insert_batch(&batch)?;
             let changed = stored
                 .iter()
                 .any(|o| !matches!(o, Outcome::Duplicate { .. }));
+            // As `vigil ingest`: the new events join the stored incidents.
             let incidents = if changed {
-                s.recompute_incidents()?
+                Some(s.merge_incidents()?)
             } else {
-                usize::try_from(s.stats()?.incidents).unwrap_or(usize::MAX)
+                None
             };
             Ok((stored, incidents))
         })
         .await?;
-    for ((index, ingested, _), outcome) in analysed.iter().zip(stored) {
-        let id = ingested.document.id.clone();
+    for ((index, id, warnings), outcome) in meta.into_iter().zip(stored) {
         let entry = match outcome {
             Outcome::New { story, .. } | Outcome::NearDuplicate { story, .. } => DocumentOutcome {
-                index: *index,
+                index,
                 document: format!("/api/v1/documents/{id}"),
                 id,
                 outcome: if matches!(outcome, Outcome::New { .. }) {
@@ -437,14 +446,21 @@ async fn ingest(state: &AppState, documents: Vec<Ingested>) -> Result<IngestSumm
                 story: Some(story),
                 existing: None,
                 reason: None,
-                warnings: ingested.warnings.clone(),
+                warnings,
             },
             // Stored by someone else since the check above.
-            Outcome::Duplicate { existing, reason } => {
-                duplicate(*index, ingested, existing, reason)
-            }
+            Outcome::Duplicate { existing, reason } => DocumentOutcome {
+                index,
+                id,
+                outcome: "duplicate",
+                story: None,
+                document: format!("/api/v1/documents/{existing}"),
+                existing: Some(existing),
+                reason: Some(reason.as_str()),
+                warnings,
+            },
         };
-        if let Some(slot) = outcomes.get_mut(*index) {
+        if let Some(slot) = outcomes.get_mut(index) {
             *slot = Some(entry);
         }
     }
