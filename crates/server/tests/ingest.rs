@@ -2,17 +2,18 @@
 //! on 127.0.0.1 over a temporary store: every status (201, 200, 400, 401,
 //! 403, 413, 422), the per-document outcomes (new, near-duplicate,
 //! duplicate), all-or-nothing refusals, and that a posted article's
-//! incident is then searchable and alerts a matching watchlist.
+//! incident is then searchable and alerts a matching watchlist. On the
+//! embedded store, and on PostgreSQL when `VIGIL_TEST_POSTGRES` names a
+//! server (a fresh schema, created and dropped with `psql`).
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use vigil_server::{auth, AlertConfig, AppState, Config, Server};
-use vigil_store::desk::{Desk, DeskStore};
-use vigil_store::SqliteStore;
+use vigil_store::desk::DeskStore;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -29,16 +30,29 @@ const VIENNA: &str = "VIENNA - Austrian police arrested three men in Vienna on T
     suspicion of planning an attack on a synagogue, the interior ministry said. Weapons and \
     explosives were found in their flat.";
 
-/// Starts a server over the store in `dir`; returns its base URL and the
-/// sender stopping it.
-async fn start(dir: &Path, config: Config) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let store = SqliteStore::open(dir).unwrap();
-    let server = Server::bind(&config, AppState::new(Box::new(store)))
+/// A running server: its base URL, the sender stopping it, the task
+/// running it, and a handle on its state.
+struct Running {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    state: AppState,
+}
+
+/// Starts a server over the store `spec` (a directory or a `postgres://`
+/// URL).
+async fn start(spec: &str, config: Config) -> Running {
+    // Opened off the async workers: the PostgreSQL client blocks.
+    let spec = spec.to_string();
+    let store = tokio::task::spawn_blocking(move || vigil_store::desk::open(&spec))
         .await
+        .unwrap()
         .unwrap();
+    let state = AppState::new(store);
+    let server = Server::bind(&config, state.clone()).await.unwrap();
     let base = format!("http://{}", server.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
         server
             .run(async {
                 let _ = rx.await;
@@ -46,11 +60,16 @@ async fn start(dir: &Path, config: Config) -> (String, tokio::sync::oneshot::Sen
             .await
             .unwrap();
     });
-    (base, tx)
+    Running {
+        base,
+        stop,
+        task,
+        state,
+    }
 }
 
-fn token(dir: &Path, name: &str) -> String {
-    let mut store = SqliteStore::open(dir).unwrap();
+fn token(spec: &str, name: &str) -> String {
+    let mut store = vigil_store::desk::open(spec).unwrap();
     let token = auth::generate_token().unwrap();
     store
         .add_token(name, &token.hash, &token.prefix)
@@ -59,8 +78,8 @@ fn token(dir: &Path, name: &str) -> String {
     token.secret
 }
 
-fn revoke(dir: &Path, name: &str) {
-    let mut store = SqliteStore::open(dir).unwrap();
+fn revoke(spec: &str, name: &str) {
+    let mut store = vigil_store::desk::open(spec).unwrap();
     store.revoke_token(name).unwrap().unwrap();
 }
 
@@ -155,16 +174,102 @@ async fn documents(base: &str) -> u64 {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn posted_documents_are_stored_searchable_and_alert() -> TestResult {
+#[test]
+fn posted_documents_are_stored_searchable_and_alert() -> TestResult {
     let tmp = tempfile::tempdir()?;
-    let dir = tmp.path();
-    let analyst = token(dir, "analyst");
-    let retired = token(dir, "retired");
-    revoke(dir, "retired");
-    // A watchlist created before anything is stored: its baseline is empty.
-    {
-        let mut store: Box<dyn DeskStore> = Box::new(SqliteStore::open(dir)?);
+    run(tmp.path().to_str().ok_or("temporary path is not UTF-8")?)
+}
+
+#[test]
+fn posted_documents_on_postgres() -> TestResult {
+    let Ok(url) = std::env::var("VIGIL_TEST_POSTGRES") else {
+        println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+        return Ok(());
+    };
+    let schema = PgSchema::create(&url)?;
+    run(&schema.spec())
+}
+
+/// Runs [`scenario`] on a runtime of its own and closes the store after
+/// the runtime: a PostgreSQL client closed on a runtime thread panics
+/// (it blocks on a runtime of its own to say goodbye to the server).
+fn run(spec: &str) -> TestResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (result, state) = runtime.block_on(scenario(spec));
+    drop(runtime);
+    drop(state);
+    result
+}
+
+/// A fresh schema on the PostgreSQL server at `url` (created and dropped
+/// with `psql`).
+struct PgSchema {
+    url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    fn create(url: &str) -> Result<PgSchema, Box<dyn std::error::Error + Send + Sync>> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .subsec_nanos();
+        let schema = format!("vigil_api_ingest_{}_{nanos}", std::process::id());
+        let status = Command::new("psql")
+            .args([url, "-q", "-c", &format!("CREATE SCHEMA {schema}")])
+            .status()?;
+        if !status.success() {
+            return Err(format!("psql could not create schema {schema} on {url}").into());
+        }
+        Ok(PgSchema {
+            url: url.to_string(),
+            schema,
+        })
+    }
+
+    /// The store spec selecting the schema.
+    fn spec(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{sep}options=-c%20search_path%3D{}",
+            self.url, self.schema
+        )
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &self.url,
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
+            ])
+            .status();
+    }
+}
+
+/// The whole exchange, on the store `spec`; returns the server's state
+/// (stopped) for the caller to close outside the runtime.
+async fn scenario(spec: &str) -> (TestResult, Option<AppState>) {
+    let mut state = None;
+    let result = exchange(spec, &mut state).await;
+    (result, state)
+}
+
+async fn exchange(spec: &str, keep: &mut Option<AppState>) -> TestResult {
+    // Tokens and a watchlist created before anything is stored (its
+    // baseline is empty), off the async workers: the PostgreSQL client
+    // blocks.
+    let setup = spec.to_string();
+    let (analyst, retired) = tokio::task::spawn_blocking(move || {
+        let analyst = token(&setup, "analyst");
+        let retired = token(&setup, "retired");
+        revoke(&setup, "retired");
+        let mut store: Box<dyn DeskStore> = vigil_store::desk::open(&setup).unwrap();
         vigil_server::alerts::create_watchlist(
             store.as_mut(),
             vigil_store::desk::NewWatchlist {
@@ -173,8 +278,11 @@ async fn posted_documents_are_stored_searchable_and_alert() -> TestResult {
                 webhook: None,
                 secret: None,
             },
-        )?;
-    }
+        )
+        .unwrap();
+        (analyst, retired)
+    })
+    .await?;
     // The matcher's own poll is an hour: an alert within the test comes
     // from the ingest waking it.
     let config = Config {
@@ -186,7 +294,9 @@ async fn posted_documents_are_stored_searchable_and_alert() -> TestResult {
         body_limit: 64 * 1024,
         ..Config::default()
     };
-    let (base, stop) = start(dir, config).await;
+    let server = start(spec, config).await;
+    *keep = Some(server.state.clone());
+    let base = server.base.clone();
     let one = json!({"title": "Gunmen kill 12 in attack on Maiduguri market", "text": MAIDUGURI,
                      "url": "https://news.example.org/africa/maiduguri-market",
                      "published": "2026-11-24T09:30:00Z", "source": "Example News"})
@@ -359,6 +469,7 @@ async fn posted_documents_are_stored_searchable_and_alert() -> TestResult {
         "no 422 in the OpenAPI document: {operation}"
     );
 
-    let _ = stop.send(());
+    let _ = server.stop.send(());
+    server.task.await?;
     Ok(())
 }
