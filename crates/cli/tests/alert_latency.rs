@@ -4,7 +4,7 @@
 //!
 //! A watchlist (`type:attack place:Nigeria`, webhook to the receiver) is
 //! created through the API with a token. Right after the watcher's first
-//! round, a new item about an attack in Maiduguri is published in the feed;
+//! poll, a new item about an attack in Maiduguri is published in the feed;
 //! the time from that moment to the webhook POST arriving is the latency
 //! the issue bounds at 60 s. Publishing right after a poll makes this the
 //! worst case: the item waits a whole `--interval` for the next poll.
@@ -372,17 +372,18 @@ fn a_feed_item_alerts_within_a_minute_exactly_once() -> TestResult {
     let event =
         |name: &'static str| move |line: &str| line.contains(&format!("\"event\":\"{name}\""));
 
-    // The first round: poll, fetch, store the Mogadishu story, incidents.
+    // The first poll (the round goes on: fetch and store the Mogadishu
+    // story, merge incidents).
     wait_line(
         &watch_log,
         &mut seen,
         Duration::from_secs(90),
-        "first round",
-        event("incidents"),
+        "first poll",
+        event("poll"),
     )?;
 
-    // Publish the Maiduguri story right after the round: the worst case,
-    // it waits a whole interval for the next poll.
+    // Publish the Maiduguri story right after the poll: the worst case, it
+    // waits a whole interval for the next poll.
     publish_feed(&site, 2);
     let published = Instant::now();
 
