@@ -746,10 +746,14 @@ pub fn run(opts: &Options) -> anyhow::Result<Report> {
                 batch.push((item.document, item.published_from));
                 if batch.len() >= BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if let Some(analysed) = overlap.submit(full) {
-                        if let Err(e) = put(analysed, store.as_mut(), &mut outcomes) {
-                            failure = Some(e);
+                    match overlap.submit(full) {
+                        Ok(Some(analysed)) => {
+                            if let Err(e) = put(analysed, store.as_mut(), &mut outcomes) {
+                                failure = Some(e);
+                            }
                         }
+                        Ok(None) => {}
+                        Err(e) => failure = Some(e),
                     }
                 }
             });
@@ -757,10 +761,10 @@ pub fn run(opts: &Options) -> anyhow::Result<Report> {
                 return Err(e);
             }
             // The labelled items are probed against the whole corpus.
-            if let Some(analysed) = overlap.submit(batch) {
+            if let Some(analysed) = overlap.submit(batch)? {
                 put(analysed, store.as_mut(), &mut outcomes)?;
             }
-            for analysed in overlap.drain() {
+            for analysed in overlap.drain()? {
                 put(analysed, store.as_mut(), &mut outcomes)?;
             }
         }

@@ -156,10 +156,14 @@ fn read_all(
                     batch.push((ingested.document, ingested.published_from));
                     if batch.len() >= BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if let Some(analysed) = overlap.submit(full) {
-                            if let Err(e) = store_batch(store, &analysed, summary) {
-                                store_err = Some(e);
+                        match overlap.submit(full) {
+                            Ok(Some(analysed)) => {
+                                if let Err(e) = store_batch(store, &analysed, summary) {
+                                    store_err = Some(e);
+                                }
                             }
+                            Ok(None) => {}
+                            Err(e) => store_err = Some(e),
                         }
                     }
                 }
@@ -181,12 +185,10 @@ fn read_all(
             return Err(e);
         }
     }
-    if !batch.is_empty() {
-        if let Some(analysed) = overlap.submit(batch) {
-            store_batch(store, &analysed, summary)?;
-        }
+    if let Some(analysed) = overlap.submit(batch)? {
+        store_batch(store, &analysed, summary)?;
     }
-    for analysed in overlap.drain() {
+    for analysed in overlap.drain()? {
         store_batch(store, &analysed, summary)?;
     }
     Ok(())
@@ -228,42 +230,43 @@ pub(crate) struct Overlap<'a> {
 
 impl Overlap<'_> {
     /// Hands `batch` to the analysis; returns the batch analysed before
-    /// (in submission order), ready to store, once there is one.
-    pub(crate) fn submit(&mut self, batch: Batch) -> Option<Vec<(Document, Analysis)>> {
+    /// (in submission order), ready to store, once there is one. Fails
+    /// when the analysis thread has stopped (it panicked): no batch is
+    /// ever dropped silently.
+    pub(crate) fn submit(
+        &mut self,
+        batch: Batch,
+    ) -> anyhow::Result<Option<Vec<(Document, Analysis)>>> {
         if batch.is_empty() {
-            return None;
+            return Ok(None);
         }
         let sent = self
             .to_analyse
             .as_ref()
             .is_some_and(|tx| tx.send(batch).is_ok());
-        if sent {
-            self.in_flight += 1;
-        }
+        anyhow::ensure!(sent, "the analysis thread stopped");
+        self.in_flight += 1;
         if self.in_flight > 1 {
-            self.next()
+            self.next().map(Some)
         } else {
-            None
+            Ok(None)
         }
     }
 
-    fn next(&mut self) -> Option<Vec<(Document, Analysis)>> {
-        let got = self.analysed.recv().ok();
+    fn next(&mut self) -> anyhow::Result<Vec<(Document, Analysis)>> {
+        let got = self.analysed.recv();
         self.in_flight = self.in_flight.saturating_sub(1);
-        got
+        got.map_err(|_| anyhow::anyhow!("the analysis thread stopped"))
     }
 
-    /// Every batch still in flight, analysed, in submission order.
-    pub(crate) fn drain(&mut self) -> Vec<Vec<(Document, Analysis)>> {
-        self.to_analyse = None;
-        let mut out = Vec::new();
+    /// Every batch still in flight, analysed, in submission order (more
+    /// batches may be submitted afterwards).
+    pub(crate) fn drain(&mut self) -> anyhow::Result<Vec<Vec<(Document, Analysis)>>> {
+        let mut out = Vec::with_capacity(self.in_flight);
         while self.in_flight > 0 {
-            match self.next() {
-                Some(batch) => out.push(batch),
-                None => break,
-            }
+            out.push(self.next()?);
         }
-        out
+        Ok(out)
     }
 }
 
@@ -310,4 +313,47 @@ pub(crate) fn overlapped<T>(
         while analysed.recv().is_ok() {}
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_returns_every_batch_in_order_across_drains() -> anyhow::Result<()> {
+        let pipeline = Pipeline::new()?;
+        let doc = |n: usize| Document {
+            id: format!("d{n}"),
+            text: format!("Gunmen killed {n} people in Kabul on Monday, police said."),
+            ..Document::default()
+        };
+        let mut sent = Vec::new();
+        let mut got = Vec::new();
+        overlapped(&pipeline, None, |overlap| {
+            // Two files, as `vigil bench --corpus` reads them: drained in
+            // between, then used again.
+            for file in 0..2 {
+                for b in 0..3 {
+                    let batch: Batch = (0..5)
+                        .map(|i| (doc(file * 100 + b * 10 + i), None))
+                        .collect();
+                    sent.extend(batch.iter().map(|(d, _)| d.id.clone()));
+                    if let Some(done) = overlap.submit(batch)? {
+                        got.extend(done);
+                    }
+                }
+                assert!(overlap.submit(Vec::new())?.is_none());
+                for done in overlap.drain()? {
+                    got.extend(done);
+                }
+            }
+            Ok(())
+        })?;
+        let ids: Vec<String> = got.iter().map(|(d, _)| d.id.clone()).collect();
+        assert_eq!(ids, sent);
+        assert!(got
+            .iter()
+            .all(|(d, a)| a.text.contains("Kabul") && d.text.contains("Kabul")));
+        Ok(())
+    }
 }
