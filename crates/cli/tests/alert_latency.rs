@@ -466,11 +466,16 @@ fn a_feed_item_alerts_within_a_minute_exactly_once() -> TestResult {
         at.duration_since(published).as_secs_f64()
     );
 
-    // Recorded once and marked delivered.
+    // Recorded once and marked delivered; the POST named it.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let list = alerts(&addr)?;
         assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(
+            hook.headers.get("x-vigil-delivery").map(String::as_str),
+            Some(list[0]["id"].to_string().as_str()),
+            "{list:?}"
+        );
         if list[0]["state"] == "delivered" {
             break;
         }
