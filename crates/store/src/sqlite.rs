@@ -1127,48 +1127,38 @@ pub(crate) fn order_seeds<'a, 'i>(
     seeds.into_iter().map(|(_, m, r)| (m, r)).collect()
 }
 
-impl Store for SqliteStore {
-    fn location(&self) -> String {
-        self.path.display().to_string()
-    }
-
-    fn find_duplicate(
-        &self,
-        doc: &Document,
-    ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
+/// Stores a batch in one transaction (see [`Store::insert_batch`]), filing
+/// new stories in `index`.
+fn insert_rows(
+    conn: &mut Connection,
+    path: &Path,
+    index: &mut DuplicateIndex,
+    batch: &[(Document, Analysis)],
+) -> Result<Vec<Outcome>, StoreError> {
+    let path = path.to_path_buf();
+    let err = |action: &'static str| sqlite_error(&path, action);
+    let json_err = |doc: &str| {
+        let path = path.clone();
+        let doc = doc.to_string();
+        move |source| StoreError::Json { path, doc, source }
+    };
+    let now = time_text(Utc::now());
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("starting a transaction"))?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (doc, analysis) in batch {
+        let hash = content_hash(&doc.text);
         let canonical = doc.url.as_deref().and_then(canonical_url);
-        Self::lookup(&self.conn, &content_hash(&doc.text), canonical.as_deref())
-            .map_err(self.err("looking up a document"))
-    }
-
-    fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
-        let path = self.path.clone();
-        let err = |action: &'static str| sqlite_error(&path, action);
-        let json_err = |doc: &str| {
-            let path = path.clone();
-            let doc = doc.to_string();
-            move |source| StoreError::Json { path, doc, source }
-        };
-        // The index changes only if the transaction commits.
-        let mut index = self.index.clone();
-        let now = time_text(Utc::now());
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err("starting a transaction"))?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (doc, analysis) in batch {
-            let hash = content_hash(&doc.text);
-            let canonical = doc.url.as_deref().and_then(canonical_url);
-            if let Some((existing, reason)) = Self::lookup(&tx, &hash, canonical.as_deref())
-                .map_err(err("looking up a document"))?
-            {
-                outcomes.push(Outcome::Duplicate { existing, reason });
-                continue;
-            }
-            let analysis_json = serde_json::to_string(analysis).map_err(json_err(&doc.id))?;
-            let origin = serde_json::to_string(&doc.origin).map_err(json_err(&doc.id))?;
-            tx.prepare_cached(
+        if let Some((existing, reason)) = SqliteStore::lookup(&tx, &hash, canonical.as_deref())
+            .map_err(err("looking up a document"))?
+        {
+            outcomes.push(Outcome::Duplicate { existing, reason });
+            continue;
+        }
+        let analysis_json = serde_json::to_string(analysis).map_err(json_err(&doc.id))?;
+        let origin = serde_json::to_string(&doc.origin).map_err(json_err(&doc.id))?;
+        tx.prepare_cached(
                 "INSERT INTO documents (id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)",
             )
@@ -1187,20 +1177,20 @@ impl Store for SqliteStore {
                 ])
             })
             .map_err(err("storing a document"))?;
-            let key = tx.last_insert_rowid();
-            let joined = index
-                .insert(&key.to_string(), &analysis.text)
-                .and_then(|s| s.parse::<i64>().ok());
-            let story = joined.unwrap_or(key);
-            tx.prepare_cached("UPDATE documents SET story = ?1 WHERE key = ?2")
-                .and_then(|mut s| s.execute(params![story, key]))
-                .map_err(err("storing a document"))?;
-            tx.prepare_cached("INSERT INTO analyses (doc, json) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![key, pack(analysis_json)]))
-                .map_err(err("storing an analysis"))?;
-            for event in &analysis.events {
-                // The event itself is in the analysis: not stored twice.
-                tx.prepare_cached(
+        let key = tx.last_insert_rowid();
+        let joined = index
+            .insert(&key.to_string(), &analysis.text)
+            .and_then(|s| s.parse::<i64>().ok());
+        let story = joined.unwrap_or(key);
+        tx.prepare_cached("UPDATE documents SET story = ?1 WHERE key = ?2")
+            .and_then(|mut s| s.execute(params![story, key]))
+            .map_err(err("storing a document"))?;
+        tx.prepare_cached("INSERT INTO analyses (doc, json) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, pack(analysis_json)]))
+            .map_err(err("storing an analysis"))?;
+        for event in &analysis.events {
+            // The event itself is in the analysis: not stored twice.
+            tx.prepare_cached(
                     "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, '')",
                 )
                 .and_then(|mut s| {
@@ -1212,9 +1202,9 @@ impl Store for SqliteStore {
                     ])
                 })
                 .map_err(err("storing an event"))?;
-            }
-            for entity in &analysis.entities {
-                tx.prepare_cached(
+        }
+        for entity in &analysis.entities {
+            tx.prepare_cached(
                     "INSERT OR REPLACE INTO entities (doc, id, kind, name, kb_id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .and_then(|mut s| {
@@ -1227,20 +1217,44 @@ impl Store for SqliteStore {
                     ])
                 })
                 .map_err(err("storing an entity"))?;
-            }
-            let seen = doc
-                .published
-                .map(|t| time_text(t.with_timezone(&Utc)))
-                .unwrap_or_else(|| now.clone());
-            Self::add_actors(&tx, analysis, &seen).map_err(err("storing actors"))?;
-            outcomes.push(match joined {
-                Some(story) => Outcome::NearDuplicate { key, story },
-                None => Outcome::New { key, story },
-            });
         }
-        tx.commit().map_err(err("committing a batch"))?;
-        self.index = index;
-        Ok(outcomes)
+        let seen = doc
+            .published
+            .map(|t| time_text(t.with_timezone(&Utc)))
+            .unwrap_or_else(|| now.clone());
+        SqliteStore::add_actors(&tx, analysis, &seen).map_err(err("storing actors"))?;
+        outcomes.push(match joined {
+            Some(story) => Outcome::NearDuplicate { key, story },
+            None => Outcome::New { key, story },
+        });
+    }
+    tx.commit().map_err(err("committing a batch"))?;
+    Ok(outcomes)
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn find_duplicate(
+        &self,
+        doc: &Document,
+    ) -> Result<Option<(String, DuplicateReason)>, StoreError> {
+        let canonical = doc.url.as_deref().and_then(canonical_url);
+        Self::lookup(&self.conn, &content_hash(&doc.text), canonical.as_deref())
+            .map_err(self.err("looking up a document"))
+    }
+
+    fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
+        // The near-duplicate index changes only if the transaction commits:
+        // a failed batch is undone with `truncate` (no clone of the index).
+        let mark = self.index.len();
+        let result = insert_rows(&mut self.conn, &self.path, &mut self.index, batch);
+        if result.is_err() {
+            self.index.truncate(mark);
+        }
+        result
     }
 
     fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError> {
