@@ -1,7 +1,9 @@
 //! Store-level write and read rates of a backend, extraction left out:
 //! synthetic analysed articles (one event, a city, an armed group and a
-//! person each; every text distinct) stored in batches of 64, then
-//! incidents recomputed and a few searches timed.
+//! person each; every text distinct) stored in batches of 64, nine tenths
+//! in a first run and the last tenth in a second, each followed by
+//! `merge_incidents` (the second merge is incremental and timed), then a
+//! full `recompute_incidents` and a few searches timed.
 //!
 //! ```sh
 //! cargo run --release -p vigil-store --example store_rate -- SPEC [N]
@@ -132,11 +134,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = vigil_store::open(&spec)?;
     let docs: Vec<(Document, Analysis)> = (0..n).map(article).collect();
     let bytes: usize = docs.iter().map(|(d, _)| d.text.len()).sum();
+    // Nine tenths in a first run, merged; the last tenth in a second run,
+    // merged incrementally; then a full recompute for comparison.
+    let first = n - n / 10;
     let start = Instant::now();
-    for batch in docs.chunks(64) {
+    for batch in docs[..first].chunks(64) {
         store.insert_batch(batch)?;
     }
-    let insert = start.elapsed().as_secs_f64();
+    let mut insert = start.elapsed().as_secs_f64();
+    store.merge_incidents()?;
+    let start = Instant::now();
+    for batch in docs[first..].chunks(64) {
+        store.insert_batch(batch)?;
+    }
+    insert += start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let update = store.merge_incidents()?;
+    let merge = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let incidents = store.recompute_incidents()?;
     let recompute = start.elapsed().as_secs_f64();
@@ -158,11 +172,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = store.stats()?;
     println!(
         "{}: {n} articles ({:.1} MB text) stored in {insert:.1} s = {:.0} articles/s; \
+         last {} merged into the incidents in {merge:.2} s ({} created, {} updated); \
          {incidents} incidents recomputed in {recompute:.1} s; search median {:.1} ms, max {:.1} ms; \
          store {:.1} MB ({:.2}x the text)",
         store.location(),
         bytes as f64 / 1e6,
         n as f64 / insert,
+        update.documents,
+        update.created,
+        update.updated,
         lat[lat.len() / 2],
         lat[lat.len() - 1],
         stats.size_bytes as f64 / 1e6,
