@@ -1385,9 +1385,10 @@ impl Store for PostgresStore {
                 serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
             hits.push(search::hit(&incident, &row, r.get(4)));
         }
-        let end = page.offset.saturating_add(hits.len());
+        // As `search::paginate`.
+        let end = page.offset.min(total).saturating_add(hits.len());
         Ok(SearchPage {
-            next_offset: (end < total && !hits.is_empty()).then_some(end),
+            next_offset: (end < total).then_some(end),
             hits,
             total,
         })

@@ -103,6 +103,10 @@ macro_rules! suite {
                 go(cases::filters_select_incidents)
             }
             #[test]
+            fn filters_combine_and_repeat() -> R {
+                go(cases::filters_combine_and_repeat)
+            }
+            #[test]
             fn relevance_then_recency() -> R {
                 go(cases::relevance_then_recency)
             }
@@ -524,6 +528,67 @@ before the end of the year as the currency weakened against the dollar.";
         assert_eq!(
             ids(store, "source:reuters type:bombing")?,
             Vec::<String>::new()
+        );
+        Ok(())
+    }
+
+    /// Repeated fields (OR), fields together (AND), knowledge-base id
+    /// suffixes, aliases, substrings of sources, date windows and free
+    /// words with filters, over four incidents (one of three sources).
+    pub fn filters_combine_and_repeat(f: &Fixture) -> R {
+        let mut store = f.open()?;
+        let mut batch = vec![brussels(), kabul(), berlin()];
+        batch.extend(kabul_reports());
+        store.insert_batch(&batch)?;
+        store.recompute_incidents()?;
+        let store = store.as_ref();
+        assert_eq!(store.stats()?.incidents, 4);
+        let sorted = |query: &str| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+            let mut v = ids(store, query)?;
+            v.sort();
+            Ok(v)
+        };
+        let none = Vec::<String>::new();
+        // No free words: most recent first.
+        assert_eq!(
+            ids(store, "type:arrest type:bombing")?,
+            vec!["berlin", "brussels", "kabul-bbc", "kabul"]
+        );
+        assert_eq!(ids(store, "type:arrest stage:foiled")?, none);
+        assert_eq!(
+            ids(store, "stage:foiled stage:accomplished type:bombing")?,
+            vec!["berlin", "kabul-bbc", "kabul"]
+        );
+        assert_eq!(
+            ids(store, "actor:group:islamic-state-khorasan")?,
+            vec!["kabul-bbc", "kabul"]
+        );
+        assert_eq!(ids(store, r#"actor:"Daesh Khorasan""#)?, vec!["kabul-bbc"]);
+        assert_eq!(ids(store, "actor:khorasan")?, none);
+        assert_eq!(
+            ids(store, "place:kabul place:berlin")?,
+            vec!["berlin", "kabul-bbc", "kabul"]
+        );
+        assert_eq!(ids(store, "place:AF since:2023-06-01")?, vec!["kabul-bbc"]);
+        assert_eq!(
+            ids(store, "source:bbc source:reuters")?,
+            vec!["brussels", "kabul-bbc"]
+        );
+        assert_eq!(ids(store, "source:tolo")?, vec!["kabul-bbc"]);
+        assert_eq!(ids(store, "until:2023-05-10")?, vec!["kabul"]);
+        assert_eq!(
+            ids(store, "since:2023-05-11 until:2023-06-02")?,
+            vec!["kabul-bbc"]
+        );
+        // Free words with filters (the order of text scores is the
+        // backend's own).
+        assert_eq!(ids(store, "mosque source:afp")?, vec!["kabul-bbc"]);
+        assert_eq!(sorted("bomb place:af")?, vec!["kabul", "kabul-bbc"]);
+        assert_eq!(sorted("bomb type:arrest")?, none);
+        let page = store.search(&q("type:bombing")?, &Page::first(2))?;
+        assert_eq!(
+            (page.total, page.hits.len(), page.next_offset),
+            (3, 2, Some(2))
         );
         Ok(())
     }
