@@ -195,6 +195,31 @@ thread_local! {
     /// more than compressing a small value).
     static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
         const { std::cell::RefCell::new(None) };
+    /// The same for decompression.
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Decompresses one stored value (a zstd frame that records its size).
+fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let size = zstd::zstd_safe::get_frame_content_size(bytes)
+        .ok()
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok());
+    let Some(size) = size else {
+        // No size in the frame header: decode as a stream.
+        return zstd::stream::decode_all(bytes);
+    };
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_none() {
+            *d = Some(zstd::bulk::Decompressor::new()?);
+        }
+        match d.as_mut() {
+            Some(d) => d.decompress(bytes, size),
+            None => zstd::stream::decode_all(bytes),
+        }
+    })
 }
 
 /// A JSON value as stored: zstd-compressed bytes (a BLOB), or the text
@@ -224,7 +249,7 @@ pub(crate) fn get_json(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<
             String::from_utf8(t.to_vec()).map_err(|e| fail(Type::Text, Box::new(e)))
         }
         ValueRef::Blob(b) => {
-            let bytes = zstd::stream::decode_all(b).map_err(|e| fail(Type::Blob, Box::new(e)))?;
+            let bytes = unpack(b).map_err(|e| fail(Type::Blob, Box::new(e)))?;
             String::from_utf8(bytes).map_err(|e| fail(Type::Blob, Box::new(e)))
         }
         ValueRef::Null => Ok(String::new()),
@@ -690,10 +715,13 @@ impl SqliteStore {
 
     /// Stores one incident: its row, its text in the full-text index and
     /// its actors.
+    /// `bucket` is the incident's candidate bucket when the merger gave it
+    /// (else it is worked out from the analyses).
     fn write_incident(
         conn: &Connection,
         path: &Path,
         incident: &Incident,
+        bucket: Option<(Family, Option<&str>)>,
         corpus: &Corpus<'_>,
     ) -> Result<IndexEntry, StoreError> {
         let err = |action: &'static str| sqlite_error(path, action);
@@ -703,7 +731,14 @@ impl SqliteStore {
             source,
         })?;
         let row = search::index_row(incident, &corpus.by_id, corpus.doc_sources);
-        let (family, country) = incident_bucket(incident, &corpus.by_id);
+        let computed;
+        let (family, country) = match bucket {
+            Some(b) => b,
+            None => {
+                computed = incident_bucket(incident, &corpus.by_id);
+                (computed.0, computed.1.as_deref())
+            }
+        };
         conn.prepare_cached(
             "INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body, family, country)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -929,7 +964,12 @@ impl SqliteStore {
         let constraints = self.load_constraints()?;
         let reports: Vec<(&str, &Analysis)> =
             loaded.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
-        let incidents: Vec<Incident> = vigil_corpus::merge_events_with(&reports, &constraints);
+        // As `merge_events_with`, keeping each incident's bucket.
+        let mut merger = Merger::new(&constraints);
+        for (id, analysis) in &reports {
+            merger.add(id, analysis);
+        }
+        let incidents = merger.finish();
         let corpus = Corpus {
             by_id: reports.iter().copied().collect(),
             doc_sources: &doc_sources,
@@ -941,8 +981,15 @@ impl SqliteStore {
         tx.execute_batch("DELETE FROM incident_actors; DELETE FROM incidents;")
             .map_err(err("clearing incidents"))?;
         let mut entries = Vec::with_capacity(incidents.len());
-        for incident in &incidents {
-            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
+        for m in &incidents {
+            let bucket = (m.family, m.country.as_deref());
+            entries.push(Self::write_incident(
+                &tx,
+                &path,
+                &m.incident,
+                Some(bucket),
+                &corpus,
+            )?);
         }
         set_state(&tx, MERGED_THROUGH, last).map_err(err("recording the merge state"))?;
         let generation =
@@ -1478,7 +1525,14 @@ impl Store for SqliteStore {
                 update.created += 1;
             }
             ids.push(m.incident.id.clone());
-            entries.push(Self::write_incident(&tx, &path, &m.incident, &corpus)?);
+            let bucket = (m.family, m.country.as_deref());
+            entries.push(Self::write_incident(
+                &tx,
+                &path,
+                &m.incident,
+                Some(bucket),
+                &corpus,
+            )?);
         }
         set_state(&tx, MERGED_THROUGH, last).map_err(err("recording the merge state"))?;
         let generation =
@@ -1606,7 +1660,7 @@ impl Store for SqliteStore {
         Self::delete_incident(&tx, key).map_err(err("removing the split incident"))?;
         let mut entries = Vec::with_capacity(pieces.len());
         for piece in &pieces {
-            entries.push(Self::write_incident(&tx, &path, piece, &corpus)?);
+            entries.push(Self::write_incident(&tx, &path, piece, None, &corpus)?);
         }
         let generation =
             Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
@@ -1655,7 +1709,7 @@ impl Store for SqliteStore {
                 // The same id twice in one import: the last one wins.
                 entries.retain(|e| e.id != incident.id);
             }
-            entries.push(Self::write_incident(&tx, &path, incident, &corpus)?);
+            entries.push(Self::write_incident(&tx, &path, incident, None, &corpus)?);
         }
         let generation =
             Self::bump_incident_generation(&tx).map_err(err("bumping the index generation"))?;
