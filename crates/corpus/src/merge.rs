@@ -543,6 +543,11 @@ pub struct Merger<'a> {
     // groups it could join: same result as trying every group, without the
     // quadratic scan over the whole corpus.
     country_of: Vec<Option<String>>,
+    /// Per group: the date of its first dated member. An event whose date
+    /// disagrees with it cannot join the group (it must agree with every
+    /// member), which rules most groups of a bucket out before any
+    /// comparison.
+    anchor: Vec<Option<&'a DateValue>>,
     by_family: HashMap<Family, Vec<usize>>,
     by_country: HashMap<(Family, Option<String>), Vec<usize>>,
     candidates: Vec<usize>,
@@ -558,6 +563,7 @@ impl<'a> Merger<'a> {
             seeded: 0,
             changed: Vec::new(),
             country_of: Vec::new(),
+            anchor: Vec::new(),
             by_family: HashMap::new(),
             by_country: HashMap::new(),
             candidates: Vec::new(),
@@ -594,6 +600,8 @@ impl<'a> Merger<'a> {
             .or_default()
             .push(gi);
         self.country_of.push(country);
+        self.anchor
+            .push(group.iter().find_map(|r| r.event.date.as_ref()));
         self.groups.push(group);
         self.reasons.push(reasons);
         self.changed.push(false);
@@ -623,15 +631,33 @@ impl<'a> Merger<'a> {
         candidates.clear();
         match &r.country {
             Some(c) => {
-                for key in [(r.family, Some(c.clone())), (r.family, None)] {
-                    candidates.extend(self.by_country.get(&key).into_iter().flatten());
+                // Both lists are in creation order: merge them.
+                let empty = Vec::new();
+                let a = self
+                    .by_country
+                    .get(&(r.family, Some(c.clone())))
+                    .unwrap_or(&empty);
+                let b = self.by_country.get(&(r.family, None)).unwrap_or(&empty);
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() || j < b.len() {
+                    if j >= b.len() || (i < a.len() && a[i] < b[j]) {
+                        candidates.push(a[i]);
+                        i += 1;
+                    } else {
+                        candidates.push(b[j]);
+                        j += 1;
+                    }
                 }
-                candidates.sort_unstable();
             }
             None => candidates.extend(self.by_family.get(&r.family).into_iter().flatten()),
         }
         let mut best: Option<(usize, i32, usize)> = None;
         'groups: for &gi in candidates.iter() {
+            if let (Some(anchor), Some(date)) = (self.anchor[gi], r.event.date.as_ref()) {
+                if dates_agree(Some(anchor), Some(date)) == Some(false) {
+                    continue;
+                }
+            }
             let g = &self.groups[gi];
             let mut top: Option<(i32, usize)> = None;
             for (mi, m) in g.iter().enumerate() {
@@ -674,6 +700,9 @@ impl<'a> Merger<'a> {
                     list.insert(at, gi);
                     self.country_of[gi] = r.country.clone();
                 }
+                if self.anchor[gi].is_none() {
+                    self.anchor[gi] = r.event.date.as_ref();
+                }
                 self.groups[gi].push(r);
                 self.changed[gi] = true;
             }
@@ -685,6 +714,7 @@ impl<'a> Merger<'a> {
                     .or_default()
                     .push(gi);
                 self.country_of.push(r.country.clone());
+                self.anchor.push(r.event.date.as_ref());
                 self.groups.push(vec![r]);
                 self.reasons.push(Vec::new());
                 self.changed.push(true);
@@ -870,4 +900,263 @@ fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
         disagreements,
         merge_reasons,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_core::{Geo, Mention};
+
+    /// The merge without candidate lookup: every event compared with every
+    /// incident, as specified. [`Merger`]'s buckets and date anchors must
+    /// not change the result.
+    fn reference(reports: &[(&str, &Analysis)], constraints: &Constraints) -> Vec<Incident> {
+        let mut groups: Vec<Vec<Report>> = Vec::new();
+        let mut reasons: Vec<Vec<String>> = Vec::new();
+        for (doc_id, analysis) in reports {
+            for event in &analysis.events {
+                let r = Report::new(doc_id, analysis, event);
+                let mut best: Option<(usize, i32, usize)> = None;
+                'groups: for (gi, g) in groups.iter().enumerate() {
+                    let mut top: Option<(i32, usize)> = None;
+                    for (mi, m) in g.iter().enumerate() {
+                        let Some(s) = compare(m, &r, constraints, None) else {
+                            continue 'groups;
+                        };
+                        if top.is_none_or(|(t, _)| s > t) {
+                            top = Some((s, mi));
+                        }
+                    }
+                    if let Some((s, mi)) = top {
+                        if s >= MERGE_THRESHOLD && best.is_none_or(|(_, b, _)| s > b) {
+                            best = Some((gi, s, mi));
+                        }
+                    }
+                }
+                match best {
+                    Some((gi, s, mi)) => {
+                        let m = &groups[gi][mi];
+                        let mut why = Vec::new();
+                        let _ = compare(m, &r, constraints, Some(&mut why));
+                        reasons[gi].push(format!(
+                            "{}/{} joins {}/{} (score {s}): {}",
+                            r.doc_id,
+                            r.event.id,
+                            m.doc_id,
+                            m.event.id,
+                            why.join("; ")
+                        ));
+                        groups[gi].push(r);
+                    }
+                    None => {
+                        groups.push(vec![r]);
+                        reasons.push(Vec::new());
+                    }
+                }
+            }
+        }
+        groups
+            .into_iter()
+            .zip(reasons)
+            .filter_map(|(g, why)| build(&g, why))
+            .collect()
+    }
+
+    /// SplitMix64, seeded.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        }
+    }
+
+    fn entity(id: &str, kind: EntityType, name: &str, geo: Option<Geo>) -> Entity {
+        Entity {
+            id: id.to_string(),
+            kind,
+            name: name.to_string(),
+            aliases: Vec::new(),
+            mentions: Vec::new(),
+            role: None,
+            affiliation: None,
+            parent: None,
+            geo,
+            kb_id: None,
+        }
+    }
+
+    fn slot(text: &str, entity: &str) -> Slot {
+        Slot {
+            text: text.to_string(),
+            entity: Some(entity.to_string()),
+            span: None,
+        }
+    }
+
+    /// Random reports of a few kinds of event in a few cities and
+    /// countries (or none), on a few days (or undated, or month
+    /// precision), by a few groups: many merge, many are ruled out by
+    /// date, place or family.
+    fn corpus(seed: u64, docs: usize) -> Vec<(String, Analysis)> {
+        const KINDS: [EventType; 5] = [
+            EventType::Bombing,
+            EventType::Shooting,
+            EventType::Kidnapping,
+            EventType::Arrest,
+            EventType::Attack,
+        ];
+        const PLACES: [(&str, &str); 6] = [
+            ("Kabul", "AF"),
+            ("Herat", "AF"),
+            ("Lagos", "NG"),
+            ("Kano", "NG"),
+            ("Lima", "PE"),
+            ("Somewhere", ""),
+        ];
+        const GROUPS: [&str; 3] = ["Boko Haram", "Shining Path", "ISKP"];
+        let mut rng = Rng(seed);
+        (0..docs)
+            .map(|d| {
+                let mut a = Analysis {
+                    id: format!("doc{d}"),
+                    ..Analysis::default()
+                };
+                for v in 0..1 + rng.below(2) {
+                    let kind = KINDS[rng.below(5) as usize];
+                    let mut event = Event {
+                        id: format!("V{}", v + 1),
+                        kind,
+                        stage: Stage::Accomplished,
+                        trigger: Mention {
+                            text: String::new(),
+                            start: 0,
+                            end: 0,
+                        },
+                        date: None,
+                        location: None,
+                        locations: Vec::new(),
+                        perpetrators: Vec::new(),
+                        targets: Vec::new(),
+                        victims: Vec::new(),
+                        weapons: Vec::new(),
+                        killed: Some(rng.below(3) as u32),
+                        injured: None,
+                        arrested: None,
+                        nationalities: Vec::new(),
+                        attributed_to: Vec::new(),
+                        evidence: Vec::new(),
+                        confidence: 0.8,
+                    };
+                    let day = 1 + rng.below(6) as u32;
+                    event.date = match rng.below(5) {
+                        0 => None,
+                        1 => Some(DateValue {
+                            start: NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default(),
+                            end: NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default(),
+                            precision: Precision::Month,
+                            text: "March".to_string(),
+                            span: None,
+                            relative: false,
+                        }),
+                        _ => {
+                            let date =
+                                NaiveDate::from_ymd_opt(2024, 3, day * 2).unwrap_or_default();
+                            Some(DateValue {
+                                start: date,
+                                end: date,
+                                precision: Precision::Day,
+                                text: date.to_string(),
+                                span: None,
+                                relative: false,
+                            })
+                        }
+                    };
+                    if rng.below(6) > 0 {
+                        let (city, country) = PLACES[rng.below(6) as usize];
+                        let id = format!("E{}", a.entities.len() + 1);
+                        let geo = (!country.is_empty()).then(|| Geo {
+                            lat: 0.0,
+                            lon: 0.0,
+                            country: country.to_string(),
+                            geonames_id: None,
+                        });
+                        a.entities.push(entity(&id, EntityType::City, city, geo));
+                        event.location = Some(slot(city, &id));
+                    }
+                    if rng.below(2) == 0 {
+                        let group = GROUPS[rng.below(3) as usize];
+                        let id = format!("E{}", a.entities.len() + 1);
+                        a.entities
+                            .push(entity(&id, EntityType::ArmedGroup, group, None));
+                        event.perpetrators.push(slot(group, &id));
+                    }
+                    a.events.push(event);
+                }
+                (format!("doc{d}"), a)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn candidate_lookup_gives_the_reference_result() {
+        for seed in 0..8 {
+            let docs = corpus(seed, 300);
+            let reports: Vec<(&str, &Analysis)> =
+                docs.iter().map(|(id, a)| (id.as_str(), a)).collect();
+            let mut constraints = Constraints::new();
+            constraints.add(("doc3", "V1"), ("doc7", "V1"));
+            constraints.add(("doc10", "V1"), ("doc20", "V1"));
+            let fast = merge_events_with(&reports, &constraints);
+            let slow = reference(&reports, &constraints);
+            assert!(fast.len() < reports.len(), "seed {seed}: nothing merged");
+            assert!(
+                fast.iter().any(|i| i.sources.len() > 2),
+                "seed {seed}: no incident of three reports"
+            );
+            assert_eq!(fast, slow, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn seeded_merger_continues_a_merge() {
+        let docs = corpus(42, 400);
+        let reports: Vec<(&str, &Analysis)> = docs.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        let constraints = Constraints::new();
+        let full = merge_events_with(&reports, &constraints);
+        let (head, tail) = reports.split_at(250);
+        let before = merge_events_with(head, &constraints);
+        let by_doc: HashMap<&str, &Analysis> = head.iter().copied().collect();
+        let mut merger = Merger::new(&constraints);
+        for incident in &before {
+            let members: Vec<(&str, &Analysis, &str)> = incident
+                .sources
+                .iter()
+                .filter_map(|s| {
+                    let (id, a) = by_doc.get_key_value(s.doc_id.as_str())?;
+                    Some((*id, *a, s.event_id.as_str()))
+                })
+                .collect();
+            assert!(merger.seed(&members, incident.merge_reasons.clone()));
+        }
+        for (id, a) in tail {
+            merger.add(id, a);
+        }
+        let changed = merger.finish();
+        assert!(changed.iter().any(|m| m.seeded), "no stored incident grew");
+        let mut after: Vec<Incident> = before
+            .into_iter()
+            .filter(|i| !changed.iter().any(|m| m.incident.id == i.id))
+            .collect();
+        after.extend(changed.into_iter().map(|m| m.incident));
+        let key = |i: &Incident| i.id.clone();
+        let mut full = full;
+        full.sort_by_key(key);
+        after.sort_by_key(key);
+        assert_eq!(after, full);
+    }
 }
