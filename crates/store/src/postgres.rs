@@ -167,7 +167,10 @@ const MIGRATIONS: &[&str] = &[
     // values `search::matches` tests as arrays under GIN indexes (`&&`),
     // the date range under B-tree indexes, and a dictionary of source
     // values for `source:` substrings. Existing incidents are filled by
-    // `fill_filter_columns` in the same transaction.
+    // `fill_filter_columns` in the same transaction. The wide columns (JSON,
+    // tsvector, lists) move out of line (`toast_tuple_target`) while the
+    // filter columns stay in the row (`STORAGE MAIN`): counting the matches
+    // of a broad filter reads narrow rows only.
     "ALTER TABLE incidents ADD COLUMN types TEXT[] NOT NULL DEFAULT '{}',
         ADD COLUMN stages TEXT[] NOT NULL DEFAULT '{}',
         ADD COLUMN actor_terms TEXT[] NOT NULL DEFAULT '{}',
@@ -182,7 +185,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX incidents_source_terms ON incidents USING GIN (source_terms);
     CREATE INDEX incidents_date_end ON incidents (date_end);
     CREATE INDEX incidents_recency ON incidents (date_start DESC NULLS LAST, id COLLATE \"C\");
-    CREATE TABLE search_sources (value TEXT PRIMARY KEY);",
+    CREATE TABLE search_sources (value TEXT PRIMARY KEY);
+    ALTER TABLE incidents SET (toast_tuple_target = 128);
+    ALTER TABLE incidents ALTER COLUMN id SET STORAGE MAIN,
+        ALTER COLUMN types SET STORAGE MAIN, ALTER COLUMN stages SET STORAGE MAIN,
+        ALTER COLUMN actor_terms SET STORAGE MAIN, ALTER COLUMN place_terms SET STORAGE MAIN,
+        ALTER COLUMN source_terms SET STORAGE MAIN;",
 ];
 
 /// The migration that added the filter columns (see [`MIGRATIONS`]).
@@ -617,6 +625,61 @@ impl PostgresStore {
     /// The `tsquery` expression for the free words, with one parameter per
     /// word numbered from `$first`, and those words: the ones with a letter
     /// or digit (the others cannot match anything).
+    /// A search without free words: every score is 0, so both sorts are
+    /// the recency order, which the `incidents_recency` index gives. The
+    /// page is read in that order (a broad filter stops after the page)
+    /// and the total counted apart (narrow rows: the wide columns are
+    /// stored out of line).
+    fn search_filters(
+        &self,
+        filter: &SqlFilter,
+        limit: i64,
+        offset: i64,
+        page: &Page,
+    ) -> Result<SearchPage, StoreError> {
+        let cond = filter.condition();
+        let params = filter.params();
+        let mut client = self.client();
+        let total: i64 = client
+            .query_one(
+                format!("SELECT COUNT(*) FROM incidents WHERE {cond}").as_str(),
+                &params,
+            )
+            .map_err(self.err("counting search results"))?
+            .get(0);
+        let rows = client
+            .query(
+                format!(
+                    "SELECT id, json, snippet FROM incidents WHERE {cond}
+                     ORDER BY date_start DESC NULLS LAST, id COLLATE \"C\"
+                     LIMIT {limit} OFFSET {offset}"
+                )
+                .as_str(),
+                &params,
+            )
+            .map_err(self.err("searching"))?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: String = r.get(0);
+            let json: String = r.get(1);
+            let row = search::Row {
+                snippet: r.get(2),
+                ..search::Row::default()
+            };
+            let incident: Incident =
+                serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
+            hits.push(search::hit(&incident, &row, 0.0));
+        }
+        let total = usize::try_from(total).unwrap_or(0);
+        // As `search::paginate`.
+        let end = page.offset.min(total).saturating_add(hits.len());
+        Ok(SearchPage {
+            next_offset: (end < total).then_some(end),
+            hits,
+            total,
+        })
+    }
+
     fn ts_query(words: &[String], first: usize) -> (String, Vec<String>) {
         let words: Vec<String> = words
             .iter()
@@ -1348,6 +1411,9 @@ impl Store for PostgresStore {
         };
         let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        if query.words.is_empty() {
+            return self.search_filters(&filter, limit, offset, page);
+        }
         // Matching incidents (keys, sort columns) first; the JSON of the
         // page's incidents only. The one-row left join returns the total
         // even for a page past the end.
