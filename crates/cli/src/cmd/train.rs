@@ -2,7 +2,8 @@
 //!
 //! `vigil train --muc4 train.jsonl --output models/muc4-roles.model` trains
 //! the MUC-4 role-filler model (relevance gate + BIO role tagger) on GRIT
-//! documents, tuning its thresholds on a held-out tail of the same file.
+//! documents, tuning its thresholds on the out-of-fold scores of 4
+//! cross-fitted models of the same file.
 //! Deterministic: the same input and options give a byte-identical file.
 
 use std::path::PathBuf;
@@ -58,9 +59,9 @@ pub struct Args {
     #[arg(long, default_value_t = TrainConfig::default().candidate_boost)]
     pub candidate_boost: f32,
     /// Cross-fitting folds whose out-of-fold scores tune the decoding
-    /// thresholds, per-role entity caps and count bonus; the final tagger
-    /// is then the mean of the fold taggers and the full one (below 2: the
-    /// thresholds are tuned on the --holdout tail instead).
+    /// thresholds; the final tagger is then the mean of the fold taggers
+    /// and the full one (below 2: the thresholds are tuned on the
+    /// --holdout tail instead, with the full tagger alone).
     #[arg(long, default_value_t = TrainConfig::default().tune_folds)]
     pub tune_folds: usize,
     /// With --tune-folds: also train the stacked relevance gate (document
@@ -72,6 +73,11 @@ pub struct Args {
     /// of it and the cross-fitted taggers.
     #[arg(long)]
     pub no_ensemble: bool,
+    /// With --tune-folds: also tune per-role caps on the number of entities
+    /// per document and a bonus for entities tagged several times (better
+    /// on training folds' documents, worse on dev; see docs/muc4.md).
+    #[arg(long)]
+    pub caps: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -103,6 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tune_folds: args.tune_folds,
         gate: args.gate,
         ensemble: !args.no_ensemble,
+        caps: args.caps,
         ..TrainConfig::default()
     };
     eprintln!(
@@ -112,7 +119,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let (model, report) = muc4::train(&docs, &keys, &cfg, &mut |line| eprintln!("  {line}"));
     if let Some(s) = &report.holdout {
-        eprintln!("held-out tail of the training file:\n{}", s.to_table());
+        eprintln!(
+            "tuning documents (out-of-fold, or the held-out tail):\n{}",
+            s.to_table()
+        );
     }
     let bytes = model.to_bytes();
     if let Some(parent) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -8,7 +8,10 @@
 //! position in the document, the nearest trigger word (killed, bomb,
 //! kidnapped, attacked…) on each side with its distance, and how often the
 //! word occurs in the document, the nearest "-ed" word on each side and
-//! the nearest preposition to the left. Every feature is hashed with a
+//! the nearest preposition to the left, the crude noun phrase around the
+//! token (its head word and the words around it, see [`chunk_spans`]), the
+//! trigger classes of its sentence and whether that sentence is the first
+//! to report violence. Every feature is hashed with a
 //! [`FeatureHasher`]; nothing depends on letter case except `shape`.
 
 use std::collections::HashMap;
@@ -430,6 +433,91 @@ fn is_preposition(w: &str) -> bool {
     )
 }
 
+/// Words that end a crude noun phrase: prepositions, conjunctions,
+/// pronouns, auxiliaries and reporting verbs.
+fn is_chunk_break(w: &str) -> bool {
+    is_preposition(w)
+        || matches!(
+            w,
+            "and"
+                | "or"
+                | "but"
+                | "that"
+                | "which"
+                | "who"
+                | "whom"
+                | "whose"
+                | "when"
+                | "where"
+                | "while"
+                | "after"
+                | "before"
+                | "during"
+                | "as"
+                | "than"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "be"
+                | "been"
+                | "being"
+                | "has"
+                | "have"
+                | "had"
+                | "said"
+                | "says"
+                | "say"
+                | "reported"
+                | "he"
+                | "she"
+                | "it"
+                | "they"
+                | "we"
+                | "i"
+                | "you"
+                | "him"
+                | "them"
+                | "us"
+                | "not"
+                | "will"
+                | "would"
+                | "could"
+                | "can"
+                | "may"
+                | "also"
+                | "today"
+                | "yesterday"
+        )
+        || trigger_class(w).is_some()
+}
+
+/// The crude noun phrase around each token, as a token range `[a, b)`
+/// (empty at breaks): maximal runs of words and numbers within a sentence
+/// without punctuation or [`is_chunk_break`] words.
+fn chunk_spans(doc: &DocContext<'_>) -> Vec<(usize, usize)> {
+    let n = doc.len();
+    let mut out = vec![(0, 0); n];
+    let inside = |i: usize| doc.toks[i].kind != TokKind::Punct && !is_chunk_break(&doc.lower[i]);
+    let mut i = 0;
+    while i < n {
+        if !inside(i) {
+            i += 1;
+            continue;
+        }
+        let s = doc.sent_of[i];
+        let mut j = i + 1;
+        while j < n && doc.sent_of[j] == s && inside(j) {
+            j += 1;
+        }
+        for o in out.iter_mut().take(j).skip(i) {
+            *o = (i, j);
+        }
+        i = j;
+    }
+    out
+}
+
 fn shape(word: &str) -> String {
     let mut out = String::new();
     for c in word.chars() {
@@ -496,10 +584,15 @@ pub struct DocContext<'t> {
     /// Trigger classes (bit set over [`TRIGGER_CLASSES`]) of the sentences
     /// in which each token's word occurs anywhere in the document.
     cotrig: Vec<u8>,
+    /// Trigger classes (bit set over [`TRIGGER_CLASSES`]) of each sentence.
+    sent_mask: Vec<u8>,
 }
 
 /// The classes [`trigger_class`] returns.
 const TRIGGER_CLASSES: [&str; 7] = ["kill", "bomb", "kidnap", "attack", "arson", "claim", "rob"];
+
+/// The [`TRIGGER_CLASSES`] bits of violence (all but "claim").
+const VIOLENT: u8 = 0b101_1111;
 
 impl<'t> DocContext<'t> {
     /// Tokenizes and segments `text`.
@@ -576,6 +669,7 @@ impl<'t> DocContext<'t> {
             first_occ,
             in_lead,
             cotrig,
+            sent_mask,
         }
     }
 
@@ -658,6 +752,9 @@ impl TokenFeaturizer {
                 "-"
             }
         };
+        // The first sentence with a violent trigger (any class but "claim").
+        let first_incident = doc.sent_mask.iter().position(|m| m & VIOLENT != 0);
+        let chunks = chunk_spans(doc);
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let ii = i as isize;
@@ -767,6 +864,44 @@ impl TokenFeaturizer {
                 f.push(h.hash("prep", &[&doc.lower[j]]));
                 f.push(h.hash("prep-w", &[&doc.lower[j], w0]));
             }
+            // The crude noun phrase around the token ([`chunk_spans`]): its
+            // head (last word), the words just outside it, the token's
+            // place in it and its length.
+            let (ca, cb) = chunks[i];
+            if cb > ca {
+                let head = doc.lower[cb - 1].as_str();
+                let before = ctx(ca as isize - 1);
+                let after = ctx(cb as isize);
+                f.push(h.hash("ch-head", &[head]));
+                f.push(h.hash("ch-head-lex", &[lex(head)]));
+                f.push(h.hash("ch-prev", &[before]));
+                f.push(h.hash("ch-next", &[after]));
+                f.push(h.hash("ch-prev-head", &[before, head]));
+                f.push(h.hash("ch-head-next", &[head, after]));
+                let pos = if i == ca {
+                    "B"
+                } else if i + 1 == cb {
+                    "E"
+                } else {
+                    "I"
+                };
+                f.push(h.hash("ch-pos", &[pos]));
+                let b2 = ctx(ca as isize - 2);
+                f.push(h.hash("ch-prev2", &[b2, before]));
+                f.push(h.hash("ch-next2", &[after, ctx(cb as isize + 1)]));
+                f.push(h.hash("ch-prev2-lex", &[b2, lex(head)]));
+                f.push(h.hash("ch-len", &[bucket(cb - ca)]));
+            }
+            // The trigger classes of the token's sentence, and whether it is
+            // the document's first sentence reporting violence (the main
+            // incident, usually).
+            let mask = doc.sent_mask[doc.sent_of[i]].to_string();
+            f.push(h.hash("smask", &[&mask]));
+            f.push(h.hash("smask-lex", &[&mask, l0]));
+            if Some(doc.sent_of[i]) == first_incident {
+                f.push(h.hash("main-sent", &[l0]));
+                f.push(h.hash("main-sent-w", &[w0]));
+            }
             // Knowledge-base and lexicon phrases, here and next to here.
             if let Some((kind, pos)) = doc.gaz[i] {
                 f.push(h.hash("gz", &[kind, pos]));
@@ -865,6 +1000,29 @@ mod tests {
         assert_eq!(strip(&fa[3], shape_a), strip(&fb[3], shape_b));
         // The trigger to the left of "embassy" is "bombed", two tokens away.
         assert!(fa[3].contains(&fz.hasher().hash("lt", &["bomb", "2"])));
+    }
+
+    #[test]
+    fn chunks_are_noun_phrases_between_breaks() {
+        let d = DocContext::new("three peasants were killed by fmln urban commandos. two men");
+        let c = chunk_spans(&d);
+        let words = |(a, b): (usize, usize)| d.lower[a..b].join(" ");
+        assert_eq!(words(c[0]), "three peasants");
+        assert_eq!(c[0], c[1]);
+        assert_eq!(c[2], (0, 0), "auxiliaries break chunks");
+        assert_eq!(c[3], (0, 0), "triggers break chunks");
+        assert_eq!(words(c[6]), "fmln urban commandos");
+        assert_eq!(c[8], (0, 0), "punctuation breaks chunks");
+        assert_eq!(words(c[9]), "two men", "a chunk does not cross sentences");
+        // The chunk features of "urban": its head and the words around it.
+        let fz = TokenFeaturizer::new(18);
+        let f = fz.token_features(&d);
+        let h = fz.hasher();
+        assert!(f[6].contains(&h.hash("ch-head", &["commandos"])));
+        assert!(f[6].contains(&h.hash("ch-prev", &["by"])));
+        assert!(f[6].contains(&h.hash("ch-prev2", &["killed", "by"])));
+        assert!(f[6].contains(&h.hash("main-sent", &["group"])));
+        assert!(!f[10].contains(&h.hash("main-sent", &["person"])));
     }
 
     #[test]

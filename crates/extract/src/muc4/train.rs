@@ -7,9 +7,13 @@
 //!    sentence) and the relevance classifier (averaged perceptron over
 //!    document features; relevant = has at least one gold filler) are
 //!    trained with a fixed seed.
-//! 3. Thresholds ([`Params`]) are tuned by coordinate search on a held-out
-//!    tail of the training documents with a model trained on the rest;
-//!    the final model is then trained on all documents.
+//! 3. Thresholds ([`Params`]) are tuned by coordinate search on the
+//!    out-of-fold scores of every training document (by default 4
+//!    cross-fitted models, each trained on the other folds;
+//!    [`TrainConfig::tune_folds`]), or on a held-out tail with
+//!    `tune_folds` below 2; the final model is then trained on all
+//!    documents, and (by default) its tagger is averaged with the
+//!    cross-fitted ones.
 
 use std::collections::{HashMap, HashSet};
 
@@ -64,6 +68,10 @@ pub struct TrainConfig {
     /// With `tune_folds`: the final tagger is the mean of the cross-fitted
     /// taggers and the one trained on all documents (bagging).
     pub ensemble: bool,
+    /// With `tune_folds`: also tune per-role caps on the number of entities
+    /// per document and the bonus for entities tagged several times
+    /// ([`Params::max_entities`], [`Params::count_bonus`]).
+    pub caps: bool,
 }
 
 impl Default for TrainConfig {
@@ -78,9 +86,10 @@ impl Default for TrainConfig {
             holdout: 0.2,
             folds: 0,
             candidate_boost: 1.0,
-            tune_folds: 0,
+            tune_folds: 4,
             gate: false,
             ensemble: true,
+            caps: false,
         }
     }
 }
@@ -605,7 +614,7 @@ pub fn train(
             "out-of-fold micro F1 with default thresholds: {:.1}",
             untuned.micro.prf().f1 * 100.0
         ));
-        let (params, tuned) = tune(&per_doc, docs, &scores, true);
+        let (params, tuned) = tune(&per_doc, docs, &scores, cfg.caps);
         log(&format!(
             "out-of-fold micro F1 tuned: {:.1} with {params:?}",
             tuned.micro.prf().f1 * 100.0
@@ -645,7 +654,7 @@ pub fn train(
                     ds.relevance = g.score(x);
                 }
             }
-            let (gparams, gtuned) = tune(&per_doc, docs, &gated, true);
+            let (gparams, gtuned) = tune(&per_doc, docs, &gated, cfg.caps);
             log(&format!(
                 "out-of-fold micro F1 with the stacked gate: {:.1} with {gparams:?}",
                 gtuned.micro.prf().f1 * 100.0

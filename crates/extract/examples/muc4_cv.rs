@@ -1,0 +1,139 @@
+//! Cross-validation of the MUC-4 role model on the training documents, the
+//! measurement behind `docs/muc4.md` ("What was tried"): `K` contiguous
+//! folds of `train.jsonl`, each scored by a model trained (`muc4::train`,
+//! default recipe) on the other folds, combined with the rule pipeline as
+//! `vigil muc4` does; prints the out-of-fold scores (model alone and
+//! combined) and, with `--dev FILE`, the scores on that file of a model
+//! trained on all of `train.jsonl`.
+//!
+//! `cargo run --release -p vigil-extract --example muc4_cv -- \
+//!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] \
+//!     [--raw ../shared/data/muc4/raw --save FULL.model]`
+//!
+//! With `--raw` the models also get the incident-type and stage classifiers
+//! (as `vigil train --raw`), and `--save` writes the model trained on all of
+//! `train.jsonl`: the same bytes as `vigil train` with the same options.
+//! `--model FILE --dev DEV.jsonl` only scores that model on the dev file.
+
+use std::collections::HashMap;
+
+use vigil_extract::muc4::{self, GoldDoc, RoleLists, RoleModel, TrainConfig};
+
+fn predict(
+    model: &RoleModel,
+    pipeline: &vigil_extract::Pipeline,
+    docs: &[GoldDoc],
+) -> (HashMap<String, RoleLists>, HashMap<String, RoleLists>) {
+    let mut alone = HashMap::new();
+    let mut combined = HashMap::new();
+    for d in docs {
+        let learned = model.predict(&d.doctext).lists();
+        let doc = vigil_core::Document {
+            id: d.docid.clone(),
+            text: d.doctext.clone(),
+            ..Default::default()
+        };
+        let rules = muc4::from_analysis(&pipeline.analyze(&doc));
+        let mut both = learned.clone();
+        muc4::combine(&mut both, &rules);
+        alone.insert(d.docid.clone(), learned);
+        combined.insert(d.docid.clone(), both);
+    }
+    (alone, combined)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let train_path = args
+        .first()
+        .ok_or("usage: muc4_cv TRAIN.jsonl [--folds K] [--dev DEV.jsonl]")?;
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let k: usize = opt("--folds").map_or(Ok(4), |s| s.parse())?;
+    let docs = muc4::read_jsonl(&std::fs::read_to_string(train_path)?)?;
+    let dev = match opt("--dev") {
+        Some(p) => Some(muc4::read_jsonl(&std::fs::read_to_string(p)?)?),
+        None => None,
+    };
+    let keys = match opt("--raw") {
+        Some(dir) => muc4::keys::read_dir(std::path::Path::new(dir))?,
+        None => Vec::new(),
+    };
+    let pipeline = vigil_extract::Pipeline::new()?;
+    if let (Some(path), Some(dev)) = (opt("--model"), &dev) {
+        // Score a given model on the dev file only.
+        let model = RoleModel::load(&std::fs::read(path)?)?;
+        let (alone, both) = predict(&model, &pipeline, dev);
+        println!(
+            "dev, model alone:\n{}dev, combined:\n{}",
+            muc4::score_lists(dev, &alone).to_table(),
+            muc4::score_lists(dev, &both).to_table()
+        );
+        return Ok(());
+    }
+    let cfg = TrainConfig {
+        tune_folds: opt("--tune-folds")
+            .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
+        caps: args.iter().any(|a| a == "--caps"),
+        gate: args.iter().any(|a| a == "--gate"),
+        ensemble: !args.iter().any(|a| a == "--no-ensemble"),
+        ..TrainConfig::default()
+    };
+    // Jobs: the K folds, then (optionally) the full model for dev.
+    let jobs: Vec<(Vec<GoldDoc>, Vec<GoldDoc>)> = (0..k)
+        .map(|f| {
+            let (a, b) = (f * docs.len() / k, (f + 1) * docs.len() / k);
+            let rest = docs[..a].iter().chain(&docs[b..]).cloned().collect();
+            (rest, docs[a..b].to_vec())
+        })
+        .chain(dev.iter().map(|d| (docs.clone(), d.clone())))
+        .collect();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(fit, test)| {
+                let (cfg, pipeline, keys) = (&cfg, &pipeline, &keys);
+                s.spawn(move || {
+                    let (model, _) = muc4::train(fit, keys, cfg, &mut |_| {});
+                    (predict(&model, pipeline, test), model.to_bytes())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    let mut oof_alone = HashMap::new();
+    let mut oof_both = HashMap::new();
+    for (j, r) in results.into_iter().enumerate() {
+        let ((alone, both), bytes) = r.map_err(|_| "a training thread panicked")?;
+        if j == k {
+            if let Some(path) = opt("--save") {
+                std::fs::write(path, &bytes)?;
+            }
+        }
+        let test = &jobs[j].1;
+        let f_alone = muc4::score_lists(test, &alone).micro.prf().f1 * 100.0;
+        let f_both = muc4::score_lists(test, &both).micro.prf().f1 * 100.0;
+        if j < k {
+            println!("fold {j}: alone {f_alone:.2} combined {f_both:.2}");
+            oof_alone.extend(alone);
+            oof_both.extend(both);
+        } else {
+            println!(
+                "dev: alone {f_alone:.2}\n{}",
+                muc4::score_lists(test, &both).to_table()
+            );
+        }
+    }
+    let s_alone = muc4::score_lists(&docs, &oof_alone);
+    let s_both = muc4::score_lists(&docs, &oof_both);
+    println!(
+        "out-of-fold alone {:.2}\nout-of-fold combined:\n{}",
+        s_alone.micro.prf().f1 * 100.0,
+        s_both.to_table()
+    );
+    Ok(())
+}
