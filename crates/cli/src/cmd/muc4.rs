@@ -2,15 +2,18 @@
 //! pipeline (combined by `muc4::combine`) on MUC-4
 //! documents (GRIT format), writes the predictions and, when the input has
 //! answer keys, scores them with CEAF-REE (the metric of
-//! `../shared/eval/muc4_score.py`).
+//! `../shared/eval/muc4_score.py`). The pipeline's analysis also gives the
+//! date and location of each document's main incident (`muc4::slots`),
+//! written next to the role fillers and, with `--keys`, scored.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
+use vigil_extract::muc4::slots::{self, Dateline, SlotPrediction};
 use vigil_extract::muc4::{self, RoleLists, RoleModel};
 
 /// Run the extractor on MUC-4 documents and score the result.
@@ -30,9 +33,15 @@ pub struct Args {
     pub json: bool,
     /// Raw MUC-4 answer-key files for the input documents (e.g.
     /// `raw/key-tst1.v7 raw/key-tst2.v4` for dev): also report the
-    /// accuracy of the predicted main incident type.
+    /// accuracy of the predicted main incident type, stage, date and
+    /// location.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub keys: Vec<PathBuf>,
+    /// Directory of the raw MUC-4 texts (`raw/`): their datelines give each
+    /// document's date, against which "yesterday" or "last Friday" are
+    /// resolved. Default: the directory of the first `--keys` file.
+    #[arg(long, value_name = "DIR")]
+    pub raw: Option<PathBuf>,
     /// Also write the rule pipeline's role fillers alone
     /// (`muc4::from_analysis`) to this file.
     #[arg(long, value_name = "FILE")]
@@ -66,35 +75,83 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading {}", args.input.display()))?;
     let docs =
         muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
+    let raw_dir: Option<&Path> = args
+        .raw
+        .as_deref()
+        .or_else(|| args.keys.first().and_then(|k| k.parent()));
+    let datelines: HashMap<String, Dateline> = match raw_dir {
+        Some(dir) => slots::read_datelines(dir)
+            .with_context(|| format!("reading the raw MUC-4 texts in {}", dir.display()))?,
+        None => HashMap::new(),
+    };
+    // The pipeline runs unless the learned model alone was asked for
+    // without keys to score dates and locations against.
+    let analyse = !args.no_rules || args.rules_output.is_some() || !args.keys.is_empty();
     let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
+    let gazetteer = &pipeline.resources().geo;
     let started = Instant::now();
-    let both: Vec<(RoleLists, RoleLists)> = docs
+    let all: Vec<(RoleLists, RoleLists, Option<(SlotPrediction, bool)>)> = docs
         .par_iter()
         .map(|d| {
             let mut learned = model.predict(&d.doctext).lists();
-            if args.no_rules && args.rules_output.is_none() {
-                return (learned, RoleLists::default());
+            if !analyse {
+                return (learned, RoleLists::default(), None);
             }
-            let doc = vigil_core::Document {
-                id: d.docid.clone(),
-                text: d.doctext.clone(),
-                ..Default::default()
-            };
-            let rules = muc4::from_analysis(&pipeline.analyze(&doc));
+            let dateline = datelines.get(&d.docid);
+            let doc = slots::document(&d.docid, &d.doctext, dateline);
+            let analysis = pipeline.analyze(&doc);
+            let rules = muc4::from_analysis(&analysis);
             if !args.no_rules {
                 muc4::combine(&mut learned, &rules);
             }
-            (learned, rules)
+            // Date and location only for documents the incident-type
+            // classifier finds an incident in (scored both ways below).
+            let incident = model.incident_type(&d.doctext) != Some("NONE");
+            let slot = slots::predict(&analysis, dateline, gazetteer);
+            (learned, rules, Some((slot, incident)))
         })
         .collect();
     let secs = started.elapsed().as_secs_f64();
-    let (preds, rules): (Vec<RoleLists>, Vec<RoleLists>) = both.into_iter().unzip();
+    let mut preds = Vec::with_capacity(all.len());
+    let mut rules = Vec::with_capacity(all.len());
+    // What vigil outputs (nothing for documents without an incident),
+    // and the prediction for every document (accuracy given an incident).
+    let mut slot_preds: HashMap<String, SlotPrediction> = HashMap::new();
+    let mut slot_all: HashMap<String, SlotPrediction> = HashMap::new();
+    for (d, (p, r, s)) in docs.iter().zip(all) {
+        preds.push(p);
+        rules.push(r);
+        if let Some((s, incident)) = s {
+            let output = if incident {
+                s.clone()
+            } else {
+                SlotPrediction::default()
+            };
+            slot_preds.insert(d.docid.clone(), output);
+            slot_all.insert(d.docid.clone(), s);
+        }
+    }
     if let Some(path) = &args.rules_output {
         let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(rules.iter()));
         std::fs::write(path, serde_json::to_string(&json)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(preds.iter()));
+    let mut json = muc4::predictions_json(docs.iter().map(|d| d.docid.as_str()).zip(preds.iter()));
+    // Date and location beside the role fillers (the scorer reads only
+    // "pred_extracts").
+    if let Some(map) = json.as_object_mut() {
+        for (docid, entry) in map.iter_mut() {
+            let (Some(slot), Some(obj)) = (slot_preds.get(docid), entry.as_object_mut()) else {
+                continue;
+            };
+            if let Some(date) = &slot.date {
+                obj.insert("incident_date".into(), date.to_key_string().into());
+            }
+            if let Some(loc) = &slot.location {
+                obj.insert("incident_location".into(), loc.to_key_string().into());
+            }
+        }
+    }
     let text = serde_json::to_string(&json).context("serialising predictions")?;
     std::fs::write(&args.output, text)
         .with_context(|| format!("writing {}", args.output.display()))?;
@@ -139,11 +196,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let (tr, tt) = accuracy(&types, &|t| model.incident_type(t).map(str::to_string));
         let (sr, st) = accuracy(&stages, &|t| model.stage(t).map(str::to_string));
         let pct = |r: usize, t: usize| if t > 0 { r as f64 / t as f64 } else { 0.0 };
+        let slot_scores = slots::evaluate(&templates, &slot_preds);
+        let slot_given = slots::evaluate(&templates, &slot_all);
         if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"incident_type_accuracy": pct(tr, tt), "stage_accuracy": pct(sr, st), "documents": tt})
-            );
+            let mut out = serde_json::json!({"incident_type_accuracy": pct(tr, tt), "stage_accuracy": pct(sr, st), "documents": tt});
+            if let (Some(o), serde_json::Value::Object(extra)) =
+                (out.as_object_mut(), slot_scores.to_json())
+            {
+                o.extend(extra);
+                o.insert("given_incident".into(), slot_given.to_json());
+            }
+            println!("{out}");
         } else {
             println!(
                 "incident type (main, incl. NONE): {tr}/{tt} = {:.1}%",
@@ -153,6 +216,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "stage of execution (main, incl. NONE): {sr}/{st} = {:.1}%",
                 pct(sr, st) * 100.0
             );
+            print!("{}", slot_scores.to_text());
+            println!(
+                "date and location predicted for every document (as if each reported an incident):"
+            );
+            print!("{}", slot_given.to_text());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -200,7 +200,7 @@ pub fn primary_templates(keys: &[KeyTemplate]) -> HashMap<String, &KeyTemplate> 
             None => {
                 out.insert(t.docid.clone(), t);
             }
-            Some(prev) if firm && !(prev.relevant && !prev.optional) => {
+            Some(prev) if firm && (!prev.relevant || prev.optional) => {
                 out.insert(t.docid.clone(), t);
             }
             _ => {}

@@ -9,6 +9,8 @@
 //! - [`aggregate`]: grouping role-filler mentions into entities.
 //! - [`from_analysis`]: vigil's events mapped onto the five MUC roles.
 //! - [`keys`]: the raw MUC-4 answer-key templates (incident type, stage…).
+//! - [`slots`]: incident date and location of the main incident, and their
+//!   accuracy against the keys.
 
 //!
 //! # From vigil's events to the five MUC roles
@@ -37,6 +39,7 @@ pub mod keys;
 mod model;
 mod rescore;
 pub mod score;
+pub mod slots;
 mod train;
 
 pub use from_analysis::{combine, from_analysis};
