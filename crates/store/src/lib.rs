@@ -13,8 +13,9 @@
 //!
 //! Insertion is idempotent: a document whose content hash (FNV-1a 64 over
 //! its raw text) or canonical URL is already stored is reported as a
-//! [`Outcome::Duplicate`] and changes nothing. A near-duplicate (SimHash
-//! within [`vigil_corpus::MAX_DISTANCE`] bits of a stored story, found with
+//! [`Outcome::Duplicate`] and changes nothing. A near-duplicate (estimated
+//! shingle resemblance ≥ [`vigil_corpus::MIN_RESEMBLANCE`] or containment ≥
+//! [`vigil_corpus::MIN_CONTAINMENT`] with a stored story, found with
 //! [`vigil_corpus::DuplicateIndex`]) is stored and joins that story. The
 //! index is rebuilt on open from the cleaned text of the stored story roots.
 //!
@@ -125,7 +126,7 @@ pub enum StoreError {
 pub enum Outcome {
     /// A new document starting a new story (the story id is its own key).
     New { key: i64, story: i64 },
-    /// A new document that joins an existing story (SimHash near-duplicate).
+    /// A new document that joins an existing story (a near-duplicate).
     NearDuplicate { key: i64, story: i64 },
     /// Already stored: nothing changed. `existing` is the stored document id.
     Duplicate {
