@@ -680,6 +680,8 @@ async fn cached_pages_follow_the_store() -> TestResult {
         .unwrap_or("none")
         .to_string();
     let pages = [
+        "/api/v1/incidents".to_string(),
+        "/".to_string(),
         "/threats".to_string(),
         "/map".to_string(),
         "/timeline".to_string(),
@@ -693,7 +695,7 @@ async fn cached_pages_follow_the_store() -> TestResult {
         assert_eq!(answer.status, 200, "{page}: {}", answer.body);
         before.push(answer.body);
     }
-    assert!(before[1].contains(&format!("{} incidents,", first.len())));
+    assert!(before[3].contains(&format!("{} incidents,", first.len())));
     for (page, body) in pages.iter().zip(&before) {
         assert_eq!(&get(&server.url(page)).await.body, body, "{page} again");
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::extract::Json as JsonBody;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +16,7 @@ use vigil_store::{EventRef, Hit, Page, SearchPage, Sort, StoreError};
 
 use super::extract::Query as UrlQuery;
 use crate::error::{ApiError, ApiResult};
-use crate::{query, AppState};
+use crate::{query, AppState, Rendered};
 
 /// Filters shared by `/incidents`, `/events` and `/stats/incidents`. Every
 /// filter is a term of the query language added to `q`; a comma separates
@@ -163,6 +164,31 @@ impl Request {
     }
 }
 
+/// One page of the newest incidents (a request without query, first
+/// page), as the search index and the database agree: the index is
+/// committed just after the database by another process (a `vigil ingest`
+/// beside the server), so a page whose total is not the database's count
+/// of incidents is read again (for up to 2 s) before it is cached.
+pub fn newest(store: &dyn DeskStore, request: &Request) -> Result<IncidentPage, StoreError> {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        let page = list(store, request)?;
+        let stored = store.stats()?.incidents;
+        if page.total as u64 == stored || waited >= std::time::Duration::from_secs(2) {
+            return Ok(page);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        waited += std::time::Duration::from_millis(25);
+    }
+}
+
+/// Whether a request is the plain feed: no query, first page. Every
+/// analyst's feed is this one, so its page is cached until the store
+/// changes.
+pub fn is_feed(request: &Request) -> bool {
+    request.text.is_empty() && request.offset == 0
+}
+
 /// One page of incidents for a request.
 pub fn list(store: &dyn DeskStore, request: &Request) -> Result<IncidentPage, StoreError> {
     let page = Page {
@@ -194,10 +220,22 @@ pub async fn list_handler(
     State(state): State<AppState>,
     UrlQuery(filters): UrlQuery<Filters>,
     UrlQuery(paging): UrlQuery<Paging>,
-) -> ApiResult<Json<IncidentPage>> {
+) -> ApiResult<Response> {
     let request = Request::new(&filters, &paging)?;
+    if is_feed(&request) {
+        // The newest incidents: computed once per store state.
+        let key = format!("api:feed:{}:{}", sort_name(request.sort), request.limit);
+        let db = state.db.clone();
+        let rendered = state
+            .cached(&key, || async move {
+                let page = db.read(move |s| newest(s, &request)).await?;
+                Rendered::json(&page)
+            })
+            .await?;
+        return Ok(rendered.json_response());
+    }
     let page = state.db.read(move |s| list(s, &request)).await?;
-    Ok(Json(page))
+    Ok(Json(page).into_response())
 }
 
 /// A quotation in a source near the event.

@@ -15,7 +15,7 @@ use super::html::{esc, url_component};
 use super::layout::{hit_list, incident_href, page, Nav, PageError, PageResult};
 use super::svg::type_label;
 use crate::api::incidents::{self, Filters, IncidentPage, Paging, Request};
-use crate::AppState;
+use crate::{AppState, Rendered};
 
 /// Query-string parameters of the feed and search pages (the API's filters).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,37 +186,61 @@ pub async fn feed(State(state): State<AppState>, Query(params): Query<ListParams
     } else {
         None
     };
-    let (list, warnings, alerts) = state
+    // The plain feed (no filter, first page) is every analyst's: its two
+    // lists are computed once per store state; the alerts are read each
+    // time (they change without the store's incidents changing).
+    let plain = incidents::is_feed(&request) && side.is_some() && value(&params.sort).is_empty();
+    let (main, side_html) = if plain {
+        let db = state.db.clone();
+        let p = params.clone();
+        let cached = state
+            .cached("page:feed", || async move {
+                let (list, warnings) = db
+                    .read(move |s| {
+                        let list = incidents::newest(s, &request)?;
+                        let warnings = side.map(|r| incidents::list(s, &r)).transpose()?;
+                        Ok((list, warnings))
+                    })
+                    .await?;
+                // Two fragments: the main column and the warnings.
+                Ok(Rendered {
+                    title: main_column(&p, &list),
+                    body: warnings.as_ref().map(warnings_section).unwrap_or_default(),
+                })
+            })
+            .await?;
+        (cached.title.clone(), cached.body.clone())
+    } else {
+        let p = params.clone();
+        let (list, warnings) = state
+            .db
+            .read(move |s| {
+                let list = incidents::list(s, &request)?;
+                let warnings = side.map(|r| incidents::list(s, &r)).transpose()?;
+                Ok((list, warnings))
+            })
+            .await?;
+        (
+            main_column(&p, &list),
+            warnings.as_ref().map(warnings_section).unwrap_or_default(),
+        )
+    };
+    let alerts = state
         .db
         .read(move |s| {
-            let list = incidents::list(s, &request)?;
-            let warnings = side.map(|r| incidents::list(s, &r)).transpose()?;
-            let alerts = s.alerts(&AlertFilter {
+            s.alerts(&AlertFilter {
                 newest_first: true,
                 limit: 10,
                 ..AlertFilter::default()
-            })?;
-            Ok((list, warnings, alerts))
+            })
         })
         .await?;
 
     let mut body = String::new();
     body.push_str(r#"<h1>Feed</h1>"#);
     body.push_str(&filter_form(&params));
-    body.push_str(r#"<div class="columns"><section class="main-col"><h2>Newest incidents</h2>"#);
-    let _ = write!(
-        body,
-        r#"<p class="meta">{} incidents match <code>{}</code></p>"#,
-        list.total,
-        esc(if list.query.is_empty() {
-            "everything"
-        } else {
-            &list.query
-        })
-    );
-    body.push_str(&hit_list(&list.items, "No incidents match."));
-    body.push_str(&older_link("/", &params, &list));
-    body.push_str(r#"</section><aside class="side-col">"#);
+    body.push_str(&main);
+    body.push_str(r#"<aside class="side-col">"#);
     body.push_str(
         r#"<section id="live" class="live" data-stream="/api/v1/stream" aria-live="polite"><h2>Live alerts <span class="live-state" id="live-state">offline</span></h2><ol id="alerts" class="alerts">"#,
     );
@@ -228,13 +252,37 @@ pub async fn feed(State(state): State<AppState>, Query(params): Query<ListParams
         body.push_str(r#"<p class="empty" id="no-alerts">No alerts yet. Save a watchlist (<code>vigil watchlist add</code>) to be alerted here.</p>"#);
     }
     body.push_str("</section>");
-    if let Some(w) = warnings {
-        body.push_str(r#"<section><h2>Warnings and plots</h2>"#);
-        body.push_str(&hit_list(&w.items, "No warnings or plots."));
-        body.push_str("</section>");
-    }
+    body.push_str(&side_html);
     body.push_str("</aside></div>");
     Ok(Html(page("Feed", Nav::Feed, value(&params.q), &body)))
+}
+
+/// The feed's main column: the count, the newest incidents, the pager.
+fn main_column(params: &ListParams, list: &IncidentPage) -> String {
+    let mut out =
+        String::from(r#"<div class="columns"><section class="main-col"><h2>Newest incidents</h2>"#);
+    let _ = write!(
+        out,
+        r#"<p class="meta">{} incidents match <code>{}</code></p>"#,
+        list.total,
+        esc(if list.query.is_empty() {
+            "everything"
+        } else {
+            &list.query
+        })
+    );
+    out.push_str(&hit_list(&list.items, "No incidents match."));
+    out.push_str(&older_link("/", params, list));
+    out.push_str("</section>");
+    out
+}
+
+/// The warnings and plots beside the feed.
+fn warnings_section(w: &IncidentPage) -> String {
+    let mut out = String::from(r#"<section><h2>Warnings and plots</h2>"#);
+    out.push_str(&hit_list(&w.items, "No warnings or plots."));
+    out.push_str("</section>");
+    out
 }
 
 fn older_link(path: &str, params: &ListParams, list: &IncidentPage) -> String {
