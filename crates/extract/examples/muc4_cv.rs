@@ -14,7 +14,8 @@
 //! With `--raw` the models also get the incident-type and stage classifiers
 //! (as `vigil train --raw`), and `--save` writes the model trained on all of
 //! `train.jsonl`: the same bytes as `vigil train` with the same options.
-//! `--model FILE --dev DEV.jsonl` only scores that model on the dev file.
+//! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
+//! (and times it on one thread).
 
 use std::collections::HashMap;
 
@@ -67,7 +68,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let (Some(path), Some(dev)) = (opt("--model"), &dev) {
         // Score a given model on the dev file only.
         let model = RoleModel::load(&std::fs::read(path)?)?;
+        // Speed on one thread: the model alone, then model and rules.
+        let t = std::time::Instant::now();
+        for d in dev {
+            std::hint::black_box(model.predict(&d.doctext));
+        }
+        let model_secs = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
         let (alone, both) = predict(&model, &pipeline, dev);
+        let both_secs = t.elapsed().as_secs_f64();
+        println!(
+            "{} documents, one thread: model alone {:.0} docs/s, model and rules {:.0} docs/s",
+            dev.len(),
+            dev.len() as f64 / model_secs.max(1e-9),
+            dev.len() as f64 / both_secs.max(1e-9)
+        );
         println!(
             "dev, model alone:\n{}dev, combined:\n{}",
             muc4::score_lists(dev, &alone).to_table(),
