@@ -11,13 +11,16 @@ use std::path::{Path, PathBuf};
 
 use vigil_extract::muc4::{self, keys, slots, slots::SlotPrediction, slots::SlotScores, RoleModel};
 
-/// Dev figures (%) documented in docs/muc4.md; the test fails if one
-/// falls more than [`MARGIN`] points below.
-const DOCUMENTED_DATE_EXACT: f64 = 0.0;
-const DOCUMENTED_DATE_IN_RANGE: f64 = 0.0;
-const DOCUMENTED_COUNTRY: f64 = 0.0;
-const DOCUMENTED_PLACE: f64 = 0.0;
-const MARGIN: f64 = 1.0;
+/// Dev figures (%) documented in docs/muc4.md (documents the incident-type
+/// classifier finds an incident in get a date and a location, as in
+/// `vigil muc4`); the test fails if one falls more than [`MARGIN`] points
+/// below (two points: about two of the ~115 relevant documents, since a
+/// retrained type classifier changes which documents are dated).
+const DOCUMENTED_DATE_EXACT: f64 = 39.1;
+const DOCUMENTED_DATE_IN_RANGE: f64 = 46.4;
+const DOCUMENTED_COUNTRY: f64 = 59.5;
+const DOCUMENTED_PLACE: f64 = 33.6;
+const MARGIN: f64 = 2.0;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
