@@ -251,5 +251,12 @@ pub fn serve_blocking(config: Config, state: AppState) -> Result<(), ServerError
         .enable_all()
         .build()
         .map_err(ServerError::Serve)?;
-    runtime.block_on(serve(config, state))
+    // The stores are dropped here, on this thread, after the runtime: a
+    // PostgreSQL client blocks on its own runtime when dropped, which
+    // panics (and aborts the process) on a tokio worker thread.
+    let keep = state.clone();
+    let served = runtime.block_on(serve(config, state));
+    drop(runtime);
+    drop(keep);
+    served
 }
