@@ -14,7 +14,8 @@ use super::stats::StoreArgs;
 /// /api/v1/openapi.json), the dashboard (/), watchlist alerts (webhooks,
 /// the /api/v1/stream event stream, the log).
 ///
-/// Reads are open; every write (watchlists, splits) needs an API token
+/// Reads are open; every write (watchlists, splits, ingest through
+/// `POST /api/v1/documents`) needs an API token
 /// (`vigil token create NAME`), sent as `Authorization: Bearer TOKEN`.
 /// Listening on a non-loopback address without any active token is refused
 /// unless --allow-open is given. Log lines go to standard error. Stop with
