@@ -56,6 +56,10 @@ pub struct Args {
     pub add_bias: Option<Vec<f32>>,
 }
 
+/// Per document: the combined role fillers, the rule pipeline's alone, and
+/// the date/location prediction with whether an incident was found.
+type DocOutput = (RoleLists, RoleLists, Option<(SlotPrediction, bool)>);
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = match &args.model {
         Some(path) => {
@@ -90,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
     let gazetteer = &pipeline.resources().geo;
     let started = Instant::now();
-    let all: Vec<(RoleLists, RoleLists, Option<(SlotPrediction, bool)>)> = docs
+    let all: Vec<DocOutput> = docs
         .par_iter()
         .map(|d| {
             let mut learned = model.predict(&d.doctext).lists();
