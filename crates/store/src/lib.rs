@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
 pub mod desk;
+mod incremental;
 pub mod index;
 mod postgres;
 pub mod search;

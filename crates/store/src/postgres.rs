@@ -31,11 +31,12 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use postgres::{Client, GenericClient, NoTls, Row, Statement, ToStatement};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
-use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger};
+use vigil_corpus::{Constraints, DuplicateIndex};
 
+use crate::incremental::{self, Loaded};
 use crate::search::{self, Query};
 use crate::sqlite::{
-    incident_actor_keys, incident_bucket, order_seeds, restrict_to_members, split_sides, time_text,
+    incident_actor_keys, incident_bucket, restrict_to_members, split_sides, time_text,
 };
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
@@ -195,9 +196,6 @@ const MIGRATIONS: &[&str] = &[
 
 /// The migration that added the filter columns (see [`MIGRATIONS`]).
 const FILTER_COLUMNS_VERSION: usize = 4;
-
-/// Stored analyses read for merging: (document key, id, analysis).
-type Loaded = Vec<(i64, String, Analysis)>;
 
 /// The incident statements of one transaction, prepared once.
 struct IncidentWriter {
@@ -1290,22 +1288,21 @@ impl Store for PostgresStore {
             });
         }
         let (pending, mut doc_sources) = Self::load_range(&mut tx, &url, through, last)?;
-        let mut whole: HashSet<Family> = HashSet::new();
-        let mut wanted: HashSet<(Family, String)> = HashSet::new();
-        for (_, _, analysis) in &pending {
-            for event in &analysis.events {
-                match vigil_corpus::bucket(analysis, event) {
-                    (family, Some(country)) => {
-                        wanted.insert((family, country));
-                    }
-                    (family, None) => {
-                        whole.insert(family);
-                    }
-                }
-            }
-        }
+        // The incidents the new events could join: those of their buckets.
         let mut candidates: HashMap<i64, Incident> = HashMap::new();
-        let mut take = |rows: Vec<Row>| -> Result<(), StoreError> {
+        for (family, country) in incremental::candidate_buckets(&pending) {
+            let rows = match &country {
+                None => tx.query(
+                    "SELECT key, json FROM incidents WHERE family = $1",
+                    &[&family.as_str()],
+                ),
+                Some(country) => tx.query(
+                    "SELECT key, json FROM incidents
+                     WHERE family = $1 AND (country = $2 OR country IS NULL)",
+                    &[&family.as_str(), country],
+                ),
+            }
+            .map_err(err("reading incidents"))?;
             for r in rows {
                 let key: i64 = r.get(0);
                 if candidates.contains_key(&key) {
@@ -1316,29 +1313,6 @@ impl Store for PostgresStore {
                     .map_err(json_error(&url, &format!("incident {key}")))?;
                 candidates.insert(key, incident);
             }
-            Ok(())
-        };
-        for family in &whole {
-            take(
-                tx.query(
-                    "SELECT key, json FROM incidents WHERE family = $1",
-                    &[&family.as_str()],
-                )
-                .map_err(err("reading incidents"))?,
-            )?;
-        }
-        for (family, country) in &wanted {
-            if whole.contains(family) {
-                continue;
-            }
-            take(
-                tx.query(
-                    "SELECT key, json FROM incidents
-                     WHERE family = $1 AND (country = $2 OR country IS NULL)",
-                    &[&family.as_str(), country],
-                )
-                .map_err(err("reading incidents"))?,
-            )?;
         }
         let member_ids: HashSet<String> = candidates
             .values()
@@ -1349,24 +1323,8 @@ impl Store for PostgresStore {
             doc_sources.entry(id).or_insert(source);
         }
         let constraints = Self::load_constraints(&mut tx, &url)?;
-        let by_doc: HashMap<&str, (i64, &Analysis)> = members
-            .iter()
-            .map(|(key, id, a)| (id.as_str(), (*key, a)))
-            .collect();
-        let seeds = order_seeds(candidates.values(), &by_doc);
-        let mut merger = Merger::new(&constraints);
-        for (members, reasons) in &seeds {
-            merger.seed(members, reasons.clone());
-        }
-        for (_, id, analysis) in &pending {
-            merger.add(id, analysis);
-        }
-        let merged = merger.finish();
-        let mut by_id: HashMap<&str, &Analysis> =
-            members.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
-        for (_, id, a) in &pending {
-            by_id.entry(id.as_str()).or_insert(a);
-        }
+        let (merged, by_id) =
+            incremental::merge_pending(&candidates, &members, &pending, &constraints);
         let mut update = IncidentUpdate {
             documents: pending.len(),
             ..IncidentUpdate::default()

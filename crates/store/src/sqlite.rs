@@ -16,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
 use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger};
 
+use crate::incremental::{self, Loaded};
 use crate::index::{self, IncidentIndex, IndexEntry, INDEX_DIR};
 use crate::search::{self, Query};
 use crate::{
@@ -267,9 +268,6 @@ struct TextOnly {
     #[serde(default)]
     text: String,
 }
-
-/// Documents with their analyses, as read for merging: (key, id, analysis).
-type Loaded = Vec<(i64, String, Analysis)>;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -1138,42 +1136,6 @@ pub(crate) fn incident_bucket(
     (Family::of(incident.kind), country)
 }
 
-/// Seeds for a [`Merger`]: each stored incident as its member events and
-/// merge reasons, in creation order (the position of its first event:
-/// document key, then the event's place in its analysis). Incidents with a
-/// source whose analysis is not stored (imported ones) are left out: they
-/// are not derived from the stored events.
-#[allow(clippy::type_complexity)]
-pub(crate) fn order_seeds<'a, 'i>(
-    incidents: impl Iterator<Item = &'i Incident>,
-    by_doc: &HashMap<&'a str, (i64, &'a Analysis)>,
-) -> Vec<(Vec<(&'a str, &'a Analysis, &'i str)>, Vec<String>)> {
-    let mut seeds: Vec<(
-        (i64, usize),
-        Vec<(&'a str, &'a Analysis, &'i str)>,
-        Vec<String>,
-    )> = Vec::new();
-    'incidents: for incident in incidents {
-        let mut members = Vec::with_capacity(incident.sources.len());
-        let mut first = None;
-        for s in &incident.sources {
-            let Some((doc_id, (key, analysis))) = by_doc.get_key_value(s.doc_id.as_str()) else {
-                continue 'incidents;
-            };
-            let Some(pos) = analysis.events.iter().position(|e| e.id == s.event_id) else {
-                continue 'incidents;
-            };
-            first.get_or_insert((*key, pos));
-            members.push((*doc_id, *analysis, s.event_id.as_str()));
-        }
-        if let Some(first) = first {
-            seeds.push((first, members, incident.merge_reasons.clone()));
-        }
-    }
-    seeds.sort_by_key(|(first, _, _)| *first);
-    seeds.into_iter().map(|(_, m, r)| (m, r)).collect()
-}
-
 /// Stores a batch in one transaction (see [`Store::insert_batch`]), filing
 /// new stories in `index`.
 fn insert_rows(
@@ -1422,56 +1384,35 @@ impl Store for SqliteStore {
         }
         let (pending, mut doc_sources) = read_range(&tx, &path, through, last)?;
         // The incidents the new events could join: those of their buckets.
-        let mut whole: HashSet<Family> = HashSet::new();
-        let mut wanted: HashSet<(Family, String)> = HashSet::new();
-        for (_, _, analysis) in &pending {
-            for event in &analysis.events {
-                match vigil_corpus::bucket(analysis, event) {
-                    (family, Some(country)) => {
-                        wanted.insert((family, country));
-                    }
-                    (family, None) => {
-                        whole.insert(family);
-                    }
-                }
-            }
-        }
         let mut candidates: HashMap<i64, Incident> = HashMap::new();
-        {
-            let mut read = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<(), StoreError> {
-                let mut stmt = tx.prepare_cached(sql).map_err(err("reading incidents"))?;
-                let mut rows = stmt.query(args).map_err(err("reading incidents"))?;
-                while let Some(r) = rows.next().map_err(err("reading incidents"))? {
-                    let key: i64 = r.get(0).map_err(err("reading incidents"))?;
-                    if candidates.contains_key(&key) {
-                        continue;
-                    }
-                    let json = get_json(r, 1).map_err(err("reading incidents"))?;
-                    let incident: Incident =
-                        serde_json::from_str(&json).map_err(|source| StoreError::Json {
-                            path: path.clone(),
-                            doc: format!("incident {key}"),
-                            source,
-                        })?;
-                    candidates.insert(key, incident);
-                }
-                Ok(())
-            };
-            for family in &whole {
-                read(
-                    "SELECT key, json FROM incidents WHERE family = ?1",
-                    &[&family.as_str()],
-                )?;
-            }
-            for (family, country) in &wanted {
-                if whole.contains(family) {
-                    continue;
-                }
-                read(
+        for (family, country) in incremental::candidate_buckets(&pending) {
+            let (sql, country): (&str, Option<&str>) = match &country {
+                None => ("SELECT key, json FROM incidents WHERE family = ?1", None),
+                Some(c) => (
                     "SELECT key, json FROM incidents
                      WHERE family = ?1 AND (country = ?2 OR country IS NULL)",
-                    &[&family.as_str(), country],
-                )?;
+                    Some(c.as_str()),
+                ),
+            };
+            let mut stmt = tx.prepare_cached(sql).map_err(err("reading incidents"))?;
+            let mut rows = match country {
+                None => stmt.query(params![family.as_str()]),
+                Some(c) => stmt.query(params![family.as_str(), c]),
+            }
+            .map_err(err("reading incidents"))?;
+            while let Some(r) = rows.next().map_err(err("reading incidents"))? {
+                let key: i64 = r.get(0).map_err(err("reading incidents"))?;
+                if candidates.contains_key(&key) {
+                    continue;
+                }
+                let json = get_json(r, 1).map_err(err("reading incidents"))?;
+                let incident: Incident =
+                    serde_json::from_str(&json).map_err(|source| StoreError::Json {
+                        path: path.clone(),
+                        doc: format!("incident {key}"),
+                        source,
+                    })?;
+                candidates.insert(key, incident);
             }
         }
         let member_ids: HashSet<String> = candidates
@@ -1483,24 +1424,8 @@ impl Store for SqliteStore {
             doc_sources.entry(id).or_insert(source);
         }
         let constraints = read_constraints(&tx).map_err(err("reading split constraints"))?;
-        let by_doc: HashMap<&str, (i64, &Analysis)> = members
-            .iter()
-            .map(|(key, id, a)| (id.as_str(), (*key, a)))
-            .collect();
-        let seeds = order_seeds(candidates.values(), &by_doc);
-        let mut merger = Merger::new(&constraints);
-        for (members, reasons) in &seeds {
-            merger.seed(members, reasons.clone());
-        }
-        for (_, id, analysis) in &pending {
-            merger.add(id, analysis);
-        }
-        let merged = merger.finish();
-        let mut by_id: HashMap<&str, &Analysis> =
-            members.iter().map(|(_, id, a)| (id.as_str(), a)).collect();
-        for (_, id, a) in &pending {
-            by_id.entry(id.as_str()).or_insert(a);
-        }
+        let (merged, by_id) =
+            incremental::merge_pending(&candidates, &members, &pending, &constraints);
         let corpus = Corpus {
             by_id,
             doc_sources: &doc_sources,
