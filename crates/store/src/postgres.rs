@@ -270,6 +270,25 @@ pub struct PostgresStore {
     indexed_up_to: i64,
 }
 
+/// A transaction holding the store's incident lock (a transaction-scoped
+/// advisory lock per schema): recomputes, merges, splits and imports of
+/// incidents run one at a time, so the state one reads is the state it
+/// writes back.
+fn incident_transaction<'c>(
+    client: &'c mut Client,
+    url: &str,
+) -> Result<postgres::Transaction<'c>, StoreError> {
+    let mut tx = client
+        .transaction()
+        .map_err(pg_err(url, "starting a transaction"))?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
+        &[],
+    )
+    .map_err(pg_err(url, "waiting for the incident lock"))?;
+    Ok(tx)
+}
+
 fn json_error(url: &str, what: &str) -> impl FnOnce(serde_json::Error) -> StoreError {
     let path = url.into();
     let doc = what.to_string();
@@ -570,14 +589,7 @@ impl PostgresStore {
         let url = self.url.clone();
         let err = |action| pg_err(&url, action);
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let mut tx = client
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
-            &[],
-        )
-        .map_err(err("waiting for the incident lock"))?;
+        let mut tx = incident_transaction(client, &url)?;
         // Documents stored after this point are merged by the next merge.
         let last = Self::last_document_key(&mut tx, &url)?;
         let (loaded, doc_sources) = Self::load_range(&mut tx, &url, -1, last)?;
@@ -1258,14 +1270,7 @@ impl Store for PostgresStore {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
         // One merge at a time per store (as recompute and split): the
         // state read here is the state written back.
-        let mut tx = client
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
-            &[],
-        )
-        .map_err(err("waiting for the incident lock"))?;
+        let mut tx = incident_transaction(client, &url)?;
         let through = Self::merged_through(&mut tx, &url)?;
         if through < 0 {
             drop(tx);
@@ -1488,14 +1493,7 @@ impl Store for PostgresStore {
         let pieces = vigil_corpus::merge_events_with(&reports, &constraints);
         let by_id: HashMap<&str, &Analysis> = reports.iter().copied().collect();
         let now = time_text(Utc::now());
-        let mut tx = client
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
-            &[],
-        )
-        .map_err(err("waiting for the incident lock"))?;
+        let mut tx = incident_transaction(client, &url)?;
         let mut added = 0;
         for a in &off {
             for b in &rest {
@@ -1549,14 +1547,7 @@ impl Store for PostgresStore {
         let (analyses, doc_sources) = Self::load_analyses(client, &url, Some(&docs))?;
         let by_id: HashMap<&str, &Analysis> =
             analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
-        let mut tx = client
-            .transaction()
-            .map_err(err("starting a transaction"))?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil-incidents:' || current_schema()))",
-            &[],
-        )
-        .map_err(err("waiting for the incident lock"))?;
+        let mut tx = incident_transaction(client, &url)?;
         let writer = IncidentWriter::new(&mut tx, &url)?;
         for incident in incidents {
             tx.execute("DELETE FROM incidents WHERE id = $1", &[&incident.id])
