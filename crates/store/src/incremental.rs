@@ -1,5 +1,5 @@
-//! The backend-independent part of [`Store::merge_incidents`]
-//! (crate::Store::merge_incidents): which stored incidents the new
+//! The backend-independent part of
+//! [`Store::merge_incidents`](crate::Store::merge_incidents): which stored incidents the new
 //! documents' events could join, and the merge of those events into them.
 //! Each backend reads and writes its own rows around these functions.
 
