@@ -777,10 +777,12 @@ mod tests {
         assert_eq!(first_only.iter().filter(|&&l| l == b).count(), 2);
     }
 
-    #[test]
-    fn training_is_deterministic_and_learns() {
+    /// `pairs` incident reports (alternately FMLN killing peasants and ELN
+    /// killing judges, with their PerpOrg and Victim keys) and as many
+    /// reports of nothing, in GRIT's format.
+    fn toy_corpus(pairs: usize) -> Vec<crate::muc4::GoldDoc> {
         let mut lines = Vec::new();
-        for i in 0..12 {
+        for i in 0..pairs {
             let (g, v) = if i % 2 == 0 {
                 ("fmln", "peasants")
             } else {
@@ -793,7 +795,12 @@ mod tests {
             ));
             lines.push(format!(r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i} to talk about peace.", "extracts": {{}}}}"#));
         }
-        let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
+        crate::muc4::read_jsonl(&lines.join("\n")).expect("valid")
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns() {
+        let docs = toy_corpus(12);
         let cfg = TrainConfig {
             bits: 14,
             epochs: 4,
@@ -818,21 +825,7 @@ mod tests {
 
     #[test]
     fn cross_fitted_tuning_gate_and_ensemble() {
-        let mut lines = Vec::new();
-        for i in 0..16 {
-            let (g, v) = if i % 2 == 0 {
-                ("fmln", "peasants")
-            } else {
-                ("eln", "judges")
-            };
-            let text = format!("guerrillas of the {g} killed {i} {v} in town {i}.  the army said the attack was brutal.");
-            let v_at = text.find(v).unwrap_or(0);
-            lines.push(format!(
-                r#"{{"docid": "D{i}", "doctext": "{text}", "extracts": {{"PerpOrg": [[["{g}", 18]]], "Victim": [[["{v}", {v_at}]]]}}}}"#
-            ));
-            lines.push(format!(r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i} to talk about peace.", "extracts": {{}}}}"#));
-        }
-        let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
+        let docs = toy_corpus(16);
         let cfg = TrainConfig {
             bits: 14,
             epochs: 4,
