@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use vigil_core::EventType;
 
 /// What the load generator requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -401,25 +402,6 @@ fn get_json(agent: &ureq::Agent, url: &str) -> Result<serde_json::Value, LoadErr
     })
 }
 
-const TYPES: [&str; 16] = [
-    "attack",
-    "bombing",
-    "shooting",
-    "stabbing",
-    "arson",
-    "kidnapping",
-    "hostage_taking",
-    "vehicle_ramming",
-    "assassination",
-    "robbery",
-    "plot",
-    "arrest",
-    "raid",
-    "conviction",
-    "warning",
-    "claim",
-];
-
 /// Words of a snippet worth searching for: alphabetic, 5 letters or more,
 /// not among the commonest words.
 fn words(snippet: &str) -> impl Iterator<Item = String> + '_ {
@@ -477,7 +459,7 @@ pub fn discover(opts: &Options) -> Result<Targets, LoadError> {
 
     // The newest incidents, a few pages.
     let mut cursor: Option<String> = None;
-    let per_type = (opts.ids / (TYPES.len() + 1)).clamp(1, 100);
+    let per_type = (opts.ids / (EventType::ALL.len() + 1)).clamp(1, 100);
     for _ in 0..(opts.ids / 2).div_ceil(100).max(1) {
         let mut url = format!("{base}/api/v1/incidents?limit=100&sort=time");
         if let Some(c) = &cursor {
@@ -500,7 +482,7 @@ pub fn discover(opts: &Options) -> Result<Targets, LoadError> {
         return Err(LoadError::Empty);
     }
     // Per type, so that older incidents of every kind are drawn too.
-    for kind in TYPES {
+    for kind in EventType::ALL.map(EventType::as_str) {
         let url = format!("{base}/api/v1/incidents?limit={per_type}&type={kind}&sort=time");
         take(&get_json(&agent, &url)?);
     }
@@ -530,7 +512,10 @@ pub fn discover(opts: &Options) -> Result<Targets, LoadError> {
     let places: Vec<String> = places.into_iter().collect();
     let days: Vec<String> = days.into_iter().collect();
     let kinds: Vec<String> = if kinds.is_empty() {
-        TYPES.iter().map(|t| t.to_string()).collect()
+        EventType::ALL
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect()
     } else {
         kinds.into_iter().collect()
     };
