@@ -5,10 +5,12 @@
 //! `actor:`, `place:`, `source:`, `since:`/`until:` and free words of the
 //! snippets; runs each once untimed and once timed through
 //! `Store::search` (first page of 20) and prints p50/p99/max overall and
-//! per first field. With a second SPEC it also runs every query there and
-//! counts the queries whose totals differ and, for queries without free
-//! words (whose order does not depend on the backend's text scoring), the
-//! pages that differ.
+//! per first field, and the slowest queries. With a second SPEC it also
+//! runs every query there and counts the queries whose totals differ (a
+//! total that is a lower bound, `SearchPage::total_is_lower_bound`, agrees
+//! with any total at least as large) and, for queries without free words
+//! (whose order does not depend on the backend's text scoring), the pages
+//! that differ.
 //!
 //! ```sh
 //! cargo run --release -p vigil-store --example search_latency -- SPEC [OTHER_SPEC] [QUERIES]
@@ -174,12 +176,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         run(store.as_ref(), q)?;
     }
     let mut all = Vec::new();
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
     let mut by_field: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut hits = 0usize;
     let mut pages = Vec::new();
     for (field, q) in &queries {
         let (ms, page) = run(store.as_ref(), q)?;
         all.push(ms);
+        slowest.push((ms, q));
         by_field.entry(field.clone()).or_default().push(ms);
         hits += page.hits.len();
         pages.push(page);
@@ -203,14 +207,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             percentile(&t, 99.0)
         );
     }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, q) in slowest.iter().take(5) {
+        println!("  slow: {ms:.2} ms {q}");
+    }
+    let bounded = pages.iter().filter(|p| p.total_is_lower_bound).count();
+    println!(
+        "  {bounded} of {} totals are lower bounds (counting stopped)",
+        queries.len()
+    );
     if let Some(other) = other {
         let other = vigil_store::open(other)?;
         let (mut totals, mut orders, mut compared) = (0, 0, 0);
         for ((_, q), mine) in queries.iter().zip(&pages) {
             let (_, theirs) = run(other.as_ref(), q)?;
-            if theirs.total != mine.total {
+            // A lower bound agrees with any total at least as large.
+            let agree = match (mine.total_is_lower_bound, theirs.total_is_lower_bound) {
+                (false, false) => mine.total == theirs.total,
+                (true, false) => theirs.total >= mine.total,
+                (false, true) => mine.total >= theirs.total,
+                (true, true) => true,
+            };
+            if !agree {
                 totals += 1;
-                println!("  total differs: {q:?}: {} vs {}", mine.total, theirs.total);
+                let show = |p: &vigil_store::SearchPage| {
+                    format!(
+                        "{}{}",
+                        p.total,
+                        if p.total_is_lower_bound { "+" } else { "" }
+                    )
+                };
+                println!(
+                    "  total differs: {q:?}: {} vs {}",
+                    show(mine),
+                    show(&theirs)
+                );
                 continue;
             }
             if search::parse(q)?.words.is_empty() {

@@ -234,8 +234,14 @@ impl Page {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchPage {
     pub hits: Vec<Hit>,
-    /// How many incidents match in all.
+    /// How many incidents match in all; a lower bound when
+    /// `total_is_lower_bound`.
     pub total: usize,
+    /// Whether counting stopped early: at least `total` incidents match.
+    /// The PostgreSQL backend counts matches by visiting them and stops at
+    /// [`search::TOTAL_CAP`] (or one past the requested page); the
+    /// embedded store counts exactly (always `false`).
+    pub total_is_lower_bound: bool,
     /// The offset of the next page, when there is one.
     pub next_offset: Option<usize>,
 }

@@ -268,7 +268,29 @@ pub struct PostgresStore {
     index: DuplicateIndex,
     /// The highest document key the index has seen.
     indexed_up_to: i64,
+    limits: SearchLimits,
 }
+
+/// How much of the matches a search visits beyond its page.
+#[derive(Debug, Clone, Copy)]
+struct SearchLimits {
+    /// Matches counted exactly ([`search::TOTAL_CAP`]).
+    total_cap: usize,
+    /// With free words: the most recent matches ranked by relevance
+    /// ([`RANK_WINDOW`]).
+    rank_window: usize,
+}
+
+impl SearchLimits {
+    fn count_limit(&self, page: &Page) -> usize {
+        search::count_limit(self.total_cap, page)
+    }
+}
+
+/// With free words, the most recent matches whose relevance (`ts_rank`)
+/// orders them; older matches follow, most recent first. Scoring every
+/// match of a common word costs time in proportion to the matches.
+pub const RANK_WINDOW: usize = 1000;
 
 /// A transaction holding the store's incident lock (a transaction-scoped
 /// advisory lock per schema): recomputes, merges, splits and imports of
@@ -311,6 +333,10 @@ impl PostgresStore {
             url: redacted,
             index: DuplicateIndex::new(),
             indexed_up_to: 0,
+            limits: SearchLimits {
+                total_cap: search::TOTAL_CAP,
+                rank_window: RANK_WINDOW,
+            },
         };
         store.migrate()?;
         let mut client = store.client.lock().unwrap_or_else(|p| p.into_inner());
@@ -632,64 +658,32 @@ impl PostgresStore {
         }
     }
 
-    /// The `tsquery` expression for the free words, with one parameter per
-    /// word numbered from `$first`, and those words: the ones with a letter
-    /// or digit (the others cannot match anything).
-    /// A search without free words: every score is 0, so both sorts are
-    /// the recency order, which the `incidents_recency` index gives. The
-    /// page is read in that order (a broad filter stops after the page)
-    /// and the total counted apart (narrow rows: the wide columns are
-    /// stored out of line).
-    fn search_filters(
+    /// Counts the matches of `cond`, stopping at `limit` rows
+    /// ([`search::count_limit`]): the cost of a broad filter is bounded by
+    /// the limit, not by the number of matches.
+    fn capped_count(
         &self,
-        filter: &SqlFilter,
-        limit: i64,
-        offset: i64,
-        page: &Page,
-    ) -> Result<SearchPage, StoreError> {
-        let cond = filter.condition();
-        let params = filter.params();
-        let mut client = self.client();
-        let total: i64 = client
+        client: &mut Client,
+        cond: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let counted: i64 = client
             .query_one(
-                format!("SELECT COUNT(*) FROM incidents WHERE {cond}").as_str(),
-                &params,
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM incidents WHERE {cond} LIMIT {limit}) m"
+                )
+                .as_str(),
+                params,
             )
             .map_err(self.err("counting search results"))?
             .get(0);
-        let rows = client
-            .query(
-                format!(
-                    "SELECT id, json, snippet FROM incidents WHERE {cond}
-                     ORDER BY date_start DESC NULLS LAST, id COLLATE \"C\"
-                     LIMIT {limit} OFFSET {offset}"
-                )
-                .as_str(),
-                &params,
-            )
-            .map_err(self.err("searching"))?;
-        let mut hits = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: String = r.get(0);
-            let json: String = r.get(1);
-            let row = search::Row {
-                snippet: r.get(2),
-                ..search::Row::default()
-            };
-            let incident: Incident =
-                serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
-            hits.push(search::hit(&incident, &row, 0.0));
-        }
-        let total = usize::try_from(total).unwrap_or(0);
-        // As `search::paginate`.
-        let end = page.offset.min(total).saturating_add(hits.len());
-        Ok(SearchPage {
-            next_offset: (end < total).then_some(end),
-            hits,
-            total,
-        })
+        Ok(usize::try_from(counted).unwrap_or(0))
     }
 
+    /// The `tsquery` expression for the free words, with one parameter per
+    /// word numbered from `$first`, and those words: the ones with a letter
+    /// or digit (the others cannot match anything).
     fn ts_query(words: &[String], first: usize) -> (String, Vec<String>) {
         let words: Vec<String> = words
             .iter()
@@ -1363,64 +1357,77 @@ impl Store for PostgresStore {
             // Free words of punctuation only: nothing can match.
             return Ok(search::paginate(Vec::new(), page));
         };
-        // The order of `search::rank`, ties broken by id in byte order.
-        let order = |t: &str| match page.sort {
-            Sort::Relevance => {
-                format!("{t}score DESC, {t}date_start DESC NULLS LAST, {t}id COLLATE \"C\"")
-            }
-            Sort::Recent => {
-                format!("{t}date_start DESC NULLS LAST, {t}score DESC, {t}id COLLATE \"C\"")
-            }
-        };
+        let cond = filter.condition();
+        let params = filter.params();
+        let count_limit = self.limits.count_limit(page);
         let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-        if query.words.is_empty() {
-            return self.search_filters(&filter, limit, offset, page);
-        }
-        // Matching incidents (keys, sort columns) first; the JSON of the
-        // page's incidents only. The one-row left join returns the total
-        // even for a page past the end.
-        let sql = format!(
-            "WITH m AS MATERIALIZED (
-                SELECT key, id, date_start, {score} AS score FROM incidents WHERE {cond}
-             ), p AS (
-                SELECT * FROM m ORDER BY {inner} LIMIT {limit} OFFSET {offset}
-             )
-             SELECT (SELECT COUNT(*) FROM m), p.id, i.json, i.snippet, p.score
-             FROM (SELECT 1) one LEFT JOIN p ON TRUE LEFT JOIN incidents i ON i.key = p.key
-             ORDER BY {outer}",
-            score = filter.score,
-            cond = filter.condition(),
-            inner = order(""),
-            outer = order("p."),
-        );
-        let rows = self
-            .client()
-            .query(sql.as_str(), &filter.params())
+        let recency = "date_start DESC NULLS LAST, id COLLATE \"C\"";
+        let sql = if query.words.is_empty() {
+            // Every score is 0, so both sorts are the recency order, which
+            // the `incidents_recency` index gives: a broad filter stops
+            // after the page.
+            format!(
+                "SELECT id, json, snippet, 0::float8 FROM incidents WHERE {cond}
+                 ORDER BY {recency} LIMIT {limit} OFFSET {offset}"
+            )
+        } else {
+            // Relevance is computed for the `rank_window` most recent
+            // matches only (they come first, in the requested order); older
+            // matches follow in recency order. Walking the recency index
+            // with the text condition, a common word stops after the
+            // window instead of scoring every match.
+            let window = self.limits.rank_window;
+            let fetch = i64::try_from(window.max(page.offset.saturating_add(page.limit)))
+                .unwrap_or(i64::MAX);
+            let order = |t: &str| match page.sort {
+                Sort::Relevance => format!(
+                    "{t}older, {t}score DESC, {t}date_start DESC NULLS LAST, {t}id COLLATE \"C\""
+                ),
+                Sort::Recent => format!(
+                    "{t}older, {t}date_start DESC NULLS LAST, {t}score DESC, {t}id COLLATE \"C\""
+                ),
+            };
+            format!(
+                "WITH r AS MATERIALIZED (
+                    SELECT key, id, date_start, row_number() OVER w > {window} AS older,
+                        {score} AS score
+                    FROM incidents WHERE {cond}
+                    WINDOW w AS (ORDER BY {recency})
+                    ORDER BY {recency} LIMIT {fetch}
+                 ), p AS (
+                    SELECT key, id, date_start, older,
+                        CASE WHEN older THEN 0 ELSE score END AS score, score AS shown
+                    FROM r
+                 )
+                 SELECT p.id, i.json, i.snippet, p.shown
+                 FROM (SELECT * FROM p ORDER BY {inner} LIMIT {limit} OFFSET {offset}) p
+                 JOIN incidents i ON i.key = p.key
+                 ORDER BY {outer}",
+                score = filter.score,
+                inner = order(""),
+                outer = order("p."),
+            )
+        };
+        let mut client = self.client();
+        let counted = self.capped_count(&mut client, &cond, &params, count_limit)?;
+        let rows = client
+            .query(sql.as_str(), &params)
             .map_err(self.err("searching"))?;
-        let mut total = 0usize;
+        drop(client);
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
-            total = usize::try_from(r.get::<_, i64>(0)).unwrap_or(0);
-            let Some(id) = r.get::<_, Option<String>>(1) else {
-                continue;
-            };
-            let json: String = r.get(2);
+            let id: String = r.get(0);
+            let json: String = r.get(1);
             let row = search::Row {
-                snippet: r.get(3),
+                snippet: r.get(2),
                 ..search::Row::default()
             };
             let incident: Incident =
                 serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
-            hits.push(search::hit(&incident, &row, r.get(4)));
+            hits.push(search::hit(&incident, &row, r.get(3)));
         }
-        // As `search::paginate`.
-        let end = page.offset.min(total).saturating_add(hits.len());
-        Ok(SearchPage {
-            next_offset: (end < total).then_some(end),
-            hits,
-            total,
-        })
+        Ok(search::capped_page(hits, counted, count_limit, page.offset))
     }
 
     fn for_each_incident(
@@ -1940,6 +1947,101 @@ mod search_tests {
         for (q, want) in queries.iter().zip(&expected) {
             assert_eq!(&ids(&store, q)?, want, "{q}");
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod capped_search_tests {
+    use super::*;
+    use crate::suite::fixtures::{berlin, brussels, kabul};
+
+    type R = Result<(), Box<dyn std::error::Error>>;
+
+    fn page(offset: usize, limit: usize, sort: Sort) -> Page {
+        Page {
+            offset,
+            limit,
+            sort,
+        }
+    }
+
+    /// Counting stops at the cap (a lower bound), or one past the page;
+    /// walking the pages still finds every incident once.
+    #[test]
+    fn counts_stop_at_the_cap_and_pages_stay_whole() -> R {
+        let Some(fixture) = crate::suite::postgres()? else {
+            println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+            return Ok(());
+        };
+        let mut store = PostgresStore::connect(&fixture.spec)?;
+        store.insert_batch(&[brussels(), kabul(), berlin()])?;
+        store.recompute_incidents()?;
+        store.limits.total_cap = 2;
+        let all = Query::default();
+        let everything = store.search(&all, &page(0, 10, Sort::Recent))?;
+        assert_eq!(
+            (everything.total, everything.total_is_lower_bound),
+            (3, false)
+        );
+        let first = store.search(&all, &page(0, 1, Sort::Recent))?;
+        assert_eq!(
+            (first.total, first.total_is_lower_bound, first.next_offset),
+            (2, true, Some(1))
+        );
+        let mut walked = Vec::new();
+        let mut offset = Some(0);
+        while let Some(o) = offset {
+            let p = store.search(&all, &page(o, 1, Sort::Recent))?;
+            walked.extend(p.hits.into_iter().map(|h| h.id));
+            offset = p.next_offset;
+            assert!(walked.len() <= 3, "{walked:?}");
+        }
+        let ids: Vec<String> = everything.hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(walked, ids);
+        // The last page counts one past its end: exact again.
+        let last = store.search(&all, &page(2, 1, Sort::Recent))?;
+        assert_eq!(
+            (last.total, last.total_is_lower_bound, last.next_offset),
+            (3, false, None)
+        );
+        Ok(())
+    }
+
+    /// With free words, relevance orders the most recent `rank_window`
+    /// matches; older matches follow by recency.
+    #[test]
+    fn free_words_rank_the_most_recent_matches() -> R {
+        let Some(fixture) = crate::suite::postgres()? else {
+            println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+            return Ok(());
+        };
+        let mut store = PostgresStore::connect(&fixture.spec)?;
+        store.insert_batch(&[brussels(), kabul(), berlin()])?;
+        store.recompute_incidents()?;
+        let bomb = search::parse("bomb")?;
+        let ranked = store.search(&bomb, &page(0, 10, Sort::Relevance))?.hits;
+        assert_eq!(ranked.len(), 2, "{ranked:?}");
+        // The better match (Kabul: "bomb" twice) is the older one.
+        assert!(ranked[0].score > ranked[1].score, "{ranked:?}");
+        assert!(ranked[0].recency < ranked[1].recency, "{ranked:?}");
+        store.limits.rank_window = 1;
+        let windowed = store.search(&bomb, &page(0, 10, Sort::Relevance))?;
+        let ids: Vec<&str> = windowed.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, [ranked[1].id.as_str(), ranked[0].id.as_str()]);
+        assert_eq!(windowed.total, 2);
+        // The older match keeps its score for display.
+        assert_eq!(windowed.hits[1].score, ranked[0].score);
+        // Paging within the same order.
+        let second = store.search(&bomb, &page(1, 1, Sort::Relevance))?;
+        assert_eq!(
+            second
+                .hits
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect::<Vec<_>>(),
+            [ranked[0].id.as_str()]
+        );
         Ok(())
     }
 }

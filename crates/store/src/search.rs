@@ -384,7 +384,41 @@ pub(crate) fn paginate(mut hits: Vec<Hit>, page: &Page) -> SearchPage {
     SearchPage {
         hits,
         total,
+        total_is_lower_bound: false,
         next_offset,
+    }
+}
+
+/// Matches a backend that counts by visiting them (PostgreSQL) counts
+/// exactly; with more, [`SearchPage::total`] is a lower bound
+/// ([`SearchPage::total_is_lower_bound`]), as search engines report "1,000+
+/// results". Counting every match of a broad filter costs time in
+/// proportion to the matches (tens of milliseconds at 100,000 incidents),
+/// the page itself does not.
+pub const TOTAL_CAP: usize = 1000;
+
+/// How many matches a count capped at `cap` ([`TOTAL_CAP`]) visits for
+/// `page`: `cap`, or one past the end of the page when that is further, so
+/// that `next_offset` is known. Counting stops there: a count reaching the
+/// limit means "at least this many".
+pub(crate) fn count_limit(cap: usize, page: &Page) -> usize {
+    cap.max(page.offset.saturating_add(page.limit).saturating_add(1))
+}
+
+/// The page of a backend whose count stopped at `limit` ([`count_limit`]):
+/// `counted` matches were found, `hits` is the page at `offset`.
+pub(crate) fn capped_page(
+    hits: Vec<Hit>,
+    counted: usize,
+    limit: usize,
+    offset: usize,
+) -> SearchPage {
+    let end = offset.min(counted).saturating_add(hits.len());
+    SearchPage {
+        next_offset: (end < counted).then_some(end),
+        hits,
+        total: counted,
+        total_is_lower_bound: counted >= limit,
     }
 }
 

@@ -1495,6 +1495,7 @@ impl Store for SqliteStore {
         Ok(SearchPage {
             hits,
             total: found.total,
+            total_is_lower_bound: false,
             next_offset: (end < found.total).then_some(end),
         })
     }

@@ -103,7 +103,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("no incidents match");
     } else {
         println!(
-            "{} incident{} match; showing {}-{}{}",
+            "{}{} incident{} match; showing {}-{}{}",
+            if result.total_is_lower_bound {
+                "at least "
+            } else {
+                ""
+            },
             result.total,
             if result.total == 1 { "" } else { "s" },
             (args.offset + 1).min(result.total),

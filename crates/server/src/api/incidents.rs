@@ -124,14 +124,29 @@ pub struct IncidentPage {
     pub query: String,
     /// `time` or `relevance`.
     pub sort: String,
-    /// Incidents matching in all.
+    /// Incidents matching in all; a lower bound when
+    /// `total_is_lower_bound`.
     pub total: usize,
+    /// Whether the store stopped counting: at least `total` incidents
+    /// match (PostgreSQL counts up to 1,000, or one past the page).
+    pub total_is_lower_bound: bool,
     /// Incident summaries: id, type, stage, date, place, killed,
     /// injured, arrested, sources (count), outlets, snippet, score.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Hit>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl IncidentPage {
+    /// The total as shown: `1000+` when it is a lower bound.
+    pub fn total_label(&self) -> String {
+        if self.total_is_lower_bound {
+            format!("{}+", self.total)
+        } else {
+            self.total.to_string()
+        }
+    }
 }
 
 /// A parsed request: query text, parsed query, order, offset, size.
@@ -174,7 +189,12 @@ pub fn newest(store: &dyn DeskStore, request: &Request) -> Result<IncidentPage, 
     loop {
         let page = list(store, request)?;
         let stored = store.stats()?.incidents;
-        if page.total as u64 == stored || waited >= std::time::Duration::from_secs(2) {
+        let agree = if page.total_is_lower_bound {
+            page.total as u64 <= stored
+        } else {
+            page.total as u64 == stored
+        };
+        if agree || waited >= std::time::Duration::from_secs(2) {
             return Ok(page);
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
@@ -199,12 +219,14 @@ pub fn list(store: &dyn DeskStore, request: &Request) -> Result<IncidentPage, St
     let SearchPage {
         hits,
         total,
+        total_is_lower_bound,
         next_offset,
     } = store.search(&request.query, &page)?;
     Ok(IncidentPage {
         query: request.text.clone(),
         sort: sort_name(request.sort).to_string(),
         total,
+        total_is_lower_bound,
         items: hits,
         next_cursor: next_offset.map(|n| request.cursor(n)),
     })

@@ -264,7 +264,7 @@ fn main_column(params: &ListParams, list: &IncidentPage) -> String {
     let _ = write!(
         out,
         r#"<p class="meta">{} incidents match <code>{}</code></p>"#,
-        list.total,
+        list.total_label(),
         esc(if list.query.is_empty() {
             "everything"
         } else {
@@ -345,7 +345,7 @@ pub async fn search(
     let _ = write!(
         body,
         r#"<p class="meta" id="total">{} incidents for <code>{}</code> ({})</p>"#,
-        list.total,
+        list.total_label(),
         esc(&list.query),
         esc(&list.sort)
     );
