@@ -1,8 +1,8 @@
 //! Merging events from different articles into incidents.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use vigil_core::{
     Analysis, DateValue, Disagreement, Entity, EntityType, Event, EventType, Incident,
     IncidentEntity, IncidentSource, Precision, ReportedValue, Slot, Stage,
@@ -539,18 +539,125 @@ pub struct Merger<'a> {
     // of different countries, and a group is compatible only with an event
     // every member accepts, so every group has one family and at most one
     // country (that of its members which name one). Groups are indexed by
-    // both, in creation order, so an event is only compared with the
-    // groups it could join: same result as trying every group, without the
-    // quadratic scan over the whole corpus.
+    // both, and within those by date, so an event is only compared with
+    // the groups it could join: same result as trying every group, without
+    // the quadratic scan over the whole corpus.
     country_of: Vec<Option<String>>,
     /// Per group: the date of its first dated member. An event whose date
     /// disagrees with it cannot join the group (it must agree with every
-    /// member), which rules most groups of a bucket out before any
-    /// comparison.
+    /// member), so the buckets index groups by it (see [`Bucket`]).
     anchor: Vec<Option<&'a DateValue>>,
-    by_family: HashMap<Family, Vec<usize>>,
-    by_country: HashMap<(Family, Option<String>), Vec<usize>>,
+    by_family: HashMap<Family, FamilyIndex>,
     candidates: Vec<usize>,
+}
+
+/// The groups of one type family: all of them (for events without a
+/// country), those without a country, and those of each country.
+#[derive(Default)]
+struct FamilyIndex {
+    all: Bucket,
+    no_country: Bucket,
+    by_country: HashMap<String, Bucket>,
+}
+
+impl FamilyIndex {
+    fn bucket(&mut self, country: Option<&str>) -> &mut Bucket {
+        match country {
+            None => &mut self.no_country,
+            Some(c) => self.by_country.entry(c.to_string()).or_default(),
+        }
+    }
+}
+
+/// Groups indexed by their anchor date, so that an event with a date is
+/// only offered the groups whose anchor agrees with it ([`dates_agree`]).
+///
+/// Anchors are filed by the length of their interval in classes of powers
+/// of two (class `k` holds anchors `end - start < 2^k` days, class 0
+/// single days), each class ordered by start. An anchor of class `k` that
+/// agrees with `[s, e]` (overlap, or day-precision dates a day apart)
+/// starts in `[s - 2^k, max(s, e) + 1]`: one range per class, then the
+/// exact test.
+#[derive(Default)]
+struct Bucket {
+    /// Groups without an anchor (no dated member), in creation order.
+    undated: Vec<usize>,
+    /// Per length class: (anchor start, group).
+    dated: Vec<BTreeSet<(NaiveDate, usize)>>,
+}
+
+/// The length class of a date interval (see [`Bucket`]).
+fn span_class(d: &DateValue) -> usize {
+    let len = (d.end - d.start).num_days().max(0) as u64;
+    (u64::BITS - len.leading_zeros()) as usize
+}
+
+impl Bucket {
+    fn insert(&mut self, gi: usize, anchor: Option<&DateValue>) {
+        match anchor {
+            None => {
+                let at = self.undated.partition_point(|&x| x < gi);
+                self.undated.insert(at, gi);
+            }
+            Some(d) => {
+                let k = span_class(d);
+                if self.dated.len() <= k {
+                    self.dated.resize_with(k + 1, BTreeSet::new);
+                }
+                self.dated[k].insert((d.start, gi));
+            }
+        }
+    }
+
+    fn remove(&mut self, gi: usize, anchor: Option<&DateValue>) {
+        match anchor {
+            None => {
+                if let Ok(at) = self.undated.binary_search(&gi) {
+                    self.undated.remove(at);
+                }
+            }
+            Some(d) => {
+                if let Some(class) = self.dated.get_mut(span_class(d)) {
+                    class.remove(&(d.start, gi));
+                }
+            }
+        }
+    }
+
+    /// Appends to `out` the groups an event dated `date` could join as far
+    /// as dates go: those without an anchor and those whose anchor does not
+    /// disagree with `date` (all of them for an undated event). In no
+    /// particular order.
+    fn candidates(
+        &self,
+        date: Option<&DateValue>,
+        anchors: &[Option<&DateValue>],
+        out: &mut Vec<usize>,
+    ) {
+        out.extend_from_slice(&self.undated);
+        let Some(d) = date else {
+            for class in &self.dated {
+                out.extend(class.iter().map(|&(_, gi)| gi));
+            }
+            return;
+        };
+        let hi = d
+            .start
+            .max(d.end)
+            .checked_add_days(Days::new(1))
+            .unwrap_or(NaiveDate::MAX);
+        for (k, class) in self.dated.iter().enumerate() {
+            let lo = d
+                .start
+                .checked_sub_days(Days::new(1 << k))
+                .unwrap_or(NaiveDate::MIN);
+            for &(_, gi) in class.range((lo, 0)..=(hi, usize::MAX)) {
+                if dates_agree(anchors[gi], Some(d)) != Some(false) {
+                    out.push(gi);
+                }
+            }
+        }
+    }
 }
 
 impl<'a> Merger<'a> {
@@ -565,7 +672,6 @@ impl<'a> Merger<'a> {
             country_of: Vec::new(),
             anchor: Vec::new(),
             by_family: HashMap::new(),
-            by_country: HashMap::new(),
             candidates: Vec::new(),
         }
     }
@@ -593,15 +699,13 @@ impl<'a> Merger<'a> {
         }
         let family = group[0].family;
         let country = group.iter().find_map(|r| r.country.clone());
+        let anchor = group.iter().find_map(|r| r.event.date.as_ref());
         let gi = self.groups.len();
-        self.by_family.entry(family).or_default().push(gi);
-        self.by_country
-            .entry((family, country.clone()))
-            .or_default()
-            .push(gi);
+        let index = self.by_family.entry(family).or_default();
+        index.all.insert(gi, anchor);
+        index.bucket(country.as_deref()).insert(gi, anchor);
         self.country_of.push(country);
-        self.anchor
-            .push(group.iter().find_map(|r| r.event.date.as_ref()));
+        self.anchor.push(anchor);
         self.groups.push(group);
         self.reasons.push(reasons);
         self.changed.push(false);
@@ -629,35 +733,22 @@ impl<'a> Merger<'a> {
     fn add_event(&mut self, r: Report<'a>) {
         let candidates = &mut self.candidates;
         candidates.clear();
-        match &r.country {
-            Some(c) => {
-                // Both lists are in creation order: merge them.
-                let empty = Vec::new();
-                let a = self
-                    .by_country
-                    .get(&(r.family, Some(c.clone())))
-                    .unwrap_or(&empty);
-                let b = self.by_country.get(&(r.family, None)).unwrap_or(&empty);
-                let (mut i, mut j) = (0, 0);
-                while i < a.len() || j < b.len() {
-                    if j >= b.len() || (i < a.len() && a[i] < b[j]) {
-                        candidates.push(a[i]);
-                        i += 1;
-                    } else {
-                        candidates.push(b[j]);
-                        j += 1;
+        let date = r.event.date.as_ref();
+        if let Some(index) = self.by_family.get(&r.family) {
+            match r.country.as_deref() {
+                Some(c) => {
+                    if let Some(bucket) = index.by_country.get(c) {
+                        bucket.candidates(date, &self.anchor, candidates);
                     }
+                    index.no_country.candidates(date, &self.anchor, candidates);
                 }
+                None => index.all.candidates(date, &self.anchor, candidates),
             }
-            None => candidates.extend(self.by_family.get(&r.family).into_iter().flatten()),
         }
+        // The best score wins; ties go to the earliest group, whatever the
+        // order of the candidates.
         let mut best: Option<(usize, i32, usize)> = None;
         'groups: for &gi in candidates.iter() {
-            if let (Some(anchor), Some(date)) = (self.anchor[gi], r.event.date.as_ref()) {
-                if dates_agree(Some(anchor), Some(date)) == Some(false) {
-                    continue;
-                }
-            }
             let g = &self.groups[gi];
             let mut top: Option<(i32, usize)> = None;
             for (mi, m) in g.iter().enumerate() {
@@ -669,7 +760,9 @@ impl<'a> Merger<'a> {
                 }
             }
             if let Some((s, mi)) = top {
-                if s >= MERGE_THRESHOLD && best.is_none_or(|(_, b, _)| s > b) {
+                if s >= MERGE_THRESHOLD
+                    && best.is_none_or(|(bg, b, _)| s > b || (s == b && gi < bg))
+                {
                     best = Some((gi, s, mi));
                 }
             }
@@ -687,34 +780,34 @@ impl<'a> Merger<'a> {
                     m.event.id,
                     why.join("; ")
                 ));
-                if self.country_of[gi].is_none() && r.country.is_some() {
-                    let family = r.family;
-                    if let Some(list) = self.by_country.get_mut(&(family, None)) {
-                        list.retain(|&x| x != gi);
+                let (old_country, old_anchor) = (self.country_of[gi].as_deref(), self.anchor[gi]);
+                let new_country = old_country.or(r.country.as_deref());
+                let new_anchor = old_anchor.or(date);
+                let moved = old_country.is_none() && new_country.is_some();
+                let dated = old_anchor.is_none() && new_anchor.is_some();
+                if moved || dated {
+                    let index = self.by_family.entry(r.family).or_default();
+                    index.bucket(old_country).remove(gi, old_anchor);
+                    index.bucket(new_country).insert(gi, new_anchor);
+                    if dated {
+                        index.all.remove(gi, old_anchor);
+                        index.all.insert(gi, new_anchor);
                     }
-                    let list = self
-                        .by_country
-                        .entry((family, r.country.clone()))
-                        .or_default();
-                    let at = list.partition_point(|&x| x < gi);
-                    list.insert(at, gi);
+                }
+                if moved {
                     self.country_of[gi] = r.country.clone();
                 }
-                if self.anchor[gi].is_none() {
-                    self.anchor[gi] = r.event.date.as_ref();
-                }
+                self.anchor[gi] = new_anchor;
                 self.groups[gi].push(r);
                 self.changed[gi] = true;
             }
             None => {
                 let gi = self.groups.len();
-                self.by_family.entry(r.family).or_default().push(gi);
-                self.by_country
-                    .entry((r.family, r.country.clone()))
-                    .or_default()
-                    .push(gi);
+                let index = self.by_family.entry(r.family).or_default();
+                index.all.insert(gi, date);
+                index.bucket(r.country.as_deref()).insert(gi, date);
                 self.country_of.push(r.country.clone());
-                self.anchor.push(r.event.date.as_ref());
+                self.anchor.push(date);
                 self.groups.push(vec![r]);
                 self.reasons.push(Vec::new());
                 self.changed.push(true);
@@ -1003,6 +1096,56 @@ mod tests {
     /// precision), by a few groups: many merge, many are ruled out by
     /// date, place or family.
     fn corpus(seed: u64, docs: usize) -> Vec<(String, Analysis)> {
+        corpus_with(seed, docs, false)
+    }
+
+    /// A date of any precision around March 2024: days, months, years,
+    /// ranges of up to 40 days, rarely an interval given backwards, or
+    /// none.
+    fn mixed_date(rng: &mut Rng) -> Option<DateValue> {
+        let day = |n: u64| {
+            NaiveDate::from_ymd_opt(2024, 2, 20)
+                .unwrap_or_default()
+                .checked_add_days(Days::new(n))
+                .unwrap_or_default()
+        };
+        let (start, end, precision) = match rng.below(10) {
+            0 => return None,
+            1 => (
+                NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default(),
+                NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default(),
+                Precision::Month,
+            ),
+            2 => (
+                NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+                NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default(),
+                Precision::Year,
+            ),
+            3 | 4 => {
+                let s = rng.below(30);
+                (day(s), day(s + rng.below(41)), Precision::Day)
+            }
+            5 => {
+                let s = rng.below(30);
+                (day(s + 2), day(s), Precision::Day)
+            }
+            _ => {
+                let d = day(rng.below(30));
+                (d, d, Precision::Day)
+            }
+        };
+        Some(DateValue {
+            start,
+            end,
+            precision,
+            text: String::new(),
+            span: None,
+            relative: false,
+        })
+    }
+
+    /// [`corpus`], with [`mixed_date`]s when `mixed`.
+    fn corpus_with(seed: u64, docs: usize, mixed: bool) -> Vec<(String, Analysis)> {
         const KINDS: [EventType; 5] = [
             EventType::Bombing,
             EventType::Shooting,
@@ -1053,7 +1196,8 @@ mod tests {
                         confidence: 0.8,
                     };
                     let day = 1 + rng.below(6) as u32;
-                    event.date = match rng.below(5) {
+                    event.date = match if mixed { 5 } else { rng.below(5) } {
+                        5 => mixed_date(&mut rng),
                         0 => None,
                         1 => Some(DateValue {
                             start: NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default(),
@@ -1118,6 +1262,22 @@ mod tests {
                 fast.iter().any(|i| i.sources.len() > 2),
                 "seed {seed}: no incident of three reports"
             );
+            assert_eq!(fast, slow, "seed {seed}");
+        }
+    }
+
+    /// The date index in the buckets on dates of every precision, ranges,
+    /// undated events and events that gain a country or a date by joining.
+    #[test]
+    fn date_index_gives_the_reference_result_on_mixed_dates() {
+        for seed in 100..116 {
+            let docs = corpus_with(seed, 250, true);
+            let reports: Vec<(&str, &Analysis)> =
+                docs.iter().map(|(id, a)| (id.as_str(), a)).collect();
+            let constraints = Constraints::new();
+            let fast = merge_events_with(&reports, &constraints);
+            let slow = reference(&reports, &constraints);
+            assert!(fast.len() < reports.len(), "seed {seed}: nothing merged");
             assert_eq!(fast, slow, "seed {seed}");
         }
     }
