@@ -1,7 +1,7 @@
 //! Per-document analysis context: the cleaned text cut into sentences and
 //! tokens, with lower-case word forms and the text's case style.
 
-use std::ops::Range;
+use std::ops::{Index, Range};
 
 use vigil_core::Span;
 use vigil_text::{Token, TokenKind};
@@ -43,6 +43,74 @@ impl CaseStyle {
     }
 }
 
+/// The lower-case forms of a document's tokens (`str::to_lowercase` of
+/// each), kept in one buffer: one allocation per document instead of one
+/// per token. Index it like a slice of strings: `lower[i]` is a `str`.
+#[derive(Debug, Clone, Default)]
+pub struct LowerForms {
+    buf: String,
+    /// End of each form in `buf`; a form starts where the previous one ends.
+    ends: Vec<usize>,
+}
+
+impl LowerForms {
+    /// The lower-case forms of `tokens` (spans into `text`).
+    pub fn new(text: &str, tokens: &[Token]) -> LowerForms {
+        let mut buf = String::with_capacity(text.len());
+        let mut ends = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            let word = text.get(t.span.start..t.span.end).unwrap_or("");
+            if word.is_ascii() {
+                // Byte-for-byte the same as `to_lowercase` on ASCII.
+                buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                // Per token, as before: final-sigma rules look at the word alone.
+                buf.push_str(&word.to_lowercase());
+            }
+            ends.push(buf.len());
+        }
+        LowerForms { buf, ends }
+    }
+
+    /// Number of forms (= tokens).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The form of token `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        self.buf.get(start..end)
+    }
+
+    /// The forms of the tokens in `range` (clamped to the tokens there are).
+    pub fn range(&self, range: Range<usize>) -> impl DoubleEndedIterator<Item = &str> + Clone + '_ {
+        let end = range.end.min(self.len());
+        (range.start.min(end)..end).filter_map(move |i| self.get(i))
+    }
+
+    /// Every form, in token order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + Clone + '_ {
+        self.range(0..self.len())
+    }
+}
+
+impl Index<usize> for LowerForms {
+    type Output = str;
+
+    /// Panics when `i` is out of bounds, like a slice.
+    fn index(&self, i: usize) -> &str {
+        let end = self.ends[i];
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.buf[start..end]
+    }
+}
+
 /// One document prepared for the extractors.
 pub struct Ctx<'a> {
     pub text: &'a str,
@@ -50,7 +118,7 @@ pub struct Ctx<'a> {
     pub sentences: Vec<Span>,
     pub tokens: Vec<Token>,
     /// Lower-case form of every token.
-    pub lower: Vec<String>,
+    pub lower: LowerForms,
     /// Index of the sentence of every token.
     pub tok_sent: Vec<usize>,
     /// Token range of every sentence.
@@ -64,10 +132,7 @@ impl<'a> Ctx<'a> {
     pub fn new(text: &'a str) -> Ctx<'a> {
         let sentences = vigil_text::sentences(text);
         let tokens = vigil_text::tokenize(text);
-        let lower = tokens
-            .iter()
-            .map(|t| text[t.span.start..t.span.end].to_lowercase())
-            .collect();
+        let lower = LowerForms::new(text, &tokens);
         let sent_toks: Vec<Range<usize>> = sentences
             .iter()
             .map(|s| {

@@ -282,7 +282,7 @@ fn gazetteer_pass(
             let region_word = ctx
                 .lower
                 .get(next)
-                .is_some_and(|w| REGION_WORDS.contains(&w.as_str()));
+                .is_some_and(|w| REGION_WORDS.contains(&w));
             let region = region_word
                 .then(|| {
                     res.geo
@@ -302,7 +302,7 @@ fn gazetteer_pass(
                 PlaceKind::City => EntityType::City,
             };
             // "the US embassy in Moscow": a mission of the country, which can speak.
-            let next_word = ctx.lower.get(next).map(String::as_str);
+            let next_word = ctx.lower.get(next);
             if kind == EntityType::Country
                 && matches!(next_word, Some("embassy" | "consulate" | "mission"))
             {
@@ -503,7 +503,7 @@ fn part_of_longer_name(ctx: &Ctx, span: Span) -> bool {
         && ctx.is_word(next)
         && ctx.is_capitalized(next)
         && !words::is_stop(&ctx.lower[next])
-        && HEADS.iter().any(|(h, _)| *h == ctx.lower[next])
+        && HEADS.iter().any(|(h, _)| *h == &ctx.lower[next])
 }
 
 /// Evidence that a name that is also an English word ("Marseille",
@@ -543,7 +543,7 @@ fn line_start(ctx: &Ctx, span: Span) -> bool {
 /// followed by a comma and another place ("in Split", "Nice, France").
 fn place_context(ctx: &Ctx, span: Span) -> bool {
     let t = ctx.token_at(span.start);
-    let prev = t.checked_sub(1).map(|p| ctx.lower[p].as_str());
+    let prev = t.checked_sub(1).map(|p| &ctx.lower[p]);
     matches!(
         prev,
         Some("in" | "at" | "near" | "from" | "outside" | "into" | "of" | "to")
@@ -614,13 +614,13 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             }
             if name_token(ctx, end) && !ctx.by_stop(end) {
                 end += 1;
-            } else if NAME_JOINERS.contains(&ctx.lower[end].as_str())
+            } else if NAME_JOINERS.contains(&&ctx.lower[end])
                 && end + 1 < n
                 && name_token(ctx, end + 1)
                 && !ctx.by_stop(end + 1)
             {
                 end += 2;
-            } else if words::NAME_PARTICLES.contains(&ctx.lower[end].as_str())
+            } else if words::NAME_PARTICLES.contains(&&ctx.lower[end])
                 && end + 1 < n
                 && name_token(ctx, end + 1)
                 && ctx.text[ctx.tokens[end].span.end..].starts_with('-')
@@ -662,7 +662,7 @@ const INTRODUCERS: &[(&str, EntityType)] = &[
 
 /// An outlet or body named right after an introducing noun at `i - 1`.
 fn introduced_name(ctx: &Ctx, i: usize) -> Option<Raw> {
-    let prev = ctx.lower.get(i.checked_sub(1)?)?.as_str();
+    let prev = ctx.lower.get(i.checked_sub(1)?)?;
     let (_, kind) = INTRODUCERS.iter().find(|(w, _)| *w == prev)?;
     let mut end = i;
     while end < ctx.tokens.len() && end - i < 4 && name_token(ctx, end) && !ctx.by_stop(end) {
@@ -726,12 +726,12 @@ fn event_phrase(ctx: &Ctx, i: usize) -> Option<Raw> {
         && ctx.is_word(k)
         && !ctx.is_capitalized(k)
         && !ctx.by_stop(k)
-        && !EVENT_HEADS.contains(&ctx.lower[k].as_str())
+        && !EVENT_HEADS.contains(&&ctx.lower[k])
     {
         k += 1;
     }
     let head = ctx.lower.get(k)?;
-    if !EVENT_HEADS.contains(&head.as_str()) || k == j && j - i < 1 {
+    if !EVENT_HEADS.contains(&head) || k == j && j - i < 1 {
         return None;
     }
     let span = ctx.span_of(i..k + 1);
@@ -766,13 +766,13 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
     let n = ctx.tokens.len();
     let mut j = i + 1;
     // "Gen." — skip the abbreviation dot; "Prime Minister", "Vice President".
-    while j < n && (ctx.lower[j] == "." || words::is_honorific(&ctx.lower[j])) && j - i < 4 {
+    while j < n && (&ctx.lower[j] == "." || words::is_honorific(&ctx.lower[j])) && j - i < 4 {
         j += 1;
     }
     let title_end = j;
     let mut end = j;
     while end < n && end - j < 4 {
-        let w = ctx.lower[end].as_str();
+        let w = &ctx.lower[end];
         let ok = ctx.is_word(end)
             && !w.ends_with("'s")
             && !w.ends_with("\u{2019}s")
@@ -800,10 +800,10 @@ fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
     }
     let after_article = i
         .checked_sub(1)
-        .is_some_and(|p| matches!(ctx.lower[p].as_str(), "a" | "an" | "the"));
-    let next_title = ctx.lower.get(i + 1).is_some_and(|w| words::is_honorific(w));
+        .is_some_and(|p| matches!(&ctx.lower[p], "a" | "an" | "the"));
+    let next_title = ctx.lower.get(i + 1).is_some_and(words::is_honorific);
     let vague = matches!(
-        ctx.lower[i].as_str(),
+        &ctx.lower[i],
         "major"
             | "general"
             | "chief"
@@ -827,7 +827,7 @@ fn role_start(ctx: &Ctx, title: usize) -> usize {
         .map_or(0, |r| r.start);
     let mut s = title;
     while s > floor && title - s < 4 {
-        let w = ctx.lower[s - 1].as_str();
+        let w = &ctx.lower[s - 1];
         let word = ctx.is_word(s - 1) || w == "'s";
         if !word || words::is_stop(w) || words::is_speech_verb(w) || verbish(w) {
             break;
@@ -992,7 +992,7 @@ const HEADS: &[(&str, EntityType)] = &[
 /// Decide what a run of capitalised words is.
 fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Option<Raw> {
     let len = range.len();
-    let last = ctx.lower[range.end - 1].as_str();
+    let last = &ctx.lower[range.end - 1];
     if let Some((_, kind)) = HEADS.iter().find(|(h, _)| *h == last) {
         if len >= 2 {
             let span = ctx.span_of(range);
@@ -1014,7 +1014,7 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
         return None;
     }
     if range.clone().any(|t| {
-        HEADS.iter().any(|(h, _)| *h == ctx.lower[t]) || words::is_office_head(&ctx.lower[t])
+        HEADS.iter().any(|(h, _)| *h == &ctx.lower[t]) || words::is_office_head(&ctx.lower[t])
     }) {
         return None;
     }
@@ -1024,9 +1024,9 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
 }
 
 fn speech_verb_near(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
-    let after = ctx.lower.get(range.end).map(String::as_str);
-    let after2 = ctx.lower.get(range.end + 1).map(String::as_str);
-    let before = range.start.checked_sub(1).map(|b| ctx.lower[b].as_str());
+    let after = ctx.lower.get(range.end);
+    let after2 = ctx.lower.get(range.end + 1);
+    let before = range.start.checked_sub(1).map(|b| &ctx.lower[b]);
     after.is_some_and(words::is_speech_verb)
         || (after == Some(",") && after2.is_some_and(|w| w == "who" || words::is_speech_verb(w)))
         || before.is_some_and(words::is_speech_verb)
@@ -1044,7 +1044,7 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         let mut j = start;
         let mut has_office = false;
         while j < n && j < sent_range.end && j - start < 14 {
-            let w = ctx.lower[j].as_str();
+            let w = &ctx.lower[j];
             if matches!(
                 w,
                 "," | "."
@@ -1068,7 +1068,7 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         }
         if has_office && j > start {
             let mut s = start;
-            while s < j && matches!(ctx.lower[s].as_str(), "the" | "a" | "an") {
+            while s < j && matches!(&ctx.lower[s], "the" | "a" | "an") {
                 s += 1;
             }
             if s < j {
@@ -1077,17 +1077,17 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         }
     }
     // Before: [The] office ... , NAME
-    if range.start >= 2 && ctx.lower[range.start - 1] == "," {
+    if range.start >= 2 && &ctx.lower[range.start - 1] == "," {
         let end = range.start - 1;
         let mut s = end;
         while s > sent_range.start && end - s < 12 {
-            let w = ctx.lower[s - 1].as_str();
+            let w = &ctx.lower[s - 1];
             if matches!(w, "," | "." | ";" | ":" | "\"" | "(" | ")") {
                 break;
             }
             s -= 1;
         }
-        while s < end && matches!(ctx.lower[s].as_str(), "the" | "a" | "an") {
+        while s < end && matches!(&ctx.lower[s], "the" | "a" | "an") {
             s += 1;
         }
         // A short phrase holding an office word: "The director of the US
@@ -1124,7 +1124,7 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
             continue;
         };
         let after = ctx.token_at(dm.span.end);
-        let noun = ctx.lower.get(after).map(String::as_str);
+        let noun = ctx.lower.get(after);
         if !matches!(
             noun,
             Some(
@@ -1173,7 +1173,7 @@ fn surname_pass(ctx: &Ctx, raws: &mut Vec<Raw>) {
     for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
         let toks = ctx.tokens_in(r.span);
         if toks.len() >= 2 {
-            let last = ctx.lower[toks.end - 1].clone();
+            let last = ctx.lower[toks.end - 1].to_string();
             if !words::is_stop(&last) && last.chars().count() > 2 {
                 surnames
                     .entry(last)

@@ -143,8 +143,8 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         // "a 16-year-old Syrian and a 19-year-old Afghan": the demonym as a noun.
         let start = ctx.token_at(dm.span.start);
         let after = ctx.token_at(dm.span.end);
-        let prev = start.checked_sub(1).map(|p| ctx.lower[p].as_str());
-        let next = ctx.lower.get(after).map(String::as_str);
+        let prev = start.checked_sub(1).map(|p| &ctx.lower[p]);
+        let next = ctx.lower.get(after);
         if (matches!(prev, Some("a" | "an")) || prev.is_some_and(|p| p.ends_with("-old")))
             && matches!(
                 next,
@@ -156,7 +156,7 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         let t = after;
         (t..(t + 2).min(ctx.lower.len())).any(|j| {
             matches!(
-                ctx.lower[j].as_str(),
+                &ctx.lower[j],
                 "nationals"
                     | "citizens"
                     | "national"
@@ -205,10 +205,10 @@ fn suspect_nationalities(ctx: &Ctx, ents: &Entities, span: Span) -> Vec<Slot> {
         let of = toks
             .start
             .checked_sub(1)
-            .is_some_and(|p| ctx.lower[p] == "of");
+            .is_some_and(|p| &ctx.lower[p] == "of");
         let citizens = toks.start.checked_sub(2).is_some_and(|p| {
             matches!(
-                ctx.lower[p].as_str(),
+                &ctx.lower[p],
                 "citizens" | "nationals" | "citizen" | "national"
             )
         });
@@ -306,11 +306,11 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
     let mut start = range.start;
     let mut t = range.start;
     while t < range.end {
-        let w = ctx.lower[t].as_str();
-        let next = ctx.lower.get(t + 1).map(String::as_str);
+        let w = &ctx.lower[t];
+        let next = ctx.lower.get(t + 1);
         // ", and minutes later detonated …": a second act.
         let then = matches!(
-            ctx.lower.get(t + 2).map(String::as_str),
+            ctx.lower.get(t + 2),
             Some(
                 "minutes"
                     | "hours"
@@ -330,7 +330,7 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
                 next,
                 Some("killing" | "wounding" | "detaining" | "arresting")
             )
-            && (start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
+            && (start..t).any(|j| FOILED.contains(&&ctx.lower[j]));
         let cut = operation
             || w == ";"
             || (w == ","
@@ -354,9 +354,7 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
 }
 
 fn has_any(ctx: &Ctx, range: Range<usize>, list: &[&str]) -> bool {
-    range
-        .into_iter()
-        .any(|t| list.contains(&ctx.lower[t].as_str()))
+    range.into_iter().any(|t| list.contains(&&ctx.lower[t]))
 }
 
 fn sentence_events(
@@ -380,9 +378,9 @@ fn sentence_events(
             // "as a target", "an attractive target": the noun, not the verb.
             Some((1, trig))
                 if trig.weak
-                    && matches!(ctx.lower[t].as_str(), "target" | "targets")
+                    && matches!(&ctx.lower[t], "target" | "targets")
                     && t.checked_sub(1)
-                        .is_some_and(|p| TARGET_NOUN_BEFORE.contains(&ctx.lower[p].as_str())) =>
+                        .is_some_and(|p| TARGET_NOUN_BEFORE.contains(&&ctx.lower[p])) =>
             {
                 t += 1;
             }
@@ -425,7 +423,7 @@ fn sentence_events(
         let (t, len) = (*t, *len);
         let window = clause.start.max(t.saturating_sub(6))..t;
         let near_modal = has_any(ctx, window.clone(), MODAL)
-            || t.checked_sub(1).is_some_and(|p| ctx.lower[p] == "to");
+            || t.checked_sub(1).is_some_and(|p| &ctx.lower[p] == "to");
         let near_plan = has_any(ctx, window.clone(), PLANNED);
         let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
         let clause_foiled = has_any(ctx, clause.clone(), FOILED);
@@ -455,7 +453,7 @@ fn sentence_events(
             || found.iter().any(|(_, _, o)| o.kind.is_violent() && !o.weak)
             || clause
                 .clone()
-                .any(|j| VIOLENCE_WORDS.contains(&ctx.lower[j].as_str()));
+                .any(|j| VIOLENCE_WORDS.contains(&&ctx.lower[j]));
         if (trig.threat || trig.kind == EventType::Plot) && !violence_cue && !sentence_has_arrest {
             continue;
         }
@@ -476,8 +474,7 @@ fn sentence_events(
             }
             violent => {
                 // "foiled a plan by a cell … to attack a synagogue".
-                let foiled_before =
-                    (clause.start..t).any(|j| FOILED.contains(&ctx.lower[j].as_str()));
+                let foiled_before = (clause.start..t).any(|j| FOILED.contains(&&ctx.lower[j]));
                 if near_plan || (foiled_before && !trig.past) {
                     let stage = if clause_foiled || sentence_has_arrest {
                         Stage::Foiled
@@ -726,7 +723,7 @@ fn fill(
     // what follows the planning word belongs to the plot.
     let own_end = if matches!(ev.kind, EventType::Arrest | EventType::Raid) {
         (d.trigger..clause.end)
-            .find(|t| PLANNED.contains(&ctx.lower[*t].as_str()))
+            .find(|t| PLANNED.contains(&&ctx.lower[*t]))
             .unwrap_or(clause.end)
     } else {
         clause.end
@@ -739,7 +736,7 @@ fn fill(
     let mut places: Vec<(u8, Slot)> = Vec::new();
     for (e, toks) in ents.in_tokens(clause.start..own_end) {
         let entity = ents.get(e);
-        let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
+        let prev = toks.start.checked_sub(1).map(|p| &ctx.lower[p]);
         let prev_from = prev == Some("from")
             || (matches!(prev, Some("," | "and"))
                 && from_list(ctx, ents, toks.start, clause.start));
@@ -757,10 +754,10 @@ fn fill(
         }
         match entity.kind {
             EntityType::ArmedGroup => {
-                let next = ctx.lower.get(toks.end).map(String::as_str);
+                let next = ctx.lower.get(toks.end);
                 let against = (toks.start.saturating_sub(3)..toks.start).any(|j| {
                     matches!(
-                        ctx.lower[j].as_str(),
+                        &ctx.lower[j],
                         "against" | "targeted" | "targeting" | "members" | "fighting" | "fought"
                     )
                 });
@@ -822,7 +819,7 @@ fn fill(
                 let between = d.trigger.min(toks.start)..toks.start.max(d.trigger);
                 let reported = between.clone().any(|j| {
                     words::is_speech_verb(&ctx.lower[j])
-                        || matches!(ctx.lower[j].as_str(), "\"" | "\u{201d}" | "\u{201c}")
+                        || matches!(&ctx.lower[j], "\"" | "\u{201d}" | "\u{201c}")
                 });
                 if !reported
                     && (matches!(
@@ -840,10 +837,7 @@ fn fill(
     // gazetteer knows is still a place, without coordinates.
     if ctx.case.informative() {
         for t in clause.start..own_end {
-            if !matches!(
-                ctx.lower[t].as_str(),
-                "in" | "at" | "near" | "outside" | "on"
-            ) {
+            if !matches!(&ctx.lower[t], "in" | "at" | "near" | "outside" | "on") {
                 continue;
             }
             let first = if ctx.lower.get(t + 1).is_some_and(|w| w == "the") {
@@ -860,7 +854,7 @@ fn fill(
                 end += 1;
             }
             // "the Kaduna-Abuja highway", "the Altendorf district".
-            if end > first && end < own_end && ROAD_WORDS.contains(&ctx.lower[end].as_str()) {
+            if end > first && end < own_end && ROAD_WORDS.contains(&&ctx.lower[end]) {
                 end += 1;
             }
             if end > first && end - first <= 4 {
@@ -897,12 +891,12 @@ fn fill(
         // A subject pronoun just before the trigger ("it attacked", "may
         // encourage it to target"), or "the organization" before it.
         let refers = (clause.start.max(d.trigger.saturating_sub(3))..d.trigger)
-            .any(|t| matches!(ctx.lower[t].as_str(), "it" | "they"))
+            .any(|t| matches!(&ctx.lower[t], "it" | "they"))
             || (clause.start..d.trigger).any(|t| {
-                ctx.lower[t] == "the"
+                &ctx.lower[t] == "the"
                     && ctx.lower.get(t + 1).is_some_and(|w| {
                         matches!(
-                            w.as_str(),
+                            w,
                             "organization"
                                 | "organisation"
                                 | "group"
@@ -941,17 +935,13 @@ fn fill(
             let adjectival = ctx
                 .lower
                 .get(t + len)
-                .is_some_and(|w| ADJECTIVAL_NEXT.contains(&w.as_str()));
+                .is_some_and(|w| ADJECTIVAL_NEXT.contains(&w));
             if (ctx.is_capitalized(t) && !sentence_start) || adjectival {
                 t += len;
                 continue;
             }
             // "the federal prosecutor's office said": a speaker, not a target.
-            if ctx
-                .lower
-                .get(t + len)
-                .is_some_and(|w| words::is_speech_verb(w))
-            {
+            if ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
                 t += len;
                 continue;
             }
@@ -1015,7 +1005,7 @@ fn fill(
     if ev.kind.is_violent() && ev.killed.is_none() {
         let kill_word = clause.clone().any(|j| {
             matches!(
-                ctx.lower[j].as_str(),
+                &ctx.lower[j],
                 "killed" | "dead" | "murdered" | "assassinated" | "slain"
             )
         });
@@ -1126,7 +1116,7 @@ fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
     let mut j = t;
     while j > floor {
         j -= 1;
-        let w = ctx.lower[j].as_str();
+        let w = &ctx.lower[j];
         if w == "from" {
             return true;
         }
@@ -1155,7 +1145,7 @@ fn noun_phrase(
 ) -> Range<usize> {
     let mut s = start;
     while s > floor && start - s < 4 {
-        let w = ctx.lower[s - 1].as_str();
+        let w = &ctx.lower[s - 1];
         let is_number = words::number_value(w).is_some();
         if !(ctx.is_word(s - 1) || is_number) {
             break;
@@ -1233,7 +1223,7 @@ fn counts(
     let mut injured = None;
     let mut arrested: Option<u32> = None;
     for t in clause.clone() {
-        let w = ctx.lower[t].as_str();
+        let w = &ctx.lower[t];
         let is_kill = matches!(
             w,
             "killed"
@@ -1272,7 +1262,7 @@ fn counts(
             && ctx
                 .lower
                 .get(t + 1)
-                .is_some_and(|w| matches!(w.as_str(), "a" | "an" | "one"))
+                .is_some_and(|w| matches!(w, "a" | "an" | "one"))
         {
             n = Some(1);
         }
@@ -1302,9 +1292,9 @@ fn counts(
             // "3 other arrests in Austria, and one in Germany".
             let mut j = t + 1;
             while j + 2 < clause.end {
-                if ctx.lower[j] == "and" {
+                if &ctx.lower[j] == "and" {
                     if let Some(m) =
-                        words::number_value(&ctx.lower[j + 1]).filter(|_| ctx.lower[j + 2] == "in")
+                        words::number_value(&ctx.lower[j + 1]).filter(|_| &ctx.lower[j + 2] == "in")
                     {
                         arrested = arrested.map(|a| a + m);
                         break;
@@ -1325,7 +1315,7 @@ fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
     while j > floor && steps < 5 {
         j -= 1;
         steps += 1;
-        let w = ctx.lower[j].as_str();
+        let w = &ctx.lower[j];
         if let Some(n) = words::number_value(w).filter(|_| !matches!(w, "a" | "an")) {
             // "3" in "December 24, 2023" or a year is not a count.
             if n > 1900 && n < 2100 {
@@ -1338,12 +1328,12 @@ fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
         if matches!(w, "were" | "was") {
             // "The suspects, aged 17, 18 and 20, were detained": ages, not a count.
             if (floor.max(j.saturating_sub(7))..j)
-                .any(|k| matches!(ctx.lower[k].as_str(), "aged" | "ages" | "age"))
+                .any(|k| matches!(&ctx.lower[k], "aged" | "ages" | "age"))
             {
                 return None;
             }
             let counted = (floor.max(j.saturating_sub(5))..j).rev().find_map(|k| {
-                let w = ctx.lower[k].as_str();
+                let w = &ctx.lower[k];
                 words::number_value(w)
                     .filter(|n| !matches!(w, "a" | "an") && !(1900..2100).contains(n))
             });
@@ -1366,7 +1356,7 @@ fn people_before(ctx: &Ctx, verb: usize, floor: usize) -> Option<u32> {
     let mut j = verb;
     while j > floor {
         j -= 1;
-        let w = ctx.lower[j].as_str();
+        let w = &ctx.lower[j];
         match w {
             "a" | "an" => n += 1,
             "and" | "," => {}
@@ -1381,7 +1371,7 @@ fn people_before(ctx: &Ctx, verb: usize, floor: usize) -> Option<u32> {
 fn number_after(ctx: &Ctx, t: usize, ceil: usize) -> Option<u32> {
     let mut j = t + 1;
     while j < ceil && j <= t + 4 {
-        let w = ctx.lower[j].as_str();
+        let w = &ctx.lower[j];
         if let Some(n) = words::number_value(w).filter(|_| {
             !matches!(w, "a" | "an" | "one")
                 || ctx
@@ -1486,7 +1476,7 @@ pub fn attribution(
         )
     };
     for t in sentence.clone() {
-        let w = ctx.lower[t].as_str();
+        let w = &ctx.lower[t];
         let according = w == "according" && ctx.lower.get(t + 1).is_some_and(|n| n == "to");
         let citing = w == "citing";
         if according || citing || words::is_speech_verb(w) {
@@ -1531,7 +1521,7 @@ fn newspaper_reference(
     let near =
         (sentence.start.max(verb.saturating_sub(4))..(verb + 4).min(sentence.end)).any(|j| {
             matches!(
-                ctx.lower[j].as_str(),
+                &ctx.lower[j],
                 "newspaper" | "paper" | "daily" | "outlet" | "broadcaster" | "agency" | "network"
             )
         });
@@ -1652,12 +1642,13 @@ fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Dra
         // Segments: a count, then within three words "in" and a place.
         let mut segments: Vec<(u32, usize, Range<usize>)> = Vec::new();
         for t in d.clause.clone() {
-            let Some(n) = words::number_value(&ctx.lower[t])
-                .filter(|_| !matches!(ctx.lower[t].as_str(), "a" | "an"))
+            let Some(n) =
+                words::number_value(&ctx.lower[t]).filter(|_| !matches!(&ctx.lower[t], "a" | "an"))
             else {
                 continue;
             };
-            let Some(i) = (t + 1..(t + 4).min(d.clause.end)).find(|j| ctx.lower[*j] == "in") else {
+            let Some(i) = (t + 1..(t + 4).min(d.clause.end)).find(|j| &ctx.lower[*j] == "in")
+            else {
                 continue;
             };
             let place = ents
@@ -1757,7 +1748,7 @@ fn inherit_perpetrators(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
         let first = ctx.sent_toks.get(d.sentence).map(|r| r.start);
         let continues = first.and_then(|t| ctx.lower.get(t)).is_some_and(|w| {
             matches!(
-                w.as_str(),
+                w,
                 "additionally" | "also" | "moreover" | "furthermore" | "similarly" | "likewise"
             )
         }) || first.is_some_and(|t| {

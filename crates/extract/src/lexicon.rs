@@ -3,8 +3,7 @@
 //! time, parsed at start-up) so that linguists can extend them without
 //! touching code.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use vigil_core::EventType;
 
 use crate::ResourceError;
@@ -36,15 +35,17 @@ pub enum NounRole {
 }
 
 /// A multi-word lexicon keyed by its first word, longest forms first.
+/// Looked up at every token of every document: the keys are our own word
+/// lists, so a fast non-keyed hash is safe.
 #[derive(Debug)]
 pub struct PhraseTable<T> {
-    by_first: HashMap<String, Vec<(Vec<String>, T)>>,
+    by_first: FxHashMap<String, Vec<(Vec<String>, T)>>,
 }
 
 impl<T> Default for PhraseTable<T> {
     fn default() -> Self {
         PhraseTable {
-            by_first: HashMap::new(),
+            by_first: FxHashMap::default(),
         }
     }
 }
@@ -61,18 +62,56 @@ impl<T> PhraseTable<T> {
 
     /// The longest phrase starting at `words[at]`, with its length in words.
     /// `words` must be lower-case.
-    pub fn longest_at<S: AsRef<str>>(&self, words: &[S], at: usize) -> Option<(usize, &T)> {
-        let first = words.get(at)?.as_ref();
+    pub fn longest_at<W: Words + ?Sized>(&self, words: &W, at: usize) -> Option<(usize, &T)> {
+        let first = words.word(at)?;
         let candidates = self.by_first.get(first)?;
         candidates.iter().find_map(|(phrase, value)| {
-            let end = at + phrase.len();
-            let window = words.get(at..end)?;
+            let n = words.word_count();
+            if at + phrase.len() > n {
+                return None;
+            }
             phrase
                 .iter()
-                .zip(window)
-                .all(|(p, w)| p == w.as_ref())
+                .enumerate()
+                .all(|(k, p)| words.word(at + k) == Some(p.as_str()))
                 .then_some((phrase.len(), value))
         })
+    }
+}
+
+/// A sequence of words a [`PhraseTable`] can be matched against: a slice
+/// of strings or a document's [`LowerForms`](crate::context::LowerForms).
+pub trait Words {
+    /// The word at `i`, if any.
+    fn word(&self, i: usize) -> Option<&str>;
+    /// How many words there are.
+    fn word_count(&self) -> usize;
+}
+
+impl<S: AsRef<str>> Words for [S] {
+    fn word(&self, i: usize) -> Option<&str> {
+        self.get(i).map(AsRef::as_ref)
+    }
+    fn word_count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> Words for [S; N] {
+    fn word(&self, i: usize) -> Option<&str> {
+        self.get(i).map(AsRef::as_ref)
+    }
+    fn word_count(&self) -> usize {
+        N
+    }
+}
+
+impl Words for crate::context::LowerForms {
+    fn word(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+    fn word_count(&self) -> usize {
+        self.len()
     }
 }
 

@@ -233,7 +233,7 @@ fn subject_phrase(ctx: &Ctx, sentence: &Range<usize>, verb: usize) -> Option<Ran
     let mut start = verb;
     while start > sentence.start && verb - start < 8 {
         let j = start - 1;
-        let w = ctx.lower.get(j)?.as_str();
+        let w = ctx.lower.get(j)?;
         let inner = matches!(w, "of" | "in" | "for" | "'s") && start < verb;
         // "US" is an acronym, not the pronoun, where capitals carry meaning.
         let acronym = ctx.case.informative()
@@ -248,7 +248,7 @@ fn subject_phrase(ctx: &Ctx, sentence: &Range<usize>, verb: usize) -> Option<Ran
         start = j;
     }
     // Never start or end on a connecting word.
-    while start < verb && matches!(ctx.lower[start].as_str(), "of" | "in" | "for" | "'s") {
+    while start < verb && matches!(&ctx.lower[start], "of" | "in" | "for" | "'s") {
         start += 1;
     }
     (start < verb).then_some(start..verb)
@@ -259,10 +259,7 @@ fn subject_phrase(ctx: &Ctx, sentence: &Range<usize>, verb: usize) -> Option<Ran
 /// capitalised word, or (in all-caps and all-lower-case text, where names
 /// cannot be told from words) is at most five words long.
 fn speaker_phrase(ctx: &Ctx, phrase: &Range<usize>) -> bool {
-    let words: Vec<&str> = ctx.lower[phrase.clone()]
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let words: Vec<&str> = ctx.lower.range(phrase.clone()).collect();
     let has_head = words
         .iter()
         .any(|w| SPEAKER_HEADS.contains(w) || words::is_office_head(w));
@@ -336,11 +333,7 @@ fn subject_of(
         return Some(Speaker::Entity(*p));
     }
     // "he said", "сказал он": the person last named before.
-    let pronoun_at = |j: usize| {
-        ctx.lower
-            .get(j)
-            .is_some_and(|w| PRONOUNS.contains(&w.as_str()))
-    };
+    let pronoun_at = |j: usize| ctx.lower.get(j).is_some_and(|w| PRONOUNS.contains(&w));
     let pronoun = verb
         .checked_sub(1)
         .filter(|j| *j >= sentence.start && pronoun_at(*j))
@@ -354,7 +347,7 @@ fn subject_of(
     }
     // "officials said", "the newspaper noted".
     let prev = verb.checked_sub(1)?;
-    let w = ctx.lower.get(prev)?.as_str();
+    let w = ctx.lower.get(prev)?;
     if matches!(w, "has" | "have" | "had") {
         return subject_of(ctx, ents, sentence, prev, quote);
     }
@@ -524,7 +517,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             .or_else(|| {
                 // "The newspaper quoted …": the last outlet named before.
                 let first = range.start;
-                let w0 = ctx.lower.get(first + 1).map(String::as_str);
+                let w0 = ctx.lower.get(first + 1);
                 if ctx.lower.get(first).is_some_and(|w| w == "the")
                     && matches!(w0, Some("newspaper" | "paper" | "daily"))
                 {
@@ -546,7 +539,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
                 .find(|c| !same_source(c, source))
         };
         for t in range.clone() {
-            let w = ctx.lower[t].as_str();
+            let w = &ctx.lower[t];
             let according = w == "according" && ctx.lower.get(t + 1).is_some_and(|n| n == "to");
             let citing = matches!(w, "citing" | "quoted" | "cited");
             let report_by = matches!(w, "report" | "reports" | "study" | "assessment")
@@ -583,7 +576,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             {
                 if let Some(kind) = cited_kind(ents.get(*e).kind) {
                     let kind =
-                        if report_by || ctx.lower[window.clone()].iter().any(|w| w == "report") {
+                        if report_by || ctx.lower.range(window.clone()).any(|w| w == "report") {
                             CitationKind::Report
                         } else {
                             kind
@@ -617,7 +610,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             // "citing US intelligence officials", "according to officials".
             if let Some(end) = window.clone().find(|j| {
                 matches!(
-                    ctx.lower[*j].as_str(),
+                    &ctx.lower[*j],
                     "officials" | "sources" | "experts" | "authorities"
                 )
             }) {
@@ -627,7 +620,7 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
                     && end - start < 3
                     && ctx.is_word(start - 1)
                     && !words::is_stop(&ctx.lower[start - 1])
-                    && !matches!(ctx.lower[start - 1].as_str(), "by" | "issued" | "warnings")
+                    && !matches!(&ctx.lower[start - 1], "by" | "issued" | "warnings")
                 {
                     start -= 1;
                 }
@@ -651,9 +644,9 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
             if ents.get(*e).kind != EntityType::MediaOutlet {
                 continue;
             }
-            let next = ctx.lower.get(toks.end).map(String::as_str);
-            let prev = toks.start.checked_sub(1).map(|p| ctx.lower[p].as_str());
-            let prev2 = toks.start.checked_sub(2).map(|p| ctx.lower[p].as_str());
+            let next = ctx.lower.get(toks.end);
+            let prev = toks.start.checked_sub(1).map(|p| &ctx.lower[p]);
+            let prev2 = toks.start.checked_sub(2).map(|p| &ctx.lower[p]);
             let speaks = next.is_some_and(words::is_speech_verb)
                 || (prev == Some("to") && prev2 == Some("according"))
                 || prev == Some("by");
@@ -695,7 +688,7 @@ fn report_subject(
     mentions: &[(usize, Range<usize>)],
     noun: usize,
 ) -> Option<(Slot, Span)> {
-    if !REPORT_NOUNS.contains(&ctx.lower.get(noun)?.as_str()) {
+    if !REPORT_NOUNS.contains(&ctx.lower.get(noun)?) {
         return None;
     }
     // Back from the noun over at most three words ("a", "its annual") to
@@ -707,7 +700,7 @@ fn report_subject(
             .collect::<Vec<_>>()
     };
     let verb = words_back(noun, 3).into_iter().find_map(|j| {
-        let w = ctx.lower[j].as_str();
+        let w = &ctx.lower[j];
         if PUBLISH_VERBS.contains(&w) {
             return Some(j);
         }
@@ -769,7 +762,7 @@ fn outlet_by_kind(ctx: &Ctx, window: Range<usize>) -> Option<Range<usize>> {
         .clone()
         .take(5)
         .take_while(|j| ctx.is_word(*j))
-        .find(|j| OUTLET_NOUNS.contains(&ctx.lower[*j].as_str()))?;
+        .find(|j| OUTLET_NOUNS.contains(&&ctx.lower[*j]))?;
     let mut end = noun + 1;
     while end < window.end
         && end - noun <= 4
@@ -880,7 +873,7 @@ mod tests {
         let phrase = |text: &str, verb: &str| {
             let ctx = Ctx::new(text);
             let v = (0..ctx.tokens.len())
-                .find(|t| ctx.lower[*t] == verb)
+                .find(|t| &ctx.lower[*t] == verb)
                 .unwrap_or(0);
             let sentence = 0..ctx.tokens.len();
             subject_phrase(&ctx, &sentence, v)

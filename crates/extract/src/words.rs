@@ -2,8 +2,9 @@
 //! lists (triggers, weapons, offices, names) live in `data/`; these are
 //! grammar: function words, speech verbs, titles.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 /// Function words and other capitalised-at-sentence-start words that never
 /// begin or end a name.
@@ -422,12 +423,13 @@ pub const OFFICE_HEADS: &[&str] = &[
 ];
 
 /// The closed word classes as hash sets, built once: these predicates run
-/// for every token of every document.
+/// for every token of every document (hence a fast non-keyed hash: the keys
+/// are our own word lists, not input).
 struct Classes {
-    stop: HashSet<&'static str>,
-    speech: HashSet<&'static str>,
-    honorific: HashSet<&'static str>,
-    office: HashSet<&'static str>,
+    stop: FxHashSet<&'static str>,
+    speech: FxHashSet<&'static str>,
+    honorific: FxHashSet<&'static str>,
+    office: FxHashSet<&'static str>,
 }
 
 fn classes() -> &'static Classes {
