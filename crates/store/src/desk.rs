@@ -779,6 +779,20 @@ pub fn open(spec: &str) -> Result<Box<dyn DeskStore>, StoreError> {
     }
 }
 
+/// Opens a read handle on the store named by `spec`, as [`open`] does but
+/// without reading the embedded store's near-duplicate index, which only
+/// writes need ([`SqliteStore::open_reader`]; a PostgreSQL handle is
+/// connected as by [`open`]). For the server's read handles.
+pub fn open_reader(spec: &str) -> Result<Box<dyn DeskStore>, StoreError> {
+    if crate::is_postgres(spec) {
+        Ok(Box::new(crate::PostgresStore::connect(spec.trim())?))
+    } else {
+        Ok(Box::new(SqliteStore::open_reader(std::path::Path::new(
+            spec,
+        ))?))
+    }
+}
+
 mod pg {
     use super::*;
     use postgres::error::SqlState;

@@ -69,6 +69,20 @@ pub fn open(spec: &str) -> Result<Box<dyn Store>, StoreError> {
     }
 }
 
+/// Opens a read handle on the store named by `spec`: as [`open`], but an
+/// embedded store skips reading its near-duplicate index, which only
+/// writes need ([`SqliteStore::open_reader`]; it is read on the first
+/// write, should the handle write after all).
+pub fn open_reader(spec: &str) -> Result<Box<dyn Store>, StoreError> {
+    if is_postgres(spec) {
+        Ok(Box::new(PostgresStore::connect(spec.trim())?))
+    } else {
+        Ok(Box::new(SqliteStore::open_reader(std::path::Path::new(
+            spec,
+        ))?))
+    }
+}
+
 /// Errors of the store. Each names the database and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

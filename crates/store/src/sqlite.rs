@@ -310,7 +310,9 @@ pub struct SqliteStore {
     pub(crate) conn: Connection,
     path: PathBuf,
     dir: PathBuf,
-    index: DuplicateIndex,
+    /// The near-duplicate index of the stored stories; `None` until the
+    /// first write of a store opened with [`SqliteStore::open_reader`].
+    index: Option<DuplicateIndex>,
     /// The incident search index (derived; see [`crate::index`]).
     search_index: IncidentIndex,
 }
@@ -323,8 +325,23 @@ struct Corpus<'a> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the store in directory `dir`, applies
-    /// pending migrations and rebuilds the near-duplicate index.
+    /// pending migrations and rebuilds the near-duplicate index (for a
+    /// writer: every [`Store::insert_batch`] consults it).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let mut store = Self::open_reader(dir)?;
+        store.load_duplicate_index()?;
+        Ok(store)
+    }
+
+    /// Opens the store in directory `dir` as [`SqliteStore::open`] does
+    /// (creating it and applying pending migrations if needed, healing the
+    /// search index) but without reading the near-duplicate index of the
+    /// stored stories, which only writes need: for read handles (`vigil
+    /// serve --readers`), whose open then takes milliseconds instead of
+    /// seconds per 10,000 stories. The handle stays a full store: its first
+    /// [`Store::insert_batch`] reads the index (from the database as it is
+    /// then, so documents stored by other handles meanwhile are in it).
+    pub fn open_reader(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
@@ -355,11 +372,10 @@ impl SqliteStore {
             conn,
             path: path.clone(),
             dir: dir.to_path_buf(),
-            index: DuplicateIndex::new(),
+            index: None,
             search_index,
         };
         store.migrate()?;
-        store.rebuild_index()?;
         store.heal_search_index()?;
         Ok(store)
     }
@@ -547,7 +563,23 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn rebuild_index(&mut self) -> Result<(), StoreError> {
+    /// Reads the near-duplicate index from the stored stories unless it is
+    /// in memory already.
+    fn load_duplicate_index(&mut self) -> Result<(), StoreError> {
+        if self.index.is_none() {
+            self.index = Some(self.read_duplicate_index()?);
+        }
+        Ok(())
+    }
+
+    /// Whether the near-duplicate index is in memory (a writer, or a
+    /// reader that has written).
+    pub fn has_duplicate_index(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// The near-duplicate index of the stored story roots.
+    fn read_duplicate_index(&self) -> Result<DuplicateIndex, StoreError> {
         let mut index = DuplicateIndex::new();
         let mut stmt = self
             .conn
@@ -568,8 +600,7 @@ impl SqliteStore {
             }
         }
         drop(stmt);
-        self.index = index;
-        Ok(())
+        Ok(index)
     }
 
     fn lookup(
@@ -1258,11 +1289,16 @@ impl Store for SqliteStore {
     fn insert_batch(&mut self, batch: &[(Document, Analysis)]) -> Result<Vec<Outcome>, StoreError> {
         // The near-duplicate index changes only if the transaction commits:
         // a failed batch is undone with `truncate` (no clone of the index).
-        let mark = self.index.len();
-        let result = insert_rows(&mut self.conn, &self.path, &mut self.index, batch);
+        let mut index = match self.index.take() {
+            Some(index) => index,
+            None => self.read_duplicate_index()?,
+        };
+        let mark = index.len();
+        let result = insert_rows(&mut self.conn, &self.path, &mut index, batch);
         if result.is_err() {
-            self.index.truncate(mark);
+            index.truncate(mark);
         }
+        self.index = Some(index);
         result
     }
 

@@ -115,3 +115,48 @@ fn a_reader_sees_incidents_committed_by_another_handle() -> Result<(), Box<dyn s
     assert_eq!(page.total, seen.len());
     Ok(())
 }
+
+/// A read handle (`open_reader`, as `vigil serve --readers` opens them)
+/// skips the near-duplicate index yet sees what a writer stores after it
+/// was opened; should it write after all, its first batch reads the index
+/// from the database as it is then, so a near-duplicate of a story another
+/// handle stored joins that story.
+#[test]
+fn a_reader_opens_without_the_duplicate_index_and_sees_the_writer(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let mut writer = SqliteStore::open(dir.path())?;
+    assert!(writer.has_duplicate_index());
+    let mut reader = SqliteStore::open_reader(dir.path())?;
+    assert!(!reader.has_duplicate_index());
+    let out = writer.insert_batch(&[
+        fixtures::item("story", None, fixtures::STORY),
+        fixtures::kabul(),
+    ])?;
+    let Outcome::New { story, .. } = out[0] else {
+        return Err(format!("the first document should start a story: {out:?}").into());
+    };
+    assert!(writer.merge_incidents()?.total > 0);
+    assert_eq!(reader.stats()?.documents, 2);
+    assert_eq!(
+        reader.document("story")?.map(|d| d.story),
+        Some(story),
+        "the reader does not see the writer's document"
+    );
+    let page = reader.search(&Query::default(), &Page::default())?;
+    assert!(page.total > 0, "the reader sees no incident");
+    assert_eq!(page.total, writer.stats()?.incidents as usize);
+    assert!(!reader.has_duplicate_index());
+    let copy = format!("{}\n\nUpdated.", fixtures::STORY);
+    let out = reader.insert_batch(&[fixtures::item("copy", None, &copy)])?;
+    assert!(
+        matches!(out[0], Outcome::NearDuplicate { story: s, .. } if s == story),
+        "{out:?}"
+    );
+    assert!(reader.has_duplicate_index());
+    // The public constructors too.
+    let spec = dir.path().display().to_string();
+    assert_eq!(crate::open_reader(&spec)?.stats()?.documents, 3);
+    assert_eq!(crate::desk::open_reader(&spec)?.stats()?.documents, 3);
+    Ok(())
+}

@@ -63,12 +63,12 @@ pub struct Args {
     readers: Option<usize>,
 }
 
-/// Opens `n` read handles on the store `spec`, in parallel (each open of
-/// an embedded store reads its near-duplicate index).
+/// Opens `n` read handles on the store `spec`, in parallel (without the
+/// near-duplicate index of an embedded store, which reads never use).
 fn open_readers(spec: &str, n: usize) -> anyhow::Result<Vec<vigil_server::DynStore>> {
     std::thread::scope(|scope| {
         let opening: Vec<_> = (0..n)
-            .map(|_| scope.spawn(|| vigil_store::desk::open(spec)))
+            .map(|_| scope.spawn(|| vigil_store::desk::open_reader(spec)))
             .collect();
         opening
             .into_iter()
