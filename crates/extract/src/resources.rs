@@ -27,8 +27,12 @@ pub enum ResourceError {
     Matcher(String),
 }
 
-/// At most this many automaton shards (and builder threads).
-const MAX_SHARDS: usize = 4;
+/// The names form this many interleaved groups (pattern `i` is in group
+/// `i % NAME_GROUPS`); matches are chosen leftmost-longest within each
+/// group, then leftmost-longest across groups (see `find_names`). This is
+/// the output the former per-group automata gave on two cores, now the
+/// same on every machine and found in one scan of the text.
+const NAME_GROUPS: usize = 2;
 
 /// What a matched name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +52,9 @@ pub struct Resources {
     pub lexicon: Lexicon,
     /// Country ISO codes in the order used by [`NameTarget::Demonym`].
     pub demonym_countries: Vec<String>,
-    /// Shards of the name automaton (see `new`).
-    matchers: Vec<DoubleArrayAhoCorasick<u32>>,
+    /// Every name (ASCII-lower-cased); values index `patterns`. Reports
+    /// overlapping matches, from which `find_names` picks.
+    matcher: DoubleArrayAhoCorasick<u32>,
     /// For each pattern: its original spelling and what it names.
     patterns: Vec<(String, Vec<NameTarget>)>,
     /// Offices and titles, lower-case words, for people's roles.
@@ -116,36 +121,17 @@ impl Resources {
             };
             add(word, NameTarget::Demonym(idx));
         }
-        // Double-array Aho-Corasick automata: built in a fraction of the
+        // A double-array Aho-Corasick automaton: built in a fraction of the
         // time of a classic one for tens of thousands of names, and fast to
-        // scan. The names are split into shards built on parallel threads
-        // (start-up time); values are indexes into `patterns`.
-        let shards = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_SHARDS);
-        let build = |shard: usize| {
-            let values = (0u32..)
-                .zip(patterns.iter())
-                .skip(shard)
-                .step_by(shards)
-                .map(|(i, (p, _))| (p.to_ascii_lowercase(), i));
-            DoubleArrayAhoCorasickBuilder::new()
-                .match_kind(DaaMatchKind::LeftmostLongest)
-                .build_with_values(values)
-                .map_err(|e| ResourceError::Matcher(e.to_string()))
-        };
-        let built: Vec<Result<DoubleArrayAhoCorasick<u32>, ResourceError>> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (1..shards).map(|k| scope.spawn(move || build(k))).collect();
-                let mut out = vec![build(0)];
-                for h in handles {
-                    out.push(h.join().unwrap_or_else(|_| {
-                        Err(ResourceError::Matcher("a builder thread panicked".into()))
-                    }));
-                }
-                out
-            });
-        let matchers = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+        // scan.
+        let matcher = DoubleArrayAhoCorasickBuilder::new()
+            .match_kind(DaaMatchKind::Standard)
+            .build_with_values(
+                (0u32..)
+                    .zip(patterns.iter())
+                    .map(|(i, (p, _))| (p.to_ascii_lowercase(), i)),
+            )
+            .map_err(|e| ResourceError::Matcher(e.to_string()))?;
         let offices = kb
             .offices()
             .iter()
@@ -161,7 +147,7 @@ impl Resources {
             kb,
             lexicon,
             demonym_countries,
-            matchers,
+            matcher,
             patterns,
             offices,
         })
@@ -177,20 +163,27 @@ impl Resources {
         // keeps every byte offset (ASCII case folding is byte for byte).
         let folded = text.to_ascii_lowercase();
         let mut all: Vec<(usize, usize, u32)> = self
-            .matchers
-            .iter()
-            .flat_map(|m| {
-                m.leftmost_find_iter(&folded)
-                    .map(|m| (m.start(), m.end(), m.value()))
-            })
+            .matcher
+            .find_overlapping_iter(&folded)
+            .map(|m| (m.start(), m.end(), m.value()))
             .collect();
-        // Leftmost-longest across the shards: by start, longest first, then
-        // drop what overlaps a match already kept.
+        // By start, longest first; each match is kept when it starts after
+        // the last one kept in its group (leftmost-longest within a group),
+        // then when it starts after the last one kept at all
+        // (leftmost-longest across groups).
         all.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut group_end = [0usize; NAME_GROUPS];
         let mut found: Vec<(usize, usize, u32)> = Vec::with_capacity(all.len());
+        let mut last_end = 0usize;
         for m in all {
-            if found.last().is_none_or(|last| m.0 >= last.1) {
+            let group = usize::try_from(m.2).map_or(0, |v| v % NAME_GROUPS);
+            if m.0 < group_end[group] {
+                continue;
+            }
+            group_end[group] = m.1;
+            if found.is_empty() || m.0 >= last_end {
                 found.push(m);
+                last_end = m.1;
             }
         }
         found.into_iter().filter_map(move |(start, end, value)| {
