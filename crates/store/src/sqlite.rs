@@ -181,6 +181,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE incidents ADD COLUMN country TEXT;
     CREATE INDEX incidents_bucket ON incidents(family, country);
     INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
+    // 7: a lighter write path. The index of entities by (kind, name) is
+    // dropped: no query uses it, and every stored entity cost a write at a
+    // random place in it (pages rewritten in every batch's commit).
+    "DROP INDEX IF EXISTS entities_name;",
 ];
 
 /// `store_state` key: the highest document key whose events are merged
@@ -640,55 +644,6 @@ impl SqliteStore {
             .map_err(self.err("counting"))
     }
 
-    /// Files the entities of one stored document under their corpus-wide
-    /// actors (one count per actor and document).
-    fn add_actors(conn: &Connection, analysis: &Analysis, seen: &str) -> rusqlite::Result<()> {
-        let mut done: HashSet<String> = HashSet::new();
-        for entity in &analysis.entities {
-            let Some(key) = actor_key(entity) else {
-                continue;
-            };
-            if !done.insert(key.clone()) {
-                continue;
-            }
-            let geo = entity
-                .geo
-                .as_ref()
-                .and_then(|g| serde_json::to_string(g).ok());
-            conn.prepare_cached(
-                "INSERT INTO actors (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1)
-                 ON CONFLICT (key) DO UPDATE SET
-                    documents = documents + 1,
-                    parent = COALESCE(parent, excluded.parent),
-                    geo = COALESCE(geo, excluded.geo),
-                    first_seen = CASE WHEN first_seen IS NULL OR excluded.first_seen < first_seen
-                                 THEN excluded.first_seen ELSE first_seen END,
-                    last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen
-                                THEN excluded.last_seen ELSE last_seen END",
-            )?
-            .execute(params![
-                key,
-                json_str(&entity.kind),
-                entity.name,
-                entity.kb_id,
-                entity.parent,
-                geo,
-                seen
-            ])?;
-            let mut alias = conn.prepare_cached(
-                "INSERT OR IGNORE INTO actor_aliases (actor, alias) VALUES (?1, ?2)",
-            )?;
-            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-                let name = name.trim();
-                if !name.is_empty() {
-                    alias.execute(params![key, name])?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Fills the actor tables from every stored analysis (migration to
     /// version 3).
     fn backfill_actors(&mut self) -> Result<(), StoreError> {
@@ -706,6 +661,7 @@ impl SqliteStore {
                 )
                 .map_err(err("reading analyses"))?;
             let mut rows = stmt.query([]).map_err(err("reading analyses"))?;
+            let mut tally = ActorTally::default();
             while let Some(row) = rows.next().map_err(err("reading analyses"))? {
                 let id: String = row.get(0).map_err(err("reading analyses"))?;
                 let json = get_json(row, 1).map_err(err("reading analyses"))?;
@@ -717,8 +673,9 @@ impl SqliteStore {
                         doc: id,
                         source,
                     })?;
-                Self::add_actors(&tx, &analysis, &seen).map_err(err("storing actors"))?;
+                tally.add(&analysis, &seen);
             }
+            tally.write(&tx).map_err(err("storing actors"))?;
         }
         tx.commit().map_err(err("committing actors"))
     }
@@ -1167,6 +1124,196 @@ pub(crate) fn incident_bucket(
     (Family::of(incident.kind), country)
 }
 
+/// Rows of one table written with multi-row `INSERT`s: `columns` values
+/// per row, appended in order.
+struct Rows {
+    columns: usize,
+    values: Vec<Value>,
+}
+
+/// Rows per multi-row `INSERT` statement (SQLite allows 32,766 parameters
+/// per statement; a statement per row costs a step, a reset and, for
+/// statements that may abort, copies of the pages it touches).
+const ROWS_PER_INSERT: usize = 64;
+
+impl Rows {
+    fn new(columns: usize) -> Self {
+        Rows {
+            columns,
+            values: Vec::new(),
+        }
+    }
+
+    fn push<const N: usize>(&mut self, row: [Value; N]) {
+        debug_assert_eq!(N, self.columns);
+        self.values.extend(row);
+    }
+
+    /// Executes `head VALUES (?, …), … tail` over the rows, at most
+    /// [`ROWS_PER_INSERT`] a statement (full statements are cached).
+    fn insert(&self, conn: &Connection, head: &str, tail: &str) -> rusqlite::Result<()> {
+        let chunk = ROWS_PER_INSERT * self.columns;
+        for values in self.values.chunks(chunk) {
+            let rows = values.len() / self.columns;
+            let mut sql = String::with_capacity(head.len() + tail.len() + rows * 4 * self.columns);
+            sql.push_str(head);
+            sql.push_str(" VALUES ");
+            for r in 0..rows {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..self.columns {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('?');
+                }
+                sql.push(')');
+            }
+            sql.push(' ');
+            sql.push_str(tail);
+            let params = rusqlite::params_from_iter(values.iter());
+            if values.len() == chunk {
+                conn.prepare_cached(&sql)?.execute(params)?;
+            } else {
+                conn.prepare(&sql)?.execute(params)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The corpus-wide actors named by a batch of documents, tallied in memory
+/// and written with one upsert per actor: the same rows as filing each
+/// document's entities in turn (one count per actor and document; the
+/// first name, kind and kb id seen; the first parent and geo given; the
+/// earliest and latest sighting).
+#[derive(Default)]
+struct ActorTally {
+    order: Vec<TalliedActor>,
+    by_key: HashMap<String, usize>,
+    aliases: Vec<(usize, String)>,
+    alias_seen: HashSet<(usize, String)>,
+}
+
+struct TalliedActor {
+    key: String,
+    kind: String,
+    name: String,
+    kb_id: Option<String>,
+    parent: Option<String>,
+    geo: Option<String>,
+    first_seen: String,
+    last_seen: String,
+    documents: i64,
+}
+
+impl ActorTally {
+    /// Counts the entities of one document seen at `seen` (RFC 3339 text).
+    fn add(&mut self, analysis: &Analysis, seen: &str) {
+        let mut done: HashSet<&str> = HashSet::new();
+        let mut keys: Vec<(String, &vigil_core::Entity)> = Vec::new();
+        for entity in &analysis.entities {
+            if let Some(key) = actor_key(entity) {
+                keys.push((key, entity));
+            }
+        }
+        for (key, entity) in &keys {
+            if !done.insert(key.as_str()) {
+                continue;
+            }
+            let i = match self.by_key.get(key.as_str()) {
+                Some(&i) => {
+                    let a = &mut self.order[i];
+                    a.documents += 1;
+                    if a.parent.is_none() {
+                        a.parent.clone_from(&entity.parent);
+                    }
+                    if a.geo.is_none() {
+                        a.geo = entity
+                            .geo
+                            .as_ref()
+                            .and_then(|g| serde_json::to_string(g).ok());
+                    }
+                    if seen < a.first_seen.as_str() {
+                        a.first_seen = seen.to_string();
+                    }
+                    if seen > a.last_seen.as_str() {
+                        a.last_seen = seen.to_string();
+                    }
+                    i
+                }
+                None => {
+                    let i = self.order.len();
+                    self.order.push(TalliedActor {
+                        key: key.clone(),
+                        kind: json_str(&entity.kind),
+                        name: entity.name.clone(),
+                        kb_id: entity.kb_id.clone(),
+                        parent: entity.parent.clone(),
+                        geo: entity
+                            .geo
+                            .as_ref()
+                            .and_then(|g| serde_json::to_string(g).ok()),
+                        first_seen: seen.to_string(),
+                        last_seen: seen.to_string(),
+                        documents: 1,
+                    });
+                    self.by_key.insert(key.clone(), i);
+                    i
+                }
+            };
+            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+                let name = name.trim();
+                if !name.is_empty() && self.alias_seen.insert((i, name.to_string())) {
+                    self.aliases.push((i, name.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Writes the tally: new actors inserted, known ones updated.
+    fn write(self, conn: &Connection) -> rusqlite::Result<()> {
+        let mut actors = Rows::new(9);
+        let mut aliases = Rows::new(2);
+        for (i, alias) in self.aliases {
+            aliases.push([Value::Text(self.order[i].key.clone()), Value::Text(alias)]);
+        }
+        for a in self.order {
+            let opt = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+            actors.push([
+                Value::Text(a.key),
+                Value::Text(a.kind),
+                Value::Text(a.name),
+                opt(a.kb_id),
+                opt(a.parent),
+                opt(a.geo),
+                Value::Text(a.first_seen),
+                Value::Text(a.last_seen),
+                Value::Integer(a.documents),
+            ]);
+        }
+        actors.insert(
+            conn,
+            "INSERT INTO actors (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)",
+            "ON CONFLICT (key) DO UPDATE SET
+                documents = documents + excluded.documents,
+                parent = COALESCE(parent, excluded.parent),
+                geo = COALESCE(geo, excluded.geo),
+                first_seen = CASE WHEN first_seen IS NULL OR excluded.first_seen < first_seen
+                             THEN excluded.first_seen ELSE first_seen END,
+                last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen
+                            THEN excluded.last_seen ELSE last_seen END",
+        )?;
+        aliases.insert(
+            conn,
+            "INSERT OR IGNORE INTO actor_aliases (actor, alias)",
+            "",
+        )
+    }
+}
+
 /// Stores a batch in one transaction (see [`Store::insert_batch`]), filing
 /// new stories in `index`.
 fn insert_rows(
@@ -1186,7 +1333,13 @@ fn insert_rows(
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err("starting a transaction"))?;
+    // Keys are given here (the next after the last, as SQLite would), so
+    // that a document's story is known before its row is written.
+    let mut next_key = last_document_key(&tx).map_err(err("reading the last document"))? + 1;
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut events = Rows::new(5);
+    let mut entities = Rows::new(5);
+    let mut actors = ActorTally::default();
     for (doc, analysis) in batch {
         let hash = content_hash(&doc.text);
         let canonical = doc.url.as_deref().and_then(canonical_url);
@@ -1198,12 +1351,19 @@ fn insert_rows(
         }
         let analysis_json = serde_json::to_string(analysis).map_err(json_err(&doc.id))?;
         let origin = serde_json::to_string(&doc.origin).map_err(json_err(&doc.id))?;
+        let key = next_key;
+        next_key += 1;
+        let joined = index
+            .insert(&key.to_string(), &analysis.text)
+            .and_then(|s| s.parse::<i64>().ok());
+        let story = joined.unwrap_or(key);
         tx.prepare_cached(
-                "INSERT INTO documents (id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)",
+                "INSERT INTO documents (key, id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .and_then(|mut s| {
                 s.execute(params![
+                    key,
                     doc.id,
                     doc.url,
                     canonical,
@@ -1211,63 +1371,60 @@ fn insert_rows(
                     doc.source,
                     doc.published.map(|t| t.to_rfc3339()),
                     hash,
+                    story,
                     now,
                     doc.author,
                     origin
                 ])
             })
             .map_err(err("storing a document"))?;
-        let key = tx.last_insert_rowid();
-        let joined = index
-            .insert(&key.to_string(), &analysis.text)
-            .and_then(|s| s.parse::<i64>().ok());
-        let story = joined.unwrap_or(key);
-        tx.prepare_cached("UPDATE documents SET story = ?1 WHERE key = ?2")
-            .and_then(|mut s| s.execute(params![story, key]))
-            .map_err(err("storing a document"))?;
         tx.prepare_cached("INSERT INTO analyses (doc, json) VALUES (?1, ?2)")
             .and_then(|mut s| s.execute(params![key, pack(analysis_json)]))
             .map_err(err("storing an analysis"))?;
         for event in &analysis.events {
             // The event itself is in the analysis: not stored twice.
-            tx.prepare_cached(
-                    "INSERT OR REPLACE INTO events (doc, id, kind, stage, json) VALUES (?1, ?2, ?3, ?4, '')",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        key,
-                        event.id,
-                        json_str(&event.kind),
-                        json_str(&event.stage)
-                    ])
-                })
-                .map_err(err("storing an event"))?;
+            events.push([
+                Value::Integer(key),
+                Value::Text(event.id.clone()),
+                Value::Text(json_str(&event.kind)),
+                Value::Text(json_str(&event.stage)),
+                Value::Text(String::new()),
+            ]);
         }
         for entity in &analysis.entities {
-            tx.prepare_cached(
-                    "INSERT OR REPLACE INTO entities (doc, id, kind, name, kb_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        key,
-                        entity.id,
-                        json_str(&entity.kind),
-                        entity.name,
-                        entity.kb_id
-                    ])
-                })
-                .map_err(err("storing an entity"))?;
+            entities.push([
+                Value::Integer(key),
+                Value::Text(entity.id.clone()),
+                Value::Text(json_str(&entity.kind)),
+                Value::Text(entity.name.clone()),
+                entity.kb_id.clone().map_or(Value::Null, Value::Text),
+            ]);
         }
         let seen = doc
             .published
             .map(|t| time_text(t.with_timezone(&Utc)))
             .unwrap_or_else(|| now.clone());
-        SqliteStore::add_actors(&tx, analysis, &seen).map_err(err("storing actors"))?;
+        actors.add(analysis, &seen);
         outcomes.push(match joined {
             Some(story) => Outcome::NearDuplicate { key, story },
             None => Outcome::New { key, story },
         });
     }
+    events
+        .insert(
+            &tx,
+            "INSERT OR REPLACE INTO events (doc, id, kind, stage, json)",
+            "",
+        )
+        .map_err(err("storing events"))?;
+    entities
+        .insert(
+            &tx,
+            "INSERT OR REPLACE INTO entities (doc, id, kind, name, kb_id)",
+            "",
+        )
+        .map_err(err("storing entities"))?;
+    actors.write(&tx).map_err(err("storing actors"))?;
     tx.commit().map_err(err("committing a batch"))?;
     Ok(outcomes)
 }
