@@ -11,6 +11,11 @@ use vigil_core::{
 /// Score needed to merge an event into an incident (see the crate docs).
 pub const MERGE_THRESHOLD: i32 = 4;
 
+// The candidate lookup (see `Bucket`) relies on a place alone, and
+// targets or victims with a country, never reaching the threshold.
+const _: () =
+    assert!(SCORE_CITY < MERGE_THRESHOLD && SCORE_COUNTRY + 2 * SCORE_TARGET < MERGE_THRESHOLD);
+
 /// Points for dates that agree (overlapping intervals, or day-precision
 /// dates at most one day apart).
 pub const SCORE_DATE: i32 = 2;
@@ -548,7 +553,13 @@ pub struct Merger<'a> {
     /// member), so the buckets index groups by it (see [`Bucket`]).
     anchor: Vec<Option<&'a DateValue>>,
     by_family: HashMap<Family, FamilyIndex>,
+    /// Interned comparison keys of perpetrators, targets and victims.
+    key_ids: HashMap<String, u32>,
+    /// Per group: the last event (see `epoch`) it was offered to.
+    stamp: Vec<u32>,
+    epoch: u32,
     candidates: Vec<usize>,
+    keys: Vec<u64>,
 }
 
 /// The groups of one type family: all of them (for events without a
@@ -569,8 +580,26 @@ impl FamilyIndex {
     }
 }
 
-/// Groups indexed by their anchor date, so that an event with a date is
-/// only offered the groups whose anchor agrees with it ([`dates_agree`]).
+/// The groups of one bucket, indexed so that an event is offered only the
+/// groups it could join (a superset of them; `compare` decides).
+///
+/// A group is chosen only when some member scores at least
+/// [`MERGE_THRESHOLD`] with the event and every member accepts it. A place
+/// is worth at most [`SCORE_CITY`] (< the threshold), so without
+/// [`SCORE_DATE`] the member must share a perpetrator with the event, or a
+/// target or a victim *and* the city (targets and victims count at most
+/// twice [`SCORE_TARGET`], a country [`SCORE_COUNTRY`]: 3 without the
+/// city); two slots that are [`same`] share a comparison key (a kb id is
+/// one of its slot's keys). Date points need both dated, and a dated group
+/// (one with an anchor, the date of its first dated member) is only
+/// possible when its anchor agrees with the event's date
+/// ([`dates_agree`]). So:
+///
+/// - an undated event: the groups with a member sharing a posting key
+///   (`postings`: perpetrator keys; target and victim keys with a city
+///   key);
+/// - a dated event: the dated groups whose anchor agrees (`dated`), and
+///   the undated groups with a member sharing a posting key.
 ///
 /// Anchors are filed by the length of their interval in classes of powers
 /// of two (class `k` holds anchors `end - start < 2^k` days, class 0
@@ -580,10 +609,11 @@ impl FamilyIndex {
 /// exact test.
 #[derive(Default)]
 struct Bucket {
-    /// Groups without an anchor (no dated member), in creation order.
-    undated: Vec<usize>,
     /// Per length class: (anchor start, group).
     dated: Vec<BTreeSet<(NaiveDate, usize)>>,
+    /// Per posting key of a member (see [`posting_keys`]): the groups,
+    /// in the order they were posted (a group may repeat).
+    postings: HashMap<u64, Vec<usize>>,
 }
 
 /// The length class of a date interval (see [`Bucket`]).
@@ -593,52 +623,56 @@ fn span_class(d: &DateValue) -> usize {
 }
 
 impl Bucket {
+    /// Files group `gi` under its anchor (nothing for an undated group).
     fn insert(&mut self, gi: usize, anchor: Option<&DateValue>) {
-        match anchor {
-            None => {
-                let at = self.undated.partition_point(|&x| x < gi);
-                self.undated.insert(at, gi);
+        if let Some(d) = anchor {
+            let k = span_class(d);
+            if self.dated.len() <= k {
+                self.dated.resize_with(k + 1, BTreeSet::new);
             }
-            Some(d) => {
-                let k = span_class(d);
-                if self.dated.len() <= k {
-                    self.dated.resize_with(k + 1, BTreeSet::new);
-                }
-                self.dated[k].insert((d.start, gi));
-            }
+            self.dated[k].insert((d.start, gi));
         }
     }
 
+    /// Unfiles group `gi` from under `anchor`.
     fn remove(&mut self, gi: usize, anchor: Option<&DateValue>) {
-        match anchor {
-            None => {
-                if let Ok(at) = self.undated.binary_search(&gi) {
-                    self.undated.remove(at);
-                }
-            }
-            Some(d) => {
-                if let Some(class) = self.dated.get_mut(span_class(d)) {
-                    class.remove(&(d.start, gi));
-                }
+        if let Some(d) = anchor {
+            if let Some(class) = self.dated.get_mut(span_class(d)) {
+                class.remove(&(d.start, gi));
             }
         }
     }
 
-    /// Appends to `out` the groups an event dated `date` could join as far
-    /// as dates go: those without an anchor and those whose anchor does not
-    /// disagree with `date` (all of them for an undated event). In no
-    /// particular order.
+    /// Posts group `gi` under `keys` (see [`Merger::keys_of`]).
+    fn post(&mut self, gi: usize, keys: &[u64]) {
+        for &k in keys {
+            let list = self.postings.entry(k).or_default();
+            if list.last() != Some(&gi) {
+                list.push(gi);
+            }
+        }
+    }
+
+    /// Appends to `out` the groups an event dated `date` with keys `keys`
+    /// could join (see [`Bucket`]), each once per `epoch` (`stamp` marks
+    /// those already offered). In no particular order.
     fn candidates(
         &self,
         date: Option<&DateValue>,
+        keys: &[u64],
         anchors: &[Option<&DateValue>],
+        (stamp, epoch): (&mut [u32], u32),
         out: &mut Vec<usize>,
     ) {
-        out.extend_from_slice(&self.undated);
-        let Some(d) = date else {
-            for class in &self.dated {
-                out.extend(class.iter().map(|&(_, gi)| gi));
+        for k in keys {
+            for &gi in self.postings.get(k).into_iter().flatten() {
+                if stamp[gi] != epoch && (date.is_none() || anchors[gi].is_none()) {
+                    stamp[gi] = epoch;
+                    out.push(gi);
+                }
             }
+        }
+        let Some(d) = date else {
             return;
         };
         let hi = d
@@ -652,7 +686,8 @@ impl Bucket {
                 .checked_sub_days(Days::new(1 << k))
                 .unwrap_or(NaiveDate::MIN);
             for &(_, gi) in class.range((lo, 0)..=(hi, usize::MAX)) {
-                if dates_agree(anchors[gi], Some(d)) != Some(false) {
+                if stamp[gi] != epoch && dates_agree(anchors[gi], Some(d)) != Some(false) {
+                    stamp[gi] = epoch;
                     out.push(gi);
                 }
             }
@@ -672,7 +707,11 @@ impl<'a> Merger<'a> {
             country_of: Vec::new(),
             anchor: Vec::new(),
             by_family: HashMap::new(),
+            key_ids: HashMap::new(),
+            stamp: Vec::new(),
+            epoch: 0,
             candidates: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -701,11 +740,19 @@ impl<'a> Merger<'a> {
         let country = group.iter().find_map(|r| r.country.clone());
         let anchor = group.iter().find_map(|r| r.event.date.as_ref());
         let gi = self.groups.len();
+        let mut keys = Vec::new();
+        for r in &group {
+            intern_keys(&mut self.key_ids, r, &mut keys);
+        }
         let index = self.by_family.entry(family).or_default();
         index.all.insert(gi, anchor);
-        index.bucket(country.as_deref()).insert(gi, anchor);
+        index.all.post(gi, &keys);
+        let bucket = index.bucket(country.as_deref());
+        bucket.insert(gi, anchor);
+        bucket.post(gi, &keys);
         self.country_of.push(country);
         self.anchor.push(anchor);
+        self.stamp.push(0);
         self.groups.push(group);
         self.reasons.push(reasons);
         self.changed.push(false);
@@ -734,15 +781,26 @@ impl<'a> Merger<'a> {
         let candidates = &mut self.candidates;
         candidates.clear();
         let date = r.event.date.as_ref();
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            // Wrapped: no stamp may look current.
+            self.stamp.fill(0);
+            self.epoch = 1;
+        }
+        lookup_keys(&self.key_ids, &r, &mut self.keys);
         if let Some(index) = self.by_family.get(&r.family) {
-            match r.country.as_deref() {
-                Some(c) => {
-                    if let Some(bucket) = index.by_country.get(c) {
-                        bucket.candidates(date, &self.anchor, candidates);
-                    }
-                    index.no_country.candidates(date, &self.anchor, candidates);
-                }
-                None => index.all.candidates(date, &self.anchor, candidates),
+            let buckets = match r.country.as_deref() {
+                Some(c) => [index.by_country.get(c), Some(&index.no_country)],
+                None => [Some(&index.all), None],
+            };
+            for bucket in buckets.into_iter().flatten() {
+                bucket.candidates(
+                    date,
+                    &self.keys,
+                    &self.anchor,
+                    (&mut self.stamp, self.epoch),
+                    candidates,
+                );
             }
         }
         // The best score wins; ties go to the earliest group, whatever the
@@ -785,8 +843,18 @@ impl<'a> Merger<'a> {
                 let new_anchor = old_anchor.or(date);
                 let moved = old_country.is_none() && new_country.is_some();
                 let dated = old_anchor.is_none() && new_anchor.is_some();
+                let mut keys = std::mem::take(&mut self.keys);
+                keys.clear();
+                intern_keys(&mut self.key_ids, &r, &mut keys);
+                if moved {
+                    // The new bucket gets the earlier members' keys too;
+                    // the old one keeps its (now stale) postings.
+                    for m in &self.groups[gi] {
+                        intern_keys(&mut self.key_ids, m, &mut keys);
+                    }
+                }
+                let index = self.by_family.entry(r.family).or_default();
                 if moved || dated {
-                    let index = self.by_family.entry(r.family).or_default();
                     index.bucket(old_country).remove(gi, old_anchor);
                     index.bucket(new_country).insert(gi, new_anchor);
                     if dated {
@@ -794,6 +862,9 @@ impl<'a> Merger<'a> {
                         index.all.insert(gi, new_anchor);
                     }
                 }
+                index.all.post(gi, &keys);
+                index.bucket(new_country).post(gi, &keys);
+                self.keys = keys;
                 if moved {
                     self.country_of[gi] = r.country.clone();
                 }
@@ -803,11 +874,19 @@ impl<'a> Merger<'a> {
             }
             None => {
                 let gi = self.groups.len();
+                let mut keys = std::mem::take(&mut self.keys);
+                keys.clear();
+                intern_keys(&mut self.key_ids, &r, &mut keys);
                 let index = self.by_family.entry(r.family).or_default();
                 index.all.insert(gi, date);
-                index.bucket(r.country.as_deref()).insert(gi, date);
+                index.all.post(gi, &keys);
+                let bucket = index.bucket(r.country.as_deref());
+                bucket.insert(gi, date);
+                bucket.post(gi, &keys);
+                self.keys = keys;
                 self.country_of.push(r.country.clone());
                 self.anchor.push(date);
+                self.stamp.push(0);
                 self.groups.push(vec![r]);
                 self.reasons.push(Vec::new());
                 self.changed.push(true);
@@ -837,6 +916,68 @@ impl<'a> Merger<'a> {
             })
             .collect()
     }
+}
+
+/// Calls `f` with the posting keys of `r` (see [`Bucket`]): each
+/// perpetrator key; each target and each victim key combined with each key
+/// of the city (none without a city). `id` interns a key (`None`: never
+/// seen, so nothing can share it).
+fn posting_keys(r: &Report, mut id: impl FnMut(&str) -> Option<u32>, mut f: impl FnMut(u64)) {
+    const ID: u64 = 0x7FFF_FFFF;
+    for (keys, _) in &r.perpetrators {
+        for k in keys {
+            if let Some(k) = id(k) {
+                f(u64::from(k));
+            }
+        }
+    }
+    let Some(city) = &r.city else {
+        return;
+    };
+    let mut cities: Vec<u64> = Vec::with_capacity(city.keys.len());
+    for c in &city.keys {
+        if let Some(c) = id(c) {
+            cities.push(u64::from(c) & ID);
+        }
+    }
+    for (role, slots) in [(1u64, &r.targets), (2, &r.victims)] {
+        for (keys, _) in slots {
+            for k in keys {
+                if let Some(k) = id(k) {
+                    for c in &cities {
+                        // Ids past 2^31 share bits: a few more candidates,
+                        // never fewer.
+                        f((role << 62) | (c << 31) | (u64::from(k) & ID));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Appends the posting keys of `r` to `out`, interning new keys.
+fn intern_keys(key_ids: &mut HashMap<String, u32>, r: &Report, out: &mut Vec<u64>) {
+    posting_keys(
+        r,
+        |k| {
+            if let Some(&id) = key_ids.get(k) {
+                return Some(id);
+            }
+            let id = key_ids.len() as u32;
+            key_ids.insert(k.to_string(), id);
+            Some(id)
+        },
+        |p| out.push(p),
+    );
+}
+
+/// Sets `out` to the posting keys of `r` made of known keys (a key never
+/// posted cannot be shared with any group).
+fn lookup_keys(key_ids: &HashMap<String, u32>, r: &Report, out: &mut Vec<u64>) {
+    out.clear();
+    posting_keys(r, |k| key_ids.get(k).copied(), |p| out.push(p));
+    out.sort_unstable();
+    out.dedup();
 }
 
 /// The type most sources give, preferring anything over the generic
@@ -1231,6 +1372,27 @@ mod tests {
                         });
                         a.entities.push(entity(&id, EntityType::City, city, geo));
                         event.location = Some(slot(city, &id));
+                    }
+                    if mixed {
+                        // Targets and victims, linked to an entity or not.
+                        for (n, list) in [(2, &mut event.targets), (3, &mut event.victims)] {
+                            if rng.below(n) == 0 {
+                                let name =
+                                    ["police", "the mayor", "civilians"][rng.below(3) as usize];
+                                let entity = if rng.below(2) == 0 {
+                                    let id = format!("E{}", a.entities.len() + 1);
+                                    a.entities.push(entity(&id, EntityType::Person, name, None));
+                                    Some(id)
+                                } else {
+                                    None
+                                };
+                                list.push(Slot {
+                                    text: name.to_string(),
+                                    entity,
+                                    span: None,
+                                });
+                            }
+                        }
                     }
                     if rng.below(2) == 0 {
                         let group = GROUPS[rng.below(3) as usize];
