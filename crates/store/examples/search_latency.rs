@@ -12,8 +12,10 @@
 //! (whose order does not depend on the backend's text scoring), the pages
 //! that differ.
 //!
+//! `--queries FILE` runs the queries of FILE (one a line) instead.
+//!
 //! ```sh
-//! cargo run --release -p vigil-store --example search_latency -- SPEC [OTHER_SPEC] [QUERIES]
+//! cargo run --release -p vigil-store --example search_latency -- SPEC [OTHER_SPEC] [QUERIES] [--queries FILE]
 //! # SPEC: a data directory or postgres://… filled by `vigil ingest`,
 //! # `vigil bench --corpus --data DIR` or the store_rate example
 //! ```
@@ -117,10 +119,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let file = match args.iter().position(|a| a == "--queries") {
+        Some(i) => {
+            let path = args.get(i + 1).ok_or("--queries needs a FILE")?.clone();
+            args.drain(i..i + 2);
+            Some(std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?)
+        }
+        None => None,
+    };
     let spec = args
         .first()
-        .ok_or("usage: search_latency SPEC [OTHER_SPEC] [QUERIES]")?;
+        .ok_or("usage: search_latency SPEC [OTHER_SPEC] [QUERIES] [--queries FILE]")?;
     let other = args.get(1).filter(|a| a.parse::<usize>().is_err());
     let n: usize = args
         .iter()
@@ -145,7 +155,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut rng = Rng(4);
     let mut queries: Vec<(String, String)> = Vec::new();
-    while queries.len() < n {
+    for line in file.iter().flat_map(|f| f.lines()) {
+        let q = line.trim();
+        if q.is_empty() {
+            continue;
+        }
+        let first = match q.split_whitespace().next().unwrap_or("").split_once(':') {
+            Some((field, _)) => field.to_string(),
+            None => "words".to_string(),
+        };
+        queries.push((first, q.to_string()));
+    }
+    while file.is_none() && queries.len() < n {
         let incident = &sample[rng.below(sample.len())];
         let terms = 1 + rng.below(3);
         let mut parts = Vec::new();

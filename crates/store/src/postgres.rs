@@ -192,6 +192,11 @@ const MIGRATIONS: &[&str] = &[
         ALTER COLUMN types SET STORAGE MAIN, ALTER COLUMN stages SET STORAGE MAIN,
         ALTER COLUMN actor_terms SET STORAGE MAIN, ALTER COLUMN place_terms SET STORAGE MAIN,
         ALTER COLUMN source_terms SET STORAGE MAIN;",
+    // 5: `since:` and `until:` together (an interval overlapping the
+    // query's) through one index: the two B-tree indexes of migration 4
+    // each find every incident before (or after) a day.
+    "CREATE INDEX incidents_dates ON incidents
+        USING GIST (daterange(date_start, GREATEST(date_start, date_end), '[]'));",
 ];
 
 /// The migration that added the filter columns (see [`MIGRATIONS`]).
@@ -290,7 +295,7 @@ impl SearchLimits {
 /// With free words, the most recent matches whose relevance (`ts_rank`)
 /// orders them; older matches follow, most recent first. Scoring every
 /// match of a common word costs time in proportion to the matches.
-pub const RANK_WINDOW: usize = 1000;
+pub const RANK_WINDOW: usize = 200;
 
 /// A transaction holding the store's incident lock (a transaction-scoped
 /// advisory lock per schema): recomputes, merges, splits and imports of
@@ -658,12 +663,37 @@ impl PostgresStore {
         }
     }
 
+    /// The SQL condition of a query; `None` when nothing can match. The
+    /// `source:` terms are looked up in the dictionary of stored source
+    /// values (tens to thousands of rows, a sequential `strpos` over
+    /// them), as the tantivy backend runs a regular expression over its
+    /// term dictionary.
+    fn filter(&self, query: &Query) -> Result<Option<SqlFilter>, StoreError> {
+        let mut sources = Vec::new();
+        if !query.sources.is_empty() {
+            let rows = self
+                .client()
+                .query(
+                    "SELECT value FROM search_sources
+                     WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) t WHERE strpos(value, t) > 0)
+                     ORDER BY value",
+                    &[&query.sources],
+                )
+                .map_err(self.err("looking up sources"))?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            sources = rows.iter().map(|r| r.get(0)).collect();
+        }
+        Ok(SqlFilter::of(query, &sources))
+    }
+
     /// Counts the matches of `cond`, stopping at `limit` rows
     /// ([`search::count_limit`]): the cost of a broad filter is bounded by
     /// the limit, not by the number of matches.
     fn capped_count(
         &self,
-        client: &mut Client,
+        client: &mut impl GenericClient,
         cond: &str,
         params: &[&(dyn postgres::types::ToSql + Sync)],
         limit: usize,
@@ -679,6 +709,29 @@ impl PostgresStore {
             .map_err(self.err("counting search results"))?
             .get(0);
         Ok(usize::try_from(counted).unwrap_or(0))
+    }
+
+    /// The planner's estimates of the incidents matching `cond` and of all
+    /// incidents.
+    fn estimate(
+        &self,
+        client: &mut impl GenericClient,
+        cond: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<(f64, f64), StoreError> {
+        let mut rows = |sql: &str,
+                        params: &[&(dyn postgres::types::ToSql + Sync)]|
+         -> Result<f64, StoreError> {
+            let plan: serde_json::Value = client
+                .query_one(format!("EXPLAIN (FORMAT JSON) {sql}").as_str(), params)
+                .map_err(self.err("estimating search results"))?
+                .try_get(0)
+                .map_err(self.err("estimating search results"))?;
+            Ok(plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0))
+        };
+        let matches = rows(&format!("SELECT 1 FROM incidents WHERE {cond}"), params)?;
+        let all = rows("SELECT 1 FROM incidents", &[])?;
+        Ok((matches, all))
     }
 
     /// The `tsquery` expression for the free words, with one parameter per
@@ -710,8 +763,9 @@ struct SqlFilter {
 
 impl SqlFilter {
     /// `None` when the query has free words but none with a letter or
-    /// digit (nothing can match).
-    fn of(query: &Query) -> Option<Self> {
+    /// digit (nothing can match). `sources`: the stored source values
+    /// matching the query's `source:` terms.
+    fn of(query: &Query, sources: &[String]) -> Option<Self> {
         let (expr, words) = PostgresStore::ts_query(&query.words, 1);
         if words.is_empty() && !query.words.is_empty() {
             return None;
@@ -742,14 +796,15 @@ impl SqlFilter {
             }
         }
         if !query.sources.is_empty() {
-            // The (few) distinct source values containing a term, then an
-            // array overlap on the GIN index.
-            filter.params.push(Box::new(query.sources.clone()));
+            // The distinct source values containing a term, looked up
+            // first ([`PostgresStore::filter`]): the planner sees the
+            // values (and their frequency in the column's statistics)
+            // where a subquery would be a guess.
+            filter.params.push(Box::new(sources.to_vec()));
             let n = filter.params.len();
-            filter.conditions.push(format!(
-                "source_terms && ARRAY(SELECT value FROM search_sources
-                    WHERE EXISTS (SELECT 1 FROM unnest(${n}::text[]) t WHERE strpos(value, t) > 0))"
-            ));
+            filter
+                .conditions
+                .push(format!("source_terms && ${n}::text[]"));
         }
         if let Some(since) = query.since {
             filter.params.push(Box::new(since));
@@ -760,6 +815,20 @@ impl SqlFilter {
             filter.params.push(Box::new(until));
             let n = filter.params.len();
             filter.conditions.push(format!("date_start <= ${n}"));
+        }
+        if let (Some(since), Some(until)) = (query.since, query.until) {
+            // Implied by the two conditions above for every dated
+            // incident (`GREATEST`: an interval stored end first counts as
+            // its start day), so it changes no result; it lets the
+            // `incidents_dates` index find the overlapping intervals.
+            if since <= until {
+                let n = filter.params.len();
+                filter.conditions.push(format!(
+                    "daterange(date_start, GREATEST(date_start, date_end), '[]')
+                        && daterange(${}, ${n}, '[]')",
+                    n - 1
+                ));
+            }
         }
         Some(filter)
     }
@@ -1353,8 +1422,9 @@ impl Store for PostgresStore {
     }
 
     fn search(&self, query: &Query, page: &Page) -> Result<SearchPage, StoreError> {
-        let Some(filter) = SqlFilter::of(query) else {
-            // Free words of punctuation only: nothing can match.
+        let Some(filter) = self.filter(query)? else {
+            // Nothing can match: free words of punctuation only, or no
+            // stored source contains a `source:` term.
             return Ok(search::paginate(Vec::new(), page));
         };
         let cond = filter.condition();
@@ -1362,58 +1432,97 @@ impl Store for PostgresStore {
         let count_limit = self.limits.count_limit(page);
         let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-        let recency = "date_start DESC NULLS LAST, id COLLATE \"C\"";
-        let sql = if query.words.is_empty() {
-            // Every score is 0, so both sorts are the recency order, which
-            // the `incidents_recency` index gives: a broad filter stops
-            // after the page.
-            format!(
-                "SELECT id, json, snippet, 0::float8 FROM incidents WHERE {cond}
-                 ORDER BY {recency} LIMIT {limit} OFFSET {offset}"
-            )
-        } else {
-            // Relevance is computed for the `rank_window` most recent
-            // matches only (they come first, in the requested order); older
-            // matches follow in recency order. Walking the recency index
-            // with the text condition, a common word stops after the
-            // window instead of scoring every match.
-            let window = self.limits.rank_window;
-            let fetch = i64::try_from(window.max(page.offset.saturating_add(page.limit)))
-                .unwrap_or(i64::MAX);
-            let order = |t: &str| match page.sort {
-                Sort::Relevance => format!(
-                    "{t}older, {t}score DESC, {t}date_start DESC NULLS LAST, {t}id COLLATE \"C\""
-                ),
-                Sort::Recent => format!(
-                    "{t}older, {t}date_start DESC NULLS LAST, {t}score DESC, {t}id COLLATE \"C\""
-                ),
-            };
-            format!(
-                "WITH r AS MATERIALIZED (
-                    SELECT key, id, date_start, row_number() OVER w > {window} AS older,
-                        {score} AS score
-                    FROM incidents WHERE {cond}
-                    WINDOW w AS (ORDER BY {recency})
-                    ORDER BY {recency} LIMIT {fetch}
-                 ), p AS (
-                    SELECT key, id, date_start, older,
-                        CASE WHEN older THEN 0 ELSE score END AS score, score AS shown
-                    FROM r
-                 )
-                 SELECT p.id, i.json, i.snippet, p.shown
-                 FROM (SELECT * FROM p ORDER BY {inner} LIMIT {limit} OFFSET {offset}) p
-                 JOIN incidents i ON i.key = p.key
-                 ORDER BY {outer}",
-                score = filter.score,
-                inner = order(""),
-                outer = order("p."),
-            )
-        };
         let mut client = self.client();
-        let counted = self.capped_count(&mut client, &cond, &params, count_limit)?;
-        let rows = client
+        // A search is short: compiling it (JIT, above `jit_above_cost`,
+        // which a large estimated sort reaches) takes longer than running
+        // it. Settings are local to this (read-only) transaction.
+        let mut tx = client
+            .transaction()
+            .map_err(self.err("starting a transaction"))?;
+        tx.batch_execute("SET LOCAL jit = off")
+            .map_err(self.err("searching"))?;
+        let counted = self.capped_count(&mut tx, &cond, &params, count_limit)?;
+        if counted == 0 {
+            return Ok(search::capped_page(Vec::new(), 0, count_limit, page.offset));
+        }
+        // One order for both paths below, so pages do not depend on the
+        // count: relevance (`ts_rank`) orders the `rank_window` most recent
+        // matches (`older` false); older matches follow in recency order
+        // (their score shown, not ranked on). Without free words every
+        // score is 0 and both sorts are the recency order.
+        let window = self.limits.rank_window;
+        let recency = "date_start DESC NULLS LAST, id COLLATE \"C\"";
+        let order = |t: &str| match page.sort {
+            Sort::Relevance => format!(
+                "{t}older, {t}rank DESC, {t}date_start DESC NULLS LAST, {t}id COLLATE \"C\""
+            ),
+            Sort::Recent => format!(
+                "{t}older, {t}date_start DESC NULLS LAST, {t}rank DESC, {t}id COLLATE \"C\""
+            ),
+        };
+        // Few matches (the count did not reach its limit): every match is
+        // read through the indexes (bitmap scans) and sorted. Many: the
+        // matches are read in the order of the `incidents_recency` index
+        // and reading stops after the page, or after the window with free
+        // words, whose relevance is then computed on the window only
+        // instead of every match of a common word.
+        let page_end = page.offset.saturating_add(page.limit);
+        let fetch = if query.words.is_empty() {
+            page_end
+        } else {
+            window.max(page_end)
+        };
+        let stop = if counted < count_limit {
+            String::new()
+        } else {
+            format!("ORDER BY {recency} LIMIT {fetch}")
+        };
+        let sql = format!(
+            "WITH r AS MATERIALIZED (
+                SELECT key, id, date_start, row_number() OVER w > {window} AS older,
+                    {score} AS score
+                FROM incidents WHERE {cond}
+                WINDOW w AS (ORDER BY {recency})
+                {stop}
+             ), p AS (
+                SELECT key, id, date_start, older, score,
+                    CASE WHEN older THEN 0 ELSE score END AS rank
+                FROM r
+             )
+             SELECT p.id, i.json, i.snippet, p.score
+             FROM (SELECT * FROM p ORDER BY {inner} LIMIT {limit} OFFSET {offset}) p
+             JOIN incidents i ON i.key = p.key
+             ORDER BY {outer}",
+            score = filter.score,
+            inner = order(""),
+            outer = order("p."),
+        );
+        if counted >= count_limit {
+            // Many matches. Filters only: at least `count_limit` among the
+            // incidents, so the page is found after a bounded walk of the
+            // recency index; the planner, whose estimate for several
+            // filters together can be far off, is kept from reading every
+            // match through the indexes and sorting them instead. Free
+            // words: walking costs `fetch / share` rows, each with its
+            // tsvector read for the text condition (a cost the planner does
+            // not see), reading every match through the GIN index costs
+            // the matches; the planner's estimate of the matches (the
+            // tsvector statistics are good) decides.
+            let walk = query.words.is_empty() || {
+                let (matches, rows) = self.estimate(&mut tx, &cond, &params)?;
+                matches * matches >= fetch as f64 * rows
+            };
+            tx.batch_execute(if walk {
+                "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"
+            } else {
+                "SET LOCAL enable_indexscan = off"
+            })
+            .map_err(self.err("searching"))?;
+        }
+        let rows = tx
             .query(sql.as_str(), &params)
             .map_err(self.err("searching"))?;
+        tx.commit().map_err(self.err("searching"))?;
         drop(client);
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
@@ -1435,7 +1544,7 @@ impl Store for PostgresStore {
         query: &Query,
         f: &mut dyn FnMut(Incident) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
-        let Some(filter) = SqlFilter::of(query) else {
+        let Some(filter) = self.filter(query)? else {
             return Ok(0);
         };
         // Keyset pages: the lock is held per page only, so `f` may use the
@@ -2030,6 +2139,13 @@ mod capped_search_tests {
         let ids: Vec<&str> = windowed.hits.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, [ranked[1].id.as_str(), ranked[0].id.as_str()]);
         assert_eq!(windowed.total, 2);
+        // The same order when the count stops early (the matches then read
+        // in recency order, not all at once).
+        store.limits.total_cap = 1;
+        let many = store.search(&bomb, &page(0, 1, Sort::Relevance))?;
+        assert!(many.total_is_lower_bound);
+        assert_eq!(many.hits[..], windowed.hits[..1]);
+        store.limits.total_cap = search::TOTAL_CAP;
         // The older match keeps its score for display.
         assert_eq!(windowed.hits[1].score, ranked[0].score);
         // Paging within the same order.
