@@ -1,5 +1,6 @@
 //! A small language detector: script first, then stopwords and letters.
 
+use rustc_hash::FxHashMap;
 use unicode_script::{Script, UnicodeScript};
 
 /// How much of the text is looked at.
@@ -242,12 +243,12 @@ fn arabic(sample: &str) -> &'static str {
 
 /// Every stopword of `LATIN_LANGS` with the languages it belongs to,
 /// built once: one hash lookup per word instead of a scan of every list.
-fn stopword_index() -> &'static std::collections::HashMap<&'static str, Vec<usize>> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<usize>>> =
+/// (A fast non-keyed hash: the keys are our own word lists.)
+fn stopword_index() -> &'static FxHashMap<&'static str, Vec<usize>> {
+    static INDEX: std::sync::OnceLock<FxHashMap<&'static str, Vec<usize>>> =
         std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: std::collections::HashMap<&'static str, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut index: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
         for (k, (_, stop)) in LATIN_LANGS.iter().enumerate() {
             for word in stop.iter() {
                 let langs = index.entry(word).or_default();
@@ -260,18 +261,40 @@ fn stopword_index() -> &'static std::collections::HashMap<&'static str, Vec<usiz
     })
 }
 
+/// The length in bytes of the longest stopword: a longer ASCII word is none.
+fn longest_stopword() -> usize {
+    static LONGEST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LONGEST.get_or_init(|| {
+        LATIN_LANGS
+            .iter()
+            .flat_map(|(_, stop)| stop.iter().map(|w| w.len()))
+            .max()
+            .unwrap_or(0)
+    })
+}
+
 fn latin(sample: &str) -> &'static str {
     let mut scores = [0u32; LATIN_LANGS.len()];
     let mut words = 0usize;
     let mut lower = String::new();
+    let index = stopword_index();
+    let longest = longest_stopword();
     for word in sample
         .split(|c: char| !(c.is_alphabetic() || c == '\''))
         .filter(|w| !w.is_empty())
     {
         words += 1;
         lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        if let Some(langs) = stopword_index().get(lower.as_str()) {
+        if word.is_ascii() {
+            // ASCII lower-casing keeps the length: a long word is no stopword.
+            if word.len() > longest {
+                continue;
+            }
+            lower.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        if let Some(langs) = index.get(lower.as_str()) {
             for &k in langs {
                 scores[k] += 2;
             }
