@@ -685,7 +685,33 @@ impl PostgresStore {
             }
             sources = rows.iter().map(|r| r.get(0)).collect();
         }
-        Ok(SqlFilter::of(query, &sources))
+        // Free words that are stop words (`of`, `the`) are left out: the
+        // tsvector does not hold them, so they would match nothing, where
+        // the tantivy backend finds them in nearly every text.
+        let mut words = query.words.clone();
+        if words.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
+            let rows = self
+                .client()
+                .query(
+                    &format!(
+                        "SELECT w FROM unnest($1::text[]) WITH ORDINALITY AS u(w, n)
+                         WHERE numnode(phraseto_tsquery('{TS_CONFIG}', w)) > 0 ORDER BY n"
+                    ),
+                    &[&words],
+                )
+                .map_err(self.err("parsing free words"))?;
+            words = rows.iter().map(|r| r.get(0)).collect();
+            if words.is_empty() {
+                // Stop words only: the filters alone (an empty list would
+                // mean "nothing can match").
+                let filters = Query {
+                    words: Vec::new(),
+                    ..query.clone()
+                };
+                return Ok(SqlFilter::of(&filters, &[], &sources));
+            }
+        }
+        Ok(SqlFilter::of(query, &words, &sources))
     }
 
     /// Counts the matches of `cond`, stopping at `limit` rows
@@ -765,8 +791,8 @@ impl SqlFilter {
     /// `None` when the query has free words but none with a letter or
     /// digit (nothing can match). `sources`: the stored source values
     /// matching the query's `source:` terms.
-    fn of(query: &Query, sources: &[String]) -> Option<Self> {
-        let (expr, words) = PostgresStore::ts_query(&query.words, 1);
+    fn of(query: &Query, words: &[String], sources: &[String]) -> Option<Self> {
+        let (expr, words) = PostgresStore::ts_query(words, 1);
         if words.is_empty() && !query.words.is_empty() {
             return None;
         }
@@ -2131,6 +2157,10 @@ mod capped_search_tests {
         let bomb = search::parse("bomb")?;
         let ranked = store.search(&bomb, &page(0, 10, Sort::Relevance))?.hits;
         assert_eq!(ranked.len(), 2, "{ranked:?}");
+        // A stop word (not in any tsvector) is left out, not unmatchable.
+        let with_stop_word =
+            store.search(&search::parse("the bomb")?, &page(0, 10, Sort::Relevance))?;
+        assert_eq!(with_stop_word.hits, ranked);
         // The better match (Kabul: "bomb" twice) is the older one.
         assert!(ranked[0].score > ranked[1].score, "{ranked:?}");
         assert!(ranked[0].recency < ranked[1].recency, "{ranked:?}");
