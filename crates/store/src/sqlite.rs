@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
-use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger};
+use vigil_corpus::{Constraints, DuplicateIndex, Family, Merger, Signature};
 
 use crate::incremental::{self, Loaded};
 use crate::index::{self, IncidentIndex, IndexEntry, INDEX_DIR};
@@ -181,10 +181,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE incidents ADD COLUMN country TEXT;
     CREATE INDEX incidents_bucket ON incidents(family, country);
     INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
-    // 7: a lighter write path. The index of entities by (kind, name) is
-    // dropped: no query uses it, and every stored entity cost a write at a
-    // random place in it (pages rewritten in every batch's commit).
-    "DROP INDEX IF EXISTS entities_name;",
+    // 7: a lighter write path and a quicker open. The index of entities by
+    // (kind, name) is dropped: no query uses it, and every stored entity
+    // cost a write at a random place in it (pages rewritten in every
+    // batch's commit). The first document of each story keeps its
+    // near-duplicate signature (`Signature::to_bytes`, 116 bytes; empty for
+    // a text without words; NULL for other documents and rows written
+    // before, whose signature is computed from the analysis on open).
+    "DROP INDEX IF EXISTS entities_name;
+    ALTER TABLE documents ADD COLUMN signature BLOB;",
 ];
 
 /// `store_state` key: the highest document key whose events are merged
@@ -585,24 +590,48 @@ impl SqliteStore {
     /// The near-duplicate index of the stored story roots.
     fn read_duplicate_index(&self) -> Result<DuplicateIndex, StoreError> {
         let mut index = DuplicateIndex::new();
+        // The stored signature (schema 7 on; empty: a text without words),
+        // else (older rows) the cleaned text to compute it from: the
+        // analysis is read only then.
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.key, a.json FROM documents d
-                 JOIN analyses a ON a.doc = d.key WHERE d.story = d.key ORDER BY d.key",
+                "SELECT d.key, d.signature, CASE WHEN d.signature IS NULL THEN a.json END
+                 FROM documents d JOIN analyses a ON a.doc = d.key
+                 WHERE d.story = d.key ORDER BY d.key",
             )
             .map_err(self.err("reading story fingerprints"))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, get_json(r, 1)?)))
+        let mut rows = stmt
+            .query([])
             .map_err(self.err("reading story fingerprints"))?;
-        for row in rows {
-            let (key, json) = row.map_err(self.err("reading story fingerprints"))?;
-            let text: TextOnly =
-                serde_json::from_str(&json).map_err(self.json_err(&key.to_string()))?;
-            if !text.text.is_empty() {
-                index.insert(&key.to_string(), &text.text);
+        while let Some(row) = rows
+            .next()
+            .map_err(self.err("reading story fingerprints"))?
+        {
+            let key: i64 = row.get(0).map_err(self.err("reading story fingerprints"))?;
+            let stored: Option<Vec<u8>> =
+                row.get(1).map_err(self.err("reading story fingerprints"))?;
+            let signature = match stored {
+                Some(bytes) if bytes.is_empty() => None,
+                Some(bytes) => Some(Signature::from_bytes(&bytes).map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "{}: the near-duplicate signature of document {key} is damaged ({e}); \
+                         the store is damaged, re-ingest into a fresh --data directory",
+                        self.path.display()
+                    ))
+                })?),
+                None => {
+                    let json = get_json(row, 2).map_err(self.err("reading story fingerprints"))?;
+                    let text: TextOnly =
+                        serde_json::from_str(&json).map_err(self.json_err(&key.to_string()))?;
+                    Signature::of(&text.text)
+                }
+            };
+            if let Some(signature) = signature {
+                index.insert_signature(&key.to_string(), &signature);
             }
         }
+        drop(rows);
         drop(stmt);
         Ok(index)
     }
@@ -1353,13 +1382,23 @@ fn insert_rows(
         let origin = serde_json::to_string(&doc.origin).map_err(json_err(&doc.id))?;
         let key = next_key;
         next_key += 1;
-        let joined = index
-            .insert(&key.to_string(), &analysis.text)
+        let signature = Signature::of(&analysis.text);
+        let joined = signature
+            .as_ref()
+            .and_then(|sig| index.insert_signature(&key.to_string(), sig))
             .and_then(|s| s.parse::<i64>().ok());
         let story = joined.unwrap_or(key);
+        // A story's first document keeps its signature, so that opening
+        // the store rebuilds the near-duplicate index without reading the
+        // analyses (empty: a text without words, never indexed).
+        let stored_signature = match (&joined, &signature) {
+            (Some(_), _) => Value::Null,
+            (None, Some(sig)) => Value::Blob(sig.to_bytes()),
+            (None, None) => Value::Blob(Vec::new()),
+        };
         tx.prepare_cached(
-                "INSERT INTO documents (key, id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO documents (key, id, url, canonical_url, title, source, published, content_hash, story, ingested_at, author, origin, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -1374,7 +1413,8 @@ fn insert_rows(
                     story,
                     now,
                     doc.author,
-                    origin
+                    origin,
+                    stored_signature
                 ])
             })
             .map_err(err("storing a document"))?;

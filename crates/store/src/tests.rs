@@ -160,3 +160,50 @@ fn a_reader_opens_without_the_duplicate_index_and_sees_the_writer(
     assert_eq!(crate::desk::open_reader(&spec)?.stats()?.documents, 3);
     Ok(())
 }
+
+/// Opening a store rebuilds the near-duplicate index from the signatures
+/// kept with each story's first document, and from the analyses for rows
+/// written before schema 7 (no signature): both find the same story.
+#[test]
+fn the_duplicate_index_is_rebuilt_from_signatures_or_analyses(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let story = {
+        let mut store = SqliteStore::open(dir.path())?;
+        let out = store.insert_batch(&[
+            fixtures::item("story", None, fixtures::STORY),
+            fixtures::item("empty", None, "  "),
+        ])?;
+        let Outcome::New { story, .. } = out[0] else {
+            return Err(format!("the first document should start a story: {out:?}").into());
+        };
+        let stored: Vec<Option<i64>> = store
+            .conn
+            .prepare("SELECT length(signature) FROM documents ORDER BY key")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(
+            stored,
+            vec![Some(vigil_corpus::SIGNATURE_BYTES as i64), Some(0)],
+            "a signature per story root, empty for a text without words"
+        );
+        story
+    };
+    for (round, forget) in [(1, false), (2, true)] {
+        let mut store = SqliteStore::open(dir.path())?;
+        if forget {
+            // As a store written before schema 7: no signatures.
+            store
+                .conn
+                .execute_batch("UPDATE documents SET signature = NULL")?;
+            store = SqliteStore::open(dir.path())?;
+        }
+        let copy = format!("{}\n\nUpdate {round}.", fixtures::STORY);
+        let out = store.insert_batch(&[fixtures::item(&format!("copy{round}"), None, &copy)])?;
+        assert!(
+            matches!(out[0], Outcome::NearDuplicate { story: s, .. } if s == story),
+            "round {round}: {out:?}"
+        );
+    }
+    Ok(())
+}
