@@ -544,9 +544,10 @@ pub struct Merger<'a> {
     // of different countries, and a group is compatible only with an event
     // every member accepts, so every group has one family and at most one
     // country (that of its members which name one). Groups are indexed by
-    // both, and within those by date, so an event is only compared with
-    // the groups it could join: same result as trying every group, without
-    // the quadratic scan over the whole corpus.
+    // both, and within those by anchor date and by the keys of their
+    // members' perpetrators, targets and victims (see [`Bucket`]), so an
+    // event is only compared with the groups it could join: same result as
+    // trying every group, without the quadratic scan over the whole corpus.
     country_of: Vec<Option<String>>,
     /// Per group: the date of its first dated member. An event whose date
     /// disagrees with it cannot join the group (it must agree with every
