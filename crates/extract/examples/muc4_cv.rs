@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -29,13 +29,15 @@ fn predict(
     let mut alone = HashMap::new();
     let mut combined = HashMap::new();
     for d in docs {
-        let learned = model.predict(&d.doctext).lists();
         let doc = vigil_core::Document {
             id: d.docid.clone(),
             text: d.doctext.clone(),
             ..Default::default()
         };
-        let rules = muc4::from_analysis(&pipeline.analyze(&doc));
+        let analysis = pipeline.analyze(&doc);
+        let hints = model.uses_hints().then(|| muc4::RuleHints::of(&analysis));
+        let learned = model.predict_with(&d.doctext, hints.as_ref()).lists();
+        let rules = muc4::from_analysis(&analysis);
         let mut both = learned.clone();
         muc4::combine(&mut both, &rules);
         alone.insert(d.docid.clone(), learned);
@@ -55,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .and_then(|i| args.get(i + 1))
     };
     let k: usize = opt("--folds").map_or(Ok(4), |s| s.parse())?;
-    let docs = muc4::read_jsonl(&std::fs::read_to_string(train_path)?)?;
+    let mut docs = muc4::read_jsonl(&std::fs::read_to_string(train_path)?)?;
     let dev = match opt("--dev") {
         Some(p) => Some(muc4::read_jsonl(&std::fs::read_to_string(p)?)?),
         None => None,
@@ -94,10 +96,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tune_folds: opt("--tune-folds")
             .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
         caps: args.iter().any(|a| a == "--caps"),
+        trim: args.iter().any(|a| a == "--trim"),
+        role_thresholds: args.iter().any(|a| a == "--role-thresholds"),
+        hints: args.iter().any(|a| a == "--hints"),
         gate: args.iter().any(|a| a == "--gate"),
         ensemble: !args.iter().any(|a| a == "--no-ensemble"),
         ..TrainConfig::default()
     };
+    if cfg.hints {
+        muc4::attach_hints(&pipeline, &mut docs);
+    }
     // Jobs: the K folds, then (optionally) the full model for dev.
     let jobs: Vec<(Vec<GoldDoc>, Vec<GoldDoc>)> = (0..k)
         .map(|f| {

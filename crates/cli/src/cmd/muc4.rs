@@ -47,7 +47,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub rules_output: Option<PathBuf>,
     /// The learned model alone: do not add the rule pipeline's fillers
-    /// (`muc4::combine`).
+    /// (`muc4::combine`; a model trained with the rules' hints still reads
+    /// them).
     #[arg(long)]
     pub no_rules: bool,
     /// Five numbers added to the model's tuned role biases (experiments),
@@ -90,20 +91,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // The pipeline runs unless the learned model alone was asked for
     // without keys to score dates and locations against.
-    let analyse = !args.no_rules || args.rules_output.is_some() || !args.keys.is_empty();
+    // A model trained with the rules' hints needs them in any case.
+    let analyse = !args.no_rules
+        || args.rules_output.is_some()
+        || !args.keys.is_empty()
+        || model.uses_hints();
     let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
     let gazetteer = &pipeline.resources().geo;
     let started = Instant::now();
     let all: Vec<DocOutput> = docs
         .par_iter()
         .map(|d| {
-            let mut learned = model.predict(&d.doctext).lists();
             if !analyse {
+                let learned = model.predict(&d.doctext).lists();
                 return (learned, RoleLists::default(), None);
             }
             let dateline = datelines.get(&d.docid);
             let doc = slots::document(&d.docid, &d.doctext, dateline);
             let analysis = pipeline.analyze(&doc);
+            let hints = model.uses_hints().then(|| muc4::RuleHints::of(&analysis));
+            let mut learned = model.predict_with(&d.doctext, hints.as_ref()).lists();
             let rules = muc4::from_analysis(&analysis);
             if !args.no_rules {
                 muc4::combine(&mut learned, &rules);

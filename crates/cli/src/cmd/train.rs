@@ -78,13 +78,24 @@ pub struct Args {
     /// on training folds' documents, worse on dev; see docs/muc4.md).
     #[arg(long)]
     pub caps: bool,
+    /// The tagger and relevance classifier also read the rule pipeline's
+    /// findings (`muc4::RuleHints`; worse on training folds, see
+    /// docs/muc4.md); `vigil muc4` then runs the pipeline for every
+    /// document.
+    #[arg(long)]
+    pub hints: bool,
+    /// With --tune-folds: also tune per-role span trimming (leading
+    /// numbers, edge prepositions and conjunctions; better on training
+    /// folds, worse on dev, see docs/muc4.md).
+    #[arg(long)]
+    pub trim: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let input = std::fs::read_to_string(&args.muc4)
         .with_context(|| format!("reading {}", args.muc4.display()))?;
-    let docs =
+    let mut docs =
         muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.muc4.display()))?;
     if docs.iter().all(|d| d.extracts.is_none()) {
         anyhow::bail!(
@@ -110,8 +121,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         gate: args.gate,
         ensemble: !args.no_ensemble,
         caps: args.caps,
+        hints: args.hints,
+        trim: args.trim,
         ..TrainConfig::default()
     };
+    if cfg.hints {
+        let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
+        muc4::attach_hints(&pipeline, &mut docs);
+    }
     eprintln!(
         "vigil train: {} documents from {}",
         docs.len(),

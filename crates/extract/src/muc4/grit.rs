@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::hints::RuleHints;
 use super::{Role, RoleLists, ROLES};
 
 /// Entities of one role, each a list of `(mention, character offset)`.
@@ -25,6 +26,9 @@ pub struct GoldDoc {
     /// Per role (in [`ROLES`] order): entities, each a list of
     /// `(mention, character offset)`. `None` when the input had none.
     pub extracts: Option<[KeyEntities; 5]>,
+    /// The rule pipeline's findings, when attached
+    /// ([`super::attach_hints`]; read by models trained with hints).
+    pub hints: Option<RuleHints>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +101,7 @@ pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
             docid: raw.docid,
             doctext: raw.doctext,
             extracts,
+            hints: None,
         });
     }
     Ok(docs)

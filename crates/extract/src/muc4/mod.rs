@@ -34,6 +34,7 @@
 pub mod aggregate;
 mod from_analysis;
 pub mod grit;
+mod hints;
 pub mod keys;
 
 mod model;
@@ -44,9 +45,12 @@ mod train;
 
 pub use from_analysis::{combine, from_analysis};
 pub use grit::{predictions_json, read_jsonl, GoldDoc, GritError};
-pub use model::{Candidate, DocScores, Params, RawPrediction, Representative, RoleModel};
+pub use hints::{attach_hints, RuleHints};
+pub use model::{
+    Candidate, DocScores, Params, RawPrediction, Representative, RoleModel, TRIM_EDGES, TRIM_NUMBER,
+};
 pub use score::{normalize, score, score_lists, Counts, Prf, Scores};
-pub use train::{train, TrainConfig, TrainReport};
+pub use train::{train, TrainConfig, TrainReport, TuneOptions};
 
 /// The five MUC-4 role-filler slots scored by CEAF-REE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

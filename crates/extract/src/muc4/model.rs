@@ -5,13 +5,17 @@ use crate::learn::io::{Reader, Writer};
 use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, SequenceTagger};
 
 use super::aggregate::group_candidates;
+use super::hints::RuleHints;
 use super::rescore::{entity_candidates, EntityScorer};
 use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
 /// Version 3 adds [`Params::max_entities`], [`Params::count_bonus`] and the
-/// stacked gate; a model without them is still written as version 2.
-const VERSION: u32 = 3;
+/// stacked gate; version 4 the per-role [`Params::role_min_score`],
+/// [`Params::role_relevance`] and [`Params::trim`], and whether the model
+/// reads the rule pipeline's [`RuleHints`]. A model is written in
+/// the lowest version that holds it (older models stay byte-identical).
+const VERSION: u32 = 4;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -50,6 +54,105 @@ pub struct Params {
     /// evidence: a string tagged in several sentences is more likely a
     /// filler).
     pub count_bonus: f32,
+    /// Per role, entities scoring below this are dropped too (in addition
+    /// to `min_entity_score`), in [`ROLES`] order.
+    pub role_min_score: [f32; 5],
+    /// Per role, no entity of the role in documents whose relevance score
+    /// is below this, in [`ROLES`] order.
+    pub role_relevance: [f32; 5],
+    /// Per role, how tagged spans are trimmed before grouping (bits of
+    /// [`TRIM_NUMBER`] and [`TRIM_EDGES`]), in [`ROLES`] order.
+    pub trim: [u8; 5],
+}
+
+/// [`Params::trim`] bit: a leading number ("two", "3", "several") is cut
+/// from a span of two words or more.
+pub const TRIM_NUMBER: u8 = 1;
+/// [`Params::trim`] bit: prepositions and conjunctions are cut from both
+/// ends of a span.
+pub const TRIM_EDGES: u8 = 2;
+
+/// The token range `[ts, te)` trimmed as the [`Params::trim`] bits say
+/// (`word(i)`: token `i` lower-cased); never empty.
+fn trimmed(
+    (mut ts, mut te): (usize, usize),
+    trim: u8,
+    word: impl Fn(usize) -> String,
+) -> (usize, usize) {
+    if trim & TRIM_EDGES != 0 {
+        while te - ts > 1 && is_edge_word(&word(ts)) {
+            ts += 1;
+        }
+        while te - ts > 1 && is_edge_word(&word(te - 1)) {
+            te -= 1;
+        }
+    }
+    if trim & TRIM_NUMBER != 0 && te - ts > 1 && is_number_word(&word(ts)) {
+        ts += 1;
+    }
+    (ts, te)
+}
+
+/// Whether a lower-cased word is a number or a quantity word.
+fn is_number_word(w: &str) -> bool {
+    (!w.is_empty()
+        && w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.'))
+        || matches!(
+            w,
+            "one"
+                | "two"
+                | "three"
+                | "four"
+                | "five"
+                | "six"
+                | "seven"
+                | "eight"
+                | "nine"
+                | "ten"
+                | "eleven"
+                | "twelve"
+                | "fifteen"
+                | "twenty"
+                | "thirty"
+                | "forty"
+                | "fifty"
+                | "hundred"
+                | "hundreds"
+                | "dozen"
+                | "dozens"
+                | "several"
+                | "some"
+                | "many"
+                | "numerous"
+        )
+}
+
+/// Whether a lower-cased word is a preposition or conjunction that does not
+/// end or start a role filler.
+fn is_edge_word(w: &str) -> bool {
+    matches!(
+        w,
+        "by" | "of"
+            | "against"
+            | "at"
+            | "in"
+            | "on"
+            | "to"
+            | "from"
+            | "with"
+            | "for"
+            | "near"
+            | "into"
+            | "and"
+            | "or"
+            | "but"
+            | "that"
+            | "which"
+            | "who"
+            | ","
+            | "'s"
+    )
 }
 
 impl Default for Params {
@@ -62,6 +165,9 @@ impl Default for Params {
             role_bias: [0.0; 5],
             max_entities: [0; 5],
             count_bonus: 0.0,
+            role_min_score: [f32::MIN; 5],
+            role_relevance: [f32::MIN; 5],
+            trim: [0; 5],
         }
     }
 }
@@ -120,7 +226,32 @@ pub struct RoleModel {
     /// tagger's scores (see [`gate_features`]); when present its score
     /// replaces the relevance classifier's.
     pub(crate) gate: Option<BinaryClassifier>,
+    /// Whether the tagger and relevance classifier read [`RuleHints`].
+    pub(crate) hints: bool,
     pub params: Params,
+}
+
+static NO_HINTS: RuleHints = RuleHints {
+    mentions: Vec::new(),
+    events: Vec::new(),
+};
+
+/// Relevance features and token features of a document, plus the hint
+/// features when `hints` is given.
+pub(crate) fn featurize(
+    fz: &TokenFeaturizer,
+    doc: &DocContext<'_>,
+    hints: Option<&RuleHints>,
+) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let mut doc_feats = fz.doc_features(doc);
+    let mut feats = fz.token_features(doc);
+    if let Some(h) = hints {
+        let hasher = fz.hasher();
+        let spans: Vec<(usize, usize)> = doc.toks.iter().map(|t| (t.start, t.end)).collect();
+        h.add_token_features(&hasher, doc.text, &spans, &mut feats);
+        h.add_doc_features(&hasher, &mut doc_feats);
+    }
+    (doc_feats, feats)
 }
 
 /// The BIO labels of the tagger, in index order.
@@ -191,7 +322,7 @@ impl RoleModel {
             return Err(LearnError::Format("not a vigil MUC-4 model".into()));
         }
         let version = r.u32()?;
-        if version != VERSION && version != 2 {
+        if !(2..=VERSION).contains(&version) {
             return Err(LearnError::Format(format!(
                 "model version {version}, expected {VERSION}"
             )));
@@ -219,6 +350,17 @@ impl RoleModel {
         if version >= 3 {
             max_entities.copy_from_slice(r.take(5)?);
             count_bonus = r.f32()?;
+        }
+        let mut role_min_score = [f32::MIN; 5];
+        let mut role_relevance = [f32::MIN; 5];
+        let mut trim = [0u8; 5];
+        let mut hints = false;
+        if version >= 4 {
+            for x in role_min_score.iter_mut().chain(&mut role_relevance) {
+                *x = r.f32()?;
+            }
+            trim.copy_from_slice(r.take(5)?);
+            hints = r.take(1)?[0] != 0;
         }
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
@@ -257,6 +399,7 @@ impl RoleModel {
             stage,
             scorer,
             gate,
+            hints,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
@@ -265,6 +408,9 @@ impl RoleModel {
                 role_bias,
                 max_entities,
                 count_bonus,
+                role_min_score,
+                role_relevance,
+                trim,
             },
         })
     }
@@ -275,10 +421,19 @@ impl RoleModel {
         w.bytes(MAGIC);
         // Version 2 when nothing of version 3 is used, so that models
         // trained without the new options stay byte-identical.
-        let v3 = self.params.max_entities != [0; 5]
-            || self.params.count_bonus != 0.0
-            || self.gate.is_some();
-        w.u32(if v3 { VERSION } else { 2 });
+        let p = &self.params;
+        let v4 = self.hints
+            || p.role_min_score != [f32::MIN; 5]
+            || p.role_relevance != [f32::MIN; 5]
+            || p.trim != [0; 5];
+        let v3 = v4 || p.max_entities != [0; 5] || p.count_bonus != 0.0 || self.gate.is_some();
+        w.u32(if v4 {
+            4
+        } else if v3 {
+            3
+        } else {
+            2
+        });
         w.u32(self.featurizer_bits);
         w.f32(self.params.relevance_threshold);
         w.f32(self.params.min_entity_score);
@@ -294,6 +449,13 @@ impl RoleModel {
         if v3 {
             w.bytes(&self.params.max_entities);
             w.f32(self.params.count_bonus);
+        }
+        if v4 {
+            for x in p.role_min_score.iter().chain(&p.role_relevance) {
+                w.f32(*x);
+            }
+            w.bytes(&p.trim);
+            w.bytes(&[u8::from(self.hints)]);
         }
         self.tagger.write(&mut w);
         self.relevance.write(&mut w);
@@ -354,13 +516,26 @@ impl RoleModel {
         c.labels().get(c.predict(&f)).map(String::as_str)
     }
 
+    /// Whether the model reads the rule pipeline's hints
+    /// ([`RoleModel::predict_with`]).
+    pub fn uses_hints(&self) -> bool {
+        self.hints
+    }
+
     /// Relevance and tagger scores of a document, before decoding.
     pub fn scores(&self, text: &str) -> DocScores {
+        self.scores_with(text, None)
+    }
+
+    /// Relevance and tagger scores of a document given the rule pipeline's
+    /// hints (ignored unless the model was trained with them; a model
+    /// trained with them and given none reads "the rules found nothing").
+    pub fn scores_with(&self, text: &str, hints: Option<&RuleHints>) -> DocScores {
         let doc = DocContext::new(text);
         let fz = TokenFeaturizer::new(self.featurizer_bits);
-        let doc_feats = fz.doc_features(&doc);
+        let (doc_feats, feats) =
+            featurize(&fz, &doc, self.hints.then(|| hints.unwrap_or(&NO_HINTS)));
         let mut relevance = self.relevance.score(&doc_feats);
-        let feats = fz.token_features(&doc);
         let em = self.tagger.emissions(&feats);
         if let Some(gate) = &self.gate {
             let n = self.tagger.labels().len();
@@ -413,7 +588,14 @@ impl RoleModel {
                     e += 1;
                 }
                 let score = (t..e).map(|k| margin(k, path[k])).sum::<f32>() / (e - t) as f32;
-                let (ts, te) = (a + t, a + e);
+                let (mut ts, mut te) = (a + t, a + e);
+                let trim = params.trim[(l - 1) / 2];
+                if trim != 0 {
+                    (ts, te) = trimmed((ts, te), trim, |i| {
+                        let (x, y) = ds.spans[i];
+                        text.get(x..y).unwrap_or("").to_ascii_lowercase()
+                    });
+                }
                 let span = (ds.spans[ts].0, ds.spans[te - 1].1);
                 let text_of = text.get(span.0..span.1).unwrap_or("").to_string();
                 let appositive_of = if ts >= 2 && ds.open_paren[ts - 1] {
@@ -455,12 +637,25 @@ impl RoleModel {
             return pred;
         }
         pred.roles = group_candidates(&raw.candidates, params);
+        for (k, ents) in pred.roles.iter_mut().enumerate() {
+            if raw.relevance < params.role_relevance[k] {
+                ents.clear();
+            } else {
+                ents.retain(|e| e.score >= params.role_min_score[k]);
+            }
+        }
         pred
     }
 
     /// Role-filler entities of a document.
     pub fn predict(&self, text: &str) -> Muc4Prediction {
-        let ds = self.scores(text);
+        self.predict_with(text, None)
+    }
+
+    /// Role-filler entities of a document given the rule pipeline's hints
+    /// (see [`RuleHints`]; needed by a model that [`uses_hints`](Self::uses_hints)).
+    pub fn predict_with(&self, text: &str, hints: Option<&RuleHints>) -> Muc4Prediction {
+        let ds = self.scores_with(text, hints);
         let raw = self.decode(&ds, text, &self.params);
         match &self.scorer {
             Some(sc) => {
@@ -470,5 +665,24 @@ impl RoleModel {
             }
             None => self.finish(&raw, &self.params),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_cuts_numbers_and_edge_words() {
+        let words = ["of", "two", "buses", "and"];
+        let w = |i: usize| words[i].to_string();
+        assert_eq!(trimmed((0, 4), 0, w), (0, 4));
+        assert_eq!(trimmed((0, 4), TRIM_EDGES, w), (1, 3));
+        assert_eq!(trimmed((0, 4), TRIM_NUMBER, w), (0, 4));
+        assert_eq!(trimmed((1, 3), TRIM_NUMBER, w), (2, 3));
+        assert_eq!(trimmed((0, 4), TRIM_EDGES | TRIM_NUMBER, w), (2, 3));
+        // A span is never emptied.
+        assert_eq!(trimmed((0, 1), TRIM_EDGES | TRIM_NUMBER, w), (0, 1));
+        assert_eq!(trimmed((1, 2), TRIM_NUMBER, w), (1, 2));
     }
 }

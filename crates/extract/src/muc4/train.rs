@@ -25,8 +25,10 @@ use crate::learn::{
 
 use super::keys::{primary_stages, primary_types, KeyTemplate, INCIDENT_TYPES, STAGES};
 
+use super::hints::RuleHints;
 use super::model::{
-    gate_features, role_labels, DocScores, Params, RawPrediction, Representative, RoleModel,
+    featurize, gate_features, role_labels, DocScores, Params, RawPrediction, Representative,
+    RoleModel, TRIM_EDGES, TRIM_NUMBER,
 };
 use super::rescore::{entity_candidates, EntityCandidate, EntityScorer};
 use super::{normalize, score, GoldDoc, Muc4Prediction, Scores};
@@ -72,6 +74,25 @@ pub struct TrainConfig {
     /// per document and the bonus for entities tagged several times
     /// ([`Params::max_entities`], [`Params::count_bonus`]).
     pub caps: bool,
+    /// With `tune_folds`: also tune per-role span trimming ([`Params::trim`]).
+    pub trim: bool,
+    /// With `tune_folds`: also tune per-role score and relevance thresholds.
+    pub role_thresholds: bool,
+    /// The tagger and relevance classifier read the rule pipeline's
+    /// [`RuleHints`] (taken from [`GoldDoc::hints`]; see
+    /// [`super::attach_hints`]).
+    pub hints: bool,
+}
+
+impl TrainConfig {
+    /// What the decoding search may change.
+    pub fn tune_options(&self) -> TuneOptions {
+        TuneOptions {
+            caps: self.caps,
+            trim: self.trim,
+            role_thresholds: self.role_thresholds,
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -90,6 +111,9 @@ impl Default for TrainConfig {
             gate: false,
             ensemble: true,
             caps: false,
+            trim: false,
+            role_thresholds: false,
+            hints: false,
         }
     }
 }
@@ -191,13 +215,15 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
     let mut unplaced = 0;
     for doc in docs {
         let ctx = DocContext::new(&doc.doctext);
-        rel.push((fz.doc_features(&ctx), doc.is_relevant()));
+        let no_hints = RuleHints::default();
+        let hints = cfg.hints.then(|| doc.hints.as_ref().unwrap_or(&no_hints));
+        let (doc_feats, mut feats) = featurize(&fz, &ctx, hints);
+        rel.push((doc_feats, doc.is_relevant()));
         if cfg.relevant_only && !doc.is_relevant() {
             continue;
         }
         let (labels, u) = project(doc, &ctx, cfg.all_occurrences);
         unplaced += u;
-        let mut feats = fz.token_features(&ctx);
         for &(a, b) in ctx.sents.iter().rev() {
             let f: Vec<Vec<u32>> = feats.drain(a..b).collect();
             seqs.push((f, labels[a..b].to_vec()));
@@ -216,6 +242,7 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         stage: None,
         scorer: None,
         gate: None,
+        hints: cfg.hints,
         params: Params::default(),
     };
     (model, seqs.len(), unplaced)
@@ -271,8 +298,9 @@ pub(crate) fn tune(
     models: &PerDoc<'_>,
     docs: &[GoldDoc],
     scores: &[DocScores],
-    caps: bool,
+    opts: TuneOptions,
 ) -> (Params, Scores) {
+    let caps = opts.caps;
     let model = models.first().copied();
     let mut best = Params::default();
     let mut raws = decode_all(models, docs, scores, &best);
@@ -349,6 +377,48 @@ pub(crate) fn tune(
                 for cap in [0u8, 1, 2, 3, 4, 5, 6, 8] {
                     let mut p = best;
                     p.max_entities[k] = cap;
+                    let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
+                    if f > best_f {
+                        (best, best_f) = (p, f);
+                    }
+                }
+            }
+        }
+        if opts.trim {
+            for k in 0..5 {
+                for t in [TRIM_NUMBER, TRIM_EDGES, TRIM_NUMBER | TRIM_EDGES, 0] {
+                    let mut p = best;
+                    p.trim[k] = t;
+                    if p == best {
+                        continue;
+                    }
+                    let r = decode_all(models, docs, scores, &p);
+                    let f = evaluate(models, docs, &r, &p).micro.prf().f1;
+                    if f > best_f {
+                        (best, best_f, raws) = (p, f, r);
+                    }
+                }
+            }
+        }
+        if opts.role_thresholds {
+            for k in 0..5 {
+                let vals: Vec<f32> = raws
+                    .iter()
+                    .flat_map(|r| r.candidates.iter())
+                    .filter(|c| c.role as usize == k)
+                    .map(|c| c.score)
+                    .collect();
+                for t in quantiles(&vals, 30) {
+                    let mut p = best;
+                    p.role_min_score[k] = t.max(f32::MIN);
+                    let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
+                    if f > best_f {
+                        (best, best_f) = (p, f);
+                    }
+                }
+                for &t in &rel_grid {
+                    let mut p = best;
+                    p.role_relevance[k] = t.max(f32::MIN);
                     let f = evaluate(models, docs, &raws, &p).micro.prf().f1;
                     if f > best_f {
                         (best, best_f) = (p, f);
@@ -497,8 +567,10 @@ fn cross_fit(docs: &[GoldDoc], k: usize, cfg: &TrainConfig) -> (Vec<RoleModel>, 
                     let (a, b) = fold_bounds(docs.len(), k, f);
                     let rest: Vec<GoldDoc> = docs[..a].iter().chain(&docs[b..]).cloned().collect();
                     let (m, _, _) = fit(&rest, cfg);
-                    let sc: Vec<DocScores> =
-                        docs[a..b].iter().map(|d| m.scores(&d.doctext)).collect();
+                    let sc: Vec<DocScores> = docs[a..b]
+                        .iter()
+                        .map(|d| m.scores_with(&d.doctext, d.hints.as_ref()))
+                        .collect();
                     (m, sc)
                 })
             })
@@ -518,6 +590,21 @@ fn cross_fit(docs: &[GoldDoc], k: usize, cfg: &TrainConfig) -> (Vec<RoleModel>, 
         scores.extend(sc);
     }
     (models, scores)
+}
+
+/// What the coordinate search of the decoding parameters may change
+/// besides the role biases, the relevance and score thresholds and the
+/// representative mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TuneOptions {
+    /// Per-role entity caps and the count bonus
+    /// ([`Params::max_entities`], [`Params::count_bonus`]).
+    pub caps: bool,
+    /// Per-role span trimming ([`Params::trim`]).
+    pub trim: bool,
+    /// Per-role score and relevance thresholds ([`Params::role_min_score`],
+    /// [`Params::role_relevance`]).
+    pub role_thresholds: bool,
 }
 
 /// Trains a model on `docs`. With `cfg.folds >= 2`: the role tagger is
@@ -555,14 +642,17 @@ pub fn train(
                 rest.len()
             ));
             let (m, _, _) = fit(&rest, cfg);
-            let sc: Vec<DocScores> = docs[a..b].iter().map(|d| m.scores(&d.doctext)).collect();
+            let sc: Vec<DocScores> = docs[a..b]
+                .iter()
+                .map(|d| m.scores_with(&d.doctext, d.hints.as_ref()))
+                .collect();
             models.push(m);
             fold_scores.push(sc);
         }
         let (la, lb) = bounds[k - 1];
         let last = &docs[la..lb];
         let per_doc = vec![&models[k - 1]; last.len()];
-        let (params, tuned) = tune(&per_doc, last, &fold_scores[k - 1], false);
+        let (params, tuned) = tune(&per_doc, last, &fold_scores[k - 1], TuneOptions::default());
         log(&format!(
             "last fold micro F1, tagger thresholds tuned: {:.1} with {params:?}",
             tuned.micro.prf().f1 * 100.0
@@ -614,7 +704,7 @@ pub fn train(
             "out-of-fold micro F1 with default thresholds: {:.1}",
             untuned.micro.prf().f1 * 100.0
         ));
-        let (params, tuned) = tune(&per_doc, docs, &scores, cfg.caps);
+        let (params, tuned) = tune(&per_doc, docs, &scores, cfg.tune_options());
         log(&format!(
             "out-of-fold micro F1 tuned: {:.1} with {params:?}",
             tuned.micro.prf().f1 * 100.0
@@ -633,7 +723,11 @@ pub fn train(
                 .iter()
                 .zip(&scores)
                 .map(|(d, ds)| {
-                    let f = fz.doc_features(&DocContext::new(&d.doctext));
+                    // The relevance features as the model computes them
+                    // (with the hints when it reads them).
+                    let no_hints = RuleHints::default();
+                    let hints = cfg.hints.then(|| d.hints.as_ref().unwrap_or(&no_hints));
+                    let (f, _) = featurize(&fz, &DocContext::new(&d.doctext), hints);
                     (
                         gate_features(&fz, f, ds.relevance, &ds.em, n),
                         d.is_relevant(),
@@ -654,7 +748,7 @@ pub fn train(
                     ds.relevance = g.score(x);
                 }
             }
-            let (gparams, gtuned) = tune(&per_doc, docs, &gated, cfg.caps);
+            let (gparams, gtuned) = tune(&per_doc, docs, &gated, cfg.tune_options());
             log(&format!(
                 "out-of-fold micro F1 with the stacked gate: {:.1} with {gparams:?}",
                 gtuned.micro.prf().f1 * 100.0
@@ -675,8 +769,10 @@ pub fn train(
                 tune_docs.len()
             ));
             let (model, _, _) = fit(fit_docs, cfg);
-            let scores: Vec<DocScores> =
-                tune_docs.iter().map(|d| model.scores(&d.doctext)).collect();
+            let scores: Vec<DocScores> = tune_docs
+                .iter()
+                .map(|d| model.scores_with(&d.doctext, d.hints.as_ref()))
+                .collect();
             let per_doc = vec![&model; tune_docs.len()];
             let raws = decode_all(&per_doc, tune_docs, &scores, &Params::default());
             let untuned = evaluate(&per_doc, tune_docs, &raws, &Params::default());
@@ -684,7 +780,7 @@ pub fn train(
                 "held-out micro F1 with default thresholds: {:.1}",
                 untuned.micro.prf().f1 * 100.0
             ));
-            let (params, scores) = tune(&per_doc, tune_docs, &scores, false);
+            let (params, scores) = tune(&per_doc, tune_docs, &scores, TuneOptions::default());
             log(&format!(
                 "held-out micro F1 tuned: {:.1} with {params:?}",
                 scores.micro.prf().f1 * 100.0
@@ -848,6 +944,66 @@ mod tests {
             .map(|e| e.mentions[0].as_str())
             .collect();
         assert_eq!(victims, vec!["judges"]);
+    }
+
+    #[test]
+    fn hints_and_trimming_round_trip() {
+        let mut docs = toy_corpus(16);
+        for d in docs.iter_mut().filter(|d| d.docid.starts_with('D')) {
+            // The rules found the victims (but not the group).
+            let v = if d.doctext.contains("peasants") {
+                "peasants"
+            } else {
+                "judges"
+            };
+            d.hints = Some(RuleHints {
+                mentions: vec![(crate::muc4::Role::Victim, v.to_string())],
+                events: vec!["ATTACK/ACCOMPLISHED".into()],
+            });
+        }
+        let cfg = TrainConfig {
+            bits: 14,
+            epochs: 4,
+            tune_folds: 2,
+            hints: true,
+            trim: true,
+            role_thresholds: true,
+            ..TrainConfig::default()
+        };
+        let (m1, _) = train(&docs, &[], &cfg, &mut |_| {});
+        let (m2, _) = train(&docs, &[], &cfg, &mut |_| {});
+        let bytes = m1.to_bytes();
+        assert_eq!(bytes, m2.to_bytes());
+        let back = RoleModel::load(&bytes).expect("loads");
+        assert!(back.uses_hints());
+        assert_eq!(back.params, m1.params);
+        let text = "guerrillas of the eln killed 3 judges in town 40.";
+        let hints = RuleHints {
+            mentions: vec![(crate::muc4::Role::Victim, "judges".into())],
+            events: vec!["ATTACK/ACCOMPLISHED".into()],
+        };
+        let p = back.predict_with(text, Some(&hints));
+        let victims: Vec<&str> = p.roles[crate::muc4::Role::Victim as usize]
+            .iter()
+            .map(|e| e.mentions[0].as_str())
+            .collect();
+        assert_eq!(victims, vec!["judges"]);
+        // The hints change the scores.
+        assert_ne!(
+            back.scores_with(text, Some(&hints)).em,
+            back.scores_with(text, None).em
+        );
+        // A model without hints ignores them.
+        let plain = TrainConfig {
+            hints: false,
+            ..cfg
+        };
+        let (m3, _) = train(&docs, &[], &plain, &mut |_| {});
+        assert!(!m3.uses_hints());
+        assert_eq!(
+            m3.scores_with(text, Some(&hints)).em,
+            m3.scores_with(text, None).em
+        );
     }
 
     #[test]
