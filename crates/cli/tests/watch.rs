@@ -366,61 +366,14 @@ fn sigterm_finishes_the_article_in_progress_and_leaves_the_rest_queued() -> Test
     Ok(())
 }
 
-/// A fresh schema on the PostgreSQL server of `VIGIL_TEST_POSTGRES`
-/// (created and dropped with `psql`), as a store spec.
-struct PgSchema {
-    url: String,
-    schema: String,
-}
-
-impl PgSchema {
-    fn create(url: &str) -> Result<PgSchema, Box<dyn std::error::Error>> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .subsec_nanos();
-        let schema = format!("vigil_watch_{}_{nanos}", std::process::id());
-        let status = Command::new("psql")
-            .args([url, "-q", "-c", &format!("CREATE SCHEMA {schema}")])
-            .status()?;
-        if !status.success() {
-            return Err(format!("psql could not create schema {schema}").into());
-        }
-        Ok(PgSchema {
-            url: url.to_string(),
-            schema,
-        })
-    }
-
-    fn spec(&self) -> String {
-        let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!(
-            "{}{sep}options=-c%20search_path%3D{}",
-            self.url, self.schema
-        )
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &self.url,
-                "-q",
-                "-c",
-                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
-            ])
-            .status();
-    }
-}
-
 #[test]
 fn two_watchers_on_postgres_fetch_each_article_once() -> TestResult {
     let Ok(url) = std::env::var("VIGIL_TEST_POSTGRES") else {
         println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
         return Ok(());
     };
-    let schema = PgSchema::create(&url)?;
-    let spec = schema.spec();
+    let schema = vigil_store::ScratchSchema::create(&url, "vigil_watch")?;
+    let spec = schema.spec().to_string();
     let server = news_server();
     serve_feed(&server, 3);
     for (i, (title, body)) in STORIES.iter().enumerate() {

@@ -4,11 +4,10 @@
 //! duplicate), all-or-nothing refusals, and that a posted article's
 //! incident is then searchable and alerts a matching watchlist. On the
 //! embedded store, and on PostgreSQL when `VIGIL_TEST_POSTGRES` names a
-//! server (a fresh schema, created and dropped with `psql`).
+//! server (a fresh schema: `vigil_store::ScratchSchema`).
 
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -186,8 +185,8 @@ fn posted_documents_on_postgres() -> TestResult {
         println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
         return Ok(());
     };
-    let schema = PgSchema::create(&url)?;
-    run(&schema.spec())
+    let schema = vigil_store::ScratchSchema::create(&url, "vigil_api_ingest")?;
+    run(schema.spec())
 }
 
 /// Runs [`scenario`] on a runtime of its own and closes the store after
@@ -202,54 +201,6 @@ fn run(spec: &str) -> TestResult {
     drop(runtime);
     drop(state);
     result
-}
-
-/// A fresh schema on the PostgreSQL server at `url` (created and dropped
-/// with `psql`).
-struct PgSchema {
-    url: String,
-    schema: String,
-}
-
-impl PgSchema {
-    fn create(url: &str) -> Result<PgSchema, Box<dyn std::error::Error + Send + Sync>> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .subsec_nanos();
-        let schema = format!("vigil_api_ingest_{}_{nanos}", std::process::id());
-        let status = Command::new("psql")
-            .args([url, "-q", "-c", &format!("CREATE SCHEMA {schema}")])
-            .status()?;
-        if !status.success() {
-            return Err(format!("psql could not create schema {schema} on {url}").into());
-        }
-        Ok(PgSchema {
-            url: url.to_string(),
-            schema,
-        })
-    }
-
-    /// The store spec selecting the schema.
-    fn spec(&self) -> String {
-        let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!(
-            "{}{sep}options=-c%20search_path%3D{}",
-            self.url, self.schema
-        )
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &self.url,
-                "-q",
-                "-c",
-                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
-            ])
-            .status();
-    }
 }
 
 /// The whole exchange, on the store `spec`; returns the server's state

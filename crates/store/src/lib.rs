@@ -46,7 +46,7 @@ mod postgres;
 pub mod search;
 mod sqlite;
 
-pub use postgres::{redact, PostgresStore, PG_SCHEMA_VERSION};
+pub use postgres::{redact, PostgresStore, ScratchSchema, PG_SCHEMA_VERSION};
 pub use search::{Hit, PlaceTerm, Query, QueryError};
 pub use sqlite::{SqliteStore, DB_FILE, SCHEMA_VERSION};
 

@@ -2019,35 +2019,84 @@ fn like_pattern(needle: &str) -> String {
     p
 }
 
-/// For tests: a fresh schema on the server at `url`, the store spec that
-/// selects it, and a closure that drops it.
-#[cfg(test)]
-#[allow(clippy::type_complexity)]
-pub(crate) fn test_schema(
-    url: &str,
-) -> Result<(String, Box<dyn FnOnce()>), Box<dyn std::error::Error>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!(
-        "vigil_test_{}_{}_{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut client = Client::connect(url, NoTls)?;
-    client.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let spec = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    let cleanup_url = url.to_string();
-    let cleanup = Box::new(move || {
-        if let Ok(mut client) = Client::connect(&cleanup_url, NoTls) {
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+/// A fresh, uniquely named schema on a PostgreSQL server, dropped with
+/// everything in it when the value is dropped: a throw-away store for
+/// tests and benchmarks sharing one server (the store suite, the server's
+/// and the CLI's PostgreSQL tests). [`ScratchSchema::spec`] is the store
+/// spec selecting it (`search_path` set through the connection options).
+///
+/// Dropping connects to the server: drop it outside any tokio runtime
+/// (the synchronous client blocks on a runtime of its own).
+pub struct ScratchSchema {
+    url: String,
+    schema: String,
+    spec: String,
+}
+
+impl ScratchSchema {
+    /// Creates `<prefix>_<process id>_<counter>_<nanoseconds>` on the
+    /// server at `url`. `prefix` must be a lower-case SQL identifier
+    /// (letters, digits, `_`), e.g. `vigil_test`.
+    pub fn create(url: &str, prefix: &str) -> Result<ScratchSchema, StoreError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let valid = prefix.starts_with(|c: char| c.is_ascii_lowercase())
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(StoreError::Invalid(format!(
+                "scratch schema prefix {prefix:?}: use lower-case letters, digits and '_', \
+                 starting with a letter"
+            )));
         }
-    });
-    Ok((spec, cleanup))
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let schema = format!(
+            "{prefix}_{}_{}_{nanos}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let pg = |action: &'static str| {
+            let url = redact(url);
+            move |source| StoreError::Postgres {
+                url,
+                action,
+                source,
+            }
+        };
+        let mut client = Client::connect(url, NoTls).map_err(pg("connecting"))?;
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .map_err(pg("creating a scratch schema"))?;
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let spec = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        Ok(ScratchSchema {
+            url: url.to_string(),
+            schema,
+            spec,
+        })
+    }
+
+    /// The store spec selecting the schema (for [`crate::open`]).
+    pub fn spec(&self) -> &str {
+        &self.spec
+    }
+
+    /// The schema's name.
+    pub fn name(&self) -> &str {
+        &self.schema
+    }
+}
+
+impl Drop for ScratchSchema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = Client::connect(&self.url, NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
 }
 
 #[cfg(test)]

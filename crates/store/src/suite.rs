@@ -57,11 +57,11 @@ pub(crate) fn postgres() -> Result<Option<Fixture>, Box<dyn std::error::Error>> 
     let Ok(url) = std::env::var("VIGIL_TEST_POSTGRES") else {
         return Ok(None);
     };
-    let (spec, cleanup) = crate::postgres::test_schema(&url)?;
+    let schema = crate::ScratchSchema::create(&url, "vigil_test")?;
     Ok(Some(Fixture {
-        spec,
+        spec: schema.spec().to_string(),
         _dir: None,
-        cleanup: Some(cleanup),
+        cleanup: Some(Box::new(move || drop(schema))),
     }))
 }
 
