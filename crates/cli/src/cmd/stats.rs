@@ -34,8 +34,11 @@ impl StoreArgs {
         Ok(vigil_store::open(&self.spec())?)
     }
 
-    /// Opens a store that must already hold data: an embedded store that
-    /// does not exist yet is an error naming the command that fills it.
+    /// Opens a store that must already hold data, for reading (`stats`,
+    /// `search`, `export`): an embedded store that does not exist yet is an
+    /// error naming the command that fills it. The handle skips loading the
+    /// near-duplicate index, which only writes need
+    /// ([`vigil_store::open_reader`]).
     pub fn open_existing(&self) -> anyhow::Result<Box<dyn Store>> {
         let spec = self.spec();
         if !vigil_store::is_postgres(&spec) && !Path::new(&spec).join(DB_FILE).is_file() {
@@ -43,7 +46,7 @@ impl StoreArgs {
                 "{spec}: no vigil store here; run `vigil ingest SOURCE --data {spec}` first"
             );
         }
-        self.open()
+        Ok(vigil_store::open_reader(&spec)?)
     }
 }
 
