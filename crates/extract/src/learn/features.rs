@@ -416,7 +416,9 @@ pub fn is_target_word(w: &str) -> bool {
     )
 }
 
-fn is_preposition(w: &str) -> bool {
+/// Whether a lower-cased word is one of the prepositions that bound a
+/// crude noun phrase ("by", "of", "against", "in", …).
+pub(crate) fn is_preposition(w: &str) -> bool {
     matches!(
         w,
         "by" | "of"

@@ -1,6 +1,6 @@
 //! The learned MUC-4 role-filler extractor.
 
-use crate::learn::features::{DocContext, TokenFeaturizer};
+use crate::learn::features::{is_preposition, DocContext, TokenFeaturizer};
 use crate::learn::io::{Reader, Writer};
 use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, SequenceTagger};
 
@@ -129,30 +129,14 @@ fn is_number_word(w: &str) -> bool {
 }
 
 /// Whether a lower-cased word is a preposition or conjunction that does not
-/// end or start a role filler.
+/// end or start a role filler (the tagger's prepositions, plus
+/// conjunctions, relative pronouns, the comma and the possessive).
 fn is_edge_word(w: &str) -> bool {
-    matches!(
-        w,
-        "by" | "of"
-            | "against"
-            | "at"
-            | "in"
-            | "on"
-            | "to"
-            | "from"
-            | "with"
-            | "for"
-            | "near"
-            | "into"
-            | "and"
-            | "or"
-            | "but"
-            | "that"
-            | "which"
-            | "who"
-            | ","
-            | "'s"
-    )
+    is_preposition(w)
+        || matches!(
+            w,
+            "and" | "or" | "but" | "that" | "which" | "who" | "," | "'s"
+        )
 }
 
 impl Default for Params {
