@@ -36,7 +36,8 @@ use vigil_corpus::{Constraints, DuplicateIndex};
 use crate::incremental::{self, Loaded};
 use crate::search::{self, Query};
 use crate::sqlite::{
-    incident_actor_keys, incident_bucket, restrict_to_members, split_sides, time_text,
+    compress, incident_actor_keys, incident_bucket, restrict_to_members, split_sides, time_text,
+    unpack,
 };
 use crate::{
     actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
@@ -197,6 +198,13 @@ const MIGRATIONS: &[&str] = &[
     // each find every incident before (or after) a day.
     "CREATE INDEX incidents_dates ON incidents
         USING GIST (daterange(date_start, GREATEST(date_start, date_end), '[]'));",
+    // 6: analyses and incidents keep their JSON zstd-compressed (`zjson`,
+    // the same frames as the SQLite store's), about a fourth of the text.
+    // Rows written before keep their `json` TEXT; new rows leave it NULL
+    // (or hold the text should compression fail). Every read takes
+    // whichever is set (`stored_json`).
+    "ALTER TABLE analyses ALTER COLUMN json DROP NOT NULL, ADD COLUMN zjson BYTEA;
+    ALTER TABLE incidents ALTER COLUMN json DROP NOT NULL, ADD COLUMN zjson BYTEA;",
 ];
 
 /// The migration that added the filter columns (see [`MIGRATIONS`]).
@@ -220,11 +228,11 @@ impl IncidentWriter {
                 "WITH dictionary AS (
                     INSERT INTO search_sources (value) SELECT unnest($15::text[])
                     ON CONFLICT DO NOTHING)
-                 INSERT INTO incidents (id, kind, json, snippet, actors, places, sources, body,
-                    family, country, types, stages, actor_terms, place_terms, source_terms,
+                 INSERT INTO incidents (id, kind, json, zjson, snippet, actors, places, sources,
+                    body, family, country, types, stages, actor_terms, place_terms, source_terms,
                     date_start, date_end)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9, $10,
-                    $11, $12, $13, $14, $15, $16, $17)
+                 VALUES ($1, $2, $3, $18, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9,
+                    $10, $11, $12, $13, $14, $15, $16, $17)
                  RETURNING key"
             ))?,
             actors: prepare(
@@ -320,6 +328,44 @@ fn json_error(url: &str, what: &str) -> impl FnOnce(serde_json::Error) -> StoreE
     let path = url.into();
     let doc = what.to_string();
     move |source| StoreError::Json { path, doc, source }
+}
+
+/// A JSON value as written from migration 6 on: `(None, Some(zstd frame))`,
+/// or `(Some(text), None)` should compression fail.
+fn pack(json: String) -> (Option<String>, Option<Vec<u8>>) {
+    match compress(json.as_bytes()) {
+        Some(bytes) => (None, Some(bytes)),
+        None => (Some(json), None),
+    }
+}
+
+/// Decodes the stored JSON of an analysis or incident row: the
+/// zstd-compressed column `packed` (`zjson`, migration 6 on) when set, else
+/// the text column `text` (`json`, rows written before). `what` names the
+/// row in errors.
+fn stored_json<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    text: usize,
+    packed: usize,
+    url: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    if let Some(bytes) = row.get::<_, Option<&[u8]>>(packed) {
+        let json = unpack(bytes).map_err(|e| {
+            json_error(url, what)(<serde_json::Error as serde::de::Error>::custom(format!(
+                "its zstd-compressed JSON does not decompress: {e}"
+            )))
+        })?;
+        return serde_json::from_slice(&json).map_err(json_error(url, what));
+    }
+    let json: Option<&str> = row.get(text);
+    serde_json::from_str(json.unwrap_or_default()).map_err(json_error(url, what))
+}
+
+/// Just the cleaned text of a stored analysis (the near-duplicate index).
+#[derive(serde::Deserialize)]
+struct AnalysisText {
+    text: String,
 }
 
 impl PostgresStore {
@@ -424,14 +470,14 @@ impl PostgresStore {
     ) -> Result<(Vec<(String, Analysis)>, HashMap<String, String>), StoreError> {
         let rows = match only {
             None => client.query(
-                "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                "SELECT d.id, a.json, d.source, a.zjson FROM documents d JOIN analyses a ON a.doc = d.key
                  WHERE EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key) ORDER BY d.key",
                 &[],
             ),
             Some(ids) => {
                 let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 client.query(
-                    "SELECT d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                    "SELECT d.id, a.json, d.source, a.zjson FROM documents d JOIN analyses a ON a.doc = d.key
                      WHERE d.id = ANY($1) ORDER BY d.key",
                     &[&ids],
                 )
@@ -446,11 +492,10 @@ impl PostgresStore {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let json: String = row.get(1);
             if let Some(source) = row.get::<_, Option<String>>(2) {
                 doc_sources.insert(id.clone(), source);
             }
-            let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(url, &id))?;
+            let analysis: Analysis = stored_json(&row, 1, 3, url, &id)?;
             analyses.push((id, analysis));
         }
         Ok((analyses, doc_sources))
@@ -484,6 +529,7 @@ impl PostgresStore {
         doc_sources: &HashMap<String, String>,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(incident).map_err(json_error(url, &incident.id))?;
+        let (json, zjson) = pack(json);
         let row = search::index_row(incident, by_id, doc_sources);
         let (family, country) = incident_bucket(incident, by_id);
         let f = search::FilterColumns::of(incident, &row);
@@ -508,6 +554,7 @@ impl PostgresStore {
                     &f.sources,
                     &f.start,
                     &f.end,
+                    &zjson,
                 ],
             )
             .map_err(pg_err(url, "storing an incident"))?
@@ -531,7 +578,7 @@ impl PostgresStore {
     ) -> Result<(Loaded, HashMap<String, String>), StoreError> {
         let rows = client
             .query(
-                "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                "SELECT d.key, d.id, a.json, d.source, a.zjson FROM documents d JOIN analyses a ON a.doc = d.key
                  WHERE d.key > $1 AND d.key <= $2
                    AND EXISTS (SELECT 1 FROM events e WHERE e.doc = d.key)
                  ORDER BY d.key",
@@ -551,7 +598,7 @@ impl PostgresStore {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let rows = client
             .query(
-                "SELECT d.key, d.id, a.json, d.source FROM documents d JOIN analyses a ON a.doc = d.key
+                "SELECT d.key, d.id, a.json, d.source, a.zjson FROM documents d JOIN analyses a ON a.doc = d.key
                  WHERE d.id = ANY($1) ORDER BY d.key",
                 &[&ids],
             )
@@ -572,11 +619,10 @@ impl PostgresStore {
             if first_per_id && !seen.insert(id.clone()) {
                 continue;
             }
-            let json: String = row.get(2);
             if let Some(source) = row.get::<_, Option<String>>(3) {
                 sources.insert(id.clone(), source);
             }
-            let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(url, &id))?;
+            let analysis: Analysis = stored_json(&row, 2, 4, url, &id)?;
             loaded.push((row.get(0), id, analysis));
         }
         Ok((loaded, sources))
@@ -650,16 +696,16 @@ impl PostgresStore {
     fn incident_row(&self, id: &str) -> Result<Option<(i64, Incident)>, StoreError> {
         let row = self
             .client()
-            .query_opt("SELECT key, json FROM incidents WHERE id = $1", &[&id])
+            .query_opt(
+                "SELECT key, json, zjson FROM incidents WHERE id = $1",
+                &[&id],
+            )
             .map_err(self.err("reading an incident"))?;
         match row {
             None => Ok(None),
             Some(row) => {
-                let json: String = row.get(1);
-                Ok(Some((
-                    row.get(0),
-                    serde_json::from_str(&json).map_err(json_error(&self.url, id))?,
-                )))
+                let incident = stored_json(&row, 1, 2, &self.url, id)?;
+                Ok(Some((row.get(0), incident)))
             }
         }
     }
@@ -981,8 +1027,9 @@ fn refresh_index(
 ) -> Result<(), StoreError> {
     let rows = client
         .query(
-            "SELECT d.key, d.story, (a.json::json)->>'text' FROM documents d
-             JOIN analyses a ON a.doc = d.key WHERE d.key > $1 ORDER BY d.key",
+            "SELECT d.key, d.story, CASE WHEN d.story = d.key THEN a.json END,
+                CASE WHEN d.story = d.key THEN a.zjson END
+             FROM documents d JOIN analyses a ON a.doc = d.key WHERE d.key > $1 ORDER BY d.key",
             &[&*up_to],
         )
         .map_err(pg_err(url, "reading story fingerprints"))?;
@@ -990,9 +1037,8 @@ fn refresh_index(
         let key: i64 = row.get(0);
         let story: i64 = row.get(1);
         if story == key {
-            if let Some(text) = row.get::<_, Option<String>>(2) {
-                index.insert(&key.to_string(), &text);
-            }
+            let analysis: AnalysisText = stored_json(&row, 2, 3, url, &key.to_string())?;
+            index.insert(&key.to_string(), &analysis.text);
         }
         *up_to = (*up_to).max(key);
     }
@@ -1005,7 +1051,7 @@ const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, 
         content_hash, story, ingested_at, author, origin)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
 const SET_STORY: &str = "UPDATE documents SET story = $1 WHERE key = $2";
-const INSERT_ANALYSIS: &str = "INSERT INTO analyses (doc, json) VALUES ($1, $2)";
+const INSERT_ANALYSIS: &str = "INSERT INTO analyses (doc, json, zjson) VALUES ($1, $2, $3)";
 const INSERT_EVENT: &str =
     "INSERT INTO events (doc, id, kind, stage, json) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
@@ -1219,8 +1265,8 @@ impl Store for PostgresStore {
                     outcomes.push(Outcome::Duplicate { existing, reason });
                     continue;
                 }
-                let analysis_json =
-                    serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?;
+                let (analysis_json, analysis_zjson) =
+                    pack(serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?);
                 let origin =
                     serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
                 let key: i64 = tx
@@ -1248,8 +1294,11 @@ impl Store for PostgresStore {
                 *up_to = (*up_to).max(key);
                 tx.execute(&prepared.set_story, &[&story, &key])
                     .map_err(err("storing a document"))?;
-                tx.execute(&prepared.insert_analysis, &[&key, &analysis_json])
-                    .map_err(err("storing an analysis"))?;
+                tx.execute(
+                    &prepared.insert_analysis,
+                    &[&key, &analysis_json, &analysis_zjson],
+                )
+                .map_err(err("storing an analysis"))?;
                 for event in &analysis.events {
                     // The event itself is in the analysis: not stored twice.
                     tx.execute(
@@ -1302,7 +1351,7 @@ impl Store for PostgresStore {
             .client()
             .query_opt(
                 "SELECT d.key, d.url, d.title, d.source, d.published, d.content_hash, d.story,
-                        d.ingested_at, d.author, d.origin, a.json
+                        d.ingested_at, d.author, d.origin, a.json, a.zjson
                  FROM documents d JOIN analyses a ON a.doc = d.key
                  WHERE d.id = $1 ORDER BY d.key LIMIT 1",
                 &[&id],
@@ -1311,8 +1360,7 @@ impl Store for PostgresStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let json: String = row.get(10);
-        let analysis: Analysis = serde_json::from_str(&json).map_err(json_error(&self.url, id))?;
+        let analysis: Analysis = stored_json(&row, 10, 11, &self.url, id)?;
         let origin: Origin = match row.get::<_, Option<String>>(9) {
             Some(o) => serde_json::from_str(&o).map_err(json_error(&self.url, id))?,
             None => Origin::default(),
@@ -1408,11 +1456,11 @@ impl Store for PostgresStore {
         for (family, country) in incremental::candidate_buckets(&pending) {
             let rows = match &country {
                 None => tx.query(
-                    "SELECT key, json FROM incidents WHERE family = $1",
+                    "SELECT key, json, zjson FROM incidents WHERE family = $1",
                     &[&family.as_str()],
                 ),
                 Some(country) => tx.query(
-                    "SELECT key, json FROM incidents
+                    "SELECT key, json, zjson FROM incidents
                      WHERE family = $1 AND (country = $2 OR country IS NULL)",
                     &[&family.as_str(), country],
                 ),
@@ -1423,9 +1471,7 @@ impl Store for PostgresStore {
                 if candidates.contains_key(&key) {
                     continue;
                 }
-                let json: String = r.get(1);
-                let incident: Incident = serde_json::from_str(&json)
-                    .map_err(json_error(&url, &format!("incident {key}")))?;
+                let incident: Incident = stored_json(&r, 1, 2, &url, &format!("incident {key}"))?;
                 candidates.insert(key, incident);
             }
         }
@@ -1538,7 +1584,7 @@ impl Store for PostgresStore {
                     CASE WHEN older THEN 0 ELSE score END AS rank
                 FROM r
              )
-             SELECT p.id, i.json, i.snippet, p.score
+             SELECT p.id, i.json, i.snippet, p.score, i.zjson
              FROM (SELECT * FROM p ORDER BY {inner} LIMIT {limit} OFFSET {offset}) p
              JOIN incidents i ON i.key = p.key
              ORDER BY {outer}",
@@ -1576,13 +1622,11 @@ impl Store for PostgresStore {
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
             let id: String = r.get(0);
-            let json: String = r.get(1);
             let row = search::Row {
                 snippet: r.get(2),
                 ..search::Row::default()
             };
-            let incident: Incident =
-                serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
+            let incident: Incident = stored_json(&r, 1, 4, &self.url, &id)?;
             hits.push(search::hit(&incident, &row, r.get(3)));
         }
         Ok(search::capped_page(hits, counted, count_limit, page.offset))
@@ -1600,7 +1644,7 @@ impl Store for PostgresStore {
         // store, and memory stays bounded by the page size.
         let after_param = filter.params.len() + 1;
         let sql = format!(
-            "SELECT id, json FROM incidents WHERE {} AND id > ${after_param}
+            "SELECT id, json, zjson FROM incidents WHERE {} AND id > ${after_param}
              ORDER BY id LIMIT {STREAM_BATCH}",
             filter.condition()
         );
@@ -1619,9 +1663,7 @@ impl Store for PostgresStore {
             let last_id: String = last.get(0);
             for r in rows {
                 let id: String = r.get(0);
-                let json: String = r.get(1);
-                let incident: Incident =
-                    serde_json::from_str(&json).map_err(json_error(&self.url, &id))?;
+                let incident: Incident = stored_json(&r, 1, 2, &self.url, &id)?;
                 f(incident)?;
                 n += 1;
             }
@@ -2137,8 +2179,9 @@ mod search_tests {
                 .iter()
                 .map(|q| ids(&store, q))
                 .collect::<Result<Vec<_>, _>>()?;
-            // Back to version 3: the columns, their indexes and the
-            // dictionary gone.
+            // Back to version 3: the JSON as text, the columns, their
+            // indexes and the dictionary gone.
+            uncompress_json(&store)?;
             store.client().batch_execute(
                 "DELETE FROM schema_migrations WHERE version >= 4;
                  ALTER TABLE incidents DROP COLUMN types, DROP COLUMN stages,
@@ -2154,6 +2197,140 @@ mod search_tests {
         for (q, want) in queries.iter().zip(&expected) {
             assert_eq!(&ids(&store, q)?, want, "{q}");
         }
+        Ok(())
+    }
+
+    /// Undoes migration 6 (the test builds a store at an older version):
+    /// the JSON of analyses and incidents back as text, no compressed
+    /// column.
+    fn uncompress_json(store: &PostgresStore) -> Result<(), Box<dyn std::error::Error>> {
+        let mut client = store.client();
+        for (table, key) in [("analyses", "doc"), ("incidents", "key")] {
+            let rows = client.query(&format!("SELECT {key}, zjson FROM {table}"), &[])?;
+            for row in rows {
+                let text = String::from_utf8(unpack(row.get::<_, &[u8]>(1))?)?;
+                client.execute(
+                    &format!("UPDATE {table} SET json = $2 WHERE {key} = $1"),
+                    &[&row.get::<_, i64>(0), &text],
+                )?;
+            }
+            client.batch_execute(&format!(
+                "ALTER TABLE {table} DROP COLUMN zjson, ALTER COLUMN json SET NOT NULL"
+            ))?;
+        }
+        client.batch_execute("DELETE FROM schema_migrations WHERE version >= 6")?;
+        Ok(())
+    }
+
+    /// Every incident of the store, by id.
+    fn all_incidents(store: &PostgresStore) -> Result<Vec<Incident>, StoreError> {
+        let mut all = Vec::new();
+        store.for_each_incident(&Query::default(), &mut |i| {
+            all.push(i);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// How many rows of `table` keep their JSON as text, and how many
+    /// compressed.
+    fn json_columns(store: &PostgresStore, table: &str) -> Result<(i64, i64), StoreError> {
+        let row = store
+            .client()
+            .query_one(
+                &format!("SELECT COUNT(json), COUNT(zjson) FROM {table}"),
+                &[],
+            )
+            .map_err(pg_err(&store.url, "counting JSON columns"))?;
+        Ok((row.get(0), row.get(1)))
+    }
+
+    /// A store at schema version 5 (analyses and incidents as JSON text),
+    /// upgraded: migration 6 leaves the text rows, every read takes them,
+    /// and rows written after it are compressed.
+    #[test]
+    fn upgrading_from_version_5_reads_text_rows_and_compresses_new_ones() -> R {
+        let Some(fixture) = crate::suite::postgres()? else {
+            println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+            return Ok(());
+        };
+        let (incidents, analyses, bombings) = {
+            let mut store = PostgresStore::connect(&fixture.spec)?;
+            store.insert_batch(&[brussels(), kabul()])?;
+            store.recompute_incidents()?;
+            assert_eq!(json_columns(&store, "analyses")?, (0, 2));
+            assert_eq!(json_columns(&store, "incidents")?, (0, 2));
+            let incidents = all_incidents(&store)?;
+            let mut analyses = Vec::new();
+            for id in ["brussels", "kabul"] {
+                analyses.push(store.document(id)?.ok_or(id)?.analysis);
+            }
+            let bombings = ids(&store, "type:bombing")?;
+            // Back to version 5: the JSON as text, no compressed column.
+            uncompress_json(&store)?;
+            (incidents, analyses, bombings)
+        };
+        assert_eq!(incidents.len(), 2, "{incidents:?}");
+        // Connecting upgrades the store and reads the stories' text rows
+        // (the near-duplicate index).
+        let mut store = PostgresStore::connect(&fixture.spec)?;
+        assert_eq!(store.schema_version()?, PG_SCHEMA_VERSION);
+        assert_eq!(json_columns(&store, "analyses")?, (2, 0));
+        assert_eq!(json_columns(&store, "incidents")?, (2, 0));
+        assert_eq!(all_incidents(&store)?, incidents);
+        for incident in &incidents {
+            assert_eq!(store.incident(&incident.id)?.as_ref(), Some(incident));
+        }
+        for (id, analysis) in ["brussels", "kabul"].into_iter().zip(&analyses) {
+            assert_eq!(&store.document(id)?.ok_or(id)?.analysis, analysis);
+        }
+        assert_eq!(ids(&store, "type:bombing")?, bombings);
+        // An edited copy of kabul joins its story: its text was read.
+        let (mut copy, mut copy_analysis) = kabul();
+        copy.id = "kabul-copy".into();
+        copy.url = None;
+        copy.text = copy.text.to_uppercase();
+        copy_analysis.text = copy.text.clone();
+        let out = store.insert_batch(&[(copy, copy_analysis)])?;
+        assert!(
+            matches!(out[..], [Outcome::NearDuplicate { .. }]),
+            "{out:?}"
+        );
+        // A new document: compressed, merged with the text incidents.
+        store.insert_batch(&[berlin()])?;
+        assert_eq!(json_columns(&store, "analyses")?, (2, 2));
+        let berlin_row = store.client().query_one(
+            "SELECT a.json IS NULL, a.zjson IS NOT NULL FROM analyses a
+             JOIN documents d ON d.key = a.doc WHERE d.id = 'berlin'",
+            &[],
+        )?;
+        assert_eq!((berlin_row.get(0), berlin_row.get(1)), (true, true));
+        let update = store.merge_incidents()?;
+        assert_eq!(update.total, 3, "{update:?}");
+        let (text, packed) = json_columns(&store, "incidents")?;
+        assert!(
+            packed >= 1 && text + packed == 3,
+            "{text} text, {packed} compressed"
+        );
+        // Brussels kept as stored; the copy joined kabul's incident (read
+        // from its text row, written back compressed).
+        let merged = all_incidents(&store)?;
+        let brussels_incident = incidents.iter().find(|i| i.sources[0].doc_id == "brussels");
+        assert!(
+            brussels_incident.is_some_and(|b| merged.contains(b)),
+            "{merged:?}"
+        );
+        let kabul_sources = merged
+            .iter()
+            .find(|i| i.sources.iter().any(|s| s.doc_id == "kabul"))
+            .map(|i| i.sources.len());
+        assert_eq!(kabul_sources, Some(2), "{merged:?}");
+        assert_eq!(ids(&store, "type:bombing")?.len(), 2);
+        // Recomputing reads the text analyses and writes every incident
+        // compressed.
+        store.recompute_incidents()?;
+        assert_eq!(json_columns(&store, "incidents")?, (0, 3));
+        assert_eq!(all_incidents(&store)?.len(), 3);
         Ok(())
     }
 }

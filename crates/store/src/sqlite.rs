@@ -211,7 +211,7 @@ thread_local! {
 }
 
 /// Decompresses one stored value (a zstd frame that records its size).
-fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let size = zstd::zstd_safe::get_frame_content_size(bytes)
         .ok()
         .flatten()
@@ -235,17 +235,22 @@ fn unpack(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 /// A JSON value as stored: zstd-compressed bytes (a BLOB), or the text
 /// itself should compression fail.
 pub(crate) fn pack(json: String) -> Value {
-    let packed = COMPRESSOR.with(|c| {
+    match compress(json.as_bytes()) {
+        Some(bytes) => Value::Blob(bytes),
+        None => Value::Text(json),
+    }
+}
+
+/// `bytes` as one zstd frame (level [`ZSTD_LEVEL`], recording its size),
+/// or `None` should compression fail.
+pub(crate) fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
+    COMPRESSOR.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {
             *c = zstd::bulk::Compressor::new(ZSTD_LEVEL).ok();
         }
-        c.as_mut().and_then(|c| c.compress(json.as_bytes()).ok())
-    });
-    match packed {
-        Some(bytes) => Value::Blob(bytes),
-        None => Value::Text(json),
-    }
+        c.as_mut().and_then(|c| c.compress(bytes).ok())
+    })
 }
 
 /// Reads a stored JSON column: a zstd BLOB (schema 6 on) or plain TEXT
