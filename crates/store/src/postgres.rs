@@ -2148,6 +2148,15 @@ mod search_tests {
 
     type R = Result<(), Box<dyn std::error::Error>>;
 
+    /// A store on `spec` holding the Brussels, Kabul and Berlin reports,
+    /// merged into incidents.
+    pub(super) fn three_reports(spec: &str) -> Result<PostgresStore, Box<dyn std::error::Error>> {
+        let mut store = PostgresStore::connect(spec)?;
+        store.insert_batch(&[brussels(), kabul(), berlin()])?;
+        store.recompute_incidents()?;
+        Ok(store)
+    }
+
     fn ids(store: &PostgresStore, query: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         let hits = store.search(&search::parse(query)?, &Page::first(10))?.hits;
         Ok(hits.into_iter().map(|h| h.id).collect())
@@ -2172,9 +2181,7 @@ mod search_tests {
             "bomb type:bombing since:2023-01-01",
         ];
         let expected = {
-            let mut store = PostgresStore::connect(&fixture.spec)?;
-            store.insert_batch(&[brussels(), kabul(), berlin()])?;
-            store.recompute_incidents()?;
+            let store = three_reports(&fixture.spec)?;
             let expected = queries
                 .iter()
                 .map(|q| ids(&store, q))
@@ -2337,8 +2344,8 @@ mod search_tests {
 
 #[cfg(test)]
 mod capped_search_tests {
+    use super::search_tests::three_reports;
     use super::*;
-    use crate::suite::fixtures::{berlin, brussels, kabul};
 
     type R = Result<(), Box<dyn std::error::Error>>;
 
@@ -2358,9 +2365,7 @@ mod capped_search_tests {
             println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
             return Ok(());
         };
-        let mut store = PostgresStore::connect(&fixture.spec)?;
-        store.insert_batch(&[brussels(), kabul(), berlin()])?;
-        store.recompute_incidents()?;
+        let mut store = three_reports(&fixture.spec)?;
         store.limits.total_cap = 2;
         let all = Query::default();
         let everything = store.search(&all, &page(0, 10, Sort::Recent))?;
@@ -2400,9 +2405,7 @@ mod capped_search_tests {
             println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
             return Ok(());
         };
-        let mut store = PostgresStore::connect(&fixture.spec)?;
-        store.insert_batch(&[brussels(), kabul(), berlin()])?;
-        store.recompute_incidents()?;
+        let mut store = three_reports(&fixture.spec)?;
         let bomb = search::parse("bomb")?;
         let ranked = store.search(&bomb, &page(0, 10, Sort::Relevance))?.hits;
         assert_eq!(ranked.len(), 2, "{ranked:?}");
