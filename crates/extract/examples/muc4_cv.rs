@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -93,12 +93,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let cfg = TrainConfig {
+        bits: opt("--bits").map_or(Ok(18), |s| s.parse())?,
         tune_folds: opt("--tune-folds")
             .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
         caps: args.iter().any(|a| a == "--caps"),
         trim: args.iter().any(|a| a == "--trim"),
         role_thresholds: args.iter().any(|a| a == "--role-thresholds"),
         hints: args.iter().any(|a| a == "--hints"),
+        classes: !args.iter().any(|a| a == "--no-classes"),
         gate: args.iter().any(|a| a == "--gate"),
         ensemble: !args.iter().any(|a| a == "--no-ensemble"),
         ..TrainConfig::default()

@@ -89,6 +89,11 @@ pub struct Args {
     /// folds, worse on dev, see docs/muc4.md).
     #[arg(long)]
     pub trim: bool,
+    /// Leave out the word-class features (`data/clusters/words.tsv`:
+    /// classes of words that mean similar things) of the tagger and the
+    /// document classifiers (the previous recipe; see docs/muc4.md).
+    #[arg(long)]
+    pub no_classes: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -123,6 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         caps: args.caps,
         hints: args.hints,
         trim: args.trim,
+        classes: !args.no_classes,
         ..TrainConfig::default()
     };
     if cfg.hints {

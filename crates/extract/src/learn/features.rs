@@ -26,6 +26,32 @@ use crate::kb::Kb;
 /// The lexicons the rule pipeline also reads (`crate::lexicon`).
 const WEAPONS: &str = include_str!("../../../../data/lexicon/weapons.tsv");
 const NOUNS: &str = include_str!("../../../../data/lexicon/nouns.tsv");
+/// Word classes (`data/clusters/words.tsv`, built by
+/// `scripts/build-word-clusters.py`).
+const CLUSTERS: &str = include_str!("../../../../data/clusters/words.tsv");
+
+/// The classes of an unknown word.
+const NO_CLASS: [&str; 3] = ["?", "?", "?"];
+
+/// Word classes of a lower-cased word at three granularities (64, 256 and
+/// 1,024 classes of `data/clusters/words.tsv`: k-means over the words'
+/// embeddings by a sentence encoder, so that "bomb", "dynamite" and
+/// "explosives" share a class), or `None` for a word not in the list.
+pub fn word_classes(w: &str) -> Option<&'static [&'static str; 3]> {
+    static TABLE: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            CLUSTERS
+                .lines()
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .filter_map(|l| {
+                    let mut c = l.split('\t');
+                    Some((c.next()?, [c.next()?, c.next()?, c.next()?]))
+                })
+                .collect()
+        })
+        .get(w)
+}
 
 /// `(form, second column)` of the data rows of a lexicon file.
 fn tsv(text: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -690,6 +716,7 @@ impl<'t> DocContext<'t> {
 #[derive(Debug, Clone, Copy)]
 pub struct TokenFeaturizer {
     hasher: FeatureHasher,
+    classes: bool,
 }
 
 impl TokenFeaturizer {
@@ -697,7 +724,20 @@ impl TokenFeaturizer {
     pub fn new(bits: u32) -> TokenFeaturizer {
         TokenFeaturizer {
             hasher: FeatureHasher::new(bits),
+            classes: false,
         }
+    }
+
+    /// The same featurizer, adding (or not) word-class features
+    /// ([`word_classes`]) of the token, its neighbours, its noun phrase's
+    /// head and nearby verbs, and the classes of the document's words.
+    pub fn with_classes(self, classes: bool) -> TokenFeaturizer {
+        TokenFeaturizer { classes, ..self }
+    }
+
+    /// Whether word-class features are added.
+    pub fn uses_classes(&self) -> bool {
+        self.classes
     }
 
     /// The hasher in use.
@@ -757,6 +797,24 @@ impl TokenFeaturizer {
         // The first sentence with a violent trigger (any class but "claim").
         let first_incident = doc.sent_mask.iter().position(|m| m & VIOLENT != 0);
         let chunks = chunk_spans(doc);
+        let classes: Vec<&[&str; 3]> = if self.classes {
+            doc.lower
+                .iter()
+                .map(|w| word_classes(w).unwrap_or(&NO_CLASS))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // The 256-class of token `j` (sentence boundaries as themselves).
+        let class_at = |j: isize, sa: usize, sb: usize| -> &str {
+            if j < sa as isize {
+                "<s>"
+            } else if j >= sb as isize {
+                "</s>"
+            } else {
+                classes[j as usize][1]
+            }
+        };
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let ii = i as isize;
@@ -917,6 +975,34 @@ impl TokenFeaturizer {
             if let Some(Some((kind, _))) = doc.gaz.get(i + 1) {
                 f.push(h.hash("gz+1", &[kind]));
             }
+            if self.classes {
+                let c = classes[i];
+                f.push(h.hash("c64", &[c[0]]));
+                f.push(h.hash("c256", &[c[1]]));
+                f.push(h.hash("c1024", &[c[2]]));
+                f.push(h.hash("c-1", &[class_at(ii - 1, sa, sb)]));
+                f.push(h.hash("c+1", &[class_at(ii + 1, sa, sb)]));
+                f.push(h.hash("c-2", &[class_at(ii - 2, sa, sb)]));
+                f.push(h.hash("c+2", &[class_at(ii + 2, sa, sb)]));
+                f.push(h.hash("c-1c", &[class_at(ii - 1, sa, sb), c[1]]));
+                let (ca, cb) = chunks[i];
+                if cb > ca {
+                    let hc = classes[cb - 1];
+                    f.push(h.hash("ch-head-c", &[hc[1]]));
+                    f.push(h.hash("ch-head-c1024", &[hc[2]]));
+                    f.push(h.hash("ch-prev-c", &[class_at(ca as isize - 1, sa, sb)]));
+                    f.push(h.hash("ch-next-c", &[class_at(cb as isize, sa, sb)]));
+                }
+                if let Some((_, tc)) = left_trig[i] {
+                    f.push(h.hash("lt-c", &[tc, c[1]]));
+                }
+                if let Some((_, tc)) = right_trig[i] {
+                    f.push(h.hash("rt-c", &[tc, c[1]]));
+                }
+                if Some(doc.sent_of[i]) == first_incident {
+                    f.push(h.hash("main-sent-c", &[c[1]]));
+                }
+            }
             // Document-level evidence about the word.
             if doc.toks[i].kind == TokKind::Word && w0.len() > 2 {
                 if doc.first_occ[i] {
@@ -979,6 +1065,18 @@ impl TokenFeaturizer {
                 f.push(h.hash("trig0", &[c]));
             }
         }
+        if self.classes {
+            let mut cs: Vec<&str> = words
+                .iter()
+                .filter_map(|w| word_classes(w))
+                .map(|c| c[2])
+                .collect();
+            cs.sort_unstable();
+            cs.dedup();
+            for c in cs {
+                f.push(h.hash("uc", &[c]));
+            }
+        }
         f
     }
 }
@@ -986,6 +1084,38 @@ impl TokenFeaturizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_like_meaning_share_a_fine_class() {
+        let fine = |w: &str| word_classes(w).map(|c| c[2]);
+        assert!(fine("bomb").is_some());
+        assert_eq!(fine("bomb"), fine("dynamite"));
+        assert_eq!(fine("bomb"), fine("explosives"));
+        assert_eq!(fine("guerrillas"), fine("rebels"));
+        assert_ne!(fine("bomb"), fine("guerrillas"));
+        assert_eq!(word_classes("xqzzyv"), None);
+    }
+
+    #[test]
+    fn class_features_are_added_only_when_asked() {
+        let doc = DocContext::new("Rebels planted dynamite at the bank.");
+        let plain = TokenFeaturizer::new(16);
+        let classed = plain.with_classes(true);
+        assert!(!plain.uses_classes() && classed.uses_classes());
+        let (a, b) = (plain.token_features(&doc), classed.token_features(&doc));
+        assert!(a
+            .iter()
+            .zip(&b)
+            .all(|(x, y)| y.len() > x.len() && x.iter().all(|f| y.contains(f))));
+        // "dynamite" and "explosives" now share features they did not.
+        let other = DocContext::new("Rebels planted explosives at the bank.");
+        let shared = |fz: &TokenFeaturizer| {
+            let (x, y) = (&fz.token_features(&doc)[2], &fz.token_features(&other)[2]);
+            x.iter().filter(|f| y.contains(f)).count()
+        };
+        assert!(shared(&classed) > shared(&plain));
+        assert!(classed.doc_features(&doc).len() > plain.doc_features(&doc).len());
+    }
 
     #[test]
     fn features_ignore_case_except_shape() {

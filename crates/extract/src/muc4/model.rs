@@ -13,9 +13,11 @@ const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
 /// Version 3 adds [`Params::max_entities`], [`Params::count_bonus`] and the
 /// stacked gate; version 4 the per-role [`Params::role_min_score`],
 /// [`Params::role_relevance`] and [`Params::trim`], and whether the model
-/// reads the rule pipeline's [`RuleHints`]. A model is written in
-/// the lowest version that holds it (older models stay byte-identical).
-const VERSION: u32 = 4;
+/// reads the rule pipeline's [`RuleHints`]; version 5 whether the features
+/// include word classes ([`TokenFeaturizer::with_classes`]). A model is
+/// written in the lowest version that holds it (older models stay
+/// byte-identical).
+const VERSION: u32 = 5;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -212,6 +214,8 @@ pub struct RoleModel {
     pub(crate) gate: Option<BinaryClassifier>,
     /// Whether the tagger and relevance classifier read [`RuleHints`].
     pub(crate) hints: bool,
+    /// Whether the features include word classes.
+    pub(crate) classes: bool,
     pub params: Params,
 }
 
@@ -346,6 +350,7 @@ impl RoleModel {
             trim.copy_from_slice(r.take(5)?);
             hints = r.take(1)?[0] != 0;
         }
+        let classes = version >= 5 && r.take(1)?[0] & 1 != 0;
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
             return Err(LearnError::Format(
@@ -384,6 +389,7 @@ impl RoleModel {
             scorer,
             gate,
             hints,
+            classes,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
@@ -406,12 +412,16 @@ impl RoleModel {
         // Version 2 when nothing of version 3 is used, so that models
         // trained without the new options stay byte-identical.
         let p = &self.params;
-        let v4 = self.hints
+        let v5 = self.classes;
+        let v4 = v5
+            || self.hints
             || p.role_min_score != [f32::MIN; 5]
             || p.role_relevance != [f32::MIN; 5]
             || p.trim != [0; 5];
         let v3 = v4 || p.max_entities != [0; 5] || p.count_bonus != 0.0 || self.gate.is_some();
-        w.u32(if v4 {
+        w.u32(if v5 {
+            5
+        } else if v4 {
             4
         } else if v3 {
             3
@@ -440,6 +450,9 @@ impl RoleModel {
             }
             w.bytes(&p.trim);
             w.bytes(&[u8::from(self.hints)]);
+        }
+        if v5 {
+            w.bytes(&[u8::from(self.classes)]);
         }
         self.tagger.write(&mut w);
         self.relevance.write(&mut w);
@@ -486,7 +499,7 @@ impl RoleModel {
     pub fn incident_type(&self, text: &str) -> Option<&str> {
         let c = self.incident.as_ref()?;
         let doc = DocContext::new(text);
-        let f = TokenFeaturizer::new(self.featurizer_bits).doc_features(&doc);
+        let f = self.featurizer().doc_features(&doc);
         c.labels().get(c.predict(&f)).map(String::as_str)
     }
 
@@ -496,8 +509,13 @@ impl RoleModel {
     pub fn stage(&self, text: &str) -> Option<&str> {
         let c = self.stage.as_ref()?;
         let doc = DocContext::new(text);
-        let f = TokenFeaturizer::new(self.featurizer_bits).doc_features(&doc);
+        let f = self.featurizer().doc_features(&doc);
         c.labels().get(c.predict(&f)).map(String::as_str)
+    }
+
+    /// The featurizer the model was trained with.
+    pub(crate) fn featurizer(&self) -> TokenFeaturizer {
+        TokenFeaturizer::new(self.featurizer_bits).with_classes(self.classes)
     }
 
     /// Whether the model reads the rule pipeline's hints
@@ -516,7 +534,7 @@ impl RoleModel {
     /// trained with them and given none reads "the rules found nothing").
     pub fn scores_with(&self, text: &str, hints: Option<&RuleHints>) -> DocScores {
         let doc = DocContext::new(text);
-        let fz = TokenFeaturizer::new(self.featurizer_bits);
+        let fz = self.featurizer();
         let (doc_feats, feats) =
             featurize(&fz, &doc, self.hints.then(|| hints.unwrap_or(&NO_HINTS)));
         let mut relevance = self.relevance.score(&doc_feats);

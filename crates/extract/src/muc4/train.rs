@@ -82,6 +82,8 @@ pub struct TrainConfig {
     /// [`RuleHints`] (taken from [`GoldDoc::hints`]; see
     /// [`super::attach_hints`]).
     pub hints: bool,
+    /// Word-class features ([`TokenFeaturizer::with_classes`]).
+    pub classes: bool,
 }
 
 impl TrainConfig {
@@ -114,6 +116,7 @@ impl Default for TrainConfig {
             trim: false,
             role_thresholds: false,
             hints: false,
+            classes: true,
         }
     }
 }
@@ -208,7 +211,7 @@ fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<u
 }
 
 fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
-    let fz = TokenFeaturizer::new(cfg.bits);
+    let fz = TokenFeaturizer::new(cfg.bits).with_classes(cfg.classes);
     let buckets = fz.hasher().size();
     let mut seqs = Vec::new();
     let mut rel = Vec::new();
@@ -243,6 +246,7 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         scorer: None,
         gate: None,
         hints: cfg.hints,
+        classes: cfg.classes,
         params: Params::default(),
     };
     (model, seqs.len(), unplaced)
@@ -717,7 +721,7 @@ pub fn train(
         if cfg.gate {
             // The stacked gate, itself cross-fitted over the same folds so
             // that its scores on each document are out-of-fold too.
-            let fz = TokenFeaturizer::new(cfg.bits);
+            let fz = TokenFeaturizer::new(cfg.bits).with_classes(cfg.classes);
             let n = models[0].tagger.labels().len();
             let examples: Vec<(Vec<u32>, bool)> = docs
                 .iter()
@@ -806,7 +810,7 @@ pub fn train(
         }
     }
     let types = primary_types(keys);
-    let fz = TokenFeaturizer::new(cfg.bits);
+    let fz = TokenFeaturizer::new(cfg.bits).with_classes(cfg.classes);
     let typed: Vec<(Vec<u32>, usize)> = docs
         .iter()
         .filter_map(|d| {
@@ -944,6 +948,35 @@ mod tests {
             .map(|e| e.mentions[0].as_str())
             .collect();
         assert_eq!(victims, vec!["judges"]);
+    }
+
+    #[test]
+    fn word_class_flag_round_trips_and_old_recipe_stays_version_2() {
+        let docs = toy_corpus(12);
+        let cfg = TrainConfig {
+            bits: 14,
+            epochs: 3,
+            tune_folds: 0,
+            ..TrainConfig::default()
+        };
+        assert!(cfg.classes, "word classes are the default recipe");
+        let (m, _) = train(&docs, &[], &cfg, &mut |_| {});
+        let bytes = m.to_bytes();
+        assert_eq!(bytes[8..12], 5u32.to_le_bytes());
+        let back = RoleModel::load(&bytes).expect("loads");
+        assert!(back.featurizer().uses_classes());
+        assert_eq!(back.to_bytes(), bytes);
+        let plain = TrainConfig {
+            classes: false,
+            ..cfg
+        };
+        let (m2, _) = train(&docs, &[], &plain, &mut |_| {});
+        let bytes2 = m2.to_bytes();
+        assert_eq!(bytes2[8..12], 2u32.to_le_bytes());
+        assert!(!RoleModel::load(&bytes2)
+            .expect("loads")
+            .featurizer()
+            .uses_classes());
     }
 
     #[test]
