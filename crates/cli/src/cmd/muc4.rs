@@ -110,14 +110,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let doc = slots::document(&d.docid, &d.doctext, dateline);
             let analysis = pipeline.analyze(&doc);
             let hints = model.uses_hints().then(|| muc4::RuleHints::of(&analysis));
-            let mut learned = model.predict_with(&d.doctext, hints.as_ref()).lists();
+            let (learned, incident) = model.predict_typed(&d.doctext, hints.as_ref());
+            let mut learned = learned.lists();
             let rules = muc4::from_analysis(&analysis);
             if !args.no_rules {
                 muc4::combine(&mut learned, &rules);
             }
             // Date and location only for documents the incident-type
             // classifier finds an incident in (scored both ways below).
-            let incident = model.incident_type(&d.doctext) != Some("NONE");
+            let incident = incident != Some("NONE");
             let slot = slots::predict(&analysis, dateline, gazetteer);
             (learned, rules, Some((slot, incident)))
         })

@@ -17,6 +17,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 use vigil_core::EntityType;
 
 use super::text::{sentences, tokenize, Tok, TokKind};
@@ -38,7 +40,7 @@ const NO_CLASS: [&str; 3] = ["?", "?", "?"];
 /// embeddings by a sentence encoder, so that "bomb", "dynamite" and
 /// "explosives" share a class), or `None` for a word not in the list.
 pub fn word_classes(w: &str) -> Option<&'static [&'static str; 3]> {
-    static TABLE: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
+    static TABLE: OnceLock<FxHashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             CLUSTERS
@@ -797,6 +799,7 @@ impl TokenFeaturizer {
         // The first sentence with a violent trigger (any class but "claim").
         let first_incident = doc.sent_mask.iter().position(|m| m & VIOLENT != 0);
         let chunks = chunk_spans(doc);
+        let masks: Vec<String> = doc.sent_mask.iter().map(u8::to_string).collect();
         let classes: Vec<&[&str; 3]> = if self.classes {
             doc.lower
                 .iter()
@@ -833,12 +836,12 @@ impl TokenFeaturizer {
             let (wm1, wp1, wm2, wp2) = (ctx(ii - 1), ctx(ii + 1), ctx(ii - 2), ctx(ii + 2));
             let mut f = Vec::with_capacity(48);
             let orig = doc.toks[i].text(doc.text);
-            let chars: Vec<char> = w0.chars().collect();
-            let pre = |k: usize| chars.iter().take(k).collect::<String>();
+            // The first and last `k` characters, without allocating.
+            let pre = |k: usize| w0.char_indices().nth(k).map_or(w0, |(b, _)| &w0[..b]);
             let suf = |k: usize| {
-                chars[chars.len().saturating_sub(k)..]
-                    .iter()
-                    .collect::<String>()
+                k.checked_sub(1)
+                    .and_then(|k1| w0.char_indices().rev().nth(k1))
+                    .map_or(w0, |(b, _)| &w0[b..])
             };
             let sbk = sentence_bucket(doc.sent_of[i]);
             let l0 = lex(w0);
@@ -854,10 +857,10 @@ impl TokenFeaturizer {
             f.push(h.hash("ww+", &[w0, wp1]));
             f.push(h.hash("w-2-1", &[wm2, wm1]));
             f.push(h.hash("w+1+2", &[wp1, wp2]));
-            f.push(h.hash("p3", &[&pre(3)]));
-            f.push(h.hash("s3", &[&suf(3)]));
-            f.push(h.hash("s2", &[&suf(2)]));
-            f.push(h.hash("s4", &[&suf(4)]));
+            f.push(h.hash("p3", &[pre(3)]));
+            f.push(h.hash("s3", &[suf(3)]));
+            f.push(h.hash("s2", &[suf(2)]));
+            f.push(h.hash("s4", &[suf(4)]));
             f.push(h.hash("sh", &[&shape(orig)]));
             f.push(h.hash(
                 "kind",
@@ -955,9 +958,9 @@ impl TokenFeaturizer {
             // The trigger classes of the token's sentence, and whether it is
             // the document's first sentence reporting violence (the main
             // incident, usually).
-            let mask = doc.sent_mask[doc.sent_of[i]].to_string();
-            f.push(h.hash("smask", &[&mask]));
-            f.push(h.hash("smask-lex", &[&mask, l0]));
+            let mask = masks[doc.sent_of[i]].as_str();
+            f.push(h.hash("smask", &[mask]));
+            f.push(h.hash("smask-lex", &[mask, l0]));
             if Some(doc.sent_of[i]) == first_incident {
                 f.push(h.hash("main-sent", &[l0]));
                 f.push(h.hash("main-sent-w", &[w0]));

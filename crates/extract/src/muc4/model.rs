@@ -178,6 +178,8 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocScores {
     pub relevance: f32,
+    /// Label index of the incident-type classifier, when the model has one.
+    pub incident: Option<usize>,
     /// Emission scores, tokens × labels.
     pub em: Vec<f32>,
     /// Byte span of each token.
@@ -538,6 +540,15 @@ impl RoleModel {
         let (doc_feats, feats) =
             featurize(&fz, &doc, self.hints.then(|| hints.unwrap_or(&NO_HINTS)));
         let mut relevance = self.relevance.score(&doc_feats);
+        // The incident-type classifier reads the document features without
+        // the hints (as trained): the same vector unless the model reads hints.
+        let incident = self.incident.as_ref().map(|c| {
+            if self.hints {
+                c.predict(&fz.doc_features(&doc))
+            } else {
+                c.predict(&doc_feats)
+            }
+        });
         let em = self.tagger.emissions(&feats);
         if let Some(gate) = &self.gate {
             let n = self.tagger.labels().len();
@@ -545,6 +556,7 @@ impl RoleModel {
         }
         DocScores {
             relevance,
+            incident,
             em,
             spans: doc.toks.iter().map(|t| (t.start, t.end)).collect(),
             open_paren: doc.lower.iter().map(|w| w == "(").collect(),
@@ -657,12 +669,35 @@ impl RoleModel {
     /// Role-filler entities of a document given the rule pipeline's hints
     /// (see [`RuleHints`]; needed by a model that [`uses_hints`](Self::uses_hints)).
     pub fn predict_with(&self, text: &str, hints: Option<&RuleHints>) -> Muc4Prediction {
+        self.predict_typed(text, hints).0
+    }
+
+    /// [`RoleModel::predict_with`] and [`RoleModel::incident_type`] at
+    /// once, reading the text once.
+    pub fn predict_typed(
+        &self,
+        text: &str,
+        hints: Option<&RuleHints>,
+    ) -> (Muc4Prediction, Option<&str>) {
         let ds = self.scores_with(text, hints);
-        let raw = self.decode(&ds, text, &self.params);
+        let incident = self.incident_label(&ds);
+        (self.predict_scored(&ds, text), incident)
+    }
+
+    /// The incident-type label of a scored document, when the model has an
+    /// incident-type classifier.
+    pub fn incident_label(&self, ds: &DocScores) -> Option<&str> {
+        let c = self.incident.as_ref()?;
+        c.labels().get(ds.incident?).map(String::as_str)
+    }
+
+    /// Role-filler entities of a scored document.
+    fn predict_scored(&self, ds: &DocScores, text: &str) -> Muc4Prediction {
+        let raw = self.decode(ds, text, &self.params);
         match &self.scorer {
             Some(sc) => {
                 let hasher = crate::learn::FeatureHasher::new(self.featurizer_bits);
-                let ents = entity_candidates(&hasher, &raw.candidates, &ds, text, &self.params);
+                let ents = entity_candidates(&hasher, &raw.candidates, ds, text, &self.params);
                 sc.select(raw.relevance, &ents)
             }
             None => self.finish(&raw, &self.params),
@@ -673,6 +708,26 @@ impl RoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_prediction_reads_the_text_once_with_the_same_answers() {
+        let Some(m) = RoleModel::embedded() else {
+            panic!("models/muc4-roles.model does not load; retrain it (models/README.md)");
+        };
+        for text in [
+            "urban guerrillas of the fmln today blew up a power pylon in san miguel \
+             with dynamite. two soldiers guarding it were killed.",
+            "the president met the foreign minister to discuss coffee prices.",
+        ] {
+            let (p, ty) = m.predict_typed(text, None);
+            assert_eq!(p, m.predict(text));
+            assert_eq!(ty, m.incident_type(text));
+            assert!(
+                ty.is_some(),
+                "the committed model has an incident-type classifier"
+            );
+        }
+    }
 
     #[test]
     fn trimming_cuts_numbers_and_edge_words() {
