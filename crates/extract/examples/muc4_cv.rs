@@ -9,11 +9,13 @@
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
 //!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] \
-//!     [--raw ../shared/data/muc4/raw --save FULL.model]`
+//!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
 //! (as `vigil train --raw`), and `--save` writes the model trained on all of
 //! `train.jsonl`: the same bytes as `vigil train` with the same options.
+//! `--oof-output` writes the out-of-fold predictions (combined with the
+//! rules) in the format of `vigil muc4 --output`, for error analysis.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
 //! (and times it on one thread).
 
@@ -152,6 +154,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 muc4::score_lists(test, &both).to_table()
             );
         }
+    }
+    if let Some(path) = opt("--oof-output") {
+        let preds = muc4::predictions_json(oof_both.iter().map(|(id, l)| (id.as_str(), l)));
+        std::fs::write(path, serde_json::to_string(&preds)?)?;
     }
     let s_alone = muc4::score_lists(&docs, &oof_alone);
     let s_both = muc4::score_lists(&docs, &oof_both);
