@@ -731,8 +731,11 @@ impl TokenFeaturizer {
     }
 
     /// The same featurizer, adding (or not) word-class features
-    /// ([`word_classes`]) of the token, its neighbours, its noun phrase's
-    /// head and nearby verbs, and the classes of the document's words.
+    /// ([`word_classes`]): of the token, its neighbours, its noun phrase's
+    /// head and the words around the phrase, the token's class with the
+    /// nearest trigger class on each side and in the main incident's
+    /// sentence; and the classes of the document's words as document
+    /// features.
     pub fn with_classes(self, classes: bool) -> TokenFeaturizer {
         TokenFeaturizer { classes, ..self }
     }
