@@ -11,7 +11,9 @@
 //! the nearest preposition to the left, the crude noun phrase around the
 //! token (its head word and the words around it, see [`chunk_spans`]), the
 //! trigger classes of its sentence and whether that sentence is the first
-//! to report violence. Every feature is hashed with a
+//! to report violence, and, when asked ([`TokenFeaturizer::with_classes`]),
+//! word classes of `data/clusters/` ([`word_classes`]). Every feature is
+//! hashed with a
 //! [`FeatureHasher`]; nothing depends on letter case except `shape`.
 
 use std::collections::HashMap;
