@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -96,6 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cfg = TrainConfig {
         bits: opt("--bits").map_or(Ok(18), |s| s.parse())?,
+        epochs: opt("--epochs").map_or(Ok(TrainConfig::default().epochs), |s| s.parse())?,
         tune_folds: opt("--tune-folds")
             .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
         caps: args.iter().any(|a| a == "--caps"),
