@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--seed N] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -16,6 +16,8 @@
 //! `train.jsonl`: the same bytes as `vigil train` with the same options.
 //! `--oof-output` writes the out-of-fold predictions (combined with the
 //! rules) in the format of `vigil muc4 --output`, for error analysis.
+//! `--seed N` changes the shuffling seed of every learner (the default is
+//! `vigil train`'s), to see how far a recipe's score moves by chance.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
 //! (and times it on one thread).
 
@@ -97,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = TrainConfig {
         bits: opt("--bits").map_or(Ok(18), |s| s.parse())?,
         epochs: opt("--epochs").map_or(Ok(TrainConfig::default().epochs), |s| s.parse())?,
+        seed: opt("--seed").map_or(Ok(TrainConfig::default().seed), |s| s.parse())?,
         tune_folds: opt("--tune-folds")
             .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
         caps: args.iter().any(|a| a == "--caps"),
