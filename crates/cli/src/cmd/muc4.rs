@@ -57,9 +57,15 @@ pub struct Args {
     pub add_bias: Option<Vec<f32>>,
 }
 
-/// Per document: the combined role fillers, the rule pipeline's alone, and
-/// the date/location prediction with whether an incident was found.
-type DocOutput = (RoleLists, RoleLists, Option<(SlotPrediction, bool)>);
+/// Per document: the combined role fillers, the rule pipeline's alone, the
+/// date/location prediction with whether an incident was found, and the
+/// document classifiers' incident type and stage.
+type DocOutput<'m> = (
+    RoleLists,
+    RoleLists,
+    Option<(SlotPrediction, bool)>,
+    muc4::DocLabels<'m>,
+);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = match &args.model {
@@ -103,14 +109,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .par_iter()
         .map(|d| {
             if !analyse {
-                let learned = model.predict(&d.doctext).lists();
-                return (learned, RoleLists::default(), None);
+                let (learned, labels) = model.predict_typed(&d.doctext, None);
+                return (learned.lists(), RoleLists::default(), None, labels);
             }
             let dateline = datelines.get(&d.docid);
             let doc = slots::document(&d.docid, &d.doctext, dateline);
             let analysis = pipeline.analyze(&doc);
             let hints = model.uses_hints().then(|| muc4::RuleHints::of(&analysis));
-            let (learned, incident) = model.predict_typed(&d.doctext, hints.as_ref());
+            let (learned, labels) = model.predict_typed(&d.doctext, hints.as_ref());
             let mut learned = learned.lists();
             let rules = muc4::from_analysis(&analysis);
             if !args.no_rules {
@@ -118,9 +124,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             // Date and location only for documents the incident-type
             // classifier finds an incident in (scored both ways below).
-            let incident = incident != Some("NONE");
+            let incident = labels.incident != Some("NONE");
             let slot = slots::predict(&analysis, dateline, gazetteer);
-            (learned, rules, Some((slot, incident)))
+            (learned, rules, Some((slot, incident)), labels)
         })
         .collect();
     let secs = started.elapsed().as_secs_f64();
@@ -130,9 +136,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // and the prediction for every document (accuracy given an incident).
     let mut slot_preds: HashMap<String, SlotPrediction> = HashMap::new();
     let mut slot_all: HashMap<String, SlotPrediction> = HashMap::new();
-    for (d, (p, r, s)) in docs.iter().zip(all) {
+    let mut labels: HashMap<&str, muc4::DocLabels<'_>> = HashMap::new();
+    for (d, (p, r, s, l)) in docs.iter().zip(all) {
         preds.push(p);
         rules.push(r);
+        labels.insert(&d.docid, l);
         if let Some((s, incident)) = s {
             let output = if incident {
                 s.clone()
@@ -193,20 +201,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             templates.extend(muc4::keys::parse(&String::from_utf8_lossy(&bytes)));
         }
-        let accuracy = |gold: &HashMap<String, String>, pred: &dyn Fn(&str) -> Option<String>| {
+        // Against the labels computed with the role fillers above.
+        let accuracy = |gold: &HashMap<String, String>,
+                        pred: fn(muc4::DocLabels<'_>) -> Option<&str>| {
             let (mut right, mut total) = (0usize, 0usize);
             for d in &docs {
-                if let (Some(g), Some(p)) = (gold.get(&d.docid), pred(&d.doctext)) {
+                let p = labels.get(d.docid.as_str()).copied().and_then(pred);
+                if let (Some(g), Some(p)) = (gold.get(&d.docid), p) {
                     total += 1;
-                    right += usize::from(*g == p);
+                    right += usize::from(g == p);
                 }
             }
             (right, total)
         };
         let types = muc4::keys::primary_types(&templates);
         let stages = muc4::keys::primary_stages(&templates);
-        let (tr, tt) = accuracy(&types, &|t| model.incident_type(t).map(str::to_string));
-        let (sr, st) = accuracy(&stages, &|t| model.stage(t).map(str::to_string));
+        let (tr, tt) = accuracy(&types, |l| l.incident);
+        let (sr, st) = accuracy(&stages, |l| l.stage);
         let pct = |r: usize, t: usize| if t > 0 { r as f64 / t as f64 } else { 0.0 };
         let slot_scores = slots::evaluate(&templates, &slot_preds);
         let slot_given = slots::evaluate(&templates, &slot_all);

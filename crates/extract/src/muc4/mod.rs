@@ -47,7 +47,8 @@ pub use from_analysis::{combine, from_analysis};
 pub use grit::{predictions_json, read_jsonl, GoldDoc, GritError};
 pub use hints::{attach_hints, RuleHints};
 pub use model::{
-    Candidate, DocScores, Params, RawPrediction, Representative, RoleModel, TRIM_EDGES, TRIM_NUMBER,
+    Candidate, DocLabels, DocScores, Params, RawPrediction, Representative, RoleModel, TRIM_EDGES,
+    TRIM_NUMBER,
 };
 pub use score::{normalize, score, score_lists, Counts, Prf, Scores};
 pub use train::{train, TrainConfig, TrainReport, TuneOptions};

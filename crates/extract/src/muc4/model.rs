@@ -180,6 +180,8 @@ pub struct DocScores {
     pub relevance: f32,
     /// Label index of the incident-type classifier, when the model has one.
     pub incident: Option<usize>,
+    /// Label index of the stage classifier, when the model has one.
+    pub stage: Option<usize>,
     /// Emission scores, tokens × labels.
     pub em: Vec<f32>,
     /// Byte span of each token.
@@ -188,6 +190,17 @@ pub struct DocScores {
     pub open_paren: Vec<bool>,
     /// Sentences as token ranges.
     pub sents: Vec<(usize, usize)>,
+}
+
+/// The document classifiers' answers for a document (`None` where the
+/// model has no such classifier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DocLabels<'m> {
+    /// Incident type of the main incident ([`super::keys::INCIDENT_TYPES`]
+    /// or NONE).
+    pub incident: Option<&'m str>,
+    /// Stage of execution of the main incident ([`super::keys::STAGES`]).
+    pub stage: Option<&'m str>,
 }
 
 /// Relevance and tagged mentions of a document, before thresholds.
@@ -540,15 +553,18 @@ impl RoleModel {
         let (doc_feats, feats) =
             featurize(&fz, &doc, self.hints.then(|| hints.unwrap_or(&NO_HINTS)));
         let mut relevance = self.relevance.score(&doc_feats);
-        // The incident-type classifier reads the document features without
-        // the hints (as trained): the same vector unless the model reads hints.
-        let incident = self.incident.as_ref().map(|c| {
-            if self.hints {
-                c.predict(&fz.doc_features(&doc))
-            } else {
-                c.predict(&doc_feats)
-            }
-        });
+        // The incident-type and stage classifiers read the document
+        // features without the hints (as trained): the same vector unless
+        // the model reads hints.
+        let plain;
+        let class_feats = if self.hints && (self.incident.is_some() || self.stage.is_some()) {
+            plain = fz.doc_features(&doc);
+            &plain
+        } else {
+            &doc_feats
+        };
+        let incident = self.incident.as_ref().map(|c| c.predict(class_feats));
+        let stage = self.stage.as_ref().map(|c| c.predict(class_feats));
         let em = self.tagger.emissions(&feats);
         if let Some(gate) = &self.gate {
             let n = self.tagger.labels().len();
@@ -557,6 +573,7 @@ impl RoleModel {
         DocScores {
             relevance,
             incident,
+            stage,
             em,
             spans: doc.toks.iter().map(|t| (t.start, t.end)).collect(),
             open_paren: doc.lower.iter().map(|w| w == "(").collect(),
@@ -672,16 +689,19 @@ impl RoleModel {
         self.predict_typed(text, hints).0
     }
 
-    /// [`RoleModel::predict_with`] and [`RoleModel::incident_type`] at
-    /// once, reading the text once.
+    /// [`RoleModel::predict_with`], [`RoleModel::incident_type`] and
+    /// [`RoleModel::stage`] at once, reading the text once.
     pub fn predict_typed(
         &self,
         text: &str,
         hints: Option<&RuleHints>,
-    ) -> (Muc4Prediction, Option<&str>) {
+    ) -> (Muc4Prediction, DocLabels<'_>) {
         let ds = self.scores_with(text, hints);
-        let incident = self.incident_label(&ds);
-        (self.predict_scored(&ds, text), incident)
+        let labels = DocLabels {
+            incident: self.incident_label(&ds),
+            stage: self.stage_label(&ds),
+        };
+        (self.predict_scored(&ds, text), labels)
     }
 
     /// The incident-type label of a scored document, when the model has an
@@ -689,6 +709,13 @@ impl RoleModel {
     pub fn incident_label(&self, ds: &DocScores) -> Option<&str> {
         let c = self.incident.as_ref()?;
         c.labels().get(ds.incident?).map(String::as_str)
+    }
+
+    /// The stage-of-execution label of a scored document, when the model
+    /// has a stage classifier.
+    pub fn stage_label(&self, ds: &DocScores) -> Option<&str> {
+        let c = self.stage.as_ref()?;
+        c.labels().get(ds.stage?).map(String::as_str)
     }
 
     /// Role-filler entities of a scored document.
@@ -719,12 +746,13 @@ mod tests {
              with dynamite. two soldiers guarding it were killed.",
             "the president met the foreign minister to discuss coffee prices.",
         ] {
-            let (p, ty) = m.predict_typed(text, None);
+            let (p, labels) = m.predict_typed(text, None);
             assert_eq!(p, m.predict(text));
-            assert_eq!(ty, m.incident_type(text));
+            assert_eq!(labels.incident, m.incident_type(text));
+            assert_eq!(labels.stage, m.stage(text));
             assert!(
-                ty.is_some(),
-                "the committed model has an incident-type classifier"
+                labels.incident.is_some() && labels.stage.is_some(),
+                "the committed model has incident-type and stage classifiers"
             );
         }
     }
