@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--seed N] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--seed N] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -16,6 +16,8 @@
 //! `train.jsonl`: the same bytes as `vigil train` with the same options.
 //! `--oof-output` writes the out-of-fold predictions (combined with the
 //! rules) in the format of `vigil muc4 --output`, for error analysis.
+//! `--crf-lr 0` trains the role tagger as an averaged perceptron (the
+//! recipe before the CRF) instead of a CRF with that learning rate.
 //! `--seed N` changes the shuffling seed of every learner (the default is
 //! `vigil train`'s), to see how far a recipe's score moves by chance.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
@@ -25,13 +27,20 @@ use std::collections::HashMap;
 
 use vigil_extract::muc4::{self, GoldDoc, RoleLists, RoleModel, TrainConfig};
 
-fn predict(
-    model: &RoleModel,
-    pipeline: &vigil_extract::Pipeline,
-    docs: &[GoldDoc],
-) -> (HashMap<String, RoleLists>, HashMap<String, RoleLists>) {
+/// The document classifiers' answers for one document: incident type and
+/// stage of execution.
+type Labels = (Option<String>, Option<String>);
+
+type Predicted = (
+    HashMap<String, RoleLists>,
+    HashMap<String, RoleLists>,
+    HashMap<String, Labels>,
+);
+
+fn predict(model: &RoleModel, pipeline: &vigil_extract::Pipeline, docs: &[GoldDoc]) -> Predicted {
     let mut alone = HashMap::new();
     let mut combined = HashMap::new();
+    let mut labels = HashMap::new();
     for d in docs {
         let doc = vigil_core::Document {
             id: d.docid.clone(),
@@ -40,14 +49,19 @@ fn predict(
         };
         let analysis = pipeline.analyze(&doc);
         let hints = model.uses_hints().then(|| muc4::RuleHints::of(&analysis));
-        let learned = model.predict_with(&d.doctext, hints.as_ref()).lists();
+        let (learned, l) = model.predict_typed(&d.doctext, hints.as_ref());
+        let learned = learned.lists();
         let rules = muc4::from_analysis(&analysis);
         let mut both = learned.clone();
         muc4::combine(&mut both, &rules);
         alone.insert(d.docid.clone(), learned);
         combined.insert(d.docid.clone(), both);
+        labels.insert(
+            d.docid.clone(),
+            (l.incident.map(str::to_owned), l.stage.map(str::to_owned)),
+        );
     }
-    (alone, combined)
+    (alone, combined, labels)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,7 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let model_secs = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let (alone, both) = predict(&model, &pipeline, dev);
+        let (alone, both, _) = predict(&model, &pipeline, dev);
         let both_secs = t.elapsed().as_secs_f64();
         println!(
             "{} documents, one thread: model alone {:.0} docs/s, model and rules {:.0} docs/s",
@@ -99,6 +113,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = TrainConfig {
         bits: opt("--bits").map_or(Ok(18), |s| s.parse())?,
         epochs: opt("--epochs").map_or(Ok(TrainConfig::default().epochs), |s| s.parse())?,
+        crf_lr: opt("--crf-lr").map_or(Ok(TrainConfig::default().crf_lr), |s| s.parse())?,
         seed: opt("--seed").map_or(Ok(TrainConfig::default().seed), |s| s.parse())?,
         tune_folds: opt("--tune-folds")
             .map_or(Ok(TrainConfig::default().tune_folds), |s| s.parse())?,
@@ -138,8 +153,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let mut oof_alone = HashMap::new();
     let mut oof_both = HashMap::new();
+    let mut oof_labels = HashMap::new();
     for (j, r) in results.into_iter().enumerate() {
-        let ((alone, both), bytes) = r.map_err(|_| "a training thread panicked")?;
+        let ((alone, both, labels), bytes) = r.map_err(|_| "a training thread panicked")?;
         if j == k {
             if let Some(path) = opt("--save") {
                 std::fs::write(path, &bytes)?;
@@ -152,6 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("fold {j}: alone {f_alone:.2} combined {f_both:.2}");
             oof_alone.extend(alone);
             oof_both.extend(both);
+            oof_labels.extend(labels);
         } else {
             println!(
                 "dev: alone {f_alone:.2}\n{}",
@@ -163,6 +180,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let preds = muc4::predictions_json(oof_both.iter().map(|(id, l)| (id.as_str(), l)));
         std::fs::write(path, serde_json::to_string(&preds)?)?;
     }
+    if k == 0 {
+        return Ok(());
+    }
     let s_alone = muc4::score_lists(&docs, &oof_alone);
     let s_both = muc4::score_lists(&docs, &oof_both);
     println!(
@@ -170,5 +190,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         s_alone.micro.prf().f1 * 100.0,
         s_both.to_table()
     );
+    if !keys.is_empty() {
+        // Out-of-fold accuracy of the document classifiers against the
+        // keys' main template (as `vigil muc4 --keys` on dev).
+        let types = muc4::keys::primary_types(&keys);
+        let stages = muc4::keys::primary_stages(&keys);
+        let accuracy = |gold: &HashMap<String, String>,
+                        pick: &dyn Fn(&Labels) -> Option<&String>| {
+            let (mut right, mut total) = (0usize, 0usize);
+            for d in &docs {
+                if let (Some(g), Some(p)) =
+                    (gold.get(&d.docid), oof_labels.get(&d.docid).and_then(pick))
+                {
+                    total += 1;
+                    right += usize::from(g == p);
+                }
+            }
+            format!(
+                "{right}/{total} = {:.1}%",
+                100.0 * right as f64 / total.max(1) as f64
+            )
+        };
+        println!(
+            "out-of-fold incident type: {}\nout-of-fold stage: {}",
+            accuracy(&types, &|l| l.0.as_ref()),
+            accuracy(&stages, &|l| l.1.as_ref())
+        );
+    }
     Ok(())
 }

@@ -1,8 +1,11 @@
-//! Learned components: a generic averaged-perceptron toolkit.
+//! Learned components: a generic toolkit of averaged linear models.
 //!
-//! - [`SequenceTagger`] / [`SequenceTrainer`]: a first-order structured
-//!   perceptron over hashed token features, decoded with Viterbi under label
-//!   constraints (BIO: `I-X` only after `B-X` or `I-X`), with averaged weights.
+//! - [`SequenceTagger`] / [`SequenceTrainer`]: a first-order sequence
+//!   tagger over hashed token features, decoded with Viterbi under label
+//!   constraints (BIO: `I-X` only after `B-X` or `I-X`), with averaged
+//!   weights, trained as a structured perceptron
+//!   ([`SequenceTrainer::train`]) or as a linear-chain CRF by stochastic
+//!   gradient on the log-likelihood ([`SequenceTrainer::train_crf`]).
 //! - [`BinaryClassifier`] / [`BinaryTrainer`]: an averaged perceptron for
 //!   yes/no decisions over hashed features (e.g. document relevance).
 //! - [`MulticlassClassifier`] / [`MulticlassTrainer`]: the same for one label

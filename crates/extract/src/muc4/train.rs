@@ -38,6 +38,10 @@ use super::{normalize, score, GoldDoc, Muc4Prediction, Scores};
 pub struct TrainConfig {
     /// Passes of the role tagger over the training sentences.
     pub epochs: usize,
+    /// Learning rate of the role tagger trained as a linear-chain CRF
+    /// ([`SequenceTrainer::train_crf`]); 0 trains it as an averaged
+    /// structured perceptron (the recipe before; see docs/muc4.md).
+    pub crf_lr: f32,
     /// Passes of the relevance classifier.
     pub relevance_epochs: usize,
     /// Seed of the example order.
@@ -101,6 +105,7 @@ impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
             epochs: 15,
+            crf_lr: 0.03,
             relevance_epochs: 10,
             seed: 20_240_601,
             bits: 18,
@@ -234,7 +239,12 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
     }
     let labels = role_labels();
     let allowed = bio_constraints(&labels);
-    let tagger = SequenceTrainer::new(labels, buckets, allowed).train(&seqs, cfg.epochs, cfg.seed);
+    let trainer = SequenceTrainer::new(labels, buckets, allowed);
+    let tagger = if cfg.crf_lr > 0.0 {
+        trainer.train_crf(&seqs, cfg.epochs, cfg.seed, cfg.crf_lr)
+    } else {
+        trainer.train(&seqs, cfg.epochs, cfg.seed)
+    };
     let relevance =
         BinaryTrainer::new(buckets).train(&rel, cfg.relevance_epochs, cfg.seed ^ 0x5eed);
     let model = RoleModel {
