@@ -75,6 +75,24 @@ fn viterbi(em: &[f32], trans: &[f32], allowed: &[bool], n: usize) -> Vec<usize> 
     path
 }
 
+/// Emission scores (`T × n`, into `em`) of a sequence's features under
+/// dense weights being trained (`bucket × n`; features outside the table
+/// score nothing).
+fn emission_scores(weights: &[f32], feats: &[Vec<u32>], n: usize, em: &mut Vec<f32>) {
+    em.clear();
+    em.resize(feats.len() * n, 0.0);
+    for (t, fs) in feats.iter().enumerate() {
+        let out = &mut em[t * n..(t + 1) * n];
+        for &f in fs {
+            if let Some(row) = weights.get(f as usize * n..(f as usize + 1) * n) {
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += *w;
+                }
+            }
+        }
+    }
+}
+
 /// Forward–backward over emission scores `em` (`T × n`) and transition
 /// scores `trans` (`(n + 1) × n`, row `n` the start), restricted to the
 /// `allowed` transitions: the log forward and backward tables and the log
@@ -288,70 +306,42 @@ impl SequenceTrainer {
     }
 
     /// Trains for `epochs` passes over `data` (features per token, gold
-    /// label per token), visiting sequences in a seeded random order.
-    /// Features outside `0..buckets` and labels out of range are ignored.
+    /// label per token), visiting sequences in a seeded random order, with
+    /// the averaged structured perceptron: where Viterbi's labels differ
+    /// from the gold ones, the gold labels' weights go up by one and the
+    /// predicted ones' down. Features outside `0..buckets` and labels out
+    /// of range are ignored.
     pub fn train(
         &self,
         data: &[(Vec<Vec<u32>>, Vec<usize>)],
         epochs: usize,
         seed: u64,
     ) -> SequenceTagger {
-        let n = self.labels.len();
-        let mut emit = AveragedWeights::new(self.buckets * n);
-        let mut trans = AveragedWeights::new((n + 1) * n);
-        let mut rng = Rng::new(seed);
-        let mut order: Vec<usize> = (0..data.len()).collect();
-        let mut c: u64 = 1;
-        let mut em = Vec::new();
-        for _ in 0..epochs {
-            rng.shuffle(&mut order);
-            for &i in &order {
-                let (feats, gold) = &data[i];
-                if feats.len() != gold.len() || gold.iter().any(|&g| g >= n) {
-                    continue;
-                }
-                em.clear();
-                em.resize(feats.len() * n, 0.0);
-                for (t, fs) in feats.iter().enumerate() {
-                    let out = &mut em[t * n..(t + 1) * n];
-                    for &f in fs {
-                        if let Some(row) = emit.w.get(f as usize * n..(f as usize + 1) * n) {
-                            for (o, w) in out.iter_mut().zip(row) {
-                                *o += *w;
-                            }
-                        }
-                    }
-                }
-                let pred = viterbi(&em, &trans.w, &self.allowed, n);
-                if pred != *gold {
-                    for t in 0..gold.len() {
-                        let (g, p) = (gold[t], pred[t]);
-                        if g != p {
-                            for &f in &feats[t] {
-                                let f = f as usize;
-                                if f < self.buckets {
-                                    emit.add(f * n + g, 1.0, c);
-                                    emit.add(f * n + p, -1.0, c);
-                                }
-                            }
-                        }
-                        let gp = if t == 0 { n } else { gold[t - 1] };
-                        let pp = if t == 0 { n } else { pred[t - 1] };
-                        if (gp, g) != (pp, p) {
-                            trans.add(gp * n + g, 1.0, c);
-                            trans.add(pp * n + p, -1.0, c);
-                        }
-                    }
-                }
-                c += 1;
+        let (n, buckets, allowed) = (self.labels.len(), self.buckets, &self.allowed);
+        self.fit(data, epochs, seed, |w, feats, gold, c| {
+            let pred = viterbi(&w.em, &w.trans.w, allowed, n);
+            if pred == gold {
+                return;
             }
-        }
-        SequenceTagger {
-            labels: self.labels.clone(),
-            emit: WeightTable::from_dense(&emit.averaged(c), n, PRUNE),
-            trans: trans.averaged(c),
-            allowed: self.allowed.clone(),
-        }
+            for t in 0..gold.len() {
+                let (g, p) = (gold[t], pred[t]);
+                if g != p {
+                    for &f in &feats[t] {
+                        let f = f as usize;
+                        if f < buckets {
+                            w.emit.add(f * n + g, 1.0, c);
+                            w.emit.add(f * n + p, -1.0, c);
+                        }
+                    }
+                }
+                let gp = if t == 0 { n } else { gold[t - 1] };
+                let pp = if t == 0 { n } else { pred[t - 1] };
+                if (gp, g) != (pp, p) {
+                    w.trans.add(gp * n + g, 1.0, c);
+                    w.trans.add(pp * n + p, -1.0, c);
+                }
+            }
+        })
     }
 
     /// Trains a linear-chain CRF (the same model, scored the same way) by
@@ -368,86 +358,106 @@ impl SequenceTrainer {
         seed: u64,
         lr: f32,
     ) -> SequenceTagger {
+        let (n, buckets, allowed) = (self.labels.len(), self.buckets, &self.allowed);
+        let mut pair = vec![0.0f32; (n + 1) * n];
+        self.fit(data, epochs, seed, |w, feats, gold, c| {
+            if gold.is_empty() {
+                return;
+            }
+            let em = &w.em;
+            let (alpha, beta, z) = forward_backward(em, &w.trans.w, allowed, n);
+            if !z.is_finite() {
+                return;
+            }
+            // Observed minus expected transition counts.
+            pair.iter_mut().for_each(|x| *x = 0.0);
+            for t in 0..gold.len() {
+                for y in 0..n {
+                    let m = (alpha[t * n + y] + beta[t * n + y] - z).exp();
+                    let g = if gold[t] == y { 1.0 } else { 0.0 };
+                    let d = lr * (g - m);
+                    if d.abs() > 1e-4 * lr {
+                        for &f in &feats[t] {
+                            let f = f as usize;
+                            if f < buckets {
+                                w.emit.add(f * n + y, d, c);
+                            }
+                        }
+                    }
+                    if t == 0 {
+                        pair[n * n + y] -= m;
+                    } else {
+                        for p in 0..n {
+                            if allowed[p * n + y] {
+                                let pm = (alpha[(t - 1) * n + p]
+                                    + w.trans.w[p * n + y]
+                                    + em[t * n + y]
+                                    + beta[t * n + y]
+                                    - z)
+                                    .exp();
+                                pair[p * n + y] -= pm;
+                            }
+                        }
+                    }
+                }
+                let gp = if t == 0 { n } else { gold[t - 1] };
+                pair[gp * n + gold[t]] += 1.0;
+            }
+            for (k, x) in pair.iter().enumerate() {
+                if x.abs() > 1e-4 {
+                    w.trans.add(k, lr * x, c);
+                }
+            }
+        })
+    }
+
+    /// The training loop both trainers share: `epochs` passes over the
+    /// valid sequences of `data` in a seeded random order; `update` gets
+    /// the weights (with the sequence's emission scores computed) and the
+    /// step count for averaging.
+    fn fit(
+        &self,
+        data: &[(Vec<Vec<u32>>, Vec<usize>)],
+        epochs: usize,
+        seed: u64,
+        mut update: impl FnMut(&mut Training, &[Vec<u32>], &[usize], u64),
+    ) -> SequenceTagger {
         let n = self.labels.len();
-        let mut emit = AveragedWeights::new(self.buckets * n);
-        let mut trans = AveragedWeights::new((n + 1) * n);
+        let mut w = Training {
+            emit: AveragedWeights::new(self.buckets * n),
+            trans: AveragedWeights::new((n + 1) * n),
+            em: Vec::new(),
+        };
         let mut rng = Rng::new(seed);
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut c: u64 = 1;
-        let mut em = Vec::new();
-        let mut pair = vec![0.0f32; (n + 1) * n];
         for _ in 0..epochs {
             rng.shuffle(&mut order);
             for &i in &order {
                 let (feats, gold) = &data[i];
-                if feats.is_empty() || feats.len() != gold.len() || gold.iter().any(|&g| g >= n) {
+                if feats.len() != gold.len() || gold.iter().any(|&g| g >= n) {
                     continue;
                 }
-                em.clear();
-                em.resize(feats.len() * n, 0.0);
-                for (t, fs) in feats.iter().enumerate() {
-                    let out = &mut em[t * n..(t + 1) * n];
-                    for &f in fs {
-                        if let Some(row) = emit.w.get(f as usize * n..(f as usize + 1) * n) {
-                            for (o, w) in out.iter_mut().zip(row) {
-                                *o += *w;
-                            }
-                        }
-                    }
-                }
-                let (alpha, beta, z) = forward_backward(&em, &trans.w, &self.allowed, n);
-                if !z.is_finite() {
-                    continue;
-                }
-                pair.iter_mut().for_each(|x| *x = 0.0);
-                for t in 0..gold.len() {
-                    for y in 0..n {
-                        let m = (alpha[t * n + y] + beta[t * n + y] - z).exp();
-                        let g = if gold[t] == y { 1.0 } else { 0.0 };
-                        let d = lr * (g - m);
-                        if d.abs() > 1e-4 * lr {
-                            for &f in &feats[t] {
-                                let f = f as usize;
-                                if f < self.buckets {
-                                    emit.add(f * n + y, d, c);
-                                }
-                            }
-                        }
-                        // Expected transitions into `y` at `t`.
-                        if t == 0 {
-                            pair[n * n + y] -= m;
-                        } else {
-                            for p in 0..n {
-                                if self.allowed[p * n + y] {
-                                    let pm = (alpha[(t - 1) * n + p]
-                                        + trans.w[p * n + y]
-                                        + em[t * n + y]
-                                        + beta[t * n + y]
-                                        - z)
-                                        .exp();
-                                    pair[p * n + y] -= pm;
-                                }
-                            }
-                        }
-                    }
-                    let gp = if t == 0 { n } else { gold[t - 1] };
-                    pair[gp * n + gold[t]] += 1.0;
-                }
-                for (k, x) in pair.iter().enumerate() {
-                    if x.abs() > 1e-4 {
-                        trans.add(k, lr * x, c);
-                    }
-                }
+                emission_scores(&w.emit.w, feats, n, &mut w.em);
+                update(&mut w, feats, gold, c);
                 c += 1;
             }
         }
         SequenceTagger {
             labels: self.labels.clone(),
-            emit: WeightTable::from_dense(&emit.averaged(c), n, PRUNE),
-            trans: trans.averaged(c),
+            emit: WeightTable::from_dense(&w.emit.averaged(c), n, PRUNE),
+            trans: w.trans.averaged(c),
             allowed: self.allowed.clone(),
         }
     }
+}
+
+/// The weights of a tagger being trained, and the emission scores of the
+/// current sequence under them.
+struct Training {
+    emit: AveragedWeights,
+    trans: AveragedWeights,
+    em: Vec<f32>,
 }
 
 /// A trained averaged-perceptron yes/no classifier.
