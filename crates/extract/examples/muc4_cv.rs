@@ -12,8 +12,10 @@
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
-//! (as `vigil train --raw`), and `--save` writes the model trained on all of
-//! `train.jsonl`: the same bytes as `vigil train` with the same options.
+//! (as `vigil train --raw`), whose out-of-fold accuracy against the keys'
+//! main template is printed last, and `--save` writes the model trained on
+//! all of `train.jsonl`: the same bytes as `vigil train` with the same
+//! options.
 //! `--oof-output` writes the out-of-fold predictions (combined with the
 //! rules) in the format of `vigil muc4 --output`, for error analysis.
 //! `--crf-lr 0` trains the role tagger as an averaged perceptron (the
