@@ -197,17 +197,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // keys' main template (as `vigil muc4 --keys` on dev).
         let types = muc4::keys::primary_types(&keys);
         let stages = muc4::keys::primary_stages(&keys);
-        let accuracy = |gold: &HashMap<String, String>,
-                        pick: &dyn Fn(&Labels) -> Option<&String>| {
-            let (mut right, mut total) = (0usize, 0usize);
-            for d in &docs {
-                if let (Some(g), Some(p)) =
-                    (gold.get(&d.docid), oof_labels.get(&d.docid).and_then(pick))
-                {
-                    total += 1;
-                    right += usize::from(g == p);
-                }
-            }
+        let accuracy = |gold: &HashMap<String, String>, pick: fn(&Labels) -> Option<&str>| {
+            let ids = docs.iter().map(|d| d.docid.as_str());
+            let (right, total) =
+                muc4::keys::label_accuracy(gold, ids, |id| oof_labels.get(id).and_then(pick));
             format!(
                 "{right}/{total} = {:.1}%",
                 100.0 * right as f64 / total.max(1) as f64
@@ -215,8 +208,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         println!(
             "out-of-fold incident type: {}\nout-of-fold stage: {}",
-            accuracy(&types, &|l| l.0.as_ref()),
-            accuracy(&stages, &|l| l.1.as_ref())
+            accuracy(&types, |l| l.0.as_deref()),
+            accuracy(&stages, |l| l.1.as_deref())
         );
     }
     Ok(())

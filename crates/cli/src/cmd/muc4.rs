@@ -204,15 +204,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Against the labels computed with the role fillers above.
         let accuracy = |gold: &HashMap<String, String>,
                         pred: fn(muc4::DocLabels<'_>) -> Option<&str>| {
-            let (mut right, mut total) = (0usize, 0usize);
-            for d in &docs {
-                let p = labels.get(d.docid.as_str()).copied().and_then(pred);
-                if let (Some(g), Some(p)) = (gold.get(&d.docid), p) {
-                    total += 1;
-                    right += usize::from(g == p);
-                }
-            }
-            (right, total)
+            muc4::keys::label_accuracy(gold, docs.iter().map(|d| d.docid.as_str()), |id| {
+                labels.get(id).copied().and_then(pred)
+            })
         };
         let types = muc4::keys::primary_types(&templates);
         let stages = muc4::keys::primary_stages(&templates);

@@ -160,6 +160,24 @@ pub fn primary_types(keys: &[KeyTemplate]) -> HashMap<String, String> {
     out.into_iter().map(|(k, (_, v))| (k, v)).collect()
 }
 
+/// How many of `docids` have a `gold` label (from [`primary_types`] or
+/// [`primary_stages`]) and a prediction, and how many of those agree:
+/// `(right, total)`.
+pub fn label_accuracy<'a>(
+    gold: &HashMap<String, String>,
+    docids: impl IntoIterator<Item = &'a str>,
+    pred: impl Fn(&str) -> Option<&'a str>,
+) -> (usize, usize) {
+    let (mut right, mut total) = (0usize, 0usize);
+    for id in docids {
+        if let (Some(g), Some(p)) = (gold.get(id), pred(id)) {
+            total += 1;
+            right += usize::from(g == p);
+        }
+    }
+    (right, total)
+}
+
 /// Stages of execution, in the order of the stage classifier's labels;
 /// "NONE" is a document without incident.
 pub const STAGES: [&str; 4] = ["NONE", "ACCOMPLISHED", "ATTEMPTED", "THREATENED"];
@@ -450,6 +468,22 @@ impl KeyTemplate {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_accuracy_counts_documents_with_both_labels() {
+        let gold: HashMap<String, String> = [("a", "ATTACK"), ("b", "NONE"), ("c", "BOMBING")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let pred = |id: &str| match id {
+            "a" => Some("ATTACK"),
+            "b" => Some("BOMBING"),
+            "d" => Some("NONE"),
+            _ => None,
+        };
+        // "c" has no prediction and "d" no key: neither counts.
+        assert_eq!(label_accuracy(&gold, ["a", "b", "c", "d"], pred), (1, 2));
+    }
 
     const KEY: &str = "
 0.  MESSAGE: ID                     DEV-MUC3-0001 (NCCOSC)

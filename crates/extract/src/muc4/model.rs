@@ -512,19 +512,21 @@ impl RoleModel {
     /// The incident-type classifier's labels and best label for a text,
     /// when the model has one.
     pub fn incident_type(&self, text: &str) -> Option<&str> {
-        let c = self.incident.as_ref()?;
-        let doc = DocContext::new(text);
-        let f = self.featurizer().doc_features(&doc);
-        c.labels().get(c.predict(&f)).map(String::as_str)
+        self.classify(self.incident.as_ref(), text)
     }
 
     /// The stage of execution of the document's main incident
     /// (ACCOMPLISHED, ATTEMPTED, THREATENED or NONE), when the model has a
     /// stage classifier.
     pub fn stage(&self, text: &str) -> Option<&str> {
-        let c = self.stage.as_ref()?;
-        let doc = DocContext::new(text);
-        let f = self.featurizer().doc_features(&doc);
+        self.classify(self.stage.as_ref(), text)
+    }
+
+    /// The best label of a document classifier for a text (document
+    /// features without the rule hints, as the classifiers are trained).
+    fn classify<'m>(&self, c: Option<&'m MulticlassClassifier>, text: &str) -> Option<&'m str> {
+        let c = c?;
+        let f = self.featurizer().doc_features(&DocContext::new(text));
         c.labels().get(c.predict(&f)).map(String::as_str)
     }
 
