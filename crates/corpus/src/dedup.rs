@@ -561,36 +561,39 @@ impl DuplicateIndex {
         if self.slots.is_empty() {
             return None;
         }
-        let mut seen: Vec<u32> = Vec::new();
-        let mut best: Option<(usize, Similarity)> = None;
+        // Every document sharing a band, each once (sorted and deduplicated:
+        // a linear `contains` per candidate was quadratic when many
+        // documents share bands, as templated texts do).
+        let mut candidates: Vec<usize> = Vec::new();
         for (band, &key) in signature.bands.iter().enumerate() {
             let s = self.probe(band, key);
             let mut e = self.slots[s];
             while e != NONE {
-                let p = e as usize / BANDS;
+                candidates.push(e as usize / BANDS);
                 e = self.next[e as usize];
-                if seen.contains(&(p as u32)) {
-                    continue;
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Option<(usize, Similarity)> = None;
+        for p in candidates {
+            let sim = similarity(
+                &signature.packed,
+                signature.shingles,
+                self.packed_of(p),
+                self.sizes[p],
+            );
+            if !sim.is_near_duplicate() {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some((bp, bs)) => {
+                    sim.score() > bs.score() || (sim.score() == bs.score() && p < *bp)
                 }
-                seen.push(p as u32);
-                let sim = similarity(
-                    &signature.packed,
-                    signature.shingles,
-                    self.packed_of(p),
-                    self.sizes[p],
-                );
-                if !sim.is_near_duplicate() {
-                    continue;
-                }
-                let better = match &best {
-                    None => true,
-                    Some((bp, bs)) => {
-                        sim.score() > bs.score() || (sim.score() == bs.score() && p < *bp)
-                    }
-                };
-                if better {
-                    best = Some((p, sim));
-                }
+            };
+            if better {
+                best = Some((p, sim));
             }
         }
         best

@@ -256,6 +256,33 @@ fn many_unrelated_stories_stay_apart() {
     );
 }
 
+#[test]
+fn templated_reports_each_find_their_own_original() {
+    // Reports sharing a boilerplate lead share many signature bands, so
+    // every lookup meets most of the index as candidates: the best one must
+    // still be the copy's own original.
+    let lead = random_text(&mut Lcg(999), 40, 20_000);
+    let mut index = DuplicateIndex::new();
+    let mut texts = Vec::new();
+    for i in 0..400u64 {
+        let mut words = lead.clone();
+        words.extend(random_text(&mut Lcg(i + 1), 120, 20_000));
+        assert_eq!(
+            index.insert(&format!("r{i}"), &words.join(" ")),
+            None,
+            "report {i}"
+        );
+        texts.push(words);
+    }
+    for (i, words) in texts.iter().enumerate().step_by(7) {
+        let mut copy = words.clone();
+        copy[50] = "edited".into();
+        copy[100] = "twice".into();
+        let found = index.find(&copy.join(" ")).map(|(id, _)| id.to_string());
+        assert_eq!(found, Some(format!("r{i}")));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
