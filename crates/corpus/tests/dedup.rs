@@ -258,9 +258,9 @@ fn many_unrelated_stories_stay_apart() {
 
 #[test]
 fn templated_reports_each_find_their_own_original() {
-    // Reports sharing a boilerplate lead share many signature bands, so
-    // every lookup meets most of the index as candidates: the best one must
-    // still be the copy's own original.
+    // Reports sharing a boilerplate lead can share signature bands, so a
+    // lookup meets other reports as candidates besides the copy's own
+    // original, which must still be the one found.
     let lead = random_text(&mut Lcg(999), 40, 20_000);
     let mut index = DuplicateIndex::new();
     let mut texts = Vec::new();
