@@ -1052,18 +1052,28 @@ const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, 
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
 const SET_STORY: &str = "UPDATE documents SET story = $1 WHERE key = $2";
 const INSERT_ANALYSIS: &str = "INSERT INTO analyses (doc, json, zjson) VALUES ($1, $2, $3)";
-const INSERT_EVENT: &str =
-    "INSERT INTO events (doc, id, kind, stage, json) VALUES ($1, $2, $3, $4, $5)
+/// The events of a whole batch in one statement (arrays of document keys,
+/// ids, kinds and stages; each `(doc, id)` once, see [`BatchRows`]). The
+/// event itself is in the analysis: `json` stays empty.
+const INSERT_EVENTS: &str = "INSERT INTO events (doc, id, kind, stage, json)
+     SELECT t.doc, t.id, t.kind, t.stage, ''
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(doc, id, kind, stage)
      ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
         stage = excluded.stage, json = excluded.json";
-const INSERT_ENTITY: &str =
-    "INSERT INTO entities (doc, id, kind, name, kb_id) VALUES ($1, $2, $3, $4, $5)
+/// The entities of a whole batch in one statement (as [`INSERT_EVENTS`]).
+const INSERT_ENTITIES: &str = "INSERT INTO entities (doc, id, kind, name, kb_id)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
      ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
         name = excluded.name, kb_id = excluded.kb_id";
-const UPSERT_ACTOR: &str = "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)
+/// The actors of a whole batch in one statement, each key once with what
+/// the batch adds to it (see [`ActorRow`]): a new actor takes the batch's
+/// values; a known one counts the batch's documents, keeps its parent and
+/// place unless it had none, and widens its first/last seen.
+const UPSERT_ACTORS: &str = "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+        $7::text[], $8::text[], $9::bigint[])
      ON CONFLICT (key) DO UPDATE SET
-        documents = a.documents + 1,
+        documents = a.documents + excluded.documents,
         parent = COALESCE(a.parent, excluded.parent),
         geo = COALESCE(a.geo, excluded.geo),
         first_seen = CASE WHEN a.first_seen IS NULL OR excluded.first_seen < a.first_seen
@@ -1071,7 +1081,7 @@ const UPSERT_ACTOR: &str = "INSERT INTO actors AS a (key, kind, name, kb_id, par
         last_seen = CASE WHEN a.last_seen IS NULL OR excluded.last_seen > a.last_seen
                     THEN excluded.last_seen ELSE a.last_seen END";
 const INSERT_ALIASES: &str = "INSERT INTO actor_aliases (actor, alias)
-     SELECT $1, n FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING";
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING";
 
 /// The statements of an ingest batch, prepared once per batch (a prepared
 /// statement costs one round trip per use instead of two).
@@ -1081,9 +1091,9 @@ struct Prepared {
     insert_doc: Statement,
     set_story: Statement,
     insert_analysis: Statement,
-    insert_event: Statement,
-    insert_entity: Statement,
-    upsert_actor: Statement,
+    insert_events: Statement,
+    insert_entities: Statement,
+    upsert_actors: Statement,
     insert_aliases: Statement,
 }
 
@@ -1100,9 +1110,9 @@ impl Prepared {
             insert_doc: prepare(INSERT_DOC)?,
             set_story: prepare(SET_STORY)?,
             insert_analysis: prepare(INSERT_ANALYSIS)?,
-            insert_event: prepare(INSERT_EVENT)?,
-            insert_entity: prepare(INSERT_ENTITY)?,
-            upsert_actor: prepare(UPSERT_ACTOR)?,
+            insert_events: prepare(INSERT_EVENTS)?,
+            insert_entities: prepare(INSERT_ENTITIES)?,
+            upsert_actors: prepare(UPSERT_ACTORS)?,
             insert_aliases: prepare(INSERT_ALIASES)?,
         })
     }
@@ -1132,49 +1142,184 @@ fn lookup<S: ToStatement + ?Sized>(
     Ok(None)
 }
 
-fn add_actors(
-    client: &mut impl GenericClient,
-    url: &str,
-    prepared: &Prepared,
-    analysis: &Analysis,
-    seen: &str,
-) -> Result<(), StoreError> {
-    let mut done: HashSet<String> = HashSet::new();
-    for entity in &analysis.entities {
-        let Some(key) = actor_key(entity) else {
-            continue;
-        };
-        if !done.insert(key.clone()) {
-            continue;
+/// What a batch adds to one actor (the aggregate of upserting it once per
+/// document, in batch order).
+#[derive(Debug, Clone, PartialEq)]
+struct ActorRow {
+    kind: String,
+    name: String,
+    kb_id: Option<String>,
+    parent: Option<String>,
+    geo: Option<String>,
+    first_seen: String,
+    last_seen: String,
+    documents: i64,
+}
+
+/// The rows of an ingest batch that are many per document — events,
+/// entities, actors and their aliases — collected while its documents are
+/// stored one by one, then written with one statement per table
+/// ([`BatchRows::write`]) instead of one per row: PostgreSQL ingest is
+/// bound by round trips.
+#[derive(Debug, Default)]
+struct BatchRows {
+    /// `(doc, id, kind, stage)`.
+    events: Vec<(i64, String, String, String)>,
+    /// `(doc, id, kind, name, kb_id)`.
+    entities: Vec<(i64, String, String, String, Option<String>)>,
+    /// Actor keys in order of first appearance, and their rows.
+    actor_keys: Vec<String>,
+    actors: HashMap<String, ActorRow>,
+    /// `(actor, alias)`, each pair once.
+    aliases: Vec<(String, String)>,
+    alias_seen: HashSet<(String, String)>,
+}
+
+impl BatchRows {
+    /// Adds the rows of one stored document (`key`), seen at `seen`.
+    fn add(&mut self, key: i64, analysis: &Analysis, seen: &str) {
+        // An id given twice in one analysis: the last one stays, as
+        // upserting row by row would leave it (a single statement must not
+        // touch a row twice).
+        for e in last_by_id(&analysis.events, |e| &e.id) {
+            self.events
+                .push((key, e.id.clone(), json_str(&e.kind), json_str(&e.stage)));
         }
-        let geo = entity
-            .geo
-            .as_ref()
-            .and_then(|g| serde_json::to_string(g).ok());
-        client
-            .execute(
-                &prepared.upsert_actor,
-                &[
-                    &key,
-                    &json_str(&entity.kind),
-                    &entity.name,
-                    &entity.kb_id,
-                    &entity.parent,
-                    &geo,
-                    &seen,
-                ],
-            )
-            .map_err(pg_err(url, "storing actors"))?;
-        let names: Vec<&str> = std::iter::once(&entity.name)
-            .chain(&entity.aliases)
-            .map(|n| n.trim())
-            .filter(|n| !n.is_empty())
-            .collect();
-        client
-            .execute(&prepared.insert_aliases, &[&key, &names])
-            .map_err(pg_err(url, "storing actor aliases"))?;
+        for e in last_by_id(&analysis.entities, |e| &e.id) {
+            self.entities.push((
+                key,
+                e.id.clone(),
+                json_str(&e.kind),
+                e.name.clone(),
+                e.kb_id.clone(),
+            ));
+        }
+        let mut done: HashSet<String> = HashSet::new();
+        for entity in &analysis.entities {
+            let Some(actor) = actor_key(entity) else {
+                continue;
+            };
+            if !done.insert(actor.clone()) {
+                continue;
+            }
+            let geo = entity
+                .geo
+                .as_ref()
+                .and_then(|g| serde_json::to_string(g).ok());
+            match self.actors.get_mut(&actor) {
+                Some(row) => {
+                    row.documents += 1;
+                    row.parent = row.parent.take().or_else(|| entity.parent.clone());
+                    row.geo = row.geo.take().or(geo);
+                    if seen < row.first_seen.as_str() {
+                        row.first_seen = seen.to_string();
+                    }
+                    if seen > row.last_seen.as_str() {
+                        row.last_seen = seen.to_string();
+                    }
+                }
+                None => {
+                    self.actor_keys.push(actor.clone());
+                    self.actors.insert(
+                        actor.clone(),
+                        ActorRow {
+                            kind: json_str(&entity.kind),
+                            name: entity.name.clone(),
+                            kb_id: entity.kb_id.clone(),
+                            parent: entity.parent.clone(),
+                            geo,
+                            first_seen: seen.to_string(),
+                            last_seen: seen.to_string(),
+                            documents: 1,
+                        },
+                    );
+                }
+            }
+            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+                let name = name.trim();
+                if !name.is_empty() && self.alias_seen.insert((actor.clone(), name.to_string())) {
+                    self.aliases.push((actor.clone(), name.to_string()));
+                }
+            }
+        }
     }
-    Ok(())
+
+    /// Writes the collected rows (one statement per non-empty table).
+    fn write(
+        &self,
+        client: &mut impl GenericClient,
+        url: &str,
+        prepared: &Prepared,
+    ) -> Result<(), StoreError> {
+        if !self.events.is_empty() {
+            let docs: Vec<i64> = self.events.iter().map(|r| r.0).collect();
+            let ids: Vec<&str> = self.events.iter().map(|r| r.1.as_str()).collect();
+            let kinds: Vec<&str> = self.events.iter().map(|r| r.2.as_str()).collect();
+            let stages: Vec<&str> = self.events.iter().map(|r| r.3.as_str()).collect();
+            client
+                .execute(&prepared.insert_events, &[&docs, &ids, &kinds, &stages])
+                .map_err(pg_err(url, "storing events"))?;
+        }
+        if !self.entities.is_empty() {
+            let docs: Vec<i64> = self.entities.iter().map(|r| r.0).collect();
+            let ids: Vec<&str> = self.entities.iter().map(|r| r.1.as_str()).collect();
+            let kinds: Vec<&str> = self.entities.iter().map(|r| r.2.as_str()).collect();
+            let names: Vec<&str> = self.entities.iter().map(|r| r.3.as_str()).collect();
+            let kb_ids: Vec<Option<&str>> = self.entities.iter().map(|r| r.4.as_deref()).collect();
+            client
+                .execute(
+                    &prepared.insert_entities,
+                    &[&docs, &ids, &kinds, &names, &kb_ids],
+                )
+                .map_err(pg_err(url, "storing entities"))?;
+        }
+        if !self.actor_keys.is_empty() {
+            let rows: Vec<&ActorRow> = self
+                .actor_keys
+                .iter()
+                .filter_map(|k| self.actors.get(k))
+                .collect();
+            let text =
+                |f: fn(&ActorRow) -> &str| -> Vec<&str> { rows.iter().map(|r| f(r)).collect() };
+            let opt = |f: fn(&ActorRow) -> Option<&str>| -> Vec<Option<&str>> {
+                rows.iter().map(|r| f(r)).collect()
+            };
+            let documents: Vec<i64> = rows.iter().map(|r| r.documents).collect();
+            client
+                .execute(
+                    &prepared.upsert_actors,
+                    &[
+                        &self.actor_keys,
+                        &text(|r| &r.kind),
+                        &text(|r| &r.name),
+                        &opt(|r| r.kb_id.as_deref()),
+                        &opt(|r| r.parent.as_deref()),
+                        &opt(|r| r.geo.as_deref()),
+                        &text(|r| &r.first_seen),
+                        &text(|r| &r.last_seen),
+                        &documents,
+                    ],
+                )
+                .map_err(pg_err(url, "storing actors"))?;
+        }
+        if !self.aliases.is_empty() {
+            let actors: Vec<&str> = self.aliases.iter().map(|r| r.0.as_str()).collect();
+            let names: Vec<&str> = self.aliases.iter().map(|r| r.1.as_str()).collect();
+            client
+                .execute(&prepared.insert_aliases, &[&actors, &names])
+                .map_err(pg_err(url, "storing actor aliases"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The items with distinct ids, each id's last item, in the order of those
+/// last items: what upserting them one by one would leave.
+fn last_by_id<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&T> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<&T> = items.iter().rev().filter(|x| seen.insert(id(x))).collect();
+    out.reverse();
+    out
 }
 
 fn read_job(row: &Row) -> Job {
@@ -1252,6 +1397,7 @@ impl Store for PostgresStore {
             let now = time_text(Utc::now());
             let prepared = Prepared::new(&mut tx, &url)?;
             let mut outcomes = Vec::with_capacity(batch.len());
+            let mut rows = BatchRows::default();
             for (doc, analysis) in batch {
                 let hash = content_hash(&doc.text);
                 let canonical = doc.url.as_deref().and_then(canonical_url);
@@ -1299,43 +1445,17 @@ impl Store for PostgresStore {
                     &[&key, &analysis_json, &analysis_zjson],
                 )
                 .map_err(err("storing an analysis"))?;
-                for event in &analysis.events {
-                    // The event itself is in the analysis: not stored twice.
-                    tx.execute(
-                        &prepared.insert_event,
-                        &[
-                            &key,
-                            &event.id,
-                            &json_str(&event.kind),
-                            &json_str(&event.stage),
-                            &"",
-                        ],
-                    )
-                    .map_err(err("storing an event"))?;
-                }
-                for entity in &analysis.entities {
-                    tx.execute(
-                        &prepared.insert_entity,
-                        &[
-                            &key,
-                            &entity.id,
-                            &json_str(&entity.kind),
-                            &entity.name,
-                            &entity.kb_id,
-                        ],
-                    )
-                    .map_err(err("storing an entity"))?;
-                }
                 let seen = doc
                     .published
                     .map(|t| time_text(t.with_timezone(&Utc)))
                     .unwrap_or_else(|| now.clone());
-                add_actors(&mut tx, &url, &prepared, analysis, &seen)?;
+                rows.add(key, analysis, &seen);
                 outcomes.push(match joined {
                     Some(story) => Outcome::NearDuplicate { key, story },
                     None => Outcome::New { key, story },
                 });
             }
+            rows.write(&mut tx, &url, &prepared)?;
             tx.commit().map_err(err("committing a batch"))?;
             Ok(outcomes)
         })();
@@ -2441,5 +2561,61 @@ mod capped_search_tests {
             [ranked[0].id.as_str()]
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::{last_by_id, BatchRows};
+    use crate::suite::fixtures::{isis_k, item, place};
+
+    #[test]
+    fn last_item_of_each_id_in_order() {
+        let rows = [("e1", 1), ("e2", 2), ("e1", 3), ("e3", 4), ("e2", 5)];
+        let kept: Vec<(&str, i32)> = last_by_id(&rows, |r| r.0).into_iter().copied().collect();
+        assert_eq!(kept, vec![("e1", 3), ("e3", 4), ("e2", 5)]);
+        assert!(last_by_id(&[] as &[(&str, i32)], |r| r.0).is_empty());
+    }
+
+    /// A batch adds to each actor what upserting it once per document, in
+    /// batch order, would: one document more per document naming it, the
+    /// first parent and place given, the earliest and latest sighting, and
+    /// each alias once.
+    #[test]
+    fn a_batch_aggregates_actors_as_row_by_row_upserts_would() {
+        let (_, mut a) = item("d1", None, "one");
+        let mut orphan = isis_k(&["ISKP"]);
+        orphan.parent = None;
+        // The same actor twice in one document counts once (its second
+        // entity, and that entity's aliases, are skipped as before).
+        a.entities = vec![orphan, isis_k(&["IS-K"]), place("E9", "Kabul", "AF")];
+        let (_, mut b) = item("d2", None, "two");
+        b.entities = vec![isis_k(&["ISKP", "Daesh-K"])];
+        let mut rows = BatchRows::default();
+        rows.add(1, &a, "2024-03-02T10:00:00Z");
+        rows.add(2, &b, "2024-03-01T08:00:00Z");
+        assert_eq!(
+            rows.actor_keys,
+            vec!["group:islamic-state-khorasan", "city:kabul"]
+        );
+        let group = &rows.actors["group:islamic-state-khorasan"];
+        assert_eq!(group.documents, 2);
+        assert_eq!(group.parent.as_deref(), Some("Islamic State"));
+        assert_eq!(group.first_seen, "2024-03-01T08:00:00Z");
+        assert_eq!(group.last_seen, "2024-03-02T10:00:00Z");
+        assert_eq!(rows.actors["city:kabul"].documents, 1);
+        let aliases: Vec<&str> = rows
+            .aliases
+            .iter()
+            .filter(|(k, _)| k == "group:islamic-state-khorasan")
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert_eq!(
+            aliases,
+            vec!["Islamic State Khorasan Province", "ISKP", "Daesh-K"]
+        );
+        // Entity rows: one per (document, id), the last of a repeated id.
+        let ids: Vec<(i64, &str)> = rows.entities.iter().map(|r| (r.0, r.1.as_str())).collect();
+        assert_eq!(ids, vec![(1, "E2"), (1, "E9"), (2, "E2")]);
     }
 }
