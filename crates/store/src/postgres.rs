@@ -1050,8 +1050,14 @@ const BY_URL: &str = "SELECT id FROM documents WHERE canonical_url = $1";
 const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, source, published,
         content_hash, story, ingested_at, author, origin)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
-const SET_STORY: &str = "UPDATE documents SET story = $1 WHERE key = $2";
-const INSERT_ANALYSIS: &str = "INSERT INTO analyses (doc, json, zjson) VALUES ($1, $2, $3)";
+/// The stories of a whole batch's documents (arrays of keys and stories;
+/// nothing reads them before the batch ends).
+const SET_STORIES: &str = "UPDATE documents d SET story = t.story
+     FROM unnest($1::bigint[], $2::bigint[]) AS t(key, story) WHERE d.key = t.key";
+/// The analyses of a whole batch (arrays of keys, JSON text and zstd
+/// frames, one of the two set per row).
+const INSERT_ANALYSES: &str = "INSERT INTO analyses (doc, json, zjson)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])";
 /// The events of a whole batch in one statement (arrays of document keys,
 /// ids, kinds and stages; each `(doc, id)` once, see [`BatchRows`]). The
 /// event itself is in the analysis: `json` stays empty.
@@ -1089,8 +1095,8 @@ struct Prepared {
     by_hash: Statement,
     by_url: Statement,
     insert_doc: Statement,
-    set_story: Statement,
-    insert_analysis: Statement,
+    set_stories: Statement,
+    insert_analyses: Statement,
     insert_events: Statement,
     insert_entities: Statement,
     upsert_actors: Statement,
@@ -1108,8 +1114,8 @@ impl Prepared {
             by_hash: prepare(BY_HASH)?,
             by_url: prepare(BY_URL)?,
             insert_doc: prepare(INSERT_DOC)?,
-            set_story: prepare(SET_STORY)?,
-            insert_analysis: prepare(INSERT_ANALYSIS)?,
+            set_stories: prepare(SET_STORIES)?,
+            insert_analyses: prepare(INSERT_ANALYSES)?,
             insert_events: prepare(INSERT_EVENTS)?,
             insert_entities: prepare(INSERT_ENTITIES)?,
             upsert_actors: prepare(UPSERT_ACTORS)?,
@@ -1156,13 +1162,18 @@ struct ActorRow {
     documents: i64,
 }
 
-/// The rows of an ingest batch that are many per document — events,
-/// entities, actors and their aliases — collected while its documents are
-/// stored one by one, then written with one statement per table
+/// The rows of an ingest batch other than the documents themselves —
+/// stories, analyses, events, entities, actors and their aliases —
+/// collected while its documents are stored one by one (each needs its key
+/// from the database), then written with one statement per table
 /// ([`BatchRows::write`]) instead of one per row: PostgreSQL ingest is
 /// bound by round trips.
 #[derive(Debug, Default)]
 struct BatchRows {
+    /// `(document key, story key)`.
+    stories: Vec<(i64, i64)>,
+    /// `(document key, JSON text, zstd frame)`, one of the two set.
+    analyses: Vec<(i64, Option<String>, Option<Vec<u8>>)>,
     /// `(doc, id, kind, stage)`.
     events: Vec<(i64, String, String, String)>,
     /// `(doc, id, kind, name, kb_id)`.
@@ -1251,6 +1262,20 @@ impl BatchRows {
         url: &str,
         prepared: &Prepared,
     ) -> Result<(), StoreError> {
+        if !self.analyses.is_empty() {
+            let keys: Vec<i64> = self.analyses.iter().map(|r| r.0).collect();
+            let json: Vec<Option<&str>> = self.analyses.iter().map(|r| r.1.as_deref()).collect();
+            let zjson: Vec<Option<&[u8]>> = self.analyses.iter().map(|r| r.2.as_deref()).collect();
+            client
+                .execute(&prepared.insert_analyses, &[&keys, &json, &zjson])
+                .map_err(pg_err(url, "storing analyses"))?;
+        }
+        if !self.stories.is_empty() {
+            let (keys, stories): (Vec<i64>, Vec<i64>) = self.stories.iter().copied().unzip();
+            client
+                .execute(&prepared.set_stories, &[&keys, &stories])
+                .map_err(pg_err(url, "storing stories"))?;
+        }
         if !self.events.is_empty() {
             let docs: Vec<i64> = self.events.iter().map(|r| r.0).collect();
             let ids: Vec<&str> = self.events.iter().map(|r| r.1.as_str()).collect();
@@ -1438,13 +1463,8 @@ impl Store for PostgresStore {
                     .and_then(|s| s.parse::<i64>().ok());
                 let story = joined.unwrap_or(key);
                 *up_to = (*up_to).max(key);
-                tx.execute(&prepared.set_story, &[&story, &key])
-                    .map_err(err("storing a document"))?;
-                tx.execute(
-                    &prepared.insert_analysis,
-                    &[&key, &analysis_json, &analysis_zjson],
-                )
-                .map_err(err("storing an analysis"))?;
+                rows.stories.push((key, story));
+                rows.analyses.push((key, analysis_json, analysis_zjson));
                 let seen = doc
                     .published
                     .map(|t| time_text(t.with_timezone(&Utc)))
