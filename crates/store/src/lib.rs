@@ -39,6 +39,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vigil_core::{Analysis, Document, Entity, EntityType, Geo, Incident};
 
+mod actors;
 pub mod desk;
 mod incremental;
 pub mod index;

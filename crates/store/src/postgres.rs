@@ -33,6 +33,7 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement, ToStatement};
 use vigil_core::{Analysis, Document, EntityType, Incident, Origin};
 use vigil_corpus::{Constraints, DuplicateIndex};
 
+use crate::actors::{ActorTally, TalliedActor};
 use crate::incremental::{self, Loaded};
 use crate::search::{self, Query};
 use crate::sqlite::{
@@ -40,10 +41,9 @@ use crate::sqlite::{
     unpack,
 };
 use crate::{
-    actor_key, canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter,
-    DuplicateReason, EventRef, FeedState, IncidentUpdate, Job, JobCounts, JobKind, JobState,
-    NewJob, Outcome, Page, SearchPage, Sort, Split, Stats, Store, StoreError, StoredDocument,
-    MAX_ATTEMPTS,
+    canonical_url, content_hash, json_str, retry_delay, Actor, ActorFilter, DuplicateReason,
+    EventRef, FeedState, IncidentUpdate, Job, JobCounts, JobKind, JobState, NewJob, Outcome, Page,
+    SearchPage, Sort, Split, Stats, Store, StoreError, StoredDocument, MAX_ATTEMPTS,
 };
 
 /// Versioned migrations: entry `i` is version `i + 1`. Append only.
@@ -1072,7 +1072,7 @@ const INSERT_ENTITIES: &str = "INSERT INTO entities (doc, id, kind, name, kb_id)
      ON CONFLICT (doc, id) DO UPDATE SET kind = excluded.kind,
         name = excluded.name, kb_id = excluded.kb_id";
 /// The actors of a whole batch in one statement, each key once with what
-/// the batch adds to it (see [`ActorRow`]): a new actor takes the batch's
+/// the batch adds to it (see [`ActorTally`]): a new actor takes the batch's
 /// values; a known one counts the batch's documents, keeps its parent and
 /// place unless it had none, and widens its first/last seen.
 const UPSERT_ACTORS: &str = "INSERT INTO actors AS a (key, kind, name, kb_id, parent, geo, first_seen, last_seen, documents)
@@ -1148,20 +1148,6 @@ fn lookup<S: ToStatement + ?Sized>(
     Ok(None)
 }
 
-/// What a batch adds to one actor (the aggregate of upserting it once per
-/// document, in batch order).
-#[derive(Debug, Clone, PartialEq)]
-struct ActorRow {
-    kind: String,
-    name: String,
-    kb_id: Option<String>,
-    parent: Option<String>,
-    geo: Option<String>,
-    first_seen: String,
-    last_seen: String,
-    documents: i64,
-}
-
 /// The rows of an ingest batch other than the documents themselves —
 /// stories, analyses, events, entities, actors and their aliases —
 /// collected while its documents are stored one by one (each needs its key
@@ -1178,12 +1164,8 @@ struct BatchRows {
     events: Vec<(i64, String, String, String)>,
     /// `(doc, id, kind, name, kb_id)`.
     entities: Vec<(i64, String, String, String, Option<String>)>,
-    /// Actor keys in order of first appearance, and their rows.
-    actor_keys: Vec<String>,
-    actors: HashMap<String, ActorRow>,
-    /// `(actor, alias)`, each pair once.
-    aliases: Vec<(String, String)>,
-    alias_seen: HashSet<(String, String)>,
+    /// The actors, as the embedded store tallies them.
+    actors: ActorTally,
 }
 
 impl BatchRows {
@@ -1205,54 +1187,7 @@ impl BatchRows {
                 e.kb_id.clone(),
             ));
         }
-        let mut done: HashSet<String> = HashSet::new();
-        for entity in &analysis.entities {
-            let Some(actor) = actor_key(entity) else {
-                continue;
-            };
-            if !done.insert(actor.clone()) {
-                continue;
-            }
-            let geo = entity
-                .geo
-                .as_ref()
-                .and_then(|g| serde_json::to_string(g).ok());
-            match self.actors.get_mut(&actor) {
-                Some(row) => {
-                    row.documents += 1;
-                    row.parent = row.parent.take().or_else(|| entity.parent.clone());
-                    row.geo = row.geo.take().or(geo);
-                    if seen < row.first_seen.as_str() {
-                        row.first_seen = seen.to_string();
-                    }
-                    if seen > row.last_seen.as_str() {
-                        row.last_seen = seen.to_string();
-                    }
-                }
-                None => {
-                    self.actor_keys.push(actor.clone());
-                    self.actors.insert(
-                        actor.clone(),
-                        ActorRow {
-                            kind: json_str(&entity.kind),
-                            name: entity.name.clone(),
-                            kb_id: entity.kb_id.clone(),
-                            parent: entity.parent.clone(),
-                            geo,
-                            first_seen: seen.to_string(),
-                            last_seen: seen.to_string(),
-                            documents: 1,
-                        },
-                    );
-                }
-            }
-            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-                let name = name.trim();
-                if !name.is_empty() && self.alias_seen.insert((actor.clone(), name.to_string())) {
-                    self.aliases.push((actor.clone(), name.to_string()));
-                }
-            }
-        }
+        self.actors.add(analysis, seen);
     }
 
     /// Writes the collected rows (one statement per non-empty table).
@@ -1298,40 +1233,40 @@ impl BatchRows {
                 )
                 .map_err(pg_err(url, "storing entities"))?;
         }
-        if !self.actor_keys.is_empty() {
-            let rows: Vec<&ActorRow> = self
-                .actor_keys
-                .iter()
-                .filter_map(|k| self.actors.get(k))
-                .collect();
+        let actors = &self.actors.order;
+        if !actors.is_empty() {
             let text =
-                |f: fn(&ActorRow) -> &str| -> Vec<&str> { rows.iter().map(|r| f(r)).collect() };
-            let opt = |f: fn(&ActorRow) -> Option<&str>| -> Vec<Option<&str>> {
-                rows.iter().map(|r| f(r)).collect()
+                |f: fn(&TalliedActor) -> &str| -> Vec<&str> { actors.iter().map(f).collect() };
+            let opt = |f: fn(&TalliedActor) -> Option<&str>| -> Vec<Option<&str>> {
+                actors.iter().map(f).collect()
             };
-            let documents: Vec<i64> = rows.iter().map(|r| r.documents).collect();
+            let documents: Vec<i64> = actors.iter().map(|a| a.documents).collect();
             client
                 .execute(
                     &prepared.upsert_actors,
                     &[
-                        &self.actor_keys,
-                        &text(|r| &r.kind),
-                        &text(|r| &r.name),
-                        &opt(|r| r.kb_id.as_deref()),
-                        &opt(|r| r.parent.as_deref()),
-                        &opt(|r| r.geo.as_deref()),
-                        &text(|r| &r.first_seen),
-                        &text(|r| &r.last_seen),
+                        &text(|a| &a.key),
+                        &text(|a| &a.kind),
+                        &text(|a| &a.name),
+                        &opt(|a| a.kb_id.as_deref()),
+                        &opt(|a| a.parent.as_deref()),
+                        &opt(|a| a.geo.as_deref()),
+                        &text(|a| &a.first_seen),
+                        &text(|a| &a.last_seen),
                         &documents,
                     ],
                 )
                 .map_err(pg_err(url, "storing actors"))?;
         }
-        if !self.aliases.is_empty() {
-            let actors: Vec<&str> = self.aliases.iter().map(|r| r.0.as_str()).collect();
-            let names: Vec<&str> = self.aliases.iter().map(|r| r.1.as_str()).collect();
+        let aliases = &self.actors.aliases;
+        if !aliases.is_empty() {
+            let keys: Vec<&str> = aliases
+                .iter()
+                .map(|(i, _)| actors[*i].key.as_str())
+                .collect();
+            let names: Vec<&str> = aliases.iter().map(|(_, n)| n.as_str()).collect();
             client
-                .execute(&prepared.insert_aliases, &[&actors, &names])
+                .execute(&prepared.insert_aliases, &[&keys, &names])
                 .map_err(pg_err(url, "storing actor aliases"))?;
         }
         Ok(())
@@ -2614,20 +2549,19 @@ mod batch_tests {
         let mut rows = BatchRows::default();
         rows.add(1, &a, "2024-03-02T10:00:00Z");
         rows.add(2, &b, "2024-03-01T08:00:00Z");
-        assert_eq!(
-            rows.actor_keys,
-            vec!["group:islamic-state-khorasan", "city:kabul"]
-        );
-        let group = &rows.actors["group:islamic-state-khorasan"];
+        let keys: Vec<&str> = rows.actors.order.iter().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys, vec!["group:islamic-state-khorasan", "city:kabul"]);
+        let group = &rows.actors.order[0];
         assert_eq!(group.documents, 2);
         assert_eq!(group.parent.as_deref(), Some("Islamic State"));
         assert_eq!(group.first_seen, "2024-03-01T08:00:00Z");
         assert_eq!(group.last_seen, "2024-03-02T10:00:00Z");
-        assert_eq!(rows.actors["city:kabul"].documents, 1);
+        assert_eq!(rows.actors.order[1].documents, 1);
         let aliases: Vec<&str> = rows
+            .actors
             .aliases
             .iter()
-            .filter(|(k, _)| k == "group:islamic-state-khorasan")
+            .filter(|(i, _)| *i == 0)
             .map(|(_, n)| n.as_str())
             .collect();
         assert_eq!(
