@@ -16,6 +16,11 @@
 //! The files are embedded in the binary ([`Gazetteer::embedded`]) and can
 //! also be read from a directory ([`Gazetteer::load_dir`]).
 //!
+//! Smaller places (GeoNames places of at least 500 people, for the
+//! countries listed in `scripts/build-geo-data.py`) are kept apart in
+//! [`LocalPlaces`] (`local-places.tsv`): they are looked up only inside a
+//! country a text is already known to be about, never in open text.
+//!
 //! Every lookup goes through [`fold`], so "KÖLN", "Koln" and "köln" are the
 //! same key.
 //!
@@ -28,12 +33,14 @@
 
 mod fold;
 mod load;
+mod local;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use fold::fold;
 use fold::fold_into;
+pub use local::LocalPlaces;
 
 /// Index of a place in [`Gazetteer::places`].
 pub type PlaceId = u32;

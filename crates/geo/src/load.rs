@@ -210,7 +210,17 @@ pub(crate) fn regions(text: &str, places: &mut Vec<Place>) -> Result<(), GeoErro
 /// `cities.tsv`: geonames_id name ascii aliases country admin1 lat lon
 /// population. The ASCII spelling, when given, becomes the first alias.
 pub(crate) fn cities(text: &str, places: &mut Vec<Place>) -> Result<(), GeoError> {
-    for line in lines("cities.tsv", text, 9) {
+    city_rows("cities.tsv", text, places)
+}
+
+/// Rows in the format of `cities.tsv` from the file named `file` (for
+/// error messages): `cities.tsv` itself or `local-places.tsv`.
+pub(crate) fn city_rows(
+    file: &'static str,
+    text: &str,
+    places: &mut Vec<Place>,
+) -> Result<(), GeoError> {
+    for line in lines(file, text, 9) {
         let line = line?;
         let gid = line.int(0, "geonames_id")?;
         let name = line.required(1, "name")?.to_string();

@@ -27,9 +27,10 @@ pub struct Args {
         default_value = "models/muc4-roles.model"
     )]
     pub output: PathBuf,
-    /// Directory of the raw MUC-4 answer keys (`key-dev-*.muc4`), to train
-    /// the incident-type classifier; keys of documents not in `--muc4` are
-    /// ignored.
+    /// Directory of the raw MUC-4 texts and answer keys (`key-dev-*.muc4`),
+    /// to train the incident-type and stage classifiers and the place
+    /// ranker of the incident location (which reads the texts' datelines);
+    /// keys of documents not in `--muc4` are ignored.
     #[arg(long, value_name = "DIR")]
     pub raw: Option<PathBuf>,
     /// Passes of the role tagger over the training data.
@@ -146,7 +147,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         docs.len(),
         args.muc4.display()
     );
-    let (model, report) = muc4::train(&docs, &keys, &cfg, &mut |line| eprintln!("  {line}"));
+    let (mut model, report) = muc4::train(&docs, &keys, &cfg, &mut |line| eprintln!("  {line}"));
+    if let Some(dir) = &args.raw {
+        let datelines = muc4::slots::read_datelines(dir)
+            .with_context(|| format!("reading the raw texts' datelines in {}", dir.display()))?;
+        let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
+        let ranker = muc4::place_rank::train_on(&pipeline, &docs, &keys, &datelines, cfg.seed);
+        match &ranker {
+            Some((_, n)) => eprintln!("  place ranker: {n} documents with a key location"),
+            None => eprintln!("  place ranker: no document with a key location; none trained"),
+        }
+        model = model.with_place_ranker(ranker.map(|(r, _)| r));
+    }
     if let Some(s) = &report.holdout {
         eprintln!(
             "tuning documents (out-of-fold, or the held-out tail):\n{}",

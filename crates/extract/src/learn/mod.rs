@@ -30,7 +30,7 @@ mod weights;
 
 pub use perceptron::{
     bio_constraints, BinaryClassifier, BinaryTrainer, MulticlassClassifier, MulticlassTrainer,
-    SequenceTagger, SequenceTrainer,
+    RankTrainer, Ranker, SequenceTagger, SequenceTrainer,
 };
 pub use rng::Rng;
 pub use weights::{FeatureHasher, WeightTable};

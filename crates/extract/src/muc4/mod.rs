@@ -38,6 +38,7 @@ mod hints;
 pub mod keys;
 
 mod model;
+pub mod place_rank;
 mod rescore;
 pub mod score;
 pub mod slots;

@@ -2,7 +2,7 @@
 
 use crate::learn::features::{is_preposition, DocContext, TokenFeaturizer};
 use crate::learn::io::{Reader, Writer};
-use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, SequenceTagger};
+use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, Ranker, SequenceTagger};
 
 use super::aggregate::group_candidates;
 use super::hints::RuleHints;
@@ -14,10 +14,11 @@ const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
 /// stacked gate; version 4 the per-role [`Params::role_min_score`],
 /// [`Params::role_relevance`] and [`Params::trim`], and whether the model
 /// reads the rule pipeline's [`RuleHints`]; version 5 whether the features
-/// include word classes ([`TokenFeaturizer::with_classes`]). A model is
+/// include word classes ([`TokenFeaturizer::with_classes`]); version 6 the
+/// place ranker of slot 3 ([`super::place_rank`]). A model is
 /// written in the lowest version that holds it (older models stay
 /// byte-identical).
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -231,6 +232,9 @@ pub struct RoleModel {
     pub(crate) hints: bool,
     /// Whether the features include word classes.
     pub(crate) classes: bool,
+    /// Chooses the incident's place among those the document names
+    /// ([`super::place_rank`]; trained with the raw keys).
+    pub(crate) place: Option<Ranker>,
     pub params: Params,
 }
 
@@ -392,6 +396,13 @@ impl RoleModel {
                 _ => Some(BinaryClassifier::read(&mut r)?),
             },
         };
+        let place = match version {
+            6.. => match r.take(1)?[0] {
+                0 => None,
+                _ => Some(Ranker::read(&mut r)?),
+            },
+            _ => None,
+        };
         if r.remaining() != 0 {
             return Err(LearnError::Format("trailing bytes after model".into()));
         }
@@ -405,6 +416,7 @@ impl RoleModel {
             gate,
             hints,
             classes,
+            place,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
@@ -427,14 +439,17 @@ impl RoleModel {
         // Version 2 when nothing of version 3 is used, so that models
         // trained without the new options stay byte-identical.
         let p = &self.params;
-        let v5 = self.classes;
+        let v6 = self.place.is_some();
+        let v5 = v6 || self.classes;
         let v4 = v5
             || self.hints
             || p.role_min_score != [f32::MIN; 5]
             || p.role_relevance != [f32::MIN; 5]
             || p.trim != [0; 5];
         let v3 = v4 || p.max_entities != [0; 5] || p.count_bonus != 0.0 || self.gate.is_some();
-        w.u32(if v5 {
+        w.u32(if v6 {
+            6
+        } else if v5 {
             5
         } else if v4 {
             4
@@ -500,7 +515,24 @@ impl RoleModel {
                 g.write(&mut w);
             }
         }
+        if let Some(p) = &self.place {
+            w.bytes(&[1]);
+            p.write(&mut w);
+        }
         w.into_bytes()
+    }
+
+    /// The place ranker of slot 3, when the model was trained with one
+    /// (see [`super::slots::predict_with`]).
+    pub fn place_ranker(&self) -> Option<&Ranker> {
+        self.place.as_ref()
+    }
+
+    /// The model with `ranker` as its place ranker (trained by
+    /// [`super::place_rank::train`]).
+    pub fn with_place_ranker(mut self, ranker: Option<Ranker>) -> RoleModel {
+        self.place = ranker;
+        self
     }
 
     /// The model committed in `models/muc4-roles.model`, when this build

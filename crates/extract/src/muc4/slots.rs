@@ -193,7 +193,7 @@ pub struct SlotPrediction {
 
 /// The events MUC-4 counts as incidents (violent events at any stage, and
 /// plots), in text order.
-fn incident_events(a: &Analysis) -> Vec<&Event> {
+pub(crate) fn incident_events(a: &Analysis) -> Vec<&Event> {
     let mut evs: Vec<&Event> = a
         .events
         .iter()
@@ -241,11 +241,11 @@ fn event_date(ev: &Event, anchor: Option<NaiveDate>) -> Option<IncidentDate> {
 }
 
 /// A place found for the incident, resolved in the document's countries.
-struct Found {
-    iso2: String,
-    kind: PlaceKind,
+pub(crate) struct Found {
+    pub(crate) iso2: String,
+    pub(crate) kind: PlaceKind,
     /// The place as written, in the key's style ("SAN MIGUEL").
-    name: String,
+    pub(crate) name: String,
 }
 
 /// The name of a place mention in the key's style: upper case, no
@@ -272,14 +272,18 @@ fn key_name(text: &str) -> String {
 }
 
 /// The resolver of place mentions for one document.
-struct Places<'a> {
+pub(crate) struct Places<'a> {
     gaz: &'a Gazetteer,
     /// Countries (ISO2) to prefer, best first.
-    context: Vec<String>,
+    pub(crate) context: Vec<String>,
 }
 
 impl Places<'_> {
-    fn new<'a>(a: &Analysis, dateline: Option<&Dateline>, gaz: &'a Gazetteer) -> Places<'a> {
+    pub(crate) fn new<'a>(
+        a: &Analysis,
+        dateline: Option<&Dateline>,
+        gaz: &'a Gazetteer,
+    ) -> Places<'a> {
         let mut context: Vec<String> = Vec::new();
         let mut push = |c: &str| {
             if MUC4_COUNTRIES.contains(&c) && !context.iter().any(|k| k == c) {
@@ -325,7 +329,7 @@ impl Places<'_> {
     }
 
     /// A place entity (or slot text) resolved in the document's countries.
-    fn found(&self, text: &str, entity: Option<&Entity>) -> Option<Found> {
+    pub(crate) fn found(&self, text: &str, entity: Option<&Entity>) -> Option<Found> {
         let kind = entity.map(|e| e.kind);
         if matches!(kind, Some(k) if !k.is_place()) {
             return None;
@@ -345,7 +349,7 @@ impl Places<'_> {
     }
 
     /// The key form of a found place.
-    fn location(&self, f: &Found) -> Option<IncidentLocation> {
+    pub(crate) fn location(&self, f: &Found) -> Option<IncidentLocation> {
         let country = self.gaz.country(&f.iso2)?;
         let levels = match f.kind {
             PlaceKind::Country => Vec::new(),
@@ -459,6 +463,23 @@ pub fn predict(
     SlotPrediction { date, location }
 }
 
+/// [`predict`], with the location chosen by a learned place ranker
+/// ([`super::place_rank`]) when one is given (a model trained with the
+/// raw keys has one: [`super::RoleModel::place_ranker`]); the rules'
+/// location when the document offers no candidate.
+pub fn predict_with(
+    analysis: &Analysis,
+    dateline: Option<&Dateline>,
+    gaz: &Gazetteer,
+    ranker: Option<&crate::learn::Ranker>,
+) -> SlotPrediction {
+    let mut p = predict(analysis, dateline, gaz);
+    if let Some(loc) = ranker.and_then(|r| super::place_rank::choose(r, analysis, dateline, gaz)) {
+        p.location = Some(loc);
+    }
+    p
+}
+
 /// Words that name a kind of small place, and the key's name for it.
 const SMALL_PLACE_KINDS: [(&str, &str); 11] = [
     ("neighborhood", "NEIGHBORHOOD"),
@@ -531,24 +552,11 @@ const NOT_NAME: [&str; 48] = [
 /// canton". Names are at most five words, without articles, prepositions
 /// or adjectives such as "nearby"; returned in text order.
 pub fn small_places(sentence: &str) -> Vec<KeyPlace> {
-    // Words, with `None` for punctuation that breaks a name.
-    let mut words: Vec<Option<String>> = Vec::new();
-    let mut cur = String::new();
-    for c in sentence.chars() {
-        if c.is_alphanumeric() || c == '\'' || c == '-' {
-            cur.extend(c.to_lowercase());
-            continue;
-        }
-        if !cur.is_empty() {
-            words.push(Some(std::mem::take(&mut cur)));
-        }
-        if !c.is_whitespace() {
-            words.push(None);
-        }
-    }
-    if !cur.is_empty() {
-        words.push(Some(cur));
-    }
+    small_places_in(&sentence_words(sentence))
+}
+
+/// [`small_places`] over a sentence's words ([`sentence_words`]).
+pub(crate) fn small_places_in(words: &[Option<String>]) -> Vec<KeyPlace> {
     let word = |i: usize| words.get(i).and_then(|w| w.as_deref());
     let is_name_word = |w: &str| {
         !NOT_NAME.contains(&w)
@@ -610,6 +618,29 @@ pub fn small_places(sentence: &str) -> Vec<KeyPlace> {
         }
     }
     out
+}
+
+/// The lower-cased words of a sentence, with `None` for punctuation that
+/// breaks a name.
+pub(crate) fn sentence_words(sentence: &str) -> Vec<Option<String>> {
+    let mut words: Vec<Option<String>> = Vec::new();
+    let mut cur = String::new();
+    for c in sentence.chars() {
+        if c.is_alphanumeric() || c == '\'' || c == '-' {
+            cur.extend(c.to_lowercase());
+            continue;
+        }
+        if !cur.is_empty() {
+            words.push(Some(std::mem::take(&mut cur)));
+        }
+        if !c.is_whitespace() {
+            words.push(None);
+        }
+    }
+    if !cur.is_empty() {
+        words.push(Some(cur));
+    }
+    words
 }
 
 /// A place name for comparison: folded, letters and digits only, without

@@ -255,6 +255,7 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         stage: None,
         scorer: None,
         gate: None,
+        place: None,
         hints: cfg.hints,
         classes: cfg.classes,
         params: Params::default(),
