@@ -14,7 +14,7 @@
 //! With `--raw` the models also get the incident-type and stage classifiers
 //! (as `vigil train --raw`), whose out-of-fold accuracy against the keys'
 //! main template is printed last, and `--save` writes the model trained on
-//! all of `train.jsonl` (with the place ranker of the incident location):
+//! all of `train.jsonl` (with the rankers of the incident's date and place):
 //! the same bytes as `vigil train` with the same options.
 //! `--oof-output` writes the out-of-fold predictions (combined with the
 //! rules) in the format of `vigil muc4 --output`, for error analysis.
@@ -160,14 +160,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ((alone, both, labels), bytes) = r.map_err(|_| "a training thread panicked")?;
         if j == k {
             if let Some(path) = opt("--save") {
-                // As `vigil train --raw`: the place ranker of slot 3 too.
+                // As `vigil train --raw`: the rankers of slots 2 and 3 too.
                 let mut bytes = bytes;
                 if let Some(dir) = opt("--raw") {
                     let datelines = muc4::slots::read_datelines(std::path::Path::new(dir))?;
-                    let ranker =
-                        muc4::place_rank::train_on(&pipeline, &docs, &keys, &datelines, cfg.seed);
+                    let r =
+                        muc4::slots::train_rankers(&pipeline, &docs, &keys, &datelines, cfg.seed);
                     bytes = RoleModel::load(&bytes)?
-                        .with_place_ranker(ranker.map(|(r, _)| r))
+                        .with_slot_rankers(r.date, r.place)
                         .to_bytes();
                 }
                 std::fs::write(path, &bytes)?;

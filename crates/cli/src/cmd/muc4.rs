@@ -125,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             // Date and location only for documents the incident-type
             // classifier finds an incident in (scored both ways below).
             let incident = labels.incident != Some("NONE");
-            let slot = slots::predict_with(&analysis, dateline, gazetteer, model.place_ranker());
+            let slot = slots::predict_with(&analysis, dateline, gazetteer, model.slot_rankers());
             (learned, rules, Some((slot, incident)), labels)
         })
         .collect();

@@ -28,8 +28,8 @@ pub struct Args {
     )]
     pub output: PathBuf,
     /// Directory of the raw MUC-4 texts and answer keys (`key-dev-*.muc4`),
-    /// to train the incident-type and stage classifiers and the place
-    /// ranker of the incident location (which reads the texts' datelines);
+    /// to train the incident-type and stage classifiers and the rankers of
+    /// the incident's date and place (which read the texts' datelines);
     /// keys of documents not in `--muc4` are ignored.
     #[arg(long, value_name = "DIR")]
     pub raw: Option<PathBuf>,
@@ -152,12 +152,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let datelines = muc4::slots::read_datelines(dir)
             .with_context(|| format!("reading the raw texts' datelines in {}", dir.display()))?;
         let pipeline = vigil_extract::Pipeline::new().context("loading vigil's gazetteers")?;
-        let ranker = muc4::place_rank::train_on(&pipeline, &docs, &keys, &datelines, cfg.seed);
-        match &ranker {
-            Some((_, n)) => eprintln!("  place ranker: {n} documents with a key location"),
-            None => eprintln!("  place ranker: no document with a key location; none trained"),
-        }
-        model = model.with_place_ranker(ranker.map(|(r, _)| r));
+        let r = muc4::slots::train_rankers(&pipeline, &docs, &keys, &datelines, cfg.seed);
+        eprintln!(
+            "  date and place rankers: {} and {} documents whose key date / location is among the candidates",
+            r.date_examples, r.place_examples
+        );
+        model = model.with_slot_rankers(r.date, r.place);
     }
     if let Some(s) = &report.holdout {
         eprintln!(

@@ -32,6 +32,7 @@
 //! an incident). Mentions of one entity are grouped as in [`aggregate`].
 
 pub mod aggregate;
+pub mod date_rank;
 mod from_analysis;
 pub mod grit;
 mod hints;

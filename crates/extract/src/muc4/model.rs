@@ -7,6 +7,7 @@ use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, Ranker, S
 use super::aggregate::group_candidates;
 use super::hints::RuleHints;
 use super::rescore::{entity_candidates, EntityScorer};
+use super::slots::SlotRankers;
 use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
@@ -15,7 +16,8 @@ const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
 /// [`Params::role_relevance`] and [`Params::trim`], and whether the model
 /// reads the rule pipeline's [`RuleHints`]; version 5 whether the features
 /// include word classes ([`TokenFeaturizer::with_classes`]); version 6 the
-/// place ranker of slot 3 ([`super::place_rank`]). A model is
+/// rankers of the incident's date and place (slots 2 and 3,
+/// [`super::date_rank`], [`super::place_rank`]). A model is
 /// written in the lowest version that holds it (older models stay
 /// byte-identical).
 const VERSION: u32 = 6;
@@ -235,6 +237,9 @@ pub struct RoleModel {
     /// Chooses the incident's place among those the document names
     /// ([`super::place_rank`]; trained with the raw keys).
     pub(crate) place: Option<Ranker>,
+    /// Chooses the incident's date among those the document gives
+    /// ([`super::date_rank`]; trained with the raw keys).
+    pub(crate) date: Option<Ranker>,
     pub params: Params,
 }
 
@@ -396,13 +401,14 @@ impl RoleModel {
                 _ => Some(BinaryClassifier::read(&mut r)?),
             },
         };
-        let place = match version {
-            6.. => match r.take(1)?[0] {
-                0 => None,
-                _ => Some(Ranker::read(&mut r)?),
-            },
-            _ => None,
-        };
+        let (mut place, mut date) = (None, None);
+        if version >= 6 {
+            for slot in [&mut place, &mut date] {
+                if r.take(1)?[0] != 0 {
+                    *slot = Some(Ranker::read(&mut r)?);
+                }
+            }
+        }
         if r.remaining() != 0 {
             return Err(LearnError::Format("trailing bytes after model".into()));
         }
@@ -417,6 +423,7 @@ impl RoleModel {
             hints,
             classes,
             place,
+            date,
             params: Params {
                 relevance_threshold,
                 min_entity_score,
@@ -439,7 +446,7 @@ impl RoleModel {
         // Version 2 when nothing of version 3 is used, so that models
         // trained without the new options stay byte-identical.
         let p = &self.params;
-        let v6 = self.place.is_some();
+        let v6 = self.place.is_some() || self.date.is_some();
         let v5 = v6 || self.classes;
         let v4 = v5
             || self.hints
@@ -515,23 +522,35 @@ impl RoleModel {
                 g.write(&mut w);
             }
         }
-        if let Some(p) = &self.place {
-            w.bytes(&[1]);
-            p.write(&mut w);
+        if v6 {
+            for slot in [&self.place, &self.date] {
+                match slot {
+                    None => w.bytes(&[0]),
+                    Some(r) => {
+                        w.bytes(&[1]);
+                        r.write(&mut w);
+                    }
+                }
+            }
         }
         w.into_bytes()
     }
 
-    /// The place ranker of slot 3, when the model was trained with one
-    /// (see [`super::slots::predict_with`]).
-    pub fn place_ranker(&self) -> Option<&Ranker> {
-        self.place.as_ref()
+    /// The rankers of the incident's date and place, those the model was
+    /// trained with (see [`super::slots::predict_with`]).
+    pub fn slot_rankers(&self) -> SlotRankers<'_> {
+        SlotRankers {
+            date: self.date.as_ref(),
+            place: self.place.as_ref(),
+        }
     }
 
-    /// The model with `ranker` as its place ranker (trained by
-    /// [`super::place_rank::train`]).
-    pub fn with_place_ranker(mut self, ranker: Option<Ranker>) -> RoleModel {
-        self.place = ranker;
+    /// The model with these date and place rankers (trained by
+    /// [`super::date_rank::train`] and [`super::place_rank::train`], or
+    /// together by [`super::slots::train_rankers`]).
+    pub fn with_slot_rankers(mut self, date: Option<Ranker>, place: Option<Ranker>) -> RoleModel {
+        self.date = date;
+        self.place = place;
         self
     }
 

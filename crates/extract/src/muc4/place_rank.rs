@@ -566,36 +566,6 @@ pub fn train(examples: &[(Vec<Vec<u32>>, usize)], seed: u64) -> Ranker {
     RankTrainer::new(1 << PLACE_BITS).train(examples, EPOCHS, seed)
 }
 
-/// Trains the place ranker on GRIT documents with their raw keys and
-/// datelines (`vigil train --raw`): the pipeline analyses each document as
-/// `vigil muc4` does, the main template of its keys says which candidate
-/// is right. `None` when no document yields an example. Returns the
-/// number of examples too.
-pub fn train_on(
-    pipeline: &crate::Pipeline,
-    docs: &[super::GoldDoc],
-    keys: &[KeyTemplate],
-    datelines: &HashMap<String, Dateline>,
-    seed: u64,
-) -> Option<(Ranker, usize)> {
-    let primary = super::keys::primary_templates(keys);
-    let gaz = &pipeline.resources().geo;
-    let examples: Vec<_> = docs
-        .iter()
-        .filter_map(|d| {
-            let main = primary.get(&d.docid)?;
-            let dateline = datelines.get(&d.docid);
-            let analysis =
-                pipeline.analyze(&super::slots::document(&d.docid, &d.doctext, dateline));
-            example(&analysis, dateline, gaz, main)
-        })
-        .collect();
-    if examples.is_empty() {
-        return None;
-    }
-    Some((train(&examples, seed), examples.len()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,5 +601,46 @@ mod tests {
             ("the".to_string(), "said".to_string())
         );
         assert_eq!(neighbours(&words, "bogota"), Default::default());
+    }
+
+    #[test]
+    fn the_ranker_learns_where_the_keys_place_the_incident() {
+        let pipeline = crate::Pipeline::new().expect("pipeline");
+        let gaz = &pipeline.resources().geo;
+        let dl = Dateline {
+            place: Some("BOGOTA".into()),
+            country: None,
+            date: chrono::NaiveDate::from_ymd_opt(1990, 1, 12),
+        };
+        let text = "guerrillas set fire to the mayor's office in achi, bolivar department, \
+            yesterday, colombian police said in bogota.";
+        let a = pipeline.analyze(&super::super::slots::document("T", text, Some(&dl)));
+        let cands: Vec<String> = candidates(&a, Some(&dl), gaz)
+            .iter()
+            .map(|c| c.location.to_key_string())
+            .collect();
+        assert_eq!(cands.first().map(String::as_str), Some("COLOMBIA"));
+        for place in ["ACHI", "BOGOTA"] {
+            assert!(
+                cands.iter().any(|c| c.contains(place)),
+                "{place} not among {cands:?}"
+            );
+        }
+        let key = KeyTemplate {
+            docid: "T".into(),
+            relevant: true,
+            optional: false,
+            incident_type: None,
+            stage: None,
+            date: None,
+            location: Some("COLOMBIA: BOLIVAR (DEPARTMENT): ACHI (TOWN)".into()),
+        };
+        let ex = example(&a, Some(&dl), gaz, &key).expect("a matching candidate");
+        let ranker = train(&vec![ex; 4], 1);
+        let chosen = choose(&ranker, &a, Some(&dl), gaz).expect("a choice");
+        assert_eq!(
+            chosen.most_specific().first().map(|p| p.name.as_str()),
+            Some("ACHI")
+        );
     }
 }

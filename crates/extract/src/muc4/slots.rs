@@ -18,6 +18,14 @@
 //! the MUC roles). Whether the document reports an incident at all is
 //! decided by the caller ([`predict`]).
 //!
+//! # Learned choice
+//!
+//! [`predict`] applies the rules below. [`predict_with`] lets learned
+//! rankers choose the date and the place among every one the document
+//! gives ([`super::date_rank`], [`super::place_rank`]; a model trained
+//! with the raw keys carries them, [`train_rankers`] trains them); the
+//! candidates take the forms the rules below give.
+//!
 //! # Date (slot 2)
 //!
 //! The fill rules of the task definition, applied to the date the pipeline
@@ -45,10 +53,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
-use vigil_core::{Analysis, Document, Entity, EntityType, Event, EventType, Precision};
+use vigil_core::{Analysis, DateValue, Document, Entity, EntityType, Event, EventType, Precision};
 use vigil_geo::{fold, Gazetteer, PlaceId, PlaceKind};
 
 use super::keys::{primary_templates, IncidentDate, IncidentLocation, KeyPlace, KeyTemplate};
+use crate::learn::Ranker;
 
 /// Countries of the MUC-4 corpus (the nine Latin American countries of the
 /// task), the last resort when re-resolving an ambiguous place name.
@@ -203,7 +212,7 @@ pub(crate) fn incident_events(a: &Analysis) -> Vec<&Event> {
     evs
 }
 
-const WEEKDAYS: [&str; 7] = [
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -215,14 +224,19 @@ const WEEKDAYS: [&str; 7] = [
 
 /// The date of an event in the key's form (see the module documentation).
 fn event_date(ev: &Event, anchor: Option<NaiveDate>) -> Option<IncidentDate> {
-    let dated = ev.date.as_ref().filter(|dv| {
-        // A year ("in 1984") dates a background, not the incident; nor
-        // does a date after the article.
-        dv.precision != Precision::Year && anchor.is_none_or(|a| dv.start <= a)
-    });
-    let Some(dv) = dated else {
-        return anchor.map(IncidentDate::OnOrBefore);
-    };
+    ev.date
+        .as_ref()
+        .and_then(|dv| key_date(dv, anchor))
+        .or_else(|| anchor.map(IncidentDate::OnOrBefore))
+}
+
+/// A resolved date in the key's form (see the module documentation);
+/// `None` for a year alone ("in 1984" dates a background, not the
+/// incident) and for a date after the article.
+pub(crate) fn key_date(dv: &DateValue, anchor: Option<NaiveDate>) -> Option<IncidentDate> {
+    if dv.precision == Precision::Year || anchor.is_some_and(|a| dv.start > a) {
+        return None;
+    }
     let lower = dv.text.to_lowercase();
     let weekday = lower
         .split(|c: char| !c.is_alphabetic())
@@ -238,6 +252,17 @@ fn event_date(ev: &Event, anchor: Option<NaiveDate>) -> Option<IncidentDate> {
         _ => dv.end,
     };
     Some(IncidentDate::Between(dv.start, end))
+}
+
+/// The article's date: the dateline's, else the analysis' publication
+/// date.
+pub(crate) fn anchor_of(analysis: &Analysis, dateline: Option<&Dateline>) -> Option<NaiveDate> {
+    dateline.and_then(|d| d.date).or_else(|| {
+        analysis
+            .published
+            .map(|p| p.date_naive())
+            .filter(|d| d.year() > 1900)
+    })
 }
 
 /// A place found for the incident, resolved in the document's countries.
@@ -397,12 +422,7 @@ pub fn predict(
     gaz: &Gazetteer,
 ) -> SlotPrediction {
     let events = incident_events(analysis);
-    let anchor = dateline.and_then(|d| d.date).or_else(|| {
-        analysis
-            .published
-            .map(|p| p.date_naive())
-            .filter(|d| d.year() > 1900)
-    });
+    let anchor = anchor_of(analysis, dateline);
     let date = match events.first() {
         Some(main) => event_date(main, anchor),
         None => anchor.map(IncidentDate::OnOrBefore),
@@ -463,21 +483,86 @@ pub fn predict(
     SlotPrediction { date, location }
 }
 
-/// [`predict`], with the location chosen by a learned place ranker
-/// ([`super::place_rank`]) when one is given (a model trained with the
-/// raw keys has one: [`super::RoleModel::place_ranker`]); the rules'
-/// location when the document offers no candidate.
+/// The learned rankers of the incident's date and place (either may be
+/// absent): [`super::RoleModel::slot_rankers`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SlotRankers<'a> {
+    /// Chooses the date ([`super::date_rank`]).
+    pub date: Option<&'a Ranker>,
+    /// Chooses the place ([`super::place_rank`]).
+    pub place: Option<&'a Ranker>,
+}
+
+/// [`predict`], with the date and the location chosen by the learned
+/// rankers that are given (a model trained with the raw keys has both);
+/// the rules' answer where a ranker is absent or the document offers it
+/// no candidate.
 pub fn predict_with(
     analysis: &Analysis,
     dateline: Option<&Dateline>,
     gaz: &Gazetteer,
-    ranker: Option<&crate::learn::Ranker>,
+    rankers: SlotRankers<'_>,
 ) -> SlotPrediction {
     let mut p = predict(analysis, dateline, gaz);
-    if let Some(loc) = ranker.and_then(|r| super::place_rank::choose(r, analysis, dateline, gaz)) {
+    if let Some(date) = rankers
+        .date
+        .and_then(|r| super::date_rank::choose(r, analysis, dateline))
+    {
+        p.date = Some(date);
+    }
+    if let Some(loc) = rankers
+        .place
+        .and_then(|r| super::place_rank::choose(r, analysis, dateline, gaz))
+    {
         p.location = Some(loc);
     }
     p
+}
+
+/// The rankers trained by [`train_rankers`], with the number of
+/// documents each learned from.
+#[derive(Debug, Clone, Default)]
+pub struct TrainedRankers {
+    /// The date ranker; `None` when no document yields an example.
+    pub date: Option<Ranker>,
+    /// The place ranker; `None` when no document yields an example.
+    pub place: Option<Ranker>,
+    /// Documents whose key date one of their candidates matches.
+    pub date_examples: usize,
+    /// Documents whose key location one of their candidates matches.
+    pub place_examples: usize,
+}
+
+/// Trains the date and place rankers on GRIT documents with their raw keys
+/// and datelines (`vigil train --raw`): the pipeline analyses each
+/// document as `vigil muc4` does, the main template of its keys says
+/// which candidates are right. Deterministic.
+pub fn train_rankers(
+    pipeline: &crate::Pipeline,
+    docs: &[super::GoldDoc],
+    keys: &[KeyTemplate],
+    datelines: &HashMap<String, Dateline>,
+    seed: u64,
+) -> TrainedRankers {
+    let primary = primary_templates(keys);
+    let gaz = &pipeline.resources().geo;
+    let mut dates = Vec::new();
+    let mut places = Vec::new();
+    for d in docs {
+        let Some(main) = primary.get(&d.docid) else {
+            continue;
+        };
+        let dateline = datelines.get(&d.docid);
+        let analysis = pipeline.analyze(&document(&d.docid, &d.doctext, dateline));
+        dates.extend(super::date_rank::example(&analysis, dateline, main));
+        places.extend(super::place_rank::example(&analysis, dateline, gaz, main));
+    }
+    TrainedRankers {
+        date: (!dates.is_empty()).then(|| super::date_rank::train(&dates, seed)),
+        place: (!places.is_empty()).then(|| super::place_rank::train(&places, seed)),
+        date_examples: dates.len(),
+        place_examples: places.len(),
+    }
 }
 
 /// Words that name a kind of small place, and the key's name for it.

@@ -256,6 +256,7 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         scorer: None,
         gate: None,
         place: None,
+        date: None,
         hints: cfg.hints,
         classes: cfg.classes,
         params: Params::default(),
