@@ -216,22 +216,7 @@ fn train_slot_rankers_cross_validation() -> Result<(), String> {
         return Ok(());
     };
     let raw = shared.join("data/muc4/raw");
-    let mut templates = Vec::new();
-    let mut key_files: Vec<PathBuf> = std::fs::read_dir(&raw)
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("key-dev-"))
-        })
-        .collect();
-    key_files.sort();
-    for k in &key_files {
-        let bytes = std::fs::read(k).map_err(|e| format!("{}: {e}", k.display()))?;
-        templates.extend(keys::parse(&String::from_utf8_lossy(&bytes)));
-    }
+    let templates = keys::read_dir(&raw).map_err(|e| format!("{}: {e}", raw.display()))?;
     let primary = keys::primary_templates(&templates);
     let jsonl = shared.join("data/muc4/train.jsonl");
     let text = std::fs::read_to_string(&jsonl).map_err(|e| e.to_string())?;

@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use vigil_core::{Analysis, Span};
 
 use super::keys::{IncidentDate, KeyTemplate};
-use super::slots::{anchor_of, incident_events, key_date, Dateline};
+use super::slots::{anchor_of, bucket, incident_events, key_date, sentence_of, Dateline};
 use crate::learn::{FeatureHasher, RankTrainer, Ranker};
 
 /// Feature hash bits of the date ranker.
@@ -41,16 +41,6 @@ pub struct DateCandidate {
     pub date: IncidentDate,
     /// Hashed features for the [`Ranker`].
     pub features: Vec<u32>,
-}
-
-fn bucket(n: usize) -> &'static str {
-    match n {
-        0 => "0",
-        1 => "1",
-        2 => "2",
-        3..=4 => "3-4",
-        _ => "5+",
-    }
 }
 
 fn days_bucket(days: i64) -> &'static str {
@@ -78,13 +68,6 @@ fn last_day(d: &IncidentDate) -> NaiveDate {
     match *d {
         IncidentDate::On(x) | IncidentDate::OnOrBefore(x) | IncidentDate::Between(_, x) => x,
     }
-}
-
-/// The index of the sentence holding byte `pos`.
-fn sentence_of(sentences: &[Span], pos: usize) -> usize {
-    sentences
-        .partition_point(|s| s.end <= pos)
-        .min(sentences.len().saturating_sub(1))
 }
 
 /// The candidates of an analysed document (see the module documentation):

@@ -43,7 +43,10 @@ use vigil_core::{Analysis, EntityType, Span};
 use vigil_geo::{fold, Gazetteer, LocalPlaces, PlaceKind};
 
 use super::keys::{IncidentLocation, KeyPlace, KeyTemplate};
-use super::slots::{incident_events, place_key, sentence_words, small_places_in, Dateline, Places};
+use super::slots::{
+    bucket, incident_events, place_key, sentence_of, sentence_words, small_places_in, Dateline,
+    Places,
+};
 use crate::learn::{FeatureHasher, RankTrainer, Ranker};
 
 /// Feature hash bits of the place ranker.
@@ -87,13 +90,6 @@ struct Group {
 fn embedded_local_places() -> &'static LocalPlaces {
     static LOCAL: std::sync::OnceLock<LocalPlaces> = std::sync::OnceLock::new();
     LOCAL.get_or_init(|| LocalPlaces::embedded().unwrap_or_default())
-}
-
-/// The index of the sentence holding byte `pos`.
-fn sentence_of(sentences: &[Span], pos: usize) -> usize {
-    sentences
-        .partition_point(|s| s.end <= pos)
-        .min(sentences.len().saturating_sub(1))
 }
 
 fn kind_word(kind: PlaceKind) -> &'static str {
@@ -251,50 +247,31 @@ fn candidates_with(
         }
     }
     for (si, (sp, words)) in sentences.iter().zip(&sentence_words_of).enumerate() {
-        for place in small_places_in(words) {
+        let small = small_places_in(words).into_iter().map(|place| {
             let kind = small_kind(place.kind.as_deref());
             let (before, after) = neighbours(words, &place.name.to_lowercase());
+            (place, kind, before, after)
+        });
+        let local = local_places_in(words, &first_country, local, gaz)
+            .into_iter()
+            .map(|(place, before, after)| (place, "local", before, after));
+        for (place, kind, before, after) in small.chain(local) {
             let mut location = country_only.clone();
             location.levels = vec![vec![place]];
-            add(
-                location,
-                &first_country,
-                Occurrence {
-                    start: sp.start,
-                    sentence: si,
-                    kind,
-                    before,
-                    after,
-                },
-            );
-        }
-        for (place, before, after) in local_places_in(words, &first_country, local, gaz) {
-            let mut location = country_only.clone();
-            location.levels = vec![vec![place]];
-            add(
-                location,
-                &first_country,
-                Occurrence {
-                    start: sp.start,
-                    sentence: si,
-                    kind: "local",
-                    before,
-                    after,
-                },
-            );
+            let occ = Occurrence {
+                start: sp.start,
+                sentence: si,
+                kind,
+                before,
+                after,
+            };
+            add(location, &first_country, occ);
         }
     }
     groups.sort_by_key(|g| g.occurrences.iter().map(|o| o.start).min());
 
     let hasher = FeatureHasher::new(PLACE_BITS);
     let h = |t: &str, parts: &[&str]| hasher.hash(t, parts);
-    let bucket = |n: usize| match n {
-        0 => "0",
-        1 => "1",
-        2 => "2",
-        3..=4 => "3-4",
-        _ => "5+",
-    };
     let mut out = Vec::with_capacity(groups.len() + 1);
     let any_main = groups.iter().any(|g| {
         g.occurrences

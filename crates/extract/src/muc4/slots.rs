@@ -212,7 +212,7 @@ pub(crate) fn incident_events(a: &Analysis) -> Vec<&Event> {
     evs
 }
 
-pub(crate) const WEEKDAYS: [&str; 7] = [
+const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -263,6 +263,24 @@ pub(crate) fn anchor_of(analysis: &Analysis, dateline: Option<&Dateline>) -> Opt
             .map(|p| p.date_naive())
             .filter(|d| d.year() > 1900)
     })
+}
+
+/// The index of the sentence holding byte `pos`.
+pub(crate) fn sentence_of(sentences: &[vigil_core::Span], pos: usize) -> usize {
+    sentences
+        .partition_point(|s| s.end <= pos)
+        .min(sentences.len().saturating_sub(1))
+}
+
+/// A count as a feature value of the slot rankers: 0, 1, 2, 3-4, 5+.
+pub(crate) fn bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3..=4 => "3-4",
+        _ => "5+",
+    }
 }
 
 /// A place found for the incident, resolved in the document's countries.
