@@ -3,8 +3,9 @@
 //! documents (GRIT format), writes the predictions and, when the input has
 //! answer keys, scores them with CEAF-REE (the metric of
 //! `../shared/eval/muc4_score.py`). The pipeline's analysis also gives the
-//! date and location of each document's main incident (`muc4::slots`),
-//! written next to the role fillers and, with `--keys`, scored.
+//! date and location of each document's main incident (`muc4::slots`; the
+//! model's learned rankers choose among the dates and places the document
+//! gives), written next to the role fillers and, with `--keys`, scored.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
