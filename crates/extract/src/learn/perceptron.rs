@@ -683,9 +683,9 @@ impl Ranker {
 
     /// The index of the best-scoring candidate (the first among equals);
     /// `None` for no candidates.
-    pub fn best(&self, candidates: &[Vec<u32>]) -> Option<usize> {
+    pub fn best<'a>(&self, candidates: impl IntoIterator<Item = &'a [u32]>) -> Option<usize> {
         let mut best: Option<(usize, f32)> = None;
-        for (i, c) in candidates.iter().enumerate() {
+        for (i, c) in candidates.into_iter().enumerate() {
             let s = self.score(c);
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
@@ -964,9 +964,10 @@ mod tests {
             })
             .collect();
         let ranker = RankTrainer::new(8).train(&data, 5, 7);
-        assert_eq!(ranker.best(&[vec![2, 3], vec![1], vec![2]]), Some(1));
-        assert_eq!(ranker.best(&[vec![1, 3], vec![2, 3]]), Some(0));
-        assert_eq!(ranker.best(&[]), None);
+        let best = |c: &[&[u32]]| ranker.best(c.iter().copied());
+        assert_eq!(best(&[&[2, 3], &[1], &[2]]), Some(1));
+        assert_eq!(best(&[&[1, 3], &[2, 3]]), Some(0));
+        assert_eq!(best(&[]), None);
         let mut w = Writer::new();
         ranker.write(&mut w);
         let bytes = w.into_bytes();

@@ -239,8 +239,7 @@ pub fn choose(
     dateline: Option<&Dateline>,
 ) -> Option<IncidentDate> {
     let mut cands = candidates(analysis, dateline);
-    let feats: Vec<Vec<u32>> = cands.iter().map(|c| c.features.clone()).collect();
-    let best = ranker.best(&feats)?;
+    let best = ranker.best(cands.iter().map(|c| c.features.as_slice()))?;
     Some(cands.swap_remove(best).date)
 }
 

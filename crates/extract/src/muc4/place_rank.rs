@@ -512,8 +512,7 @@ pub fn choose(
     gaz: &Gazetteer,
 ) -> Option<IncidentLocation> {
     let mut cands = candidates(analysis, dateline, gaz);
-    let feats: Vec<Vec<u32>> = cands.iter().map(|c| c.features.clone()).collect();
-    let best = ranker.best(&feats)?;
+    let best = ranker.best(cands.iter().map(|c| c.features.as_slice()))?;
     Some(cands.swap_remove(best).location)
 }
 

@@ -521,20 +521,20 @@ pub fn predict_with(
     gaz: &Gazetteer,
     rankers: SlotRankers<'_>,
 ) -> SlotPrediction {
-    let mut p = predict(analysis, dateline, gaz);
-    if let Some(date) = rankers
+    let date = rankers
         .date
-        .and_then(|r| super::date_rank::choose(r, analysis, dateline))
-    {
-        p.date = Some(date);
-    }
-    if let Some(loc) = rankers
+        .and_then(|r| super::date_rank::choose(r, analysis, dateline));
+    let location = rankers
         .place
-        .and_then(|r| super::place_rank::choose(r, analysis, dateline, gaz))
-    {
-        p.location = Some(loc);
+        .and_then(|r| super::place_rank::choose(r, analysis, dateline, gaz));
+    if date.is_some() && location.is_some() {
+        return SlotPrediction { date, location };
     }
-    p
+    let rules = predict(analysis, dateline, gaz);
+    SlotPrediction {
+        date: date.or(rules.date),
+        location: location.or(rules.location),
+    }
 }
 
 /// The rankers trained by [`train_rankers`], with the number of
