@@ -169,6 +169,14 @@ fn full_analysis() -> Analysis {
             cited_by: Some(slot("Shafaq News", None, None)),
             span: Span::new(0, 6),
         }],
+        dates: vec![DateValue {
+            start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
+            end: NaiveDate::from_ymd_opt(2023, 1, 31).expect("valid date"),
+            precision: Precision::Month,
+            text: "January 2023".into(),
+            span: Some(Span::new(40, 52)),
+            relative: false,
+        }],
         text,
     }
 }
@@ -225,6 +233,15 @@ fn broken_objects_fail_validation() {
             "stage finished",
             Box::new(|a| a["events"][0]["stage"] = json!("finished")),
         ),
+        (
+            "date of the text without its start",
+            Box::new(|a| {
+                if let Some(d) = a["dates"][0].as_object_mut() {
+                    d.remove("start");
+                }
+            }),
+        ),
+        ("dates not a list", Box::new(|a| a["dates"] = json!({}))),
         (
             "entity type lowercase",
             Box::new(|a| a["entities"][0]["type"] = json!("person")),

@@ -32,6 +32,13 @@ pub struct Analysis {
     pub events: Vec<Event>,
     pub quotes: Vec<Quote>,
     pub citations: Vec<Citation>,
+    /// Every date expression of the text, in text order, resolved against
+    /// `published` ("yesterday", "last Friday"; without a publication date
+    /// only absolute dates). The dateline's date is `published`, not listed
+    /// here. Events carry the one they happened on in their `date`.
+    /// Analyses written before this field existed read as empty.
+    #[serde(default)]
+    pub dates: Vec<DateValue>,
 }
 
 /// What the cleaner changed.
@@ -385,4 +392,24 @@ pub struct Citation {
     pub cited_by: Option<Slot>,
     /// The citing phrase ("according to The New York Times").
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Analysis;
+
+    #[test]
+    fn analyses_stored_before_dates_were_listed_still_read() {
+        let mut v = serde_json::to_value(Analysis {
+            id: "old".into(),
+            language: "en".into(),
+            ..Analysis::default()
+        })
+        .expect("Analysis serialises");
+        let fields = v.as_object_mut().expect("an object");
+        assert!(fields.remove("dates").is_some(), "dates is serialised");
+        let a: Analysis = serde_json::from_value(v).expect("an analysis without dates reads");
+        assert_eq!(a.id, "old");
+        assert!(a.dates.is_empty());
+    }
 }

@@ -103,6 +103,7 @@ impl Pipeline {
             events,
             quotes,
             citations,
+            dates: found_dates.into_iter().map(|d| d.value).collect(),
             text,
         }
     }
@@ -181,4 +182,67 @@ fn article_outlet(ctx: &Ctx, ents: &entities::Entities, source: Option<&str>) ->
             entity: Some(e.id.clone()),
             span: None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use vigil_core::{Document, Precision};
+
+    use super::Pipeline;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    #[test]
+    fn the_analysis_lists_the_texts_dates_resolved_against_the_dateline() {
+        let pipeline = Pipeline::new().expect("embedded resources load");
+        let doc = Document {
+            id: "d".into(),
+            text: "LIMA, 14 MAR 91 (EFE) -- A car bomb exploded yesterday outside \
+                   the Interior Ministry. On 2 February police had arrested two \
+                   suspects, and in 1989 a similar attack killed three people."
+                .into(),
+            ..Default::default()
+        };
+        let a = pipeline.analyze(&doc);
+        assert_eq!(a.published.map(|p| p.date_naive()), Some(day(1991, 3, 14)));
+        let found: Vec<(&str, NaiveDate, NaiveDate, Precision, bool)> = a
+            .dates
+            .iter()
+            .map(|d| (d.text.as_str(), d.start, d.end, d.precision, d.relative))
+            .collect();
+        // The dateline's own date is `published`, not one of the text's.
+        assert_eq!(
+            found,
+            [
+                (
+                    "yesterday",
+                    day(1991, 3, 13),
+                    day(1991, 3, 13),
+                    Precision::Day,
+                    true
+                ),
+                (
+                    "2 February",
+                    day(1991, 2, 2),
+                    day(1991, 2, 2),
+                    Precision::Day,
+                    true
+                ),
+                (
+                    "1989",
+                    day(1989, 1, 1),
+                    day(1989, 12, 31),
+                    Precision::Year,
+                    false
+                ),
+            ]
+        );
+        for d in &a.dates {
+            let span = d.span.expect("a date of the text has a span");
+            assert_eq!(a.text.get(span.start..span.end), Some(d.text.as_str()));
+        }
+    }
 }

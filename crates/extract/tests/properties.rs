@@ -127,6 +127,15 @@ fn spans_ok(a: &Analysis) -> Result<(), String> {
     for c in &a.citations {
         check("citation", c.span)?;
     }
+    for d in &a.dates {
+        let s = d
+            .span
+            .ok_or_else(|| format!("date {:?} has no span", d.text))?;
+        check("date", s)?;
+        if text.get(s.start..s.end) != Some(d.text.as_str()) {
+            return Err(format!("date {:?} does not match its span", d.text));
+        }
+    }
     Ok(())
 }
 
@@ -144,6 +153,7 @@ fn the_clean_article_is_read() {
         .iter()
         .any(|e| e.kind == vigil_core::EventType::Arrest));
     assert!(!a.quotes.is_empty());
+    assert!(!a.dates.is_empty(), "the article's dates are listed");
 }
 
 proptest! {

@@ -4,7 +4,9 @@
 //! The rules of [`super::slots::predict`] take the date the pipeline
 //! attached to the first incident event, else "on or before" the
 //! article's date. Here every date expression of the text is a candidate
-//! (in the key's form: [`super::slots`] explains the conversion), with the
+//! (the pipeline's `Analysis::dates`, or the date finder's when those were
+//! resolved against another day than the article's; in the key's form:
+//! [`super::slots`] explains the conversion), with the
 //! article's day and "on or before" the article's date, and an averaged
 //! ranking perceptron ([`Ranker`]) trained on the training keys picks one.
 //!
@@ -19,10 +21,11 @@
 //! article's date ("on or before", or that day): how many date
 //! expressions the text has and whether one is tied to the main incident.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use vigil_core::{Analysis, Span};
+use vigil_core::{Analysis, DateValue, Span};
 
 use super::keys::{IncidentDate, KeyTemplate};
 use super::slots::{anchor_of, bucket, incident_events, key_date, sentence_of, Dateline};
@@ -114,13 +117,27 @@ pub fn candidates(analysis: &Analysis, dateline: Option<&Dateline>) -> Vec<DateC
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<IncidentDate, usize> = HashMap::new();
-    for m in crate::dates::find_dates(text, Some(anchor)) {
-        let Some(date) = key_date(&m.value, Some(anchor)) else {
+    // The pipeline's dates when it resolved them against the same day, else
+    // the date finder run again with the anchor.
+    let found: Cow<'_, [DateValue]> = if analysis.published.map(|p| p.date_naive()) == Some(anchor)
+    {
+        Cow::Borrowed(&analysis.dates)
+    } else {
+        crate::dates::find_dates(text, Some(anchor))
+            .into_iter()
+            .map(|m| m.value)
+            .collect()
+    };
+    for value in found.iter() {
+        let Some(date) = key_date(value, Some(anchor)) else {
             continue;
         };
-        let sentence = sentence_of(sentences, m.span.start);
+        let Some(span) = value.span else {
+            continue;
+        };
+        let sentence = sentence_of(sentences, span.start);
         let before = text
-            .get(..m.span.start)
+            .get(..span.start)
             .unwrap_or("")
             .split_whitespace()
             .next_back()
@@ -141,8 +158,8 @@ pub fn candidates(analysis: &Analysis, dateline: Option<&Dateline>) -> Vec<DateC
             });
         let mention = Mention {
             sentence,
-            text: m.value.text.to_lowercase(),
-            relative: m.value.relative,
+            text: value.text.to_lowercase(),
+            relative: value.relative,
             before,
         };
         match index.get(&date) {

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
-use vigil_core::Analysis;
+use vigil_core::{Analysis, DateValue};
 use vigil_store::desk::DeskStore;
 use vigil_store::StoreError;
 
@@ -98,14 +98,24 @@ pub fn highlights(analysis: &Analysis) -> Vec<Highlight> {
                     span.start,
                     span.end,
                     "date",
-                    if date.start == date.end {
-                        date.start.to_string()
-                    } else {
-                        format!("{}..{}", date.start, date.end)
-                    },
+                    date_label(date),
                     Some(&event.id),
                 );
             }
+        }
+    }
+    // The text's other dates (those of events are highlighted with their
+    // event above).
+    for date in &analysis.dates {
+        let Some(span) = date.span else {
+            continue;
+        };
+        let of_event = analysis
+            .events
+            .iter()
+            .any(|e| e.date.as_ref().and_then(|d| d.span) == Some(span));
+        if !of_event {
+            push(span.start, span.end, "date", date_label(date), None);
         }
     }
     for quote in &analysis.quotes {
@@ -136,6 +146,15 @@ pub fn highlights(analysis: &Analysis) -> Vec<Highlight> {
     out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     out.dedup();
     out
+}
+
+/// A date's resolved day or interval ("2024-03-21", "2024-03-01..2024-03-31").
+fn date_label(date: &DateValue) -> String {
+    if date.start == date.end {
+        date.start.to_string()
+    } else {
+        format!("{}..{}", date.start, date.end)
+    }
 }
 
 /// The document `id`; `None` when unknown.
@@ -175,5 +194,73 @@ pub async fn handler(
     match state.db.read(move |s| view(s, &key)).await? {
         Some(v) => Ok(Json(v)),
         None => Err(ApiError::NotFound(format!("document {id:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use vigil_core::{Analysis, DateValue, Event, EventType, Mention, Precision, Span, Stage};
+
+    use super::highlights;
+
+    fn date(text: &str, span: Span, start: (i32, u32, u32), end: (i32, u32, u32)) -> DateValue {
+        let day = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        DateValue {
+            start: day(start),
+            end: day(end),
+            precision: Precision::Day,
+            text: text.into(),
+            span: Some(span),
+            relative: true,
+        }
+    }
+
+    #[test]
+    fn every_date_of_the_text_is_highlighted_once() {
+        let text = "A bomb exploded yesterday; police said last week that they had warned.";
+        let yesterday = date("yesterday", Span::new(16, 25), (2024, 3, 24), (2024, 3, 24));
+        let last_week = date("last week", Span::new(39, 48), (2024, 3, 11), (2024, 3, 17));
+        let analysis = Analysis {
+            text: text.into(),
+            events: vec![Event {
+                id: "V1".into(),
+                kind: EventType::Bombing,
+                stage: Stage::Accomplished,
+                trigger: Mention {
+                    text: "bomb".into(),
+                    start: 2,
+                    end: 6,
+                },
+                date: Some(yesterday.clone()),
+                location: None,
+                locations: vec![],
+                perpetrators: vec![],
+                targets: vec![],
+                victims: vec![],
+                weapons: vec![],
+                killed: None,
+                injured: None,
+                arrested: None,
+                nationalities: vec![],
+                attributed_to: vec![],
+                evidence: vec![Span::new(0, 26)],
+                confidence: 0.9,
+            }],
+            dates: vec![yesterday, last_week],
+            ..Analysis::default()
+        };
+        let dates: Vec<(usize, usize, String, Option<String>)> = highlights(&analysis)
+            .into_iter()
+            .filter(|h| h.kind == "date")
+            .map(|h| (h.start, h.end, h.label, h.id))
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                (16, 25, "2024-03-24".to_string(), Some("V1".to_string())),
+                (39, 48, "2024-03-11..2024-03-17".to_string(), None),
+            ]
+        );
     }
 }
