@@ -4,7 +4,12 @@
 //! 1. **Gazetteer names** (one Aho-Corasick automaton over the knowledge base
 //!    and the place gazetteer), filtered by case evidence: in mixed-case text
 //!    a name must be capitalised (acronyms must match exactly); in all-caps or
-//!    all-lower text short and common-word names are skipped.
+//!    all-lower text short and common-word names are skipped. Accented
+//!    names are matched under their ASCII spelling too ("Boyaca"). A place
+//!    name shared by several places is resolved towards the countries the
+//!    text names, its big cities' countries and its nationality words
+//!    ("Colombian police": Colombia's Bolívar, not Venezuela's); a region
+//!    word after it ("Bolivar department") makes it the region.
 //! 2. **Patterns** over runs of capitalised words: people (with a title, an
 //!    office in apposition, or a verb of saying), and organisations, sites
 //!    and events by their head word ("… Committee", "… Cathedral",
@@ -196,6 +201,19 @@ fn gazetteer_pass(
             }
         }
     }
+    // And nationality words: "Colombian police" puts "Bolivar department"
+    // in Colombia.
+    for (_, targets) in &matches {
+        for t in targets.iter() {
+            if let NameTarget::Demonym(i) = t {
+                if let Some(country) = res.demonym_countries.get(*i) {
+                    if !context.contains(country) {
+                        context.push(country.clone());
+                    }
+                }
+            }
+        }
+    }
     let context_refs: Vec<&str> = context.iter().map(String::as_str).collect();
     for (span, targets) in matches {
         let found = ctx.slice(span);
@@ -283,13 +301,26 @@ fn gazetteer_pass(
                 .lower
                 .get(next)
                 .is_some_and(|w| REGION_WORDS.contains(&w));
+            // Of same-named regions, one of a country the text names ("Bolivar
+            // department" in a Colombian story is not Venezuela's state).
             let region = region_word
                 .then(|| {
-                    res.geo
-                        .lookup(found)
-                        .iter()
-                        .copied()
-                        .find(|id| res.geo.place(*id).kind == PlaceKind::Region)
+                    let regions = || {
+                        res.geo
+                            .lookup(found)
+                            .iter()
+                            .copied()
+                            .filter(|id| res.geo.place(*id).kind == PlaceKind::Region)
+                    };
+                    regions()
+                        .find(|id| {
+                            res.geo
+                                .place(*id)
+                                .countries
+                                .iter()
+                                .any(|c| context_refs.iter().any(|k| k.eq_ignore_ascii_case(c)))
+                        })
+                        .or_else(|| regions().next())
                 })
                 .flatten();
             let Some(id) = region.or_else(|| res.geo.resolve(found, &context_refs)) else {
@@ -994,6 +1025,18 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     let len = range.len();
     let last = &ctx.lower[range.end - 1];
     if let Some((_, kind)) = HEADS.iter().find(|(h, _)| *h == last) {
+        // "Bolivar Department", "Cusco Province": a region, found as a place.
+        if len >= 2 && REGION_WORDS.contains(&last) {
+            let before = ctx.span_of(range.start..range.end - 1);
+            let region = res
+                .geo
+                .lookup(ctx.slice(before))
+                .iter()
+                .any(|id| res.geo.place(*id).kind == PlaceKind::Region);
+            if region {
+                return None;
+            }
+        }
         if len >= 2 {
             let span = ctx.span_of(range);
             let name = ctx.slice(span).to_string();

@@ -245,4 +245,79 @@ mod tests {
             assert_eq!(a.text.get(span.start..span.end), Some(d.text.as_str()));
         }
     }
+
+    /// The entities of `text` as (type, name, country).
+    fn places(text: &str) -> Vec<(String, String, String)> {
+        let pipeline = Pipeline::new().expect("embedded resources load");
+        let doc = Document {
+            id: "d".into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        pipeline
+            .analyze(&doc)
+            .entities
+            .into_iter()
+            .filter_map(|e| {
+                let country = e.geo.as_ref()?.country.clone();
+                Some((e.kind.as_str().to_string(), e.name, country))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn places_written_without_their_accents_are_found() {
+        let found = places("A bomb exploded in Boyaca on Sunday, Colombian police said.");
+        assert!(
+            found.contains(&("REGION".into(), "Boyacá".into(), "CO".into())),
+            "{found:?}"
+        );
+        // Lower-case text, a region word, and the region of the country
+        // the text names rather than Venezuela's state of the same name.
+        let found = places(
+            "bogota, 3 mar 90 -- guerrillas attacked a police station in bolivar \
+             department yesterday, colombian police said.",
+        );
+        assert!(
+            found.contains(&("REGION".into(), "Bolívar".into(), "CO".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
+        let pipeline = Pipeline::new().expect("embedded resources load");
+        let doc = Document {
+            id: "d".into(),
+            text: "Guerrillas attacked a police station in Bolivar Department yesterday, \
+                   Colombian police said. The State Department condemned the attack."
+                .into(),
+            ..Default::default()
+        };
+        let found: Vec<(String, String, Option<String>)> = pipeline
+            .analyze(&doc)
+            .entities
+            .into_iter()
+            .map(|e| {
+                let country = e.geo.map(|g| g.country);
+                (e.kind.as_str().to_string(), e.name, country)
+            })
+            .collect();
+        // The nationality word "Colombian" chooses Colombia's Bolívar over
+        // Venezuela's.
+        assert!(
+            found.contains(&("REGION".into(), "Bolívar".into(), Some("CO".into()))),
+            "{found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(_, name, _)| name == "Bolivar Department"),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("GOVERNMENT_BODY".into(), "State Department".into(), None)),
+            "{found:?}"
+        );
+    }
 }

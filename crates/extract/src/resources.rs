@@ -61,6 +61,40 @@ pub struct Resources {
     pub offices: Vec<(Vec<String>, bool)>,
 }
 
+/// The ASCII spelling of a name written with accents or other non-ASCII
+/// Latin letters, case kept ("Boyacá" → "Boyaca", "Ñuñoa" → "Nunoa",
+/// "Straße" → "Strasse"); `None` when the name is ASCII already or has a
+/// letter without an ASCII spelling (Cyrillic, Arabic…).
+fn plain_spelling(name: &str) -> Option<String> {
+    if name.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut buf = [0u8; 4];
+    for c in name.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if c.is_whitespace() {
+            out.push(' ');
+        } else {
+            let folded = vigil_geo::fold(c.encode_utf8(&mut buf));
+            if folded.is_empty() || !folded.is_ascii() {
+                return None;
+            }
+            if c.is_uppercase() {
+                let mut chars = folded.chars();
+                if let Some(first) = chars.next() {
+                    out.push(first.to_ascii_uppercase());
+                    out.push_str(chars.as_str());
+                }
+            } else {
+                out.push_str(&folded);
+            }
+        }
+    }
+    Some(out)
+}
+
 impl Resources {
     /// Loads the embedded gazetteer, knowledge base and lexicons.
     pub fn embedded() -> Result<Resources, ResourceError> {
@@ -100,10 +134,17 @@ impl Resources {
                     .or_else(|| name.strip_prefix("the "))
                     .unwrap_or(name);
                 add(bare, NameTarget::Kb(i));
+                if let Some(plain) = plain_spelling(bare) {
+                    add(&plain, NameTarget::Kb(i));
+                }
             }
         }
         for (name, _) in geo.names() {
             add(name, NameTarget::Place);
+            // English news drops the accents: "Boyaca", "Bolivar", "Cordoba".
+            if let Some(plain) = plain_spelling(name) {
+                add(&plain, NameTarget::Place);
+            }
             // "Saint Petersburg" is written "St Petersburg" and "St. Petersburg".
             if let Some(rest) = name.strip_prefix("Saint ") {
                 add(&format!("St {rest}"), NameTarget::Place);
@@ -248,4 +289,22 @@ fn is_compound_suffix(rest: &str) -> bool {
         .collect::<String>()
         .to_lowercase();
     SUFFIXES.contains(&word.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_spelling;
+
+    #[test]
+    fn plain_spellings_drop_accents_and_keep_case() {
+        assert_eq!(plain_spelling("Boyacá").as_deref(), Some("Boyaca"));
+        assert_eq!(plain_spelling("Ñuñoa").as_deref(), Some("Nunoa"));
+        assert_eq!(
+            plain_spelling("ÉCOLE Ålesund").as_deref(),
+            Some("ECOLE Alesund")
+        );
+        assert_eq!(plain_spelling("Großstadt").as_deref(), Some("Grossstadt"));
+        assert_eq!(plain_spelling("Bogota"), None, "already ASCII");
+        assert_eq!(plain_spelling("Москва"), None, "no ASCII spelling");
+    }
 }
