@@ -62,6 +62,14 @@ fn full_analysis() -> Analysis {
         entity: entity.map(Into::into),
         span,
     };
+    let january = DateValue {
+        start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
+        end: NaiveDate::from_ymd_opt(2023, 1, 31).expect("valid date"),
+        precision: Precision::Month,
+        text: "January 2023".into(),
+        span: Some(Span::new(40, 52)),
+        relative: false,
+    };
     Analysis {
         id: "doc-1".into(),
         title: Some("Church attack".into()),
@@ -134,14 +142,7 @@ fn full_analysis() -> Analysis {
                 start: 7,
                 end: 15,
             },
-            date: Some(DateValue {
-                start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
-                end: NaiveDate::from_ymd_opt(2023, 1, 31).expect("valid date"),
-                precision: Precision::Month,
-                text: "January 2023".into(),
-                span: Some(Span::new(40, 52)),
-                relative: false,
-            }),
+            date: Some(january.clone()),
             location: Some(slot("Istanbul", Some("E2"), Some(Span::new(28, 36)))),
             locations: vec![slot("Istanbul", Some("E2"), None)],
             perpetrators: vec![slot("ISIS-K", Some("E1"), Some(Span::new(0, 6)))],
@@ -169,14 +170,8 @@ fn full_analysis() -> Analysis {
             cited_by: Some(slot("Shafaq News", None, None)),
             span: Span::new(0, 6),
         }],
-        dates: vec![DateValue {
-            start: NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date"),
-            end: NaiveDate::from_ymd_opt(2023, 1, 31).expect("valid date"),
-            precision: Precision::Month,
-            text: "January 2023".into(),
-            span: Some(Span::new(40, 52)),
-            relative: false,
-        }],
+        // The event's date is one of the text's.
+        dates: vec![january],
         text,
     }
 }

@@ -304,24 +304,7 @@ fn gazetteer_pass(
             // Of same-named regions, one of a country the text names ("Bolivar
             // department" in a Colombian story is not Venezuela's state).
             let region = region_word
-                .then(|| {
-                    let regions = || {
-                        res.geo
-                            .lookup(found)
-                            .iter()
-                            .copied()
-                            .filter(|id| res.geo.place(*id).kind == PlaceKind::Region)
-                    };
-                    regions()
-                        .find(|id| {
-                            res.geo
-                                .place(*id)
-                                .countries
-                                .iter()
-                                .any(|c| context_refs.iter().any(|k| k.eq_ignore_ascii_case(c)))
-                        })
-                        .or_else(|| regions().next())
-                })
+                .then(|| res.geo.resolve_region(found, &context_refs))
                 .flatten();
             let Some(id) = region.or_else(|| res.geo.resolve(found, &context_refs)) else {
                 continue;

@@ -104,6 +104,15 @@ pub struct Place {
     pub key: String,
 }
 
+impl Place {
+    /// True when the place lies in one of `countries` (ISO2 codes, any case).
+    pub fn in_any(&self, countries: &[&str]) -> bool {
+        self.countries
+            .iter()
+            .any(|c| countries.iter().any(|k| k.eq_ignore_ascii_case(c)))
+    }
+}
+
 /// Country details beyond its [`Place`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Country {
@@ -385,11 +394,7 @@ impl Gazetteer {
     pub fn resolve(&self, name: &str, context_countries: &[&str]) -> Option<PlaceId> {
         let ids = self.lookup(name);
         let &default = ids.first()?;
-        let in_context = |p: &Place| {
-            p.countries
-                .iter()
-                .any(|c| context_countries.iter().any(|k| k.eq_ignore_ascii_case(c)))
-        };
+        let in_context = |p: &Place| p.in_any(context_countries);
         let best = self.place(default);
         if in_context(best) {
             return Some(default);
@@ -407,6 +412,21 @@ impl Gazetteer {
                     }
             })
             .or(Some(default))
+    }
+
+    /// The administrative region a name means when a region word follows
+    /// it ("Bolivar department", "the Kaluga region"): of the regions so
+    /// named, the first lying in a context country, else the most populous.
+    pub fn resolve_region(&self, name: &str, context_countries: &[&str]) -> Option<PlaceId> {
+        let regions = || {
+            self.lookup(name)
+                .iter()
+                .copied()
+                .filter(|&id| self.place(id).kind == PlaceKind::Region)
+        };
+        regions()
+            .find(|&id| self.place(id).in_any(context_countries))
+            .or_else(|| regions().next())
     }
 }
 

@@ -261,3 +261,18 @@ fn load_dir_matches_embedded() {
     let missing = Gazetteer::load_dir(Path::new("/nonexistent/vigil-geo"));
     assert!(matches!(missing, Err(GeoError::Io { .. })));
 }
+
+#[test]
+fn a_region_word_picks_the_region_of_a_context_country() {
+    let g = gaz();
+    let country = |ctx: &[&str]| {
+        g.resolve_region("Bolivar", ctx)
+            .map(|id| g.place(id).country.clone())
+    };
+    // Colombia's and Ecuador's departments and Venezuela's state.
+    assert_eq!(country(&["CO"]).as_deref(), Some("CO"));
+    assert_eq!(country(&["ec"]).as_deref(), Some("EC"));
+    // Without context, the most populous.
+    assert_eq!(country(&[]).as_deref(), Some("VE"));
+    assert_eq!(g.resolve_region("Bogota", &[]), None, "no region so named")
+}
