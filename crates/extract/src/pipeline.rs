@@ -195,9 +195,13 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
     }
 
+    fn pipeline() -> &'static Pipeline {
+        static PIPELINE: std::sync::OnceLock<Pipeline> = std::sync::OnceLock::new();
+        PIPELINE.get_or_init(|| Pipeline::new().expect("embedded resources load"))
+    }
+
     #[test]
     fn the_analysis_lists_the_texts_dates_resolved_against_the_dateline() {
-        let pipeline = Pipeline::new().expect("embedded resources load");
         let doc = Document {
             id: "d".into(),
             text: "LIMA, 14 MAR 91 (EFE) -- A car bomb exploded yesterday outside \
@@ -206,7 +210,7 @@ mod tests {
                 .into(),
             ..Default::default()
         };
-        let a = pipeline.analyze(&doc);
+        let a = pipeline().analyze(&doc);
         assert_eq!(a.published.map(|p| p.date_naive()), Some(day(1991, 3, 14)));
         let found: Vec<(&str, NaiveDate, NaiveDate, Precision, bool)> = a
             .dates
@@ -246,55 +250,14 @@ mod tests {
         }
     }
 
-    /// The entities of `text` as (type, name, country).
-    fn places(text: &str) -> Vec<(String, String, String)> {
-        let pipeline = Pipeline::new().expect("embedded resources load");
+    /// The entities of `text` as (type, name, country of a place).
+    fn entities(text: &str) -> Vec<(String, String, Option<String>)> {
         let doc = Document {
             id: "d".into(),
             text: text.into(),
             ..Default::default()
         };
-        pipeline
-            .analyze(&doc)
-            .entities
-            .into_iter()
-            .filter_map(|e| {
-                let country = e.geo.as_ref()?.country.clone();
-                Some((e.kind.as_str().to_string(), e.name, country))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn places_written_without_their_accents_are_found() {
-        let found = places("A bomb exploded in Boyaca on Sunday, Colombian police said.");
-        assert!(
-            found.contains(&("REGION".into(), "Boyacá".into(), "CO".into())),
-            "{found:?}"
-        );
-        // Lower-case text, a region word, and the region of the country
-        // the text names rather than Venezuela's state of the same name.
-        let found = places(
-            "bogota, 3 mar 90 -- guerrillas attacked a police station in bolivar \
-             department yesterday, colombian police said.",
-        );
-        assert!(
-            found.contains(&("REGION".into(), "Bolívar".into(), "CO".into())),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
-        let pipeline = Pipeline::new().expect("embedded resources load");
-        let doc = Document {
-            id: "d".into(),
-            text: "Guerrillas attacked a police station in Bolivar Department yesterday, \
-                   Colombian police said. The State Department condemned the attack."
-                .into(),
-            ..Default::default()
-        };
-        let found: Vec<(String, String, Option<String>)> = pipeline
+        pipeline()
             .analyze(&doc)
             .entities
             .into_iter()
@@ -302,13 +265,35 @@ mod tests {
                 let country = e.geo.map(|g| g.country);
                 (e.kind.as_str().to_string(), e.name, country)
             })
-            .collect();
+            .collect()
+    }
+
+    fn region(name: &str, country: &str) -> (String, String, Option<String>) {
+        ("REGION".into(), name.into(), Some(country.into()))
+    }
+
+    #[test]
+    fn places_written_without_their_accents_are_found() {
+        let found = entities("A bomb exploded in Boyaca on Sunday, Colombian police said.");
+        assert!(found.contains(&region("Boyacá", "CO")), "{found:?}");
+        // Lower-case text, a region word, and the region of the country
+        // the text names rather than Venezuela's state of the same name.
+        let found = entities(
+            "bogota, 3 mar 90 -- guerrillas attacked a police station in bolivar \
+             department yesterday.",
+        );
+        assert!(found.contains(&region("Bolívar", "CO")), "{found:?}");
+    }
+
+    #[test]
+    fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
+        let found = entities(
+            "Guerrillas attacked a police station in Bolivar Department yesterday, \
+             Colombian police said. The State Department condemned the attack.",
+        );
         // The nationality word "Colombian" chooses Colombia's Bolívar over
         // Venezuela's.
-        assert!(
-            found.contains(&("REGION".into(), "Bolívar".into(), Some("CO".into()))),
-            "{found:?}"
-        );
+        assert!(found.contains(&region("Bolívar", "CO")), "{found:?}");
         assert!(
             !found
                 .iter()
