@@ -206,8 +206,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let s_alone = muc4::score_lists(&docs, &oof_alone);
     let s_both = muc4::score_lists(&docs, &oof_both);
     println!(
-        "out-of-fold alone {:.2}\nout-of-fold combined:\n{}",
+        "out-of-fold alone {:.2}:\n{}out-of-fold combined:\n{}",
         s_alone.micro.prf().f1 * 100.0,
+        s_alone.to_table(),
         s_both.to_table()
     );
     if !keys.is_empty() {

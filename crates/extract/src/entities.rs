@@ -484,7 +484,7 @@ const COMMON3: &[&str] = &[
     "via", "war", "ran", "run", "set", "sun", "sat", "mon", "tue", "wed", "fri", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "bar", "bus", "car", "law",
     "arm", "aid", "end", "led", "met", "off", "own", "few", "big", "top", "air", "sea", "gas",
-    "oil", "son",
+    "oil", "son", "far", "ice", "ram", "raw", "tip", "pet", "rim", "app", "spa", "sis",
 ];
 
 fn next_is_name_word(ctx: &Ctx, span: Span) -> bool {

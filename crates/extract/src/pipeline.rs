@@ -286,6 +286,35 @@ mod tests {
     }
 
     #[test]
+    fn common_words_are_not_acronyms_in_caseless_text() {
+        // "FAR" (Guatemala's Rebel Armed Forces) is an acronym in mixed
+        // case and a word in lower- or upper-case text.
+        let lower = entities(
+            "so far no group has claimed the attack, which was far from the \
+             capital. the eln kidnapped two engineers.",
+        );
+        assert!(
+            !lower
+                .iter()
+                .any(|(_, name, _)| name == "Rebel Armed Forces"),
+            "{lower:?}"
+        );
+        assert!(
+            lower
+                .iter()
+                .any(|(_, name, _)| name.starts_with("National Liberation Army")),
+            "{lower:?}"
+        );
+        let mixed = entities("The FAR claimed the attack on the army post in Peten.");
+        assert!(
+            mixed
+                .iter()
+                .any(|(_, name, _)| name == "Rebel Armed Forces"),
+            "{mixed:?}"
+        );
+    }
+
+    #[test]
     fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
         let found = entities(
             "Guerrillas attacked a police station in Bolivar Department yesterday, \
