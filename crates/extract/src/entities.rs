@@ -477,6 +477,9 @@ const COMMON_NAME_WORDS: &[&str] = &[
     "kremlin",
 ];
 
+/// Three-letter words that are also names or acronyms in the knowledge base
+/// or gazetteer ("FAR", Guatemala's Rebel Armed Forces; "ICE"): in text
+/// without case they are read as words (see `case_ok`).
 const COMMON3: &[&str] = &[
     "and", "the", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
     "one", "our", "out", "day", "get", "has", "him", "his", "how", "man", "new", "now", "old",

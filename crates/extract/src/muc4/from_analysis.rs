@@ -89,7 +89,9 @@ pub fn combine(learned: &mut RoleLists, rules: &RoleLists) {
         if !learned[k].is_empty() {
             continue;
         }
-        let mut have: Vec<String> = learned[k].iter().flatten().map(|m| normalize(m)).collect();
+        // The model has none of the role: the rules' entities, each
+        // normalised mention once.
+        let mut have: Vec<String> = Vec::new();
         for ent in &rules[k] {
             let Some(m) = ent.first() else { continue };
             let n = normalize(m);
