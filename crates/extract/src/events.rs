@@ -811,7 +811,13 @@ fn fill(
                 }
             }
             EntityType::Event => {
-                push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
+                // "on New Year's Eve 2023" is when, not what: an event
+                // named inside a date expression is no target (the Olympic
+                // Games, a festival or a match are).
+                let span = ctx.span_of(toks.clone());
+                if !dates.iter().any(|dm| dm.span.contains(span)) {
+                    push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
+                }
             }
             EntityType::Person => {
                 // A person after the trigger, with no verb of saying or

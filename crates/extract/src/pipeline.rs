@@ -315,6 +315,32 @@ mod tests {
     }
 
     #[test]
+    fn a_holiday_in_a_date_is_when_not_what_is_attacked() {
+        let doc = Document {
+            id: "d".into(),
+            text: "Police arrested three men in Munich on Sunday. They had \
+                   planned to attack the Frauenkirche on New Year's Eve 2024, \
+                   and the Olympic Games in Paris next summer."
+                .into(),
+            ..Default::default()
+        };
+        let a = pipeline().analyze(&doc);
+        let targets: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| e.targets.iter().map(|t| t.text.as_str()))
+            .collect();
+        assert!(
+            !targets.iter().any(|t| t.contains("New Year")),
+            "{targets:?}"
+        );
+        assert!(
+            targets.iter().any(|t| t.contains("Olympic Games")),
+            "{targets:?}"
+        );
+    }
+
+    #[test]
     fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
         let found = entities(
             "Guerrillas attacked a police station in Bolivar Department yesterday, \

@@ -119,6 +119,11 @@ fn find_speaker(ctx: &Ctx, ents: &Entities, quote: Span) -> Option<Speaker> {
             if !outside(ctx.tokens[t].span, quote) || !is_quote_verb(&ctx.lower[t]) {
                 continue;
             }
+            // A word of a name is no verb: "states" in "The United States
+            // has …", "says" in a title.
+            if ents.by_token.get(t).copied().flatten().is_some() {
+                continue;
+            }
             // In the sentence after the quote only a short attribution
             // counts (`The director, Avril Haines, said.`); a verb deep in a
             // new sentence reports that sentence's own news.
@@ -911,6 +916,13 @@ mod tests {
         // End to end: a speaker is found, entity or text.
         let text = "the mayor was shot dead. \"we will not allow organised crime to decide,\" zorro vela told a news conference.";
         assert!(speaker_of(text, "organised crime").contains("vela"));
+    }
+
+    #[test]
+    fn a_word_of_a_name_is_not_the_verb_of_saying() {
+        // "States" of "United States" is not the verb "states".
+        let text = "The United States has \"identified between 10 to 15 senior members in Afghanistan,\" officials said.";
+        assert_eq!(speaker_of(text, "senior members"), "officials");
     }
 
     #[test]
