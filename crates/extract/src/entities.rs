@@ -103,7 +103,7 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
         kept.push(r);
     }
     affiliate_pass(ctx, res, &mut kept, &demonyms);
-    surname_pass(ctx, &mut kept);
+    surname_pass(ctx, res, &mut kept);
     let mut entities = link(ctx, res, kept, demonyms);
     add_embedded(ctx, res, &mut entities, embedded);
     entities
@@ -315,6 +315,14 @@ fn gazetteer_pass(
                 PlaceKind::Region => EntityType::Region,
                 PlaceKind::City => EntityType::City,
             };
+            if kind != EntityType::Country
+                && one_word
+                && !acronym
+                && !region_word
+                && not_this_place(ctx, res, span, place.population)
+            {
+                continue;
+            }
             // "the US embassy in Moscow": a mission of the country, which can speak.
             let next_word = ctx.lower.get(next);
             if kind == EntityType::Country
@@ -551,6 +559,136 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
     big || then_country
 }
 
+/// True when a one-word town or region name is better read as something
+/// else, in mixed-case text where capitals carry meaning:
+/// - a month or weekday ("In March last year"): a stop word is a place only
+///   with a dateline's evidence;
+/// - an ambiguous name after a bare "of" or "to" ("Superintendent of
+///   Police", "Soldiers of God"), unless a place noun comes before it ("the
+///   city of Reading");
+/// - a name glued to another capitalised word that is not a place noun,
+///   office or direction ("Karamat Ali", "Anand Bhadauria", "George
+///   Floyd", "Aung San Suu Kyi"): a person's name, which the pattern pass
+///   then reads whole. Towns of half a million people or more keep their
+///   reading ("Minsk Regional Court").
+fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bool {
+    if !ctx.case.informative() {
+        return false;
+    }
+    let found = ctx.slice(span).to_lowercase();
+    if words::is_stop(&found) {
+        return !strong_place_evidence(ctx, res, span);
+    }
+    let t = ctx.token_at(span.start);
+    let lower = |i: usize| ctx.lower.get(i);
+    let prev = t.checked_sub(1).and_then(lower);
+    if res.geo.is_ambiguous_name(&found)
+        && matches!(prev, Some("of" | "to"))
+        && !t
+            .checked_sub(2)
+            .and_then(lower)
+            .is_some_and(|w| PLACE_NOUNS.contains(&w) || REGION_WORDS.contains(&w))
+        && !strong_place_evidence(ctx, res, span)
+    {
+        return true;
+    }
+    if population >= 500_000 {
+        return false;
+    }
+    let glued = |i: usize| {
+        let (a, b) = if i < t {
+            (i, t)
+        } else {
+            (ctx.token_at(span.end).saturating_sub(1), i)
+        };
+        let between = ctx
+            .tokens
+            .get(a)
+            .zip(ctx.tokens.get(b))
+            .and_then(|(x, y)| ctx.text.get(x.span.end..y.span.start));
+        let w = lower(i).unwrap_or_default();
+        between == Some(" ")
+            && ctx.is_word(i)
+            && ctx.is_capitalized(i)
+            && !words::is_stop(w)
+            && !words::is_honorific(w)
+            && !words::is_office_head(w)
+            && !PLACE_NOUNS.contains(&w)
+            && !REGION_WORDS.contains(&w)
+            && !DIRECTIONS.contains(&w)
+            && !HEADS.iter().any(|(h, _)| *h == w)
+            && !res
+                .geo
+                .lookup(ctx.tok_text(i))
+                .iter()
+                .any(|id| res.geo.place(*id).kind == PlaceKind::Country)
+    };
+    // A capitalised word before counts only inside a sentence (the first
+    // word of a sentence is capitalised whatever it is).
+    let before = t
+        .checked_sub(1)
+        .is_some_and(|p| !sentence_initial(ctx, p) && glued(p));
+    let after = glued(ctx.token_at(span.end));
+    before || after
+}
+
+/// True when token `i` opens its sentence.
+fn sentence_initial(ctx: &Ctx, i: usize) -> bool {
+    let Some(tok) = ctx.tokens.get(i) else {
+        return false;
+    };
+    ctx.sentence_of(tok.span.start)
+        .and_then(|s| ctx.sent_toks.get(s))
+        .is_none_or(|r| r.start == i)
+}
+
+/// Nouns that introduce a place after "of": "the city of Reading".
+const PLACE_NOUNS: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "capital",
+    "outskirts",
+    "suburbs",
+    "centre",
+    "center",
+    "mayor",
+    "governor",
+    "port",
+    "municipality",
+    "residents",
+    "people",
+    "streets",
+    "north",
+    "south",
+    "east",
+    "west",
+    "heart",
+];
+
+/// Words of direction and size before a place name ("Northern Kaduna").
+const DIRECTIONS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "greater",
+    "upper",
+    "lower",
+    "new",
+    "old",
+    "downtown",
+    "rural",
+    "occupied",
+    "metropolitan",
+    "metro",
+];
+
 /// True when the span opens a line (a dateline: "LIMA, 14 MAR 91").
 fn line_start(ctx: &Ctx, span: Span) -> bool {
     span.start == 0 || ctx.text[..span.start].ends_with('\n')
@@ -578,6 +716,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             .is_some_and(|r| r.span.overlaps(span))
     };
     let n = ctx.tokens.len();
+    let given = |i: usize| res.lexicon.given_names.contains(&ctx.lower[i]);
     let mut i = 0;
     let mut found = Vec::new();
     while i < n {
@@ -586,7 +725,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             && !covered(raws, ctx.tokens[i].span)
             && !adjectival_title(ctx, i)
         {
-            if let Some((range, title_end)) = titled_name(ctx, i) {
+            if let Some((range, title_end)) = titled_name(ctx, res, i) {
                 let span = ctx.span_of(range.clone());
                 // After a title, a city name is a surname ("GENERAL JORGE RIVAS").
                 let mut k = first_ending_after(raws, span.start);
@@ -635,6 +774,8 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
                 && end + 1 < n
                 && name_token(ctx, end + 1)
                 && !ctx.by_stop(end + 1)
+                // "David Haines and Alan Henning" are two people.
+                && !(&ctx.lower[end] == "and" && given(start) && given(end + 1))
             {
                 end += 2;
             } else if words::NAME_PARTICLES.contains(&&ctx.lower[end])
@@ -779,7 +920,7 @@ impl Ctx<'_> {
 
 /// After a title at `i`: the name tokens that follow (skipping further title
 /// words), and where the title ends.
-fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
+fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
     let n = ctx.tokens.len();
     let mut j = i + 1;
     // "Gen." — skip the abbreviation dot; "Prime Minister", "Vice President".
@@ -799,7 +940,10 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
             && (if ctx.case.informative() {
                 ctx.is_capitalized(end) || (words::NAME_PARTICLES.contains(&w) && end > j)
             } else {
+                // "the second mayor killed": without case, an event word
+                // ends the name.
                 !CASELESS_NON_NAMES.contains(&w)
+                    && res.lexicon.triggers.longest_at(&ctx.lower, end).is_none()
             });
         if !ok {
             break;
@@ -812,12 +956,16 @@ fn titled_name(ctx: &Ctx, i: usize) -> Option<(std::ops::Range<usize>, usize)> {
 /// "a major Islamist attack", "the general public": a lower-case title
 /// word used as an adjective or common noun, not before a name.
 fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
-    if !ctx.case.informative() || ctx.is_capitalized(i) {
+    if ctx.is_capitalized(i) {
         return false;
     }
     let after_article = i
         .checked_sub(1)
         .is_some_and(|p| matches!(&ctx.lower[p], "a" | "an" | "the"));
+    // "june's general election": after a possessive.
+    let after_possessive = i
+        .checked_sub(1)
+        .is_some_and(|p| ctx.lower[p].ends_with("'s") || ctx.lower[p].ends_with("\u{2019}s"));
     let next_title = ctx.lower.get(i + 1).is_some_and(words::is_honorific);
     let vague = matches!(
         &ctx.lower[i],
@@ -831,6 +979,11 @@ fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
             | "father"
             | "captain"
     );
+    if !ctx.case.informative() {
+        // Without case only the clear adjectival uses: "a major attack",
+        // "june's general election".
+        return vague && (after_article || after_possessive) && !next_title;
+    }
     (after_article || vague) && !next_title
 }
 
@@ -913,7 +1066,15 @@ const CASELESS_NON_NAMES: &[&str] = &[
 
 fn person(ctx: &Ctx, range: std::ops::Range<usize>, title: Option<String>) -> Raw {
     let span = ctx.span_of(range);
-    let name = ctx.slice(span).to_string();
+    // "Samuel Wazizi's family": the possessive is not part of the name (the
+    // tokenizer keeps inner apostrophes in the word, so the mention keeps it).
+    let text = ctx.slice(span);
+    let name = ["'s", "\u{2019}s", "'S", "\u{2019}S"]
+        .iter()
+        .find_map(|p| text.strip_suffix(p))
+        .filter(|rest| rest.contains(' '))
+        .unwrap_or(text)
+        .to_string();
     Raw {
         span,
         kind: EntityType::Person,
@@ -1047,9 +1208,67 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     }) {
         return None;
     }
-    let evidence =
-        speech_verb_near(ctx, range.clone()) || appositive_role(ctx, res, range.clone()).is_some();
+    // A run opening with a given name ("Ahmed Mansoor", "Jimmy Lai") is a
+    // person's name without further evidence.
+    // Not across "and"/"of" ("Carl and Marsha Mueller" is two people,
+    // "Bill of Rights" none) nor before a region word ("Karen State").
+    let given = res.lexicon.given_names.contains(&ctx.lower[range.start])
+        && !range
+            .clone()
+            .any(|t| matches!(&ctx.lower[t], "and" | "of" | "for" | "on"))
+        && !REGION_WORDS.contains(&&ctx.lower[range.end - 1]);
+    let evidence = given
+        || speech_verb_near(ctx, range.clone())
+        || appositive_role(ctx, res, range.clone()).is_some()
+        || done_to_a_person(ctx, range.clone());
     evidence.then(|| person(ctx, range, None))
+}
+
+/// Verbs whose object is, in the news, almost always a person: a run of
+/// capitalised words right after one ("police arrested Jimmy Lai") or
+/// before its passive ("Jimmy Lai was arrested") is a name.
+const DONE_TO_PEOPLE: &[&str] = &[
+    "arrested",
+    "detained",
+    "murdered",
+    "abducted",
+    "kidnapped",
+    "jailed",
+    "imprisoned",
+    "sentenced",
+    "tortured",
+    "beaten",
+    "stabbed",
+    "executed",
+    "assassinated",
+    "convicted",
+    "acquitted",
+    "interrogated",
+    "deported",
+    "harassed",
+    "wounded",
+];
+
+/// True when the name at `range` is the object of a verb of
+/// [`DONE_TO_PEOPLE`], before it or in the passive after it ("was
+/// arrested", "had been detained"), or is followed by an age (", 72,").
+fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
+    let w = |i: usize| ctx.lower.get(i).unwrap_or("");
+    let done = |i: usize| DONE_TO_PEOPLE.contains(&w(i));
+    let before = range.start.checked_sub(1).is_some_and(done);
+    let e = range.end;
+    let passive = match w(e) {
+        "was" | "were" | "is" => done(e + 1),
+        "had" | "has" => w(e + 1) == "been" && done(e + 2),
+        _ => false,
+    };
+    let age = w(e) == ","
+        && w(e + 1).len() <= 3
+        && w(e + 1)
+            .parse::<u8>()
+            .is_ok_and(|n| (15..=110).contains(&n))
+        && w(e + 2) == ",";
+    before || passive || age
 }
 
 fn speech_verb_near(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
@@ -1196,12 +1415,15 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
     raws.sort_by_key(|r| r.span.start);
 }
 
-/// Later bare surnames ("Haines said") join the person named in full.
-fn surname_pass(ctx: &Ctx, raws: &mut Vec<Raw>) {
+/// Later bare surnames ("Haines said") join the person named in full (or
+/// named with a title: "Governor Bello"), also where the gazetteer took
+/// the surname for a town of under a million people ("Jimmy Lai" … "Lai
+/// was arrested", not Lai in Chad).
+fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     let mut surnames: HashMap<String, (String, String)> = HashMap::new();
     for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
         let toks = ctx.tokens_in(r.span);
-        if toks.len() >= 2 {
+        if toks.len() >= 2 || (toks.len() == 1 && r.title.is_some()) {
             let last = ctx.lower[toks.end - 1].to_string();
             if !words::is_stop(&last) && last.chars().count() > 2 {
                 surnames
@@ -1212,6 +1434,26 @@ fn surname_pass(ctx: &Ctx, raws: &mut Vec<Raw>) {
     }
     if surnames.is_empty() {
         return;
+    }
+    for r in raws.iter_mut() {
+        let town = matches!(r.kind, EntityType::City | EntityType::Region)
+            && r.place
+                .is_some_and(|id| res.geo.place(id).population < 1_000_000);
+        let toks = ctx.tokens_in(r.span);
+        if !town || toks.len() != 1 {
+            continue;
+        }
+        if let Some((key, name)) = surnames.get(&ctx.lower[toks.start]) {
+            *r = Raw {
+                span: r.span,
+                kind: EntityType::Person,
+                key: key.clone(),
+                name: name.clone(),
+                kb: None,
+                place: None,
+                title: None,
+            };
+        }
     }
     let mut extra = Vec::new();
     let mut r = 0;

@@ -3,7 +3,7 @@
 //! time, parsed at start-up) so that linguists can extend them without
 //! touching code.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use vigil_core::EventType;
 
 use crate::ResourceError;
@@ -11,6 +11,7 @@ use crate::ResourceError;
 const TRIGGERS: &str = include_str!("../../../data/lexicon/triggers.tsv");
 const WEAPONS: &str = include_str!("../../../data/lexicon/weapons.tsv");
 const NOUNS: &str = include_str!("../../../data/lexicon/nouns.tsv");
+const GIVEN_NAMES: &str = include_str!("../../../data/lexicon/given-names.txt");
 
 /// One event trigger from `triggers.tsv`.
 #[derive(Debug, Clone)]
@@ -121,6 +122,9 @@ pub struct Lexicon {
     pub triggers: PhraseTable<Trigger>,
     pub weapons: PhraseTable<String>,
     pub nouns: PhraseTable<NounRole>,
+    /// Given names, lower-cased (`given-names.txt`): a capitalised run
+    /// opening with one is a person's name.
+    pub given_names: FxHashSet<String>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> + '_ {
@@ -210,10 +214,15 @@ impl Lexicon {
             };
             nouns.insert(words(cols[0]), role);
         }
+        let given_names = rows(GIVEN_NAMES)
+            .filter_map(|(_, cols)| cols.first().map(|n| n.trim().to_lowercase()))
+            .filter(|n| !n.is_empty())
+            .collect();
         Ok(Lexicon {
             triggers,
             weapons,
             nouns,
+            given_names,
         })
     }
 }

@@ -341,6 +341,82 @@ mod tests {
     }
 
     #[test]
+    fn names_and_months_are_not_towns() {
+        let found = entities(
+            "Rights lawyer Karamat Ali said the workers were detained. In March \
+             last year two activists were executed, the Superintendent of Police \
+             said. Police arrested Jimmy Lai in Hong Kong on Monday. Lai \
+             denies the charges. Protesters were beaten in Banda, a town in Uttar \
+             Pradesh.",
+        );
+        let towns: Vec<&str> = found
+            .iter()
+            .filter(|(kind, _, _)| kind == "CITY" || kind == "REGION")
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        for not_a_town in ["Ali", "March", "Police", "Lai"] {
+            assert!(!towns.contains(&not_a_town), "{not_a_town}: {found:?}");
+        }
+        let person = |name: &str| {
+            found
+                .iter()
+                .any(|(kind, n, _)| kind == "PERSON" && n.as_str() == name)
+        };
+        assert!(person("Karamat Ali"), "{found:?}");
+        assert!(person("Jimmy Lai"), "{found:?}");
+        // A town that is also a word, introduced by "in", stays a town.
+        assert!(
+            found
+                .iter()
+                .any(|(kind, n, c)| kind == "CITY" && n == "Banda" && c.as_deref() == Some("IN")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_run_opening_with_a_given_name_is_a_person() {
+        let found = entities(
+            "The list includes Emirati writer Ahmed Mansoor, and aid workers \
+             David Haines and Alan Henning were killed. The court heard Samuel \
+             Wazizi's family. Protesters cited the Bill of Rights in Karen State.",
+        );
+        let people: Vec<&str> = found
+            .iter()
+            .filter(|(kind, _, _)| kind == "PERSON")
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        for name in [
+            "Ahmed Mansoor",
+            "David Haines",
+            "Alan Henning",
+            "Samuel Wazizi",
+        ] {
+            assert!(people.contains(&name), "{name}: {found:?}");
+        }
+        assert!(
+            !people
+                .iter()
+                .any(|p| p.contains(" and ") || p.contains("Bill") || p.contains("Karen")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn caseless_titles_do_not_swallow_verbs_or_nouns() {
+        let found = entities(
+            "he is the second mayor killed in michoacan in four months. at least \
+             20 candidates had been killed since campaigning for june's general \
+             election began. mayor ramiro solis pedraza, 52, was shot.",
+        );
+        let people: Vec<&str> = found
+            .iter()
+            .filter(|(kind, _, _)| kind == "PERSON")
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        assert_eq!(people, ["ramiro solis pedraza"], "{found:?}");
+    }
+
+    #[test]
     fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
         let found = entities(
             "Guerrillas attacked a police station in Bolivar Department yesterday, \

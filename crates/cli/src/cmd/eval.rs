@@ -630,33 +630,34 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
                 None => r.country_unresolved += 1,
             }
         }
+        // The main event's town, else the town the article names most: its
+        // name and aliases.
+        let is_city = |id: &str| {
+            a.entities
+                .iter()
+                .any(|x| x.id == id && x.kind == vigil_core::EntityType::City)
+        };
+        let town = main.and_then(|e| {
+            e.locations
+                .iter()
+                .find(|l| l.entity.as_deref().is_some_and(is_city))
+        });
+        let town_names = match town {
+            Some(slot) => slot_names(a, std::iter::once(slot)),
+            None => a
+                .entities
+                .iter()
+                .filter(|x| x.kind == vigil_core::EntityType::City)
+                .max_by_key(|x| x.mentions.len())
+                .map(|x| {
+                    std::iter::once(x.name.as_str())
+                        .chain(x.aliases.iter().map(String::as_str))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
         if let Some(city) = &gold.city {
-            // The main event's town, else the town the article names most.
-            let is_city = |id: &str| {
-                a.entities
-                    .iter()
-                    .any(|x| x.id == id && x.kind == vigil_core::EntityType::City)
-            };
-            let town = main.and_then(|e| {
-                e.locations
-                    .iter()
-                    .find(|l| l.entity.as_deref().is_some_and(is_city))
-            });
-            let cands = match town {
-                Some(slot) => slot_names(a, std::iter::once(slot)),
-                None => a
-                    .entities
-                    .iter()
-                    .filter(|x| x.kind == vigil_core::EntityType::City)
-                    .max_by_key(|x| x.mentions.len())
-                    .map(|x| {
-                        std::iter::once(x.name.as_str())
-                            .chain(x.aliases.iter().map(String::as_str))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            };
-            r.city.add(place_matches(&cands, city));
+            r.city.add(place_matches(&town_names, city));
         }
         if let Some(region) = &gold.region {
             let cands = main
@@ -684,7 +685,7 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
 
         if args.details {
             eprintln!(
-                "{}\tgold={:?} main={}\tvictims gold={:?} pred={:?}\tcountry gold={:?} pred={:?}\tcity gold={:?}\tdate gold={:?}-{:?}-{:?} pred={:?}",
+                "{}\tgold={:?} main={}\tvictims gold={:?} pred={:?}\tcountry gold={:?} pred={:?}\tcity gold={:?} pred={:?}\tdate gold={:?}-{:?}-{:?} pred={:?}",
                 gold.id,
                 gold.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
                 main.map_or("-".into(), |e| format!("{}/{}", e.kind.as_str(), e.stage.as_str())),
@@ -693,6 +694,7 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
                 gold.country,
                 main.and_then(|e| location_country(a, e)),
                 gold.city,
+                town_names.first(),
                 gold.year,
                 gold.month,
                 gold.day,
