@@ -1435,6 +1435,15 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     if surnames.is_empty() {
         return;
     }
+    let mention = |span: Span, (key, name): &(String, String)| Raw {
+        span,
+        kind: EntityType::Person,
+        key: key.clone(),
+        name: name.clone(),
+        kb: None,
+        place: None,
+        title: None,
+    };
     for r in raws.iter_mut() {
         let town = matches!(r.kind, EntityType::City | EntityType::Region)
             && r.place
@@ -1443,16 +1452,8 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         if !town || toks.len() != 1 {
             continue;
         }
-        if let Some((key, name)) = surnames.get(&ctx.lower[toks.start]) {
-            *r = Raw {
-                span: r.span,
-                kind: EntityType::Person,
-                key: key.clone(),
-                name: name.clone(),
-                kb: None,
-                place: None,
-                title: None,
-            };
+        if let Some(person) = surnames.get(&ctx.lower[toks.start]) {
+            *r = mention(r.span, person);
         }
     }
     let mut extra = Vec::new();
@@ -1467,16 +1468,8 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         if ctx.case.informative() && !ctx.is_capitalized(t) {
             continue;
         }
-        if let Some((key, name)) = surnames.get(&ctx.lower[t]) {
-            extra.push(Raw {
-                span: tok.span,
-                kind: EntityType::Person,
-                key: key.clone(),
-                name: name.clone(),
-                kb: None,
-                place: None,
-                title: None,
-            });
+        if let Some(person) = surnames.get(&ctx.lower[t]) {
+            extra.push(mention(tok.span, person));
         }
     }
     raws.extend(extra);
