@@ -623,11 +623,12 @@ fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bo
                 .iter()
                 .any(|id| res.geo.place(*id).kind == PlaceKind::Country)
     };
-    // A capitalised word before counts only inside a sentence (the first
-    // word of a sentence is capitalised whatever it is).
-    let before = t
-        .checked_sub(1)
-        .is_some_and(|p| !sentence_initial(ctx, p) && glued(p));
+    // A capitalised word before counts inside a sentence (the first word of
+    // a sentence is capitalised whatever it is), or when it is a given name
+    // ("Anais Marin, the UN special rapporteur").
+    let before = t.checked_sub(1).is_some_and(|p| {
+        (!sentence_initial(ctx, p) || res.lexicon.given_names.contains(&ctx.lower[p])) && glued(p)
+    });
     let after = glued(ctx.token_at(span.end));
     before || after
 }

@@ -214,9 +214,12 @@ impl Lexicon {
             };
             nouns.insert(words(cols[0]), role);
         }
+        // Each name lower-cased, and without its accents too ("Anaïs" is
+        // also written "Anais").
         let given_names = rows(GIVEN_NAMES)
-            .filter_map(|(_, cols)| cols.first().map(|n| n.trim().to_lowercase()))
+            .filter_map(|(_, cols)| cols.first().map(|n| n.trim()))
             .filter(|n| !n.is_empty())
+            .flat_map(|n| [n.to_lowercase(), vigil_geo::fold(n)])
             .collect();
         Ok(Lexicon {
             triggers,

@@ -347,14 +347,14 @@ mod tests {
              last year two activists were executed, the Superintendent of Police \
              said. Police arrested Jimmy Lai in Hong Kong on Monday. Lai \
              denies the charges. Protesters were beaten in Banda, a town in Uttar \
-             Pradesh.",
+             Pradesh. Anais Marin, the rapporteur, spoke.",
         );
         let towns: Vec<&str> = found
             .iter()
             .filter(|(kind, _, _)| kind == "CITY" || kind == "REGION")
             .map(|(_, name, _)| name.as_str())
             .collect();
-        for not_a_town in ["Ali", "March", "Police", "Lai"] {
+        for not_a_town in ["Ali", "March", "Police", "Lai", "Marin"] {
             assert!(!towns.contains(&not_a_town), "{not_a_town}: {found:?}");
         }
         let person = |name: &str| {

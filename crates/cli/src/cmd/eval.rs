@@ -561,6 +561,9 @@ fn score_dates(
     }
 }
 
+/// Countries that are one city (ISO 3166-1 alpha-2): scored as towns.
+const CITY_STATES: &[&str] = &["HK", "MO", "SG", "MC", "VA", "GI"];
+
 fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
     let raw = std::fs::read_to_string(&args.path)
         .with_context(|| format!("reading {}", args.path.display()))?;
@@ -631,12 +634,16 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
             }
         }
         // The main event's town, else the town the article names most: its
-        // name and aliases.
-        let is_city = |id: &str| {
-            a.entities
-                .iter()
-                .any(|x| x.id == id && x.kind == vigil_core::EntityType::City)
+        // name and aliases. A city-state is a town too (HRDsAttack's city
+        // for Hong Kong is "Hong Kong"; vigil's gazetteer makes it a country).
+        let is_town = |x: &vigil_core::Entity| {
+            x.kind == vigil_core::EntityType::City
+                || (x.kind == vigil_core::EntityType::Country
+                    && x.geo
+                        .as_ref()
+                        .is_some_and(|g| CITY_STATES.contains(&g.country.as_str())))
         };
+        let is_city = |id: &str| a.entities.iter().any(|x| x.id == id && is_town(x));
         let town = main.and_then(|e| {
             e.locations
                 .iter()
@@ -647,7 +654,7 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
             None => a
                 .entities
                 .iter()
-                .filter(|x| x.kind == vigil_core::EntityType::City)
+                .filter(|x| is_town(x))
                 .max_by_key(|x| x.mentions.len())
                 .map(|x| {
                     std::iter::once(x.name.as_str())
