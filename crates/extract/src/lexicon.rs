@@ -122,8 +122,8 @@ pub struct Lexicon {
     pub triggers: PhraseTable<Trigger>,
     pub weapons: PhraseTable<String>,
     pub nouns: PhraseTable<NounRole>,
-    /// Given names, lower-cased (`given-names.txt`): a capitalised run
-    /// opening with one is a person's name.
+    /// Given names (`given-names.txt`), lower-cased, also without their
+    /// accents: a capitalised run opening with one is a person's name.
     pub given_names: FxHashSet<String>,
 }
 
