@@ -697,6 +697,26 @@ fn place_rank(kind: EntityType) -> u8 {
     }
 }
 
+/// Adjectives of a continent, with its name in the gazetteer.
+const CONTINENT_ADJECTIVES: &[(&str, &str)] = &[
+    ("european", "Europe"),
+    ("african", "Africa"),
+    ("asian", "Asia"),
+];
+
+/// Nouns after a continent's adjective that make the phrase a place
+/// ("European countries", "on European soil"; not "European officials").
+const CONTINENT_NOUNS: &[&str] = &[
+    "countries",
+    "country",
+    "nations",
+    "soil",
+    "cities",
+    "capitals",
+    "territory",
+    "streets",
+];
+
 /// Fills the slots of a draft from its clause and sentence.
 fn fill(
     ctx: &Ctx,
@@ -839,6 +859,31 @@ fn fill(
             _ => {}
         }
     }
+    // "target European countries", "on European soil": the continent.
+    for t in clause.start..own_end.saturating_sub(1) {
+        let Some(&(_, continent)) = CONTINENT_ADJECTIVES
+            .iter()
+            .find(|(adj, _)| *adj == &ctx.lower[t])
+        else {
+            continue;
+        };
+        if !CONTINENT_NOUNS.contains(&&ctx.lower[t + 1]) {
+            continue;
+        }
+        let span = ctx.span_of(t..t + 2);
+        let entity = ents
+            .list
+            .iter()
+            .find(|x| x.kind == EntityType::Region && x.name == continent);
+        places.push((
+            place_rank(EntityType::Region),
+            Slot {
+                text: ctx.slice(span).to_string(),
+                entity: entity.map(|x| x.id.clone()),
+                span: Some(span),
+            },
+        ));
+    }
     // "in Kajuru": a capitalised name after a locative preposition that no
     // gazetteer knows is still a place, without coordinates.
     if ctx.case.informative() {
@@ -851,6 +896,14 @@ fn fill(
             } else {
                 t + 1
             };
+            // "on European soil": the continent, above.
+            if ctx
+                .lower
+                .get(first)
+                .is_some_and(|w| CONTINENT_ADJECTIVES.iter().any(|(a, _)| *a == w))
+            {
+                continue;
+            }
             let mut end = first;
             while end < own_end
                 && ctx.is_capitalized(end)

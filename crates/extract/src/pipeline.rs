@@ -417,6 +417,39 @@ mod tests {
     }
 
     #[test]
+    fn a_continents_adjective_before_countries_is_a_place() {
+        let doc = Document {
+            id: "d".into(),
+            text: "European officials said the attacks in Europe could go on. \
+                   Experts warned that the group may target European countries \
+                   this summer."
+                .into(),
+            ..Default::default()
+        };
+        let a = pipeline().analyze(&doc);
+        let europe = a
+            .entities
+            .iter()
+            .find(|e| e.name == "Europe")
+            .map(|e| e.id.clone());
+        assert!(europe.is_some(), "{:?}", a.entities);
+        let warning = a
+            .events
+            .iter()
+            .find(|e| e.trigger.text == "warned")
+            .expect("a warning");
+        let place = warning.location.as_ref().expect("a location");
+        assert_eq!(place.text, "European countries");
+        assert_eq!(place.entity, europe);
+        // "European officials" are people, not a place.
+        assert!(a
+            .events
+            .iter()
+            .flat_map(|e| &e.locations)
+            .all(|l| l.text != "European officials"));
+    }
+
+    #[test]
     fn a_region_and_its_region_word_are_a_place_not_a_government_body() {
         let found = entities(
             "Guerrillas attacked a police station in Bolivar Department yesterday, \
