@@ -250,15 +250,19 @@ mod tests {
         }
     }
 
-    /// The entities of `text` as (type, name, country of a place).
-    fn entities(text: &str) -> Vec<(String, String, Option<String>)> {
+    /// The analysis of a document with this text and nothing else.
+    fn analyze(text: &str) -> vigil_core::Analysis {
         let doc = Document {
             id: "d".into(),
             text: text.into(),
             ..Default::default()
         };
-        pipeline()
-            .analyze(&doc)
+        pipeline().analyze(&doc)
+    }
+
+    /// The entities of `text` as (type, name, country of a place).
+    fn entities(text: &str) -> Vec<(String, String, Option<String>)> {
+        analyze(text)
             .entities
             .into_iter()
             .map(|e| {
@@ -316,15 +320,11 @@ mod tests {
 
     #[test]
     fn a_holiday_in_a_date_is_when_not_what_is_attacked() {
-        let doc = Document {
-            id: "d".into(),
-            text: "Police arrested three men in Munich on Sunday. They had \
-                   planned to attack the Frauenkirche on New Year's Eve 2024, \
-                   and the Olympic Games in Paris next summer."
-                .into(),
-            ..Default::default()
-        };
-        let a = pipeline().analyze(&doc);
+        let a = analyze(
+            "Police arrested three men in Munich on Sunday. They had \
+             planned to attack the Frauenkirche on New Year's Eve 2024, \
+             and the Olympic Games in Paris next summer.",
+        );
         let targets: Vec<&str> = a
             .events
             .iter()
@@ -418,15 +418,11 @@ mod tests {
 
     #[test]
     fn a_continents_adjective_before_countries_is_a_place() {
-        let doc = Document {
-            id: "d".into(),
-            text: "European officials said the attacks in Europe could go on. \
-                   Experts warned that the group may target European countries \
-                   this summer."
-                .into(),
-            ..Default::default()
-        };
-        let a = pipeline().analyze(&doc);
+        let a = analyze(
+            "European officials said the attacks in Europe could go on. \
+             Experts warned that the group may target European countries \
+             this summer.",
+        );
         let europe = a
             .entities
             .iter()
