@@ -626,11 +626,18 @@ fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bo
     // A capitalised word before counts inside a sentence (the first word of
     // a sentence is capitalised whatever it is), or when it is a given name
     // ("Anais Marin, the UN special rapporteur").
-    let before = t.checked_sub(1).is_some_and(|p| {
-        (!sentence_initial(ctx, p) || res.lexicon.given_names.contains(&ctx.lower[p])) && glued(p)
-    });
+    let before = t
+        .checked_sub(1)
+        .is_some_and(|p| (!sentence_initial(ctx, p) || given_name(ctx, res, p)) && glued(p));
     let after = glued(ctx.token_at(span.end));
     before || after
+}
+
+/// True when token `i` is a given name (`data/lexicon/given-names.txt`).
+fn given_name(ctx: &Ctx, res: &Resources, i: usize) -> bool {
+    ctx.lower
+        .get(i)
+        .is_some_and(|w| res.lexicon.given_names.contains(w))
 }
 
 /// True when token `i` opens its sentence.
@@ -717,7 +724,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             .is_some_and(|r| r.span.overlaps(span))
     };
     let n = ctx.tokens.len();
-    let given = |i: usize| res.lexicon.given_names.contains(&ctx.lower[i]);
+    let given = |i: usize| given_name(ctx, res, i);
     let mut i = 0;
     let mut found = Vec::new();
     while i < n {
@@ -1213,7 +1220,7 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     // person's name without further evidence.
     // Not across "and"/"of" ("Carl and Marsha Mueller" is two people,
     // "Bill of Rights" none) nor before a region word ("Karen State").
-    let given = res.lexicon.given_names.contains(&ctx.lower[range.start])
+    let given = given_name(ctx, res, range.start)
         && !range
             .clone()
             .any(|t| matches!(&ctx.lower[t], "and" | "of" | "for" | "on"))
