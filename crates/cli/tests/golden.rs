@@ -314,6 +314,7 @@ const EVENT_KEYS: &[&str] = &[
     "location_contains",
     "location_country",
     "locations_contains",
+    "location_none",
     "perpetrator_contains",
     "target_contains",
     "victim_contains",
@@ -1295,6 +1296,11 @@ fn event_failures(doc: &Doc<'_>, sp: &Value, e: &Value) -> Vec<String> {
         let got = location.and_then(|l| doc.slot_country(l));
         if got != Some(want) {
             r.push(format!("location country {got:?} is not {want:?}"));
+        }
+    }
+    if sp.get("location_none").and_then(Value::as_bool) == Some(true) {
+        if let Some(l) = location {
+            r.push(format!("location {:?} where none is said", s(l, "text")));
         }
     }
     if let Some(wants) = sp.get("locations_contains") {

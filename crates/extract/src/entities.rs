@@ -776,6 +776,11 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             if words::is_honorific(&ctx.lower[end]) {
                 break;
             }
+            // A name ends before an event word: "Daniel Pearl Abduction
+            // Trial" in a title-case headline.
+            if given(start) && res.lexicon.triggers.longest_at(&ctx.lower, end).is_some() {
+                break;
+            }
             if name_token(ctx, end) && !ctx.by_stop(end) {
                 end += 1;
             } else if NAME_JOINERS.contains(&&ctx.lower[end])

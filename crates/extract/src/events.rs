@@ -798,10 +798,19 @@ fn fill(
                     push_unique(&mut ev.nationalities, slot_for_entity(ctx, ents, e, toks));
                 } else {
                     let slot = slot_for_entity(ctx, ents, e, toks.clone());
-                    if k == EntityType::Site || prev == Some("target") || prev == Some("attack") {
+                    let object = prev == Some("target") || prev == Some("attack");
+                    if k == EntityType::Site || object {
                         push_unique(&mut ev.targets, slot.clone());
                     }
-                    places.push((place_rank(k), slot));
+                    // "attack US and Western interests abroad": the country
+                    // is what is attacked, not where.
+                    let abroad = object
+                        && k == EntityType::Country
+                        && (toks.end..clause.end)
+                            .any(|j| matches!(&ctx.lower[j], "abroad" | "overseas"));
+                    if !abroad {
+                        places.push((place_rank(k), slot));
+                    }
                     // The city in a site's name ("Cologne Cathedral") is where it is.
                     if k == EntityType::Site {
                         let site = ctx.span_of(toks.clone());

@@ -378,7 +378,9 @@ mod tests {
         let found = entities(
             "The list includes Emirati writer Ahmed Mansoor, and aid workers \
              David Haines and Alan Henning were killed. The court heard Samuel \
-             Wazizi's family. Protesters cited the Bill of Rights in Karen State.",
+             Wazizi's family. Protesters cited the Bill of Rights in Karen State.\n\
+             Daniel Pearl Abduction Trial Reopens In Karachi\n\
+             The trial opened on Monday.",
         );
         let people: Vec<&str> = found
             .iter()
@@ -390,6 +392,8 @@ mod tests {
             "David Haines",
             "Alan Henning",
             "Samuel Wazizi",
+            // A title-case headline: the name stops before the event word.
+            "Daniel Pearl",
         ] {
             assert!(people.contains(&name), "{name}: {found:?}");
         }
