@@ -686,6 +686,7 @@ async fn cached_pages_follow_the_store() -> TestResult {
         "/map".to_string(),
         "/timeline".to_string(),
         "/api/v1/stats/incidents".to_string(),
+        "/api/v1/events?limit=5".to_string(),
         format!("/actors/{key}"),
         format!("/api/v1/actors/{key}"),
     ];

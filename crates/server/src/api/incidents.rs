@@ -539,12 +539,25 @@ pub async fn events_handler(
     State(state): State<AppState>,
     UrlQuery(filters): UrlQuery<Filters>,
     UrlQuery(mut paging): UrlQuery<Paging>,
-) -> ApiResult<Json<EventPage>> {
+) -> ApiResult<Response> {
     // Events have one order; the cursor is tied to it.
     paging.sort = Some("time".into());
     let request = Request::new(&filters, &paging)?;
-    let page = state.db.read(move |s| events(s, &request)).await?;
-    Ok(Json(page))
+    // Every page reads every matching incident: computed once per store
+    // state and request (a dashboard polling the first page, a client
+    // paging through the rest).
+    let key = format!(
+        "api:events:{}:{}:{}",
+        request.offset, request.limit, request.text
+    );
+    let db = state.db.clone();
+    let rendered = state
+        .cached(&key, || async move {
+            let page = db.read(move |s| events(s, &request)).await?;
+            Rendered::json(&page)
+        })
+        .await?;
+    Ok(rendered.json_response())
 }
 
 /// A split request: events to take out of an incident.
