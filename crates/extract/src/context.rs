@@ -123,9 +123,9 @@ pub struct Ctx<'a> {
     pub tok_sent: Vec<usize>,
     /// Token range of every sentence.
     pub sent_toks: Vec<Range<usize>>,
-    /// Byte offset where a dateline ("BRUSSELS, March 12 (Reuters) -")
-    /// ends, when the text opens with one.
-    pub dateline_end: Option<usize>,
+    /// Byte range of a dateline ("BRUSSELS, March 12 (Reuters) -"), when
+    /// one of the first lines opens with one (a headline may come before).
+    pub dateline: Option<Range<usize>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -154,7 +154,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let dateline_end = dateline_end(text);
+        let dateline = dateline(text);
         Ctx {
             text,
             case: CaseStyle::detect(text),
@@ -163,7 +163,7 @@ impl<'a> Ctx<'a> {
             lower,
             tok_sent,
             sent_toks,
-            dateline_end,
+            dateline,
         }
     }
 
@@ -225,10 +225,10 @@ impl<'a> Ctx<'a> {
 }
 
 /// Where a dateline ("BRUSSELS, March 12 (Reuters) -", "LIMA, 14 MAR 91
-/// (EFE) --", "KANDAHAR, Afghanistan -") ends, when one of the first lines
+/// (EFE) --", "KANDAHAR, Afghanistan -") is, when one of the first lines
 /// opens with one: a capitalised place of at most four words, a comma, and
 /// a dash within the first 100 bytes.
-pub fn dateline_end(text: &str) -> Option<usize> {
+pub fn dateline(text: &str) -> Option<Range<usize>> {
     let mut line_start = 0;
     for _ in 0..3 {
         let line_end = text[line_start..]
@@ -252,7 +252,7 @@ pub fn dateline_end(text: &str) -> Option<usize> {
                 && place.chars().next().is_some_and(char::is_uppercase)
                 && place.split_whitespace().count() <= 4
             {
-                return Some(line_start + dash + 2);
+                return Some(line_start..line_start + dash + 2);
             }
         }
         if line_end >= text.len() {
@@ -270,14 +270,14 @@ pub fn dateline_end(text: &str) -> Option<usize> {
 mod tests {
     #[test]
     fn datelines() {
-        use super::dateline_end;
+        use super::dateline;
         let t = "Headline here\n\nBRUSSELS, March 12 (Reuters) - Belgian police arrested";
         assert_eq!(
-            dateline_end(t).map(|e| &t[e..]),
-            Some(" Belgian police arrested")
+            dateline(t).map(|d| (&t[d.clone()], &t[d.end..])),
+            Some(("BRUSSELS, March 12 (Reuters) -", " Belgian police arrested"))
         );
-        assert!(dateline_end("NAIROBI - Al-Shabaab militants attacked").is_some());
-        assert_eq!(dateline_end("The army said - in a statement - that"), None);
+        assert!(dateline("NAIROBI - Al-Shabaab militants attacked").is_some());
+        assert_eq!(dateline("The army said - in a statement - that"), None);
     }
 
     use super::*;

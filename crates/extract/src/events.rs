@@ -764,10 +764,10 @@ fn fill(
         let before_speech = (toks.end..(toks.end + 3).min(clause.end))
             .any(|j| words::is_speech_verb(&ctx.lower[j]));
         // Inside the dateline: where the reporter is.
-        let in_dateline = ctx.dateline_end.is_some_and(|end| {
+        let in_dateline = ctx.dateline.as_ref().is_some_and(|dateline| {
             ctx.tokens
                 .get(toks.start)
-                .is_some_and(|tk| tk.span.start < end)
+                .is_some_and(|tk| dateline.contains(&tk.span.start))
         });
         if in_dateline {
             continue;
@@ -938,6 +938,22 @@ fn fill(
             }
         }
     }
+    // "foiled a plot to attack a synagogue in Strasbourg, arresting three
+    // teenagers": the operation that foiled a plot is where the plot was.
+    let operation = clause.start > sentence_range.start
+        && ctx.lower[clause.start - 1] == *","
+        && matches!(
+            &ctx.lower[clause.start],
+            "killing" | "wounding" | "detaining" | "arresting"
+        );
+    if places.is_empty() && operation {
+        for (e, toks) in ents.in_tokens(sentence_range.start..clause.start) {
+            let kind = ents.get(e).kind;
+            if kind.is_place() {
+                places.push((place_rank(kind), slot_for_entity(ctx, ents, e, toks)));
+            }
+        }
+    }
     // Most specific first; at equal rank, places the gazetteer knows.
     places.sort_by_key(|(r, slot)| (*r, slot.entity.is_none()));
     for (_, slot) in places {
@@ -1020,9 +1036,17 @@ fn fill(
                 entity: None,
                 span: Some(span),
             };
+            // "a man armed with a kitchen knife attacked": whoever is armed
+            // is the attacker; a "suspect" is never the victim.
+            let armed = ctx.lower.get(t + len) == Some("armed")
+                && ctx.lower.get(t + len + 1) == Some("with");
+            let named_suspect = matches!(&ctx.lower[t + len - 1], "suspect" | "suspects");
             match role {
                 NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
                 NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
+                NounRole::Suspect if ev.kind.is_violent() && (armed || named_suspect) => {
+                    push_unique(&mut ev.perpetrators, slot)
+                }
                 // "shot dead two … fans", "killing 12 people".
                 NounRole::Suspect if ev.kind.is_violent() && t > d.trigger => {
                     push_unique(&mut ev.victims, slot)
@@ -1893,12 +1917,19 @@ fn credit_claims(ents: &Entities, drafts: &mut [Draft]) {
 /// ("MARSEILLE, France - … was arrested"). Warnings are left alone: they
 /// are about somewhere else as often as not.
 fn dateline_location(ctx: &Ctx, ents: &Entities, drafts: &mut [Draft]) {
-    let Some(end) = ctx.dateline_end else { return };
+    let Some(dateline) = &ctx.dateline else {
+        return;
+    };
     let place = ents
         .list
         .iter()
         .filter(|e| e.kind.is_place())
-        .filter_map(|e| e.mentions.iter().find(|m| m.end <= end).map(|m| (e, m)))
+        .filter_map(|e| {
+            e.mentions
+                .iter()
+                .find(|m| m.start >= dateline.start && m.end <= dateline.end)
+                .map(|m| (e, m))
+        })
         .min_by_key(|(e, _)| place_rank(e.kind));
     let Some((entity, mention)) = place else {
         return;

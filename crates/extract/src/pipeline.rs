@@ -81,8 +81,8 @@ impl Pipeline {
         let ents = entities::extract(&ctx, &self.res);
         let mut found_dates = dates::find_dates(&text, anchor);
         // The dateline's date is the report's, not an event's.
-        if let Some(end) = ctx.dateline_end {
-            found_dates.retain(|d| d.span.start >= end);
+        if let Some(dateline) = &ctx.dateline {
+            found_dates.retain(|d| !dateline.contains(&d.span.start));
         }
         let quotes = quotes::quotes(&ctx, &ents);
         let events = events::extract(&ctx, &self.res, &ents, &found_dates, &quotes);
@@ -93,7 +93,7 @@ impl Pipeline {
             title,
             source: doc.source.clone(),
             url: doc.url.clone(),
-            author: doc.author.clone(),
+            author: doc.author.clone().or(cleaned.author),
             published,
             published_from: published_from.map(str::to_string),
             language: vigil_text::detect_language(&text).to_string(),

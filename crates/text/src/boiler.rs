@@ -12,6 +12,9 @@ pub(crate) struct Boilerplate {
     /// Dropped lines, in the order found.
     pub(crate) dropped: Vec<(usize, CleaningKind)>,
     pub(crate) title: Option<String>,
+    /// The author named by a byline ("By Claire Dumont | 14 June 2025")
+    /// near the top; the byline is dropped.
+    pub(crate) author: Option<String>,
     pub(crate) timestamp: Option<DateTime<FixedOffset>>,
 }
 
@@ -326,6 +329,36 @@ pub(crate) fn find_boilerplate(lines: &[String], given_title: Option<&str>) -> B
     if title.is_none() {
         title = found_title;
     }
+    // A byline near the top: its name is the author, the line is chrome.
+    let mut author = None;
+    let top: Vec<usize> = (0..lines.len())
+        .filter(|&i| keep[i] && !lines[i].is_empty())
+        .take(3)
+        .collect();
+    for &i in &top {
+        if let Some(name) = byline(&lines[i]) {
+            author = Some(name);
+            keep[i] = false;
+            dropped.push((i, CleaningKind::Boilerplate));
+            break;
+        }
+    }
+    // Else a heading: a short first line standing alone above the text, not
+    // ended like a sentence, is the title (and stays in the text).
+    if title.is_none() {
+        if let Some(&first) = top.iter().find(|&&i| keep[i]) {
+            let line = &lines[first];
+            let alone = lines.get(first + 1).is_some_and(String::is_empty);
+            let more = (first + 1..lines.len()).any(|j| keep[j] && !lines[j].is_empty());
+            let words = word_count(line);
+            let ended = line
+                .trim_end()
+                .ends_with(['.', ';', ',', '-', '\u{2014}', ':']);
+            if alone && more && (2..=25).contains(&words) && line.chars().count() <= 200 && !ended {
+                title = Some(line.clone());
+            }
+        }
+    }
 
     // Trailing chrome: short unpunctuated lines at the end that repeat a
     // nearby line (or the title) or use chrome vocabulary.
@@ -363,8 +396,36 @@ pub(crate) fn find_boilerplate(lines: &[String], given_title: Option<&str>) -> B
         keep,
         dropped,
         title,
+        author,
         timestamp,
     }
+}
+
+/// The name in a byline: "By Claire Dumont", "By Claire Dumont | 14 June
+/// 2025", "By Ana Ruiz and Tom Hale, Reuters". `None` for any other line.
+fn byline(line: &str) -> Option<String> {
+    let rest = line
+        .strip_prefix("By ")
+        .or_else(|| line.strip_prefix("by "))
+        .or_else(|| line.strip_prefix("BY "))?;
+    // The names end at a separator.
+    let end = rest
+        .find(['|', ',', '\u{2014}', '\u{2013}', '(', '/', '\u{b7}'])
+        .or_else(|| rest.find(" - "))
+        .unwrap_or(rest.len());
+    let names = rest[..end].trim();
+    let words: Vec<&str> = names.split_whitespace().collect();
+    let name_word = |w: &&str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+    };
+    let ok = (2..=9).contains(&words.len())
+        && words.iter().all(|w| name_word(w) || *w == "and")
+        && words.first().is_some_and(name_word)
+        && words.last().is_some_and(name_word)
+        && line.chars().count() <= 120;
+    ok.then(|| names.to_string())
 }
 
 #[cfg(test)]
@@ -423,10 +484,43 @@ mod tests {
     }
 
     #[test]
-    fn single_heading_kept() {
+    fn single_heading_is_the_title_and_stays() {
         let l = lines("Officials warn\n\nThe threat is real.");
         let b = find_boilerplate(&l, None);
         assert_eq!(b.keep, [true, true, true]);
-        assert!(b.title.is_none());
+        assert_eq!(b.title.as_deref(), Some("Officials warn"));
+        // Not a sentence, nor a line running on into the text, nor the
+        // whole text.
+        for text in [
+            "The threat is real.\n\nOfficials said so.",
+            "LIMA, 14 MAR 91 (EFE) --\n\nA bomb exploded.",
+            "Officials warn\nthat the threat is real.",
+            "Officials warn",
+        ] {
+            assert!(
+                find_boilerplate(&lines(text), None).title.is_none(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn byline_is_the_author_and_dropped() {
+        let l = lines("Knife attack in Lyon\n\nBy Claire Dumont | 14 June 2025\n\nTwo died.");
+        let b = find_boilerplate(&l, None);
+        assert_eq!(b.author.as_deref(), Some("Claire Dumont"));
+        assert_eq!(b.keep, [true, true, false, true, true]);
+        assert_eq!(b.title.as_deref(), Some("Knife attack in Lyon"));
+        assert_eq!(
+            byline("By Ana Ruiz and Tom Hale, Reuters").as_deref(),
+            Some("Ana Ruiz and Tom Hale")
+        );
+        for line in [
+            "By the time police arrived, two were dead.",
+            "By Friday",
+            "Bystanders fled.",
+        ] {
+            assert_eq!(byline(line), None, "{line}");
+        }
     }
 }

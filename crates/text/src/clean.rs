@@ -35,8 +35,13 @@ pub struct Cleaned {
     pub report: CleaningReport,
     /// The title: `opts.title` cleaned with [`clean_inline`] when given,
     /// otherwise the title found at the top of the text (a first line that
-    /// is repeated, possibly cut off), cleaned. `None` when none was found.
+    /// is repeated, possibly cut off, and dropped; else a short first line
+    /// standing alone above the text and not ended like a sentence, which
+    /// stays), cleaned. `None` when none was found.
     pub title: Option<String>,
+    /// The author named by a byline near the top ("By Claire Dumont |
+    /// 14 June 2025"), which was dropped.
+    pub author: Option<String>,
     /// Parsed from a timestamp line near the top that was dropped.
     pub timestamp: Option<DateTime<FixedOffset>>,
 }
@@ -116,6 +121,7 @@ pub fn clean(raw: &str, opts: &CleanOptions) -> Cleaned {
         text,
         report,
         title: boiler.title,
+        author: boiler.author,
         timestamp: boiler.timestamp,
     }
 }
