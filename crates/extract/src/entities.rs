@@ -950,13 +950,13 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
             && !words::is_stop(w)
             && !words::is_speech_verb(w)
             && !words::is_office_head(w)
+            // An event word ends the name: "the second mayor killed",
+            // "the Seattle General Strike".
+            && res.lexicon.triggers.longest_at(&ctx.lower, end).is_none()
             && (if ctx.case.informative() {
                 ctx.is_capitalized(end) || (words::NAME_PARTICLES.contains(&w) && end > j)
             } else {
-                // "the second mayor killed": without case, an event word
-                // ends the name.
                 !CASELESS_NON_NAMES.contains(&w)
-                    && res.lexicon.triggers.longest_at(&ctx.lower, end).is_none()
             });
         if !ok {
             break;

@@ -49,7 +49,7 @@
 //!   without a stated date takes the publication date. The publication date
 //!   alone is shown as a baseline.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -155,7 +155,7 @@ struct Sample {
     title: Option<String>,
     published: Option<NaiveDateTime>,
     html: String,
-    categories: HashSet<Category>,
+    categories: BTreeSet<Category>,
     victims: Vec<String>,
     country: Option<String>,
     city: Option<String>,
