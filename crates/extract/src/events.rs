@@ -95,6 +95,9 @@ struct Draft {
     clause: Range<usize>,
     sentence: usize,
     trigger: usize,
+    /// Told as another time's event ("The assault came two weeks after
+    /// militants ambushed a convoy"): never merged with the events around.
+    another_time: bool,
 }
 
 pub fn extract(
@@ -112,7 +115,7 @@ pub fn extract(
                 .longest_at(&ctx.lower, t)
                 .is_some_and(|(_, tr)| tr.kind == EventType::Arrest)
         });
-        for clause in clauses(ctx, range.clone()) {
+        for clause in clauses(ctx, res, range.clone()) {
             sentence_events(ctx, res, ents, s, clause, sentence_has_arrest, &mut drafts);
         }
     }
@@ -269,9 +272,18 @@ fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
             .as_deref()
             .is_some_and(|id| ents.by_id(id).is_some_and(|e| e.kind == EntityType::Site))
     };
+    // Merged reports list their places in turn ("in Burkina Faso" in the
+    // headline, "near Djibo" below): the most specific known one.
+    let rank = |slot: &Slot| {
+        slot.entity
+            .as_deref()
+            .and_then(|id| ents.by_id(id))
+            .map_or(u8::MAX, |e| place_rank(e.kind))
+    };
     locations
         .iter()
-        .find(|l| l.entity.is_some() && !is_site(l))
+        .filter(|l| l.entity.is_some() && !is_site(l))
+        .min_by_key(|l| rank(l))
         .or_else(|| locations.iter().find(|l| !is_site(l)))
         .or_else(|| locations.first())
         .cloned()
@@ -301,7 +313,7 @@ fn has_content(e: &Event) -> bool {
 
 /// Splits a sentence at clause boundaries that separate distinct events
 /// (";", ", along with", ", while", ", whereas", ", but").
-fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
+fn clauses(ctx: &Ctx, res: &Resources, range: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = range.start;
     let mut t = range.start;
@@ -344,6 +356,11 @@ fn clauses(ctx: &Ctx, range: Range<usize>) -> Vec<Range<usize>> {
                 out.push(start..t);
             }
             start = t + 1;
+        } else if t > start && dated_by(ctx, res, range.start, t) {
+            // "The assault came two weeks | after militants ambushed a
+            // convoy": the second clause is another incident.
+            out.push(start..t);
+            start = t;
         }
         t += 1;
     }
@@ -536,8 +553,36 @@ fn sentence_events(
             clause: clause.clone(),
             sentence,
             trigger: t,
+            another_time: ctx
+                .sent_toks
+                .get(sentence)
+                .is_some_and(|r| dated_by(ctx, res, r.start, clause.start)),
         });
     }
+}
+
+/// Spans of time before "after"/"before" that set an event apart from the
+/// one the sentence opens with ("two weeks after", "days before").
+const TIME_SPANS: &[&str] = &[
+    "hours", "days", "weeks", "months", "years", "day", "week", "month", "year",
+];
+
+/// True when token `j` is the "after"/"before" of "weeks after militants
+/// ambushed", "came just before gunmen opened fire": the sentence dates
+/// one event by another, a different incident told by its own verb ("two
+/// days after the attack", "hours before the parade" name no other one).
+fn dated_by(ctx: &Ctx, res: &Resources, sentence_start: usize, j: usize) -> bool {
+    j > sentence_start
+        && matches!(&ctx.lower[j], "after" | "before")
+        && (TIME_SPANS.contains(&&ctx.lower[j - 1])
+            || (sentence_start.max(j.saturating_sub(3))..j)
+                .any(|k| matches!(&ctx.lower[k], "came" | "comes" | "come")))
+        && (j + 2..(j + 6).min(ctx.tokens.len())).any(|k| {
+            res.lexicon
+                .triggers
+                .longest_at(&ctx.lower, k)
+                .is_some_and(|(_, tr)| tr.past && !tr.noun)
+        })
 }
 
 /// Nouns that end a road or district name after capitalised words.
@@ -1476,6 +1521,11 @@ fn number_after(ctx: &Ctx, t: usize, ceil: usize) -> Option<u32> {
             }
             return Some(n);
         }
+        // "wounding at least 20 others".
+        if w == "at" && ctx.lower.get(j + 1) == Some("least") {
+            j += 2;
+            continue;
+        }
         if matches!(w, "." | ";" | "in" | "on" | "at") {
             return None;
         }
@@ -1643,7 +1693,8 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         // per draft, whatever the length of the document.
         let recent = out.len().saturating_sub(16);
         let same = out[recent..].iter_mut().find(|(e, s)| {
-            e.kind == d.event.kind
+            !d.another_time
+                && e.kind == d.event.kind
                 && e.stage == d.event.stage
                 && d.sentence.abs_diff(*s) <= 2
                 && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
@@ -1767,6 +1818,7 @@ fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Dra
                 clause: d.clause.clone(),
                 sentence: d.sentence,
                 trigger: d.trigger,
+                another_time: d.another_time,
             });
         }
         if d.event.kind == EventType::Raid {
@@ -1820,6 +1872,7 @@ fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
                 clause: d.clause.clone(),
                 sentence: d.sentence,
                 trigger: d.trigger,
+                another_time: d.another_time,
             });
         }
     }
