@@ -439,7 +439,15 @@ fn sentence_events(
     for (t, len, trig) in &found {
         let (t, len) = (*t, *len);
         let window = clause.start.max(t.saturating_sub(6))..t;
-        let near_modal = has_any(ctx, window.clone(), MODAL)
+        // "calling for attacks on Christmas markets", "urged followers to
+        // attack": incitement, a threat.
+        let incited = window.clone().any(|j| {
+            matches!(&ctx.lower[j], "calling" | "calls" | "called" | "call")
+                && ctx.lower.get(j + 1) == Some("for")
+                || matches!(&ctx.lower[j], "urged" | "urging" | "urges" | "incited")
+        });
+        let near_modal = incited
+            || has_any(ctx, window.clone(), MODAL)
             || t.checked_sub(1).is_some_and(|p| &ctx.lower[p] == "to");
         let near_plan = has_any(ctx, window.clone(), PLANNED);
         let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
@@ -499,7 +507,7 @@ fn sentence_events(
                         Stage::Planned
                     };
                     (EventType::Plot, stage)
-                } else if near_attempt && !trig.past {
+                } else if near_attempt && !trig.past && !near_modal {
                     (violent, Stage::Attempted)
                 } else if near_modal && !trig.past {
                     (EventType::Warning, Stage::Threatened)
@@ -742,6 +750,31 @@ fn place_rank(kind: EntityType) -> u8 {
     }
 }
 
+/// Verbs whose subject commits the act: a person named right before one
+/// in a violent event's clause is a perpetrator.
+const ACT_VERBS: &[&str] = &[
+    "drove",
+    "rammed",
+    "shot",
+    "stabbed",
+    "opened",
+    "detonated",
+    "attacked",
+    "killed",
+    "murdered",
+    "fired",
+    "blew",
+    "planted",
+    "threw",
+    "hurled",
+    "gunned",
+    "ambushed",
+    "kidnapped",
+    "abducted",
+    "assassinated",
+    "bombed",
+];
+
 /// Adjectives of a continent, with its name in the gazetteer.
 const CONTINENT_ADJECTIVES: &[(&str, &str)] = &[
     ("european", "Europe"),
@@ -900,8 +933,23 @@ fn fill(
                 let reported = between.clone().any(|j| {
                     words::is_speech_verb(&ctx.lower[j])
                         || matches!(&ctx.lower[j], "\"" | "\u{201d}" | "\u{201c}")
-                });
-                if !reported
+                })
+                    // "…, Interior Minister Nancy Faeser said": the speaker.
+                    || ctx.lower.get(toks.end).is_some_and(words::is_speech_verb);
+                // "Anis Amri drove a hijacked truck into the market, killing
+                // 12": the subject of an act of violence is its perpetrator
+                // (not "Mayor X killed in attack", a headline's passive).
+                let acts = toks.end <= d.trigger
+                    && ctx
+                        .lower
+                        .get(toks.end)
+                        .is_some_and(|w| ACT_VERBS.contains(&w))
+                    && !ctx.lower.get(toks.end + 1).is_some_and(|w| {
+                        matches!(w, "in" | "by" | "when" | "after" | "as" | "." | ",")
+                    });
+                if ev.kind.is_violent() && acts {
+                    push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
+                } else if !reported
                     && (matches!(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
@@ -1086,6 +1134,20 @@ fn fill(
             let armed = ctx.lower.get(t + len) == Some("armed")
                 && ctx.lower.get(t + len + 1) == Some("with");
             let named_suspect = matches!(&ctx.lower[t + len - 1], "suspect" | "suspects");
+            // "supporters of the Islamic State group", "members of ISIS-K".
+            let of_group = ctx.lower.get(t + len) == Some("of")
+                && (t + len + 1..(t + len + 3).min(ctx.tokens.len())).any(|j| {
+                    ents.by_token
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|e| ents.get(e).kind == EntityType::ArmedGroup)
+                });
+            if of_group {
+                push_unique(&mut ev.perpetrators, slot);
+                t += len;
+                continue;
+            }
             match role {
                 NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
                 NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
@@ -1305,7 +1367,15 @@ fn noun_phrase(
         }
         // Verbs, prepositions and other slot words end the phrase:
         // "gunmen shot dead | the mayor".
-        if words::is_speech_verb(w) || res_verbish(w) || PREPOSITIONS.contains(&w) || w == "dead" {
+        if words::is_speech_verb(w)
+            || res_verbish(w)
+            || PREPOSITIONS.contains(&w)
+            || w == "dead"
+            // "could attempt | vehicle attacks".
+            || ATTEMPTED.contains(&w)
+            || PLANNED.contains(&w)
+            || MODAL.contains(&w)
+        {
             break;
         }
         if res.lexicon.triggers.longest_at(&ctx.lower, s - 1).is_some()
