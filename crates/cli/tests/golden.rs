@@ -54,6 +54,7 @@ golden! {
     obfuscated_vienna_pride => "obfuscated-vienna-pride",
     mixed_russian_quote => "mixed-russian-quote",
     economy_exports => "economy-exports",
+    wire_bannu_car_bomb => "wire-bannu-car-bomb",
     wire_berlin_christmas_warning => "wire-berlin-christmas-warning",
     wire_djibo_ambush => "wire-djibo-ambush",
     plaintext_lyon_stabbing => "plaintext-lyon-stabbing",

@@ -429,6 +429,14 @@ fn sentence_events(
     let clause_has_weapon = clause
         .clone()
         .any(|t| res.lexicon.weapons.longest_at(&ctx.lower, t).is_some());
+    let clause_has_explosive = clause.clone().any(|t| {
+        res.lexicon
+            .weapons
+            .longest_at(&ctx.lower, t)
+            .is_some_and(|(_, class)| class == "explosive")
+            || ctx.lower[t].starts_with("explosive")
+            || matches!(&ctx.lower[t], "bomber" | "bomb")
+    });
     let has_violent = found
         .iter()
         .any(|(_, _, tr)| tr.kind.is_violent() && !tr.casualty && !tr.weak);
@@ -485,7 +493,13 @@ fn sentence_events(
         if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
             continue;
         }
-        let (kind, stage) = match trig.kind {
+        // "rammed an explosives-laden car into a checkpoint": a car bombing.
+        let trig_kind = if trig.kind == EventType::VehicleRamming && clause_has_explosive {
+            EventType::Bombing
+        } else {
+            trig.kind
+        };
+        let (kind, stage) = match trig_kind {
             EventType::Arrest | EventType::Raid | EventType::Conviction | EventType::Claim => {
                 (trig.kind, Stage::Accomplished)
             }
@@ -750,6 +764,31 @@ fn place_rank(kind: EntityType) -> u8 {
     }
 }
 
+/// A counted noun phrase starting at `i`: a number ("two", "12"), then one
+/// to three words up to a preposition, conjunction, verb form or
+/// punctuation ("two Chinese engineers | working on", "nine officers |
+/// and"). `None` when there is no number or no noun after it.
+fn counted_object(ctx: &Ctx, i: usize, ceil: usize) -> Option<Span> {
+    let n = words::number_value(ctx.lower.get(i)?)?;
+    if !(2..1900).contains(&n) && n != 1 || matches!(&ctx.lower[i], "a" | "an" | "one") {
+        return None;
+    }
+    let mut end = i + 1;
+    while end < ceil && end - i <= 3 {
+        let w = &ctx.lower[end];
+        if !ctx.is_word(end)
+            || words::is_stop(w)
+            || PREPOSITIONS.contains(&w)
+            || res_verbish(w)
+            || words::number_value(w).is_some()
+        {
+            break;
+        }
+        end += 1;
+    }
+    (end > i + 1).then(|| ctx.span_of(i..end))
+}
+
 /// Verbs whose subject commits the act: a person named right before one
 /// in a violent event's clause is a perpetrator.
 const ACT_VERBS: &[&str] = &[
@@ -839,8 +878,11 @@ fn fill(
             || (matches!(prev, Some("," | "and"))
                 && from_list(ctx, ents, toks.start, clause.start));
         // "the public prosecutor's office in Düsseldorf said": where the speaker is.
-        let before_speech = (toks.end..(toks.end + 3).min(clause.end))
-            .any(|j| words::is_speech_verb(&ctx.lower[j]));
+        // ("The attack in the Bannu district was claimed by …" is no speech.)
+        let before_speech = (toks.end..(toks.end + 3).min(clause.end)).any(|j| {
+            words::is_speech_verb(&ctx.lower[j])
+                && !matches!(&ctx.lower[j], "claimed" | "claims" | "claim")
+        });
         // Inside the dateline: where the reporter is.
         let in_dateline = ctx.dateline.as_ref().is_some_and(|dateline| {
             ctx.tokens
@@ -1218,6 +1260,43 @@ fn fill(
         };
         if kill_word && !ev.victims.is_empty() && ev.victims.iter().all(singular) {
             ev.killed = u32::try_from(ev.victims.len()).ok();
+        }
+    }
+    // "kidnapped two Chinese engineers", "killing nine officers": the
+    // counted object of a kidnapping or of a casualty word is a victim,
+    // whatever its noun.
+    if ev.kind.is_violent() {
+        for t in clause.clone() {
+            if !matches!(
+                &ctx.lower[t],
+                "kidnapped"
+                    | "abducted"
+                    | "kidnapping"
+                    | "abducting"
+                    | "killing"
+                    | "wounding"
+                    | "injuring"
+                    | "killed"
+                    | "wounded"
+                    | "injured"
+                    | "seized"
+            ) {
+                continue;
+            }
+            let Some(span) = counted_object(ctx, t + 1, clause.end) else {
+                continue;
+            };
+            let taken = ev
+                .victims
+                .iter()
+                .any(|v| v.span.is_some_and(|s| s.overlaps(span)));
+            if !taken {
+                ev.victims.push(Slot {
+                    text: ctx.slice(span).to_string(),
+                    entity: None,
+                    span: Some(span),
+                });
+            }
         }
     }
     // "the mayor" is the person the text names with that office.
@@ -1618,9 +1697,16 @@ fn closest_date(
 ) -> Option<DateValue> {
     let span = ctx.span_of(range.clone());
     let tpos = ctx.tokens.get(trigger).map_or(0, |t| t.span.start);
+    // "claimed by the TTP, which has stepped up attacks since … November
+    // 2022": a date in a relative clause after the trigger is that clause's.
+    let relative = (trigger + 1..range.end.saturating_sub(1))
+        .find(|&j| ctx.lower[j] == *"," && matches!(&ctx.lower[j + 1], "which" | "who"))
+        .and_then(|j| ctx.tokens.get(j))
+        .map(|t| t.span.start);
     dates
         .iter()
         .filter(|d| span.contains(d.span))
+        .filter(|d| relative.is_none_or(|r| d.span.start < r))
         .filter(usable)
         .min_by_key(|d| d.span.start.abs_diff(tpos))
         .map(|d| d.value.clone())
