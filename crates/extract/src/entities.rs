@@ -803,8 +803,33 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         }
         let span = ctx.span_of(start..end);
         if !covered(raws, span) {
-            if let Some(raw) = classify_run(ctx, res, start..end) {
+            if let Some(raw) =
+                outlet_before_noun(ctx, start..end).or_else(|| classify_run(ctx, res, start..end))
+            {
                 found.push(raw);
+            }
+        } else if HEADS.iter().any(|(h, _)| *h == &ctx.lower[end - 1]) {
+            // "Pakistan Institute for Conflict and Security Studies",
+            // "Kenya Defence Forces": a name with a head word that opens
+            // with a place is the body, not the place.
+            let k = first_ending_after(raws, span.start);
+            let inside = raws[k..]
+                .iter()
+                .take_while(|r| r.span.start < span.end)
+                .count();
+            let only_places = raws[k..k + inside].iter().all(|r| {
+                span.contains(r.span)
+                    && r.span != span
+                    && matches!(
+                        r.kind,
+                        EntityType::City | EntityType::Country | EntityType::Region
+                    )
+            });
+            if only_places {
+                if let Some(raw) = classify_run(ctx, res, start..end) {
+                    raws.drain(k..k + inside);
+                    found.push(raw);
+                }
             }
         }
         i = end;
@@ -830,6 +855,35 @@ const INTRODUCERS: &[(&str, EntityType)] = &[
     ("ngo", EntityType::Organization),
     ("group", EntityType::Organization),
 ];
+
+/// An outlet named right before the noun that says what it is: "cited by
+/// Dawn newspaper", "the Kyiv Independent website".
+fn outlet_before_noun(ctx: &Ctx, range: std::ops::Range<usize>) -> Option<Raw> {
+    let next = ctx.lower.get(range.end)?;
+    // "Belgian broadcaster RTBF": the name comes after the noun.
+    let name_after = range.end + 1 < ctx.tokens.len() && ctx.is_capitalized(range.end + 1);
+    if range.len() > 4 || ctx.is_capitalized(range.end) || name_after {
+        return None;
+    }
+    INTRODUCERS
+        .iter()
+        .find(|(w, kind)| *w == next && *kind == EntityType::MediaOutlet)?;
+    let span = ctx.span_of(range);
+    let name = ctx.slice(span).to_string();
+    Some(Raw {
+        span,
+        kind: EntityType::MediaOutlet,
+        key: format!(
+            "{}:{}",
+            EntityType::MediaOutlet.as_str().to_lowercase(),
+            name.to_lowercase()
+        ),
+        name,
+        kb: None,
+        place: None,
+        title: None,
+    })
+}
 
 /// An outlet or body named right after an introducing noun at `i - 1`.
 fn introduced_name(ctx: &Ctx, i: usize) -> Option<Raw> {
@@ -1170,6 +1224,7 @@ const HEADS: &[(&str, EntityType)] = &[
     ("association", EntityType::Organization),
     ("foundation", EntityType::Organization),
     ("institute", EntityType::Organization),
+    ("studies", EntityType::Organization),
     ("project", EntityType::Organization),
     ("company", EntityType::Organization),
     ("corporation", EntityType::Organization),

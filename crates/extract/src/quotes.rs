@@ -512,10 +512,21 @@ pub fn citations(ctx: &Ctx, ents: &Entities, article_outlet: Option<Slot>) -> Ve
         let speaker_outlet = mentions
             .iter()
             .find(|(e, toks)| {
+                // "cited by Dawn newspaper, …": past the outlet's noun.
+                let after = if ctx.lower.get(toks.end).is_some_and(|w| {
+                    matches!(
+                        w,
+                        "newspaper" | "daily" | "weekly" | "magazine" | "broadcaster"
+                    )
+                }) {
+                    toks.end + 1
+                } else {
+                    toks.end
+                };
                 ents.get(*e).kind == EntityType::MediaOutlet
                     && ctx
                         .lower
-                        .get(toks.end)
+                        .get(after)
                         .is_some_and(|w| words::is_speech_verb(w) || w == "'s" || w == ",")
             })
             .map(|(e, toks)| slot(*e, toks.clone()))
