@@ -92,7 +92,7 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
     let mut demonyms = Vec::new();
     let mut embedded = Vec::new();
     gazetteer_pass(ctx, res, &mut raws, &mut demonyms, &mut embedded);
-    pattern_pass(ctx, res, &mut raws);
+    pattern_pass(ctx, res, &mut raws, &mut embedded);
     raws.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
     // Drop mentions overlapping an earlier, longer one.
     let mut kept: Vec<Raw> = Vec::with_capacity(raws.len());
@@ -714,7 +714,7 @@ fn place_context(ctx: &Ctx, span: Span) -> bool {
 }
 
 /// Pass 2: runs of capitalised words.
-fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
+fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut Vec<Raw>) {
     // Gazetteer mentions do not overlap one another: sorted by start, they
     // are sorted by end too, and a binary search finds any overlap.
     raws.sort_by_key(|r| r.span.start);
@@ -810,8 +810,8 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             }
         } else if HEADS.iter().any(|(h, _)| *h == &ctx.lower[end - 1]) {
             // "Pakistan Institute for Conflict and Security Studies",
-            // "Kenya Defence Forces": a name with a head word that opens
-            // with a place is the body, not the place.
+            // "Kozhikode Medical College Hospital": a name with a head word
+            // that opens with a place is the organisation or site.
             let k = first_ending_after(raws, span.start);
             let inside = raws[k..]
                 .iter()
@@ -826,8 +826,21 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
                     )
             });
             if only_places {
-                if let Some(raw) = classify_run(ctx, res, start..end) {
-                    raws.drain(k..k + inside);
+                // A national body ("Pakistan Supreme Court", "Kenya Defence
+                // Forces") stays its country, which locates what it does.
+                let body = classify_run(ctx, res, start..end).filter(|r| {
+                    matches!(
+                        r.kind,
+                        EntityType::Organization
+                            | EntityType::Site
+                            | EntityType::MediaOutlet
+                            | EntityType::Event
+                    )
+                });
+                if let Some(raw) = body {
+                    // The place still names where the body is, as
+                    // "Cologne" in "Cologne Cathedral" does.
+                    embedded.extend(raws.drain(k..k + inside));
                     found.push(raw);
                 }
             }

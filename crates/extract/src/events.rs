@@ -1698,8 +1698,10 @@ fn closest_date(
     let span = ctx.span_of(range.clone());
     let tpos = ctx.tokens.get(trigger).map_or(0, |t| t.span.start);
     // "claimed by the TTP, which has stepped up attacks since … November
-    // 2022": a date in a relative clause after the trigger is that clause's.
-    let relative = (trigger + 1..range.end.saturating_sub(1))
+    // 2022": a date in a relative clause about something named after the
+    // trigger is that clause's ("Khashoggi's murder, which happened … in
+    // October 2018" is about the event itself).
+    let relative = (trigger + 3..range.end.saturating_sub(1))
         .find(|&j| ctx.lower[j] == *"," && matches!(&ctx.lower[j + 1], "which" | "who"))
         .and_then(|j| ctx.tokens.get(j))
         .map(|t| t.span.start);
