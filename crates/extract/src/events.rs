@@ -770,7 +770,8 @@ fn place_rank(kind: EntityType) -> u8 {
 /// and"). `None` when there is no number or no noun after it.
 fn counted_object(ctx: &Ctx, i: usize, ceil: usize) -> Option<Span> {
     let n = words::number_value(ctx.lower.get(i)?)?;
-    if !(2..1900).contains(&n) && n != 1 || matches!(&ctx.lower[i], "a" | "an" | "one") {
+    // Not a year, not an article ("killing a man" is the noun's business).
+    if !(1..1900).contains(&n) || matches!(&ctx.lower[i], "a" | "an" | "one") {
         return None;
     }
     let mut end = i + 1;
@@ -1279,7 +1280,6 @@ fn fill(
                     | "killed"
                     | "wounded"
                     | "injured"
-                    | "seized"
             ) {
                 continue;
             }
