@@ -1842,6 +1842,40 @@ fn newspaper_reference(
         .map(|(i, _)| i)
 }
 
+/// True when two events' places can be one incident's: either names no
+/// known place, they share one, or one names only countries and the other
+/// a place in one of them ("Belgium arrests four" in a headline, "Belgian
+/// police arrested four men … in Brussels" below).
+fn places_agree(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
+    let linked = |v: &[Slot]| -> Vec<usize> {
+        v.iter()
+            .filter_map(|p| p.entity.as_deref())
+            .filter_map(|id| ents.list.iter().position(|e| e.id == id))
+            .collect()
+    };
+    let (a, b) = (linked(a), linked(b));
+    if a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x)) {
+        return true;
+    }
+    let country = |i: usize| {
+        ents.list[i]
+            .geo
+            .as_ref()
+            .map(|g| g.country.as_str())
+            .filter(|c| !c.is_empty())
+    };
+    let only_countries = |v: &[usize]| v.iter().all(|&i| ents.list[i].kind == EntityType::Country);
+    let within = |countries: &[usize], places: &[usize]| {
+        only_countries(countries)
+            && places.iter().any(|&p| {
+                countries
+                    .iter()
+                    .any(|&c| country(c).is_some() && country(c) == country(p))
+            })
+    };
+    within(&a, &b) || within(&b, &a)
+}
+
 /// Merges drafts of the same type and stage that share a clause or whose
 /// places and dates agree within two sentences.
 fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
@@ -1856,15 +1890,7 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
                 && e.stage == d.event.stage
                 && d.sentence.abs_diff(*s) <= 2
                 && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
-                && {
-                    let linked = |v: &[Slot]| {
-                        v.iter()
-                            .filter_map(|p| p.entity.clone())
-                            .collect::<Vec<_>>()
-                    };
-                    let (a, b) = (linked(&e.locations), linked(&d.event.locations));
-                    a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
-                }
+                && places_agree(ents, &e.locations, &d.event.locations)
                 && {
                     // Named perpetrators must agree; generic ones ("four men") say nothing.
                     let named = |v: &[Slot]| {
@@ -1873,7 +1899,18 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
                             .collect::<Vec<_>>()
                     };
                     let (a, b) = (named(&e.perpetrators), named(&d.event.perpetrators));
-                    a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
+                    // "Islamic State" in a headline, its Afghan affiliate
+                    // below: a group and its parent agree.
+                    let related = |x: &String, y: &String| {
+                        let (Some(x), Some(y)) = (ents.by_id(x), ents.by_id(y)) else {
+                            return false;
+                        };
+                        x.parent.as_deref() == Some(y.name.as_str())
+                            || y.parent.as_deref() == Some(x.name.as_str())
+                    };
+                    a.is_empty()
+                        || b.is_empty()
+                        || a.iter().any(|x| b.iter().any(|y| x == y || related(x, y)))
                 }
                 && (e.arrested.is_none()
                     || d.event.arrested.is_none()
