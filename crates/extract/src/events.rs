@@ -98,6 +98,10 @@ struct Draft {
     /// Told as another time's event ("The assault came two weeks after
     /// militants ambushed a convoy"): never merged with the events around.
     another_time: bool,
+    /// A definite generic reference ("The attack in the Bannu district was
+    /// claimed by …"): merges with the violent event just reported,
+    /// whatever its type.
+    definite: bool,
 }
 
 pub fn extract(
@@ -579,6 +583,10 @@ fn sentence_events(
                 .sent_toks
                 .get(sentence)
                 .is_some_and(|r| dated_by(ctx, res, r.start, clause.start)),
+            definite: kind == EventType::Attack
+                && trig.noun
+                && t.checked_sub(1)
+                    .is_some_and(|p| matches!(&ctx.lower[p], "the" | "this" | "that")),
         });
     }
 }
@@ -1876,6 +1884,19 @@ fn places_agree(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
     within(&a, &b) || within(&b, &a)
 }
 
+/// True when two events' places name a country in common.
+fn same_country(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
+    let countries = |v: &[Slot]| -> Vec<String> {
+        v.iter()
+            .filter_map(|p| ents.by_id(p.entity.as_deref()?))
+            .filter_map(|e| e.geo.as_ref().map(|g| g.country.clone()))
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let a = countries(a);
+    countries(b).iter().any(|c| a.contains(c))
+}
+
 /// Merges drafts of the same type and stage that share a clause or whose
 /// places and dates agree within two sentences.
 fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
@@ -1886,11 +1907,14 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         let recent = out.len().saturating_sub(16);
         let same = out[recent..].iter_mut().find(|(e, s)| {
             !d.another_time
-                && e.kind == d.event.kind
+                && (e.kind == d.event.kind || d.definite && e.kind.is_violent())
                 && e.stage == d.event.stage
                 && d.sentence.abs_diff(*s) <= 2
                 && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
-                && places_agree(ents, &e.locations, &d.event.locations)
+                && (places_agree(ents, &e.locations, &d.event.locations)
+                    // "The attack in the Bannu district" after a bombing
+                    // in the province: the same country is enough.
+                    || d.definite && same_country(ents, &e.locations, &d.event.locations))
                 && {
                     // Named perpetrators must agree; generic ones ("four men") say nothing.
                     let named = |v: &[Slot]| {
@@ -2014,6 +2038,7 @@ fn split_arrest_lists(ctx: &Ctx, ents: &Entities, drafts: Vec<Draft>) -> Vec<Dra
                 sentence: d.sentence,
                 trigger: d.trigger,
                 another_time: d.another_time,
+                definite: d.definite,
             });
         }
         if d.event.kind == EventType::Raid {
@@ -2068,6 +2093,7 @@ fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
                 sentence: d.sentence,
                 trigger: d.trigger,
                 another_time: d.another_time,
+                definite: d.definite,
             });
         }
     }
