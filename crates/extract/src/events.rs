@@ -433,14 +433,19 @@ fn sentence_events(
     let clause_has_weapon = clause
         .clone()
         .any(|t| res.lexicon.weapons.longest_at(&ctx.lower, t).is_some());
-    let clause_has_explosive = clause.clone().any(|t| {
-        res.lexicon
-            .weapons
-            .longest_at(&ctx.lower, t)
-            .is_some_and(|(_, class)| class == "explosive")
-            || ctx.lower[t].starts_with("explosive")
-            || matches!(&ctx.lower[t], "bomber" | "bomb")
-    });
+    // Read only for a ramming: a scan of the clause's weapons.
+    let ramming = found
+        .iter()
+        .any(|(_, _, tr)| tr.kind == EventType::VehicleRamming);
+    let clause_has_explosive = ramming
+        && clause.clone().any(|t| {
+            res.lexicon
+                .weapons
+                .longest_at(&ctx.lower, t)
+                .is_some_and(|(_, class)| class == "explosive")
+                || ctx.lower[t].starts_with("explosive")
+                || matches!(&ctx.lower[t], "bomber" | "bomb")
+        });
     let has_violent = found
         .iter()
         .any(|(_, _, tr)| tr.kind.is_violent() && !tr.casualty && !tr.weak);
