@@ -428,4 +428,18 @@ impl AppState {
         let marker = self.db.read(|s| s.change_marker()).await?;
         self.cache.get_or_compute(key, &marker, compute).await
     }
+
+    /// The JSON answer of a read of the store, computed once per store
+    /// state under `key` ([`AppState::cached`]).
+    pub async fn cached_json<T, F>(&self, key: &str, read: F) -> ApiResult<axum::response::Response>
+    where
+        F: FnOnce(&dyn DeskStore) -> Result<T, StoreError> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        let db = self.db.clone();
+        let rendered = self
+            .cached(key, || async move { Rendered::json(&db.read(read).await?) })
+            .await?;
+        Ok(rendered.json_response())
+    }
 }

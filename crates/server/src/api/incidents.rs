@@ -16,7 +16,7 @@ use vigil_store::{EventRef, Hit, Page, SearchPage, Sort, StoreError};
 
 use super::extract::Query as UrlQuery;
 use crate::error::{ApiError, ApiResult};
-use crate::{query, AppState, Rendered};
+use crate::{query, AppState};
 
 /// Filters shared by `/incidents`, `/events` and `/stats/incidents`. Every
 /// filter is a term of the query language added to `q`; a comma separates
@@ -247,14 +247,7 @@ pub async fn list_handler(
     if is_feed(&request) {
         // The newest incidents: computed once per store state.
         let key = format!("api:feed:{}:{}", sort_name(request.sort), request.limit);
-        let db = state.db.clone();
-        let rendered = state
-            .cached(&key, || async move {
-                let page = db.read(move |s| newest(s, &request)).await?;
-                Rendered::json(&page)
-            })
-            .await?;
-        return Ok(rendered.json_response());
+        return state.cached_json(&key, move |s| newest(s, &request)).await;
     }
     let page = state.db.read(move |s| list(s, &request)).await?;
     Ok(Json(page).into_response())
@@ -550,14 +543,7 @@ pub async fn events_handler(
         "api:events:{}:{}:{}",
         request.offset, request.limit, request.text
     );
-    let db = state.db.clone();
-    let rendered = state
-        .cached(&key, || async move {
-            let page = db.read(move |s| events(s, &request)).await?;
-            Rendered::json(&page)
-        })
-        .await?;
-    Ok(rendered.json_response())
+    state.cached_json(&key, move |s| events(s, &request)).await
 }
 
 /// A split request: events to take out of an incident.

@@ -14,7 +14,7 @@ use vigil_store::StoreError;
 use super::extract::Query as UrlQuery;
 use super::incidents::Filters;
 use crate::error::{ApiError, ApiResult};
-use crate::{query, AppState, Rendered};
+use crate::{query, AppState};
 
 /// How to bucket.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -202,16 +202,9 @@ pub async fn handler(
     let (interval, by) = params(&p)?;
     // A pass over the matching incidents: once per store state.
     let key = format!("api:stats:{interval:?}:{by:?}:{text}");
-    let db = state.db.clone();
-    let rendered = state
-        .cached(&key, || async move {
-            let stats = db
-                .read(move |s| compute(s, &text, &parsed, interval, by))
-                .await?;
-            Rendered::json(&stats)
-        })
-        .await?;
-    Ok(rendered.json_response())
+    state
+        .cached_json(&key, move |s| compute(s, &text, &parsed, interval, by))
+        .await
 }
 
 #[cfg(test)]
