@@ -1860,46 +1860,45 @@ fn newspaper_reference(
 /// a place in one of them ("Belgium arrests four" in a headline, "Belgian
 /// police arrested four men … in Brussels" below).
 fn places_agree(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
-    let linked = |v: &[Slot]| -> Vec<usize> {
+    let linked = |v: &[Slot]| -> Vec<&vigil_core::Entity> {
         v.iter()
-            .filter_map(|p| p.entity.as_deref())
-            .filter_map(|id| ents.list.iter().position(|e| e.id == id))
+            .filter_map(|p| ents.by_id(p.entity.as_deref()?))
             .collect()
     };
     let (a, b) = (linked(a), linked(b));
-    if a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x)) {
+    if a.is_empty() || b.is_empty() || a.iter().any(|x| b.iter().any(|y| x.id == y.id)) {
         return true;
     }
-    let country = |i: usize| {
-        ents.list[i]
-            .geo
-            .as_ref()
-            .map(|g| g.country.as_str())
-            .filter(|c| !c.is_empty())
-    };
-    let only_countries = |v: &[usize]| v.iter().all(|&i| ents.list[i].kind == EntityType::Country);
-    let within = |countries: &[usize], places: &[usize]| {
-        only_countries(countries)
-            && places.iter().any(|&p| {
+    let within = |countries: &[&vigil_core::Entity], places: &[&vigil_core::Entity]| {
+        countries.iter().all(|c| c.kind == EntityType::Country)
+            && places.iter().any(|p| {
                 countries
                     .iter()
-                    .any(|&c| country(c).is_some() && country(c) == country(p))
+                    .any(|c| entity_country(c).is_some() && entity_country(c) == entity_country(p))
             })
     };
     within(&a, &b) || within(&b, &a)
 }
 
+/// The country code of a place entity, when known.
+fn entity_country(e: &vigil_core::Entity) -> Option<&str> {
+    e.geo
+        .as_ref()
+        .map(|g| g.country.as_str())
+        .filter(|c| !c.is_empty())
+}
+
+/// The country code of a slot's place, when it is linked to one.
+fn slot_country<'e>(ents: &'e Entities, slot: &Slot) -> Option<&'e str> {
+    entity_country(ents.by_id(slot.entity.as_deref()?)?)
+}
+
 /// True when two events' places name a country in common.
 fn same_country(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
-    let countries = |v: &[Slot]| -> Vec<String> {
-        v.iter()
-            .filter_map(|p| ents.by_id(p.entity.as_deref()?))
-            .filter_map(|e| e.geo.as_ref().map(|g| g.country.clone()))
-            .filter(|c| !c.is_empty())
-            .collect()
-    };
-    let a = countries(a);
-    countries(b).iter().any(|c| a.contains(c))
+    let a: Vec<&str> = a.iter().filter_map(|p| slot_country(ents, p)).collect();
+    b.iter()
+        .filter_map(|p| slot_country(ents, p))
+        .any(|c| a.contains(&c))
 }
 
 /// Merges drafts of the same type and stage that share a clause or whose
@@ -2059,14 +2058,7 @@ fn split_plural_events(ents: &Entities, drafts: Vec<Draft>) -> Vec<Draft> {
     let mut out = Vec::with_capacity(drafts.len());
     for d in drafts {
         let plural = d.event.trigger.text.to_lowercase().ends_with('s');
-        let country_of = |slot: &Slot| {
-            let id = slot.entity.as_deref()?;
-            let e = ents.list.iter().find(|e| e.id == id)?;
-            e.geo
-                .as_ref()
-                .map(|g| g.country.clone())
-                .filter(|c| !c.is_empty())
-        };
+        let country_of = |slot: &Slot| slot_country(ents, slot).map(str::to_string);
         let mut countries: Vec<String> = Vec::new();
         for slot in &d.event.locations {
             if let Some(c) = country_of(slot) {
