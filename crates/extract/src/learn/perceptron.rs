@@ -726,6 +726,38 @@ impl RankTrainer {
     /// high as the right one, the right one's features gain and the
     /// other's lose.
     pub fn train(&self, data: &[(Vec<Vec<u32>>, usize)], epochs: usize, seed: u64) -> Ranker {
+        Ranker {
+            weights: WeightTable::from_dense(&self.dense(data, epochs, seed), 1, PRUNE),
+        }
+    }
+
+    /// The mean of `bags` rankers trained as [`Self::train`] does with the
+    /// seeds `seed`, `seed + 1`, …: the order in which a perceptron sees
+    /// its examples moves a small ranker's choices, the mean of several
+    /// orders much less. `bags` of 1 (or 0) is [`Self::train`].
+    pub fn train_bagged(
+        &self,
+        data: &[(Vec<Vec<u32>>, usize)],
+        epochs: usize,
+        seed: u64,
+        bags: usize,
+    ) -> Ranker {
+        let bags = bags.max(1);
+        let mut sum = vec![0f32; self.buckets];
+        for b in 0..bags as u64 {
+            for (s, w) in sum.iter_mut().zip(self.dense(data, epochs, seed + b)) {
+                *s += w;
+            }
+        }
+        let n = bags as f32;
+        sum.iter_mut().for_each(|s| *s /= n);
+        Ranker {
+            weights: WeightTable::from_dense(&sum, 1, PRUNE),
+        }
+    }
+
+    /// The averaged weights of one seeded training run.
+    fn dense(&self, data: &[(Vec<Vec<u32>>, usize)], epochs: usize, seed: u64) -> Vec<f32> {
         let mut w = AveragedWeights::new(self.buckets);
         let mut rng = Rng::new(seed);
         let mut order: Vec<usize> = (0..data.len()).collect();
@@ -764,9 +796,7 @@ impl RankTrainer {
                 c += 1;
             }
         }
-        Ranker {
-            weights: WeightTable::from_dense(&w.averaged(c), 1, PRUNE),
-        }
+        w.averaged(c)
     }
 }
 
@@ -975,5 +1005,31 @@ mod tests {
         assert_eq!(back, ranker);
         // Deterministic: the same data and seed give the same weights.
         assert_eq!(RankTrainer::new(8).train(&data, 5, 7), ranker);
+    }
+
+    #[test]
+    fn bagged_ranker_is_the_mean_of_its_seeds() {
+        // Two equally good features (1 and 4) mark the right candidate;
+        // which one a single run leans on depends on the order it sees the
+        // examples in, the mean of several runs scores by both.
+        let data: Vec<(Vec<Vec<u32>>, usize)> = (0..12)
+            .map(|i| {
+                let mut cands = vec![vec![2, 3], vec![2, 5], vec![3, 5]];
+                let gold = i % 3;
+                cands[gold] = if i % 2 == 0 { vec![1, 3] } else { vec![4, 5] };
+                (cands, gold)
+            })
+            .collect();
+        let t = RankTrainer::new(8);
+        let bag = t.train_bagged(&data, 5, 7, 3);
+        let runs: Vec<Ranker> = (7..10).map(|s| t.train(&data, 5, s)).collect();
+        for f in [&[1u32][..], &[4], &[2, 3], &[1, 4, 5]] {
+            let mean = runs.iter().map(|r| r.score(f)).sum::<f32>() / 3.0;
+            assert!((bag.score(f) - mean).abs() < 1e-4, "{f:?}");
+        }
+        assert_eq!(bag.best([&[2u32, 3][..], &[1, 3]]), Some(1));
+        assert_eq!(bag.best([&[4u32, 5][..], &[2, 5]]), Some(0));
+        assert_eq!(t.train_bagged(&data, 5, 7, 1), t.train(&data, 5, 7));
+        assert_eq!(t.train_bagged(&data, 5, 7, 3), bag);
     }
 }

@@ -8,7 +8,8 @@
 //! resolved against another day than the article's; in the key's form:
 //! [`super::slots`] explains the conversion), with the
 //! article's day and "on or before" the article's date, and an averaged
-//! ranking perceptron ([`Ranker`]) trained on the training keys picks one.
+//! ranking perceptron ([`Ranker`], the mean of [`BAGS`] trained with
+//! consecutive seeds) trained on the training keys picks one.
 //!
 //! # Features
 //!
@@ -36,6 +37,9 @@ pub const DATE_BITS: u32 = 16;
 
 /// Passes of the ranker's training.
 const EPOCHS: usize = 10;
+
+/// Rankers averaged by [`train`], each trained with its own seed.
+pub const BAGS: usize = 5;
 
 /// One candidate answer for slot 2.
 #[derive(Debug, Clone, PartialEq)]
@@ -279,7 +283,12 @@ pub fn example(
 
 /// Trains the date ranker on examples from [`example`]; deterministic.
 pub fn train(examples: &[(Vec<Vec<u32>>, usize)], seed: u64) -> Ranker {
-    RankTrainer::new(1 << DATE_BITS).train(examples, EPOCHS, seed)
+    train_bagged(examples, seed, BAGS)
+}
+
+/// [`train`] with `bags` rankers averaged (seeds `seed`, `seed + 1`, …).
+pub fn train_bagged(examples: &[(Vec<Vec<u32>>, usize)], seed: u64, bags: usize) -> Ranker {
+    RankTrainer::new(1 << DATE_BITS).train_bagged(examples, EPOCHS, seed, bags)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! country alone because the text never says where the incident happened
 //! (a third of the training keys). Here every place the document names is
 //! a candidate, with one more candidate for "the country alone", and an
-//! averaged ranking perceptron ([`Ranker`]) trained on the training keys
+//! averaged ranking perceptron ([`Ranker`], the mean of [`BAGS`] trained
+//! with consecutive seeds) trained on the training keys
 //! picks one.
 //!
 //! # Candidates
@@ -54,6 +55,9 @@ pub const PLACE_BITS: u32 = 16;
 
 /// Passes of the ranker's training.
 const EPOCHS: usize = 10;
+
+/// Rankers averaged by [`train`], each trained with its own seed.
+pub const BAGS: usize = 5;
 
 /// Words after which a small place is looked for in [`LocalPlaces`].
 const BEFORE_PLACE: [&str; 5] = ["in", "at", "near", "from", "of"];
@@ -539,7 +543,12 @@ pub fn example(
 
 /// Trains the place ranker on examples from [`example`]; deterministic.
 pub fn train(examples: &[(Vec<Vec<u32>>, usize)], seed: u64) -> Ranker {
-    RankTrainer::new(1 << PLACE_BITS).train(examples, EPOCHS, seed)
+    train_bagged(examples, seed, BAGS)
+}
+
+/// [`train`] with `bags` rankers averaged (seeds `seed`, `seed + 1`, …).
+pub fn train_bagged(examples: &[(Vec<Vec<u32>>, usize)], seed: u64, bags: usize) -> Ranker {
+    RankTrainer::new(1 << PLACE_BITS).train_bagged(examples, EPOCHS, seed, bags)
 }
 
 #[cfg(test)]
