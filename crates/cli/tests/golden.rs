@@ -58,6 +58,7 @@ golden! {
     wire_berlin_christmas_warning => "wire-berlin-christmas-warning",
     wire_djibo_ambush => "wire-djibo-ambush",
     plaintext_lyon_stabbing => "plaintext-lyon-stabbing",
+    wire_vienna_plot_arrest => "wire-vienna-plot-arrest",
     fixture_shafaq_isis_k => "fixture-shafaq-isis-k",
 }
 

@@ -89,6 +89,24 @@ const MODAL: &[&str] = &[
     "seeks",
 ];
 
+/// Verbs whose object names attacks as a subject of study or interest,
+/// not as events ("researched vehicle attacks", "watched videos of
+/// beheadings").
+const STUDY_VERBS: &[&str] = &[
+    "researched",
+    "researching",
+    "researches",
+    "studied",
+    "studying",
+    "searched",
+    "searching",
+    "googled",
+    "watched",
+    "watching",
+    "glorified",
+    "glorifying",
+];
+
 /// An event being built, with the token range of its clause.
 struct Draft {
     event: Event,
@@ -141,6 +159,84 @@ pub fn extract(
         e.id = format!("V{}", i + 1);
     }
     events
+}
+
+/// A capitalised plural naming people by faith, community or nation
+/// ("Christians", "Shiites", "Palestinians"), which a locative preposition
+/// does not make a place.
+fn people_plural(w: &str) -> bool {
+    matches!(
+        w,
+        "christians"
+            | "muslims"
+            | "jews"
+            | "hindus"
+            | "sikhs"
+            | "buddhists"
+            | "shiites"
+            | "shias"
+            | "sunnis"
+            | "yazidis"
+            | "kurds"
+            | "copts"
+            | "catholics"
+            | "protestants"
+            | "alawites"
+            | "ahmadis"
+            | "westerners"
+            | "foreigners"
+    ) || ["ians", "ites", "ists", "ese"]
+        .iter()
+        .any(|s| w.len() > s.len() + 2 && w.ends_with(s))
+}
+
+/// True when the noun at `t..t + len` is "vehicle(s)" naming how attacks
+/// are carried out: "vehicle attacks", "vehicle or knife attacks".
+fn vehicle_attack(ctx: &Ctx, res: &Resources, t: usize, len: usize) -> bool {
+    if !matches!(&ctx.lower[t + len - 1], "vehicle" | "vehicles") {
+        return false;
+    }
+    let attack_noun = |j: usize| {
+        res.lexicon
+            .triggers
+            .longest_at(&ctx.lower, j)
+            .is_some_and(|(_, tr)| tr.noun && tr.kind.is_violent())
+    };
+    let next = t + len;
+    attack_noun(next)
+        || ctx
+            .lower
+            .get(next)
+            .is_some_and(|w| matches!(w, "or" | "and"))
+            && (attack_noun(next + 2)
+                || ctx
+                    .lower
+                    .get(next + 1)
+                    .is_some_and(|w| w.ends_with("-ramming") || w == "ramming"))
+}
+
+/// "an Afghan national", "two Tajik citizens": a person by nationality,
+/// read as the role nouns "man" or "suspects" are (the suspect of an
+/// arrest, the victim counted after a killing). Not in the lexicon, where
+/// "national" would be every "national police".
+fn nationality_noun(ctx: &Ctx, ents: &Entities, t: usize) -> bool {
+    if !matches!(
+        &ctx.lower[t],
+        "national" | "nationals" | "citizen" | "citizens"
+    ) {
+        return false;
+    }
+    let Some(prev) = t.checked_sub(1) else {
+        return false;
+    };
+    let Some(token) = ctx.tokens.get(prev) else {
+        return false;
+    };
+    let end = token.span.end;
+    let first = ents.demonyms.partition_point(|dm| dm.span.end < end);
+    ents.demonyms
+        .get(first)
+        .is_some_and(|dm| dm.span.end == end)
 }
 
 /// Demonyms that qualify suspects inside `span` ("Tajik nationals", "a
@@ -500,6 +596,14 @@ fn sentence_events(
             continue;
         }
         if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
+            continue;
+        }
+        // "had researched vehicle or knife attacks online", "watched
+        // videos of beheadings": attacks as a subject of study, no event.
+        if trig.noun
+            && (clause.start.max(t.saturating_sub(4))..t)
+                .any(|j| STUDY_VERBS.contains(&&ctx.lower[j]))
+        {
             continue;
         }
         // "rammed an explosives-laden car into a checkpoint": a car bombing.
@@ -1062,6 +1166,10 @@ fn fill(
             {
                 continue;
             }
+            // "attacks on Christians", "on Shiites": people, not a place.
+            if ctx.lower.get(first).is_some_and(people_plural) {
+                continue;
+            }
             let mut end = first;
             while end < own_end
                 && ctx.is_capitalized(end)
@@ -1161,7 +1269,30 @@ fn fill(
             t += 1;
             continue;
         }
-        if let Some((len, role)) = res.lexicon.nouns.longest_at(&ctx.lower, t) {
+        let noun = res
+            .lexicon
+            .nouns
+            .longest_at(&ctx.lower, t)
+            .map(|(len, role)| (len, *role))
+            .or_else(|| nationality_noun(ctx, ents, t).then_some((1, NounRole::Suspect)));
+        if let Some((len, role)) = noun {
+            // "vehicle or knife attacks": the vehicle is how, not what, of
+            // the attack.
+            if role == NounRole::Target && vehicle_attack(ctx, res, t, len) {
+                let span = ctx.span_of(t..t + len);
+                if ev.kind.is_violent() || matches!(ev.kind, EventType::Plot | EventType::Warning) {
+                    push_unique(
+                        &mut ev.weapons,
+                        Slot {
+                            text: ctx.slice(span).to_string(),
+                            entity: None,
+                            span: Some(span),
+                        },
+                    );
+                }
+                t += len;
+                continue;
+            }
             // "a House committee": a capitalised noun mid-sentence is part of a name;
             // "terrorist organization": the noun is used as an adjective.
             let sentence_start = ctx.sent_toks.get(d.sentence).is_some_and(|r| r.start == t);
@@ -1232,7 +1363,7 @@ fn fill(
             if ev.kind.is_violent()
                 || matches!(
                     ev.kind,
-                    EventType::Plot | EventType::Arrest | EventType::Raid
+                    EventType::Plot | EventType::Arrest | EventType::Raid | EventType::Warning
                 )
             {
                 let span = ctx.span_of(t..t + len);

@@ -472,4 +472,41 @@ mod tests {
             "{found:?}"
         );
     }
+
+    #[test]
+    fn people_after_a_preposition_are_not_a_place() {
+        let a = analyze(
+            "Militants carried out attacks on Christians in the north, killing \
+             five people. Gunmen opened fire on Shiites near Quetta, wounding two.",
+        );
+        let places: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| e.locations.iter().map(|l| l.text.as_str()))
+            .collect();
+        assert!(
+            !places
+                .iter()
+                .any(|p| matches!(*p, "Christians" | "Shiites")),
+            "{places:?}"
+        );
+        assert!(places.contains(&"Quetta"), "{places:?}");
+    }
+
+    #[test]
+    fn attacks_studied_are_no_events() {
+        let a = analyze(
+            "Police arrested a 17-year-old Afghan national in Vienna on Tuesday. \
+             He had researched vehicle or knife attacks online and watched \
+             videos glorifying attacks on churches.",
+        );
+        let kinds: Vec<_> = a.events.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [vigil_core::EventType::Arrest], "{:?}", a.events);
+        let suspects: Vec<&str> = a.events[0]
+            .perpetrators
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(suspects, ["a 17-year-old Afghan national"]);
+    }
 }
