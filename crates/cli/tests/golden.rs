@@ -59,6 +59,7 @@ golden! {
     wire_djibo_ambush => "wire-djibo-ambush",
     plaintext_lyon_stabbing => "plaintext-lyon-stabbing",
     wire_vienna_plot_arrest => "wire-vienna-plot-arrest",
+    wire_minsk_blogger_arrest => "wire-minsk-blogger-arrest",
     fixture_shafaq_isis_k => "fixture-shafaq-isis-k",
 }
 

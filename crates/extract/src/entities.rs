@@ -103,6 +103,7 @@ pub fn extract(ctx: &Ctx, res: &Resources) -> Entities {
         kept.push(r);
     }
     affiliate_pass(ctx, res, &mut kept, &demonyms);
+    same_name_pass(ctx, &mut kept);
     surname_pass(ctx, res, &mut kept);
     let mut entities = link(ctx, res, kept, demonyms);
     add_embedded(ctx, res, &mut entities, embedded);
@@ -268,6 +269,13 @@ fn gazetteer_pass(
                 title: None,
             });
         } else if targets.contains(&NameTarget::Place) {
+            // "Western countries", "Eastern Ukraine", "in the North": a
+            // direction alone is no place, though provinces are called
+            // that (Sri Lanka's Western, Uganda's Northern); "Western
+            // Province" is matched whole.
+            if COMPASS_WORDS.contains(&found.to_lowercase().as_str()) {
+                continue;
+            }
             let acronym = ctx.case.informative()
                 && found.chars().all(|c| !c.is_lowercase())
                 && found.len() <= 4;
@@ -1007,6 +1015,21 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
     while j < n && (&ctx.lower[j] == "." || words::is_honorific(&ctx.lower[j])) && j - i < 4 {
         j += 1;
     }
+    // "Secretary of State Antony Blinken", "Minister of the Interior
+    // Gérald Darmanin": the office's object, then a given name.
+    if ctx.case.informative() && ctx.lower.get(j) == Some("of") {
+        let mut k = j + 1;
+        if ctx.lower.get(k) == Some("the") {
+            k += 1;
+        }
+        let mut m = k;
+        while m < n && m - k < 3 && ctx.is_capitalized(m) && !given_name(ctx, res, m) {
+            m += 1;
+        }
+        if m > k && m < n && ctx.is_capitalized(m) && given_name(ctx, res, m) {
+            j = m;
+        }
+    }
     let title_end = j;
     let mut end = j;
     while end < n && end - j < 4 {
@@ -1496,6 +1519,72 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
     raws.sort_by_key(|r| r.span.start);
 }
 
+/// A name that the text once types by its context ("his Apple Daily
+/// newspaper", "the Media Trade Union") keeps that type where it stands
+/// bare and the capitalised-words pattern took it for a person ("Ryan Law,
+/// chief editor of Apple Daily").
+fn same_name_pass(ctx: &Ctx, raws: &mut [Raw]) {
+    let typed: HashMap<String, (EntityType, String, String)> = raws
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                EntityType::MediaOutlet
+                    | EntityType::Organization
+                    | EntityType::GovernmentBody
+                    | EntityType::ArmedGroup
+            ) && ctx.slice(r.span).contains(' ')
+        })
+        .map(|r| {
+            (
+                ctx.slice(r.span).to_lowercase(),
+                (r.kind, r.key.clone(), r.name.clone()),
+            )
+        })
+        .collect();
+    if typed.is_empty() {
+        return;
+    }
+    for r in raws.iter_mut().filter(|r| r.kind == EntityType::Person) {
+        if r.title.is_some() {
+            continue;
+        }
+        if let Some((kind, key, name)) = typed.get(&ctx.slice(r.span).to_lowercase()) {
+            r.kind = *kind;
+            r.key = key.clone();
+            r.name = name.clone();
+        }
+    }
+}
+
+/// Directions that name provinces in the gazetteer but, alone, no place
+/// in news text.
+const COMPASS_WORDS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "centre",
+    "center",
+];
+
 /// Later bare surnames ("Haines said") join the person named in full (or
 /// named with a title: "Governor Bello"), also where the gazetteer took
 /// the surname for a town of under a million people ("Jimmy Lai" … "Lai
@@ -1529,11 +1618,14 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
         let town = matches!(r.kind, EntityType::City | EntityType::Region)
             && r.place
                 .is_some_and(|id| res.geo.place(id).population < 1_000_000);
+        // One word: one token, or part of one ("Lai’s", where the
+        // possessive stays in the token).
         let toks = ctx.tokens_in(r.span);
-        if !town || toks.len() != 1 {
+        if !town || toks.len() > 1 {
             continue;
         }
-        if let Some(person) = surnames.get(&ctx.lower[toks.start]) {
+        let word = ctx.slice(r.span).to_lowercase();
+        if let Some(person) = surnames.get(&word) {
             *r = mention(r.span, person);
         }
     }

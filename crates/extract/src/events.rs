@@ -118,7 +118,8 @@ struct Draft {
     another_time: bool,
     /// A definite generic reference ("The attack in the Bannu district was
     /// claimed by …"): merges with the violent event just reported,
-    /// whatever its type.
+    /// whatever its type; "his arrest", "reports of the arrest": with the
+    /// arrest reported up to five sentences before.
     definite: bool,
 }
 
@@ -692,10 +693,20 @@ fn sentence_events(
                 .sent_toks
                 .get(sentence)
                 .is_some_and(|r| dated_by(ctx, res, r.start, clause.start)),
-            definite: kind == EventType::Attack
-                && trig.noun
-                && t.checked_sub(1)
-                    .is_some_and(|p| matches!(&ctx.lower[p], "the" | "this" | "that")),
+            definite: trig.noun
+                && t.checked_sub(1).is_some_and(|p| {
+                    let w = &ctx.lower[p];
+                    match kind {
+                        EventType::Attack => matches!(w, "the" | "this" | "that"),
+                        // "the arrest", "his arrest", "Lai's arrest".
+                        EventType::Arrest => {
+                            matches!(w, "the" | "this" | "that" | "his" | "her" | "their")
+                                || w.ends_with("'s")
+                                || w.ends_with("\u{2019}s")
+                        }
+                        _ => false,
+                    }
+                }),
         });
     }
 }
@@ -1107,9 +1118,33 @@ fn fill(
                     && !ctx.lower.get(toks.end + 1).is_some_and(|w| {
                         matches!(w, "in" | "by" | "when" | "after" | "as" | "." | ",")
                     });
+                // "Blinken expressed concern over … the kidnapping", "Blinken
+                // and Qureshi discussed …": the subject of another verb.
+                let agent = toks.end <= d.trigger && {
+                    let mut j = toks.end;
+                    // Over "and Foreign Minister Shah Mahmood Qureshi".
+                    while j < d.trigger
+                        && (&ctx.lower[j] == "and"
+                            || words::is_honorific(&ctx.lower[j])
+                            || ctx.case.informative() && ctx.is_capitalized(j)
+                            || ents
+                                .by_token
+                                .get(j)
+                                .copied()
+                                .flatten()
+                                .is_some_and(|x| ents.get(x).kind == EntityType::Person))
+                    {
+                        j += 1;
+                    }
+                    j < d.trigger
+                        && ctx.lower[j].ends_with("ed")
+                        && ctx.lower[j].len() > 4
+                        && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
+                };
                 if ev.kind.is_violent() && acts {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 } else if !reported
+                    && !agent
                     && (matches!(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
@@ -2040,13 +2075,30 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         // Only the last few events can be within two sentences: bounded work
         // per draft, whatever the length of the document.
         let recent = out.len().saturating_sub(16);
+        // "his arrest", "reports of the arrest": the arrest reported above,
+        // whatever places and dates the referring sentence names (its date
+        // dates the arrest only when the report gave none: "her arrest on
+        // Friday").
+        let reference = d.definite && d.event.kind == EventType::Arrest;
         let same = out[recent..].iter_mut().find(|(e, s)| {
             !d.another_time
-                && (e.kind == d.event.kind || d.definite && e.kind.is_violent())
+                && (e.kind == d.event.kind
+                    || d.definite && d.event.kind == EventType::Attack && e.kind.is_violent())
                 && e.stage == d.event.stage
-                && d.sentence.abs_diff(*s) <= 2
-                && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
-                && (places_agree(ents, &e.locations, &d.event.locations)
+                // "reports of the arrest" refers to the arrest reported
+                // further up.
+                && d.sentence.abs_diff(*s)
+                    <= if d.definite && d.event.kind == EventType::Arrest {
+                        5
+                    } else {
+                        2
+                    }
+                && (reference
+                    || e.date.is_none()
+                    || d.event.date.is_none()
+                    || e.date == d.event.date)
+                && (reference
+                    || places_agree(ents, &e.locations, &d.event.locations)
                     // "The attack in the Bannu district" after a bombing
                     // in the province: the same country is enough.
                     || d.definite && same_country(ents, &e.locations, &d.event.locations))
@@ -2080,12 +2132,22 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
             Some((e, s)) => {
                 let sentence = d.sentence;
                 let d = d.event;
-                for slot in d.locations {
-                    push_unique(&mut e.locations, slot);
+                if !reference {
+                    for slot in d.locations {
+                        push_unique(&mut e.locations, slot);
+                    }
+                    e.location = primary_location(ents, &e.locations);
                 }
-                e.location = primary_location(ents, &e.locations);
+                let trigger_end = d.trigger.end;
                 for slot in d.perpetrators {
-                    push_unique(&mut e.perpetrators, slot);
+                    // Of a reference, only who follows it: "the arrest of
+                    // Jimmy Lai".
+                    let right_after = slot
+                        .span
+                        .is_some_and(|p| p.start >= trigger_end && p.start <= trigger_end + 4);
+                    if !reference || right_after {
+                        push_unique(&mut e.perpetrators, slot);
+                    }
                 }
                 for slot in d.targets {
                     push_unique(&mut e.targets, slot);

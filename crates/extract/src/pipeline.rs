@@ -509,4 +509,64 @@ mod tests {
             .collect();
         assert_eq!(suspects, ["a 17-year-old Afghan national"]);
     }
+
+    #[test]
+    fn a_direction_alone_is_no_place() {
+        let found = entities(
+            "The law drew condemnation from Western countries. Rebels attacked \
+             a bus in Northern Kenya and a village in Western Province.",
+        );
+        let names: Vec<&str> = found.iter().map(|(_, n, _)| n.as_str()).collect();
+        assert!(!names.contains(&"Western"), "{found:?}");
+        assert!(!names.contains(&"Northern"), "{found:?}");
+        assert!(names.contains(&"Kenya"), "{found:?}");
+        assert!(names.contains(&"Western Province"), "{found:?}");
+    }
+
+    #[test]
+    fn a_name_keeps_the_type_its_context_gave_it() {
+        let a = analyze(
+            "Police searched the offices of his Apple Daily newspaper. Ryan Law, \
+             chief editor of Apple Daily, said Jimmy Lai was arrested. Beijing \
+             said it supported Lai's arrest and Lai\u{2019}s detention.",
+        );
+        let of = |name: &str| {
+            a.entities
+                .iter()
+                .filter(|e| e.name == name)
+                .map(|e| (e.kind, e.mentions.len()))
+                .collect::<Vec<_>>()
+        };
+        let outlet = vigil_core::EntityType::MediaOutlet;
+        assert_eq!(of("Apple Daily"), [(outlet, 2)], "{:?}", a.entities);
+        // The surname with a possessive, straight or curly, is the person,
+        // not Lai in Chad.
+        let person = vigil_core::EntityType::Person;
+        assert_eq!(of("Jimmy Lai"), [(person, 3)], "{:?}", a.entities);
+        assert!(of("Lai").is_empty(), "{:?}", a.entities);
+    }
+
+    #[test]
+    fn the_subject_of_another_verb_is_no_victim() {
+        let a = analyze(
+            "Secretary of State Antony Blinken and Foreign Minister Shah \
+             Mahmood Qureshi discussed the kidnapping of journalist Daniel \
+             Pearl in Karachi.",
+        );
+        let victims: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| e.victims.iter().map(|v| v.text.as_str()))
+            .collect();
+        assert!(
+            victims.iter().any(|v| v.contains("Daniel Pearl")),
+            "{victims:?}"
+        );
+        assert!(
+            !victims
+                .iter()
+                .any(|v| v.contains("Blinken") || v.contains("Qureshi")),
+            "{victims:?}"
+        );
+    }
 }

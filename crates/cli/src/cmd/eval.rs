@@ -695,7 +695,12 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
                 "{}\tgold={:?} main={}\tvictims gold={:?} pred={:?}\tcountry gold={:?} pred={:?}\tcity gold={:?} pred={:?}\tdate gold={:?}-{:?}-{:?} pred={:?}",
                 gold.id,
                 gold.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                main.map_or("-".into(), |e| format!("{}/{}", e.kind.as_str(), e.stage.as_str())),
+                main.map_or("-".into(), |e| format!(
+                    "{}/{} {:?}",
+                    e.kind.as_str(),
+                    e.stage.as_str(),
+                    e.trigger.text
+                )),
                 gold.victims,
                 pred_victims,
                 gold.country,
