@@ -1141,7 +1141,26 @@ fn fill(
                         && ctx.lower[j].len() > 4
                         && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
                 };
-                if ev.kind.is_violent() && acts {
+                // Who is arrested: "arrested blogger Andrei Lida", "the
+                // arrest of X", "X, 34, was detained" (not "arrested by
+                // …", nor a speaker).
+                let arrested = ev.kind == EventType::Arrest
+                    && !reported
+                    && if toks.start > d.trigger {
+                        !(d.trigger..toks.start).any(|j| &ctx.lower[j] == "by")
+                    } else {
+                        let between = toks.end..d.trigger;
+                        between
+                            .clone()
+                            .any(|j| matches!(&ctx.lower[j], "was" | "were"))
+                            && between.clone().all(|j| {
+                                matches!(
+                                    &ctx.lower[j],
+                                    "was" | "were" | "been" | "has" | "have" | "had" | "also" | ","
+                                ) || words::number_value(&ctx.lower[j]).is_some()
+                            })
+                    };
+                if ev.kind.is_violent() && acts || arrested {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 } else if !reported
                     && !agent
