@@ -29,7 +29,10 @@
 //!   accomplished event of that category" against "the category is
 //!   annotated", over all articles.
 //! * **Victims.** Gold: every non-empty `victim_name`. Predicted: the names of
-//!   the PERSON entities filling a `victims` slot of an accomplished event.
+//!   the PERSON entities filling a `victims` slot of an accomplished event,
+//!   or the `perpetrators` slot of an accomplished arrest (the people
+//!   detained: HRDsAttack's victims of an arbitrary detention are vigil's
+//!   suspects of an arrest).
 //!   Names match when the tokens of one (lower-cased, letters and digits) are
 //!   all in the other ("Magombeyi" ~ "Peter Magombeyi"); each gold name
 //!   matches at most once. Micro precision and recall over all articles.
@@ -391,7 +394,13 @@ fn names_match(a: &str, b: &str) -> bool {
 fn predicted_victims(a: &Analysis) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in a.events.iter().filter(|e| e.stage == Stage::Accomplished) {
-        for slot in &e.victims {
+        // HRDsAttack's victims of an arbitrary detention are the people
+        // detained: an arrest's suspects in vigil.
+        let detained = (e.kind == EventType::Arrest)
+            .then_some(&e.perpetrators)
+            .into_iter()
+            .flatten();
+        for slot in e.victims.iter().chain(detained) {
             let Some(ent) = slot
                 .entity
                 .as_deref()
@@ -840,6 +849,23 @@ mod tests {
         assert_eq!(Category::of_violation("killing"), Some(Category::Killing));
         assert_eq!(Category::of_violation("torture"), None);
         assert_eq!(Category::of_violation("other"), None);
+    }
+
+    #[test]
+    fn victims_are_those_harmed_and_those_detained() {
+        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
+        let doc = Document {
+            id: "d".into(),
+            text: "Police arrested blogger Andrei Lida in Minsk on Thursday. \
+                   Gunmen killed journalist Maria Petrova in Kyiv, police \
+                   chief Ivan Sokolov said."
+                .into(),
+            ..Default::default()
+        };
+        let a = pipeline.analyze(&doc);
+        let mut got = predicted_victims(&a);
+        got.sort();
+        assert_eq!(got, ["Andrei Lida", "Maria Petrova"], "{:?}", a.events);
     }
 
     #[test]
