@@ -623,7 +623,8 @@ fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bo
             && !words::is_office_head(w)
             && !PLACE_NOUNS.contains(&w)
             && !REGION_WORDS.contains(&w)
-            && !DIRECTIONS.contains(&w)
+            && !COMPASS_WORDS.contains(&w)
+            && !PLACE_QUALIFIERS.contains(&w)
             && !HEADS.iter().any(|(h, _)| *h == w)
             && !res
                 .geo
@@ -682,17 +683,10 @@ const PLACE_NOUNS: &[&str] = &[
     "heart",
 ];
 
-/// Words of direction and size before a place name ("Northern Kaduna").
-const DIRECTIONS: &[&str] = &[
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "central",
+/// Words of size and kind before a place name ("Greater Manchester",
+/// "rural Kaduna"); with [`COMPASS_WORDS`] ("Northern Kaduna"), the words
+/// that qualify a place rather than name a person.
+const PLACE_QUALIFIERS: &[&str] = &[
     "greater",
     "upper",
     "lower",
@@ -1557,8 +1551,8 @@ fn same_name_pass(ctx: &Ctx, raws: &mut [Raw]) {
     }
 }
 
-/// Directions that name provinces in the gazetteer but, alone, no place
-/// in news text.
+/// Directions: before a place name they qualify it ("Northern Kaduna");
+/// alone they name provinces in the gazetteer but no place in news text.
 const COMPASS_WORDS: &[&str] = &[
     "north",
     "south",

@@ -872,6 +872,16 @@ fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> 
     }
 }
 
+/// A slot of the text of tokens `toks`, linked to no entity.
+fn text_slot(ctx: &Ctx, toks: Range<usize>) -> Slot {
+    let span = ctx.span_of(toks);
+    Slot {
+        text: ctx.slice(span).to_string(),
+        entity: None,
+        span: Some(span),
+    }
+}
+
 fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
     let dup = slots.iter().any(|s| match (&s.entity, &slot.entity) {
         (Some(a), Some(b)) => a == b,
@@ -1237,15 +1247,7 @@ fn fill(
                 end += 1;
             }
             if end > first && end - first <= 4 {
-                let span = ctx.span_of(first..end);
-                places.push((
-                    1,
-                    Slot {
-                        text: ctx.slice(span).to_string(),
-                        entity: None,
-                        span: Some(span),
-                    },
-                ));
+                places.push((1, text_slot(ctx, first..end)));
             }
         }
     }
@@ -1333,16 +1335,8 @@ fn fill(
             // "vehicle or knife attacks": the vehicle is how, not what, of
             // the attack.
             if role == NounRole::Target && vehicle_attack(ctx, res, t, len) {
-                let span = ctx.span_of(t..t + len);
                 if ev.kind.is_violent() || matches!(ev.kind, EventType::Plot | EventType::Warning) {
-                    push_unique(
-                        &mut ev.weapons,
-                        Slot {
-                            text: ctx.slice(span).to_string(),
-                            entity: None,
-                            span: Some(span),
-                        },
-                    );
+                    push_unique(&mut ev.weapons, text_slot(ctx, t..t + len));
                 }
                 t += len;
                 continue;
@@ -1364,12 +1358,7 @@ fn fill(
                 continue;
             }
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
-            let span = ctx.span_of(phrase.clone());
-            let slot = Slot {
-                text: ctx.slice(span).to_string(),
-                entity: None,
-                span: Some(span),
-            };
+            let slot = text_slot(ctx, phrase.clone());
             // "a man armed with a kitchen knife attacked": whoever is armed
             // is the attacker; a "suspect" is never the victim.
             let armed = ctx.lower.get(t + len) == Some("armed")
@@ -1420,15 +1409,7 @@ fn fill(
                     EventType::Plot | EventType::Arrest | EventType::Raid | EventType::Warning
                 )
             {
-                let span = ctx.span_of(t..t + len);
-                push_unique(
-                    &mut ev.weapons,
-                    Slot {
-                        text: ctx.slice(span).to_string(),
-                        entity: None,
-                        span: Some(span),
-                    },
-                );
+                push_unique(&mut ev.weapons, text_slot(ctx, t..t + len));
             }
             t += len;
             continue;
