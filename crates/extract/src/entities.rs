@@ -259,6 +259,20 @@ fn gazetteer_pass(
             {
                 continue;
             }
+            // "Christopher Van Wagner" is a person, not the Wagner Group: a
+            // one-word name after a given name or a name particle.
+            let prev = ctx.token_at(span.start).checked_sub(1);
+            if !found.contains(' ')
+                && ctx.case.informative()
+                && prev.is_some_and(|p| {
+                    ctx.is_capitalized(p)
+                        && ctx.text.get(ctx.tokens[p].span.end..span.start) == Some(" ")
+                        && (given_name(ctx, res, p)
+                            || words::NAME_PARTICLES.contains(&ctx.lower[p].as_ref()))
+                })
+            {
+                continue;
+            }
             raws.push(Raw {
                 span,
                 kind: rec.kind,
@@ -281,8 +295,18 @@ fn gazetteer_pass(
                 && found.len() <= 4;
             if res.geo.is_ambiguous_name(found)
                 && !acronym
-                && !place_context(ctx, span)
+                && !ambiguous_place_context(ctx, span)
                 && !strong_place_evidence(ctx, res, span)
+            {
+                continue;
+            }
+            // "Christopher Van Wagner", "Ana De Armas": a name particle
+            // before a capitalised word is part of a person's name.
+            let next_tok = ctx.token_at(span.end);
+            if ctx.case.informative()
+                && words::NAME_PARTICLES.contains(&found.to_lowercase().as_str())
+                && ctx.is_capitalized(next_tok)
+                && ctx.text.get(span.end..).is_some_and(|r| r.starts_with(' '))
             {
                 continue;
             }
@@ -323,6 +347,17 @@ fn gazetteer_pass(
                 PlaceKind::Region => EntityType::Region,
                 PlaceKind::City => EntityType::City,
             };
+            // "(ILO)", "MISSING MAN:": a town in capitals inside mixed-case
+            // text is an acronym or shouting (datelines and all-capital
+            // lines excepted).
+            if kind == EntityType::City
+                && ctx.case.informative()
+                && !found.chars().any(char::is_lowercase)
+                && !line_start(ctx, span)
+                && !capital_line(ctx, span)
+            {
+                continue;
+            }
             if kind != EntityType::Country
                 && one_word
                 && !acronym
@@ -713,6 +748,45 @@ fn place_context(ctx: &Ctx, span: Span) -> bool {
         prev,
         Some("in" | "at" | "near" | "from" | "outside" | "into" | "of" | "to")
     )
+}
+
+/// [`place_context`] for a name that is also a common word: "of" counts
+/// only after a lower-case place noun ("the town of Reading", not "the
+/// State of Union").
+fn ambiguous_place_context(ctx: &Ctx, span: Span) -> bool {
+    let t = ctx.token_at(span.start);
+    let (Some(prev), before) = (t.checked_sub(1), t.checked_sub(2)) else {
+        return false;
+    };
+    if ctx.lower[prev] != *"of" {
+        return place_context(ctx, span);
+    }
+    before.is_some_and(|b| {
+        !ctx.is_capitalized(b)
+            && matches!(
+                &ctx.lower[b],
+                "city"
+                    | "town"
+                    | "village"
+                    | "province"
+                    | "department"
+                    | "region"
+                    | "district"
+                    | "municipality"
+                    | "state"
+                    | "county"
+            )
+    })
+}
+
+/// True when the line holding `span` has no lower-case letter (an
+/// all-capital headline or telex line).
+fn capital_line(ctx: &Ctx, span: Span) -> bool {
+    let start = ctx.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = ctx.text[span.end..]
+        .find('\n')
+        .map_or(ctx.text.len(), |i| span.end + i);
+    !ctx.text[start..end].chars().any(char::is_lowercase)
 }
 
 /// Pass 2: runs of capitalised words.

@@ -569,4 +569,31 @@ mod tests {
             "{victims:?}"
         );
     }
+
+    #[test]
+    fn words_and_names_are_not_towns() {
+        let found = entities(
+            "The president praised police in his State of Union address. The \
+             International Labour Organization (ILO) said workers in Doha were \
+             detained. Their lawyer, Christopher Van Wagner, said the men were \
+             tracked for months. A bomb exploded in the town of Reading.",
+        );
+        let names: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(k, n, _)| (k.as_str(), n.as_str()))
+            .collect();
+        for town in ["Union", "Ilo", "Van"] {
+            assert!(!names.iter().any(|(_, n)| *n == town), "{town}: {found:?}");
+        }
+        assert!(
+            !names.iter().any(|(_, n)| n.contains("Wagner Group")),
+            "{found:?}"
+        );
+        assert!(
+            names.contains(&("PERSON", "Christopher Van Wagner")),
+            "{found:?}"
+        );
+        assert!(names.contains(&("CITY", "Doha")), "{found:?}");
+        assert!(names.contains(&("CITY", "Reading")), "{found:?}");
+    }
 }
