@@ -750,6 +750,46 @@ fn place_context(ctx: &Ctx, span: Span) -> bool {
     )
 }
 
+/// Lower-case nouns after which "of" introduces a place ("the town of").
+const PLACE_NOUNS_BEFORE_OF: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "province",
+    "department",
+    "region",
+    "district",
+    "municipality",
+    "state",
+    "county",
+    "canton",
+    "parish",
+    "jurisdiction",
+    "outskirts",
+    "vicinity",
+    "suburb",
+    "suburbs",
+    "community",
+    "area",
+    "capital",
+    "port",
+    "island",
+    "neighborhood",
+    "neighbourhood",
+    "zone",
+    "sector",
+    "settlement",
+    "valley",
+    "center",
+    "centre",
+    "streets",
+    "residents",
+    "people",
+    "mayor",
+    "governor",
+];
+
 /// [`place_context`] for a name that is also a common word: "of" counts
 /// only after a lower-case place noun ("the town of Reading", not "the
 /// State of Union").
@@ -761,21 +801,10 @@ fn ambiguous_place_context(ctx: &Ctx, span: Span) -> bool {
     if ctx.lower[prev] != *"of" {
         return place_context(ctx, span);
     }
+    // "State of Union" in mixed case is a name; without case, the noun.
     before.is_some_and(|b| {
-        !ctx.is_capitalized(b)
-            && matches!(
-                &ctx.lower[b],
-                "city"
-                    | "town"
-                    | "village"
-                    | "province"
-                    | "department"
-                    | "region"
-                    | "district"
-                    | "municipality"
-                    | "state"
-                    | "county"
-            )
+        !(ctx.case.informative() && ctx.is_capitalized(b))
+            && PLACE_NOUNS_BEFORE_OF.contains(&&ctx.lower[b])
     })
 }
 
