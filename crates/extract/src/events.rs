@@ -560,8 +560,19 @@ fn sentence_events(
                 && ctx.lower.get(j + 1) == Some("for")
                 || matches!(&ctx.lower[j], "urged" | "urging" | "urges" | "incited")
         });
+        // "concern over the kidnapping of Daniel Pearl": concern about a
+        // definite act with its object is about one that happened ("fear
+        // the kidnapping of …" still looks ahead).
+        let concern_over_act = trig.noun
+            && t.checked_sub(1)
+                .is_some_and(|p| matches!(&ctx.lower[p], "the" | "his" | "her" | "their"))
+            && ctx.lower.get(t + len) == Some("of")
+            && window.clone().all(|j| {
+                !MODAL.contains(&&ctx.lower[j])
+                    || matches!(&ctx.lower[j], "concern" | "concerns" | "concerned")
+            });
         let near_modal = incited
-            || has_any(ctx, window.clone(), MODAL)
+            || !concern_over_act && has_any(ctx, window.clone(), MODAL)
             || t.checked_sub(1).is_some_and(|p| &ctx.lower[p] == "to");
         let near_plan = has_any(ctx, window.clone(), PLANNED);
         let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
@@ -593,6 +604,19 @@ fn sentence_events(
             || clause
                 .clone()
                 .any(|j| VIOLENCE_WORDS.contains(&&ctx.lower[j]));
+        // "expressed concern over the kidnapping of Daniel Pearl": a
+        // reaction to an act that happened, no warning.
+        let concern_word = matches!(&ctx.lower[t], "concern" | "concerns" | "concerned");
+        let over_an_act = found.iter().any(|(o, olen, other)| {
+            *o > t
+                && other.noun
+                && other.kind.is_violent()
+                && &ctx.lower[o - 1] == "the"
+                && ctx.lower.get(o + olen) == Some("of")
+        });
+        if trig.threat && concern_word && over_an_act {
+            continue;
+        }
         if (trig.threat || trig.kind == EventType::Plot) && !violence_cue && !sentence_has_arrest {
             continue;
         }

@@ -596,4 +596,32 @@ mod tests {
         assert!(names.contains(&("CITY", "Doha")), "{found:?}");
         assert!(names.contains(&("CITY", "Reading")), "{found:?}");
     }
+
+    #[test]
+    fn concern_over_an_act_is_about_one_that_happened() {
+        let kinds = |text: &str| {
+            analyze(text)
+                .events
+                .iter()
+                .map(|e| (e.kind, e.stage))
+                .collect::<Vec<_>>()
+        };
+        use vigil_core::{EventType, Stage};
+        assert_eq!(
+            kinds(
+                "Secretary of State Antony Blinken expressed concern over the \
+                 kidnapping of journalist Daniel Pearl in Karachi."
+            ),
+            [(EventType::Kidnapping, Stage::Accomplished)]
+        );
+        // Fear looks ahead; so does concern about what could happen.
+        assert_eq!(
+            kinds("Officials fear the kidnapping of foreign engineers in Kaduna."),
+            [(EventType::Warning, Stage::Threatened)]
+        );
+        assert_eq!(
+            kinds("Officials expressed concern that militants could attack churches."),
+            [(EventType::Warning, Stage::Threatened)]
+        );
+    }
 }
