@@ -2111,12 +2111,7 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
                 && e.stage == d.event.stage
                 // "reports of the arrest" refers to the arrest reported
                 // further up.
-                && d.sentence.abs_diff(*s)
-                    <= if d.definite && d.event.kind == EventType::Arrest {
-                        5
-                    } else {
-                        2
-                    }
+                && d.sentence.abs_diff(*s) <= if reference { 5 } else { 2 }
                 && (reference
                     || e.date.is_none()
                     || d.event.date.is_none()
