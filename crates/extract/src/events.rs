@@ -1154,34 +1154,56 @@ fn fill(
                     });
                 // "Blinken expressed concern over … the kidnapping", "Blinken
                 // and Qureshi discussed …": the subject of another verb.
-                let agent = toks.end <= d.trigger && {
-                    let mut j = toks.end;
-                    // Over "and Foreign Minister Shah Mahmood Qureshi".
-                    while j < d.trigger
-                        && (&ctx.lower[j] == "and"
-                            || words::is_honorific(&ctx.lower[j])
-                            || ctx.case.informative() && ctx.is_capitalized(j)
-                            || ents
-                                .by_token
-                                .get(j)
-                                .copied()
-                                .flatten()
-                                .is_some_and(|x| ents.get(x).kind == EntityType::Person))
-                    {
-                        j += 1;
-                    }
-                    j < d.trigger
-                        && ctx.lower[j].ends_with("ed")
-                        && ctx.lower[j].len() > 4
-                        && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
-                };
+                let agent =
+                    toks.end <= d.trigger && {
+                        let mut j = toks.end;
+                        // Over "and Foreign Minister Shah Mahmood Qureshi", "- A,
+                        // B and C -".
+                        while j < d.trigger
+                            && (matches!(
+                                &ctx.lower[j],
+                                "and" | "," | "-" | "\u{2013}" | "\u{2014}"
+                            ) || words::is_honorific(&ctx.lower[j])
+                                || ctx.case.informative() && ctx.is_capitalized(j)
+                                || ents
+                                    .by_token
+                                    .get(j)
+                                    .copied()
+                                    .flatten()
+                                    .is_some_and(|x| ents.get(x).kind == EntityType::Person))
+                        {
+                            j += 1;
+                        }
+                        // "… were convicted in the abduction": the people tried
+                        // for the act, not its victims.
+                        let passive = matches!(&ctx.lower[j], "was" | "were");
+                        let k = if passive { j + 1 } else { j };
+                        let legal = res.lexicon.triggers.longest_at(&ctx.lower, k).is_some_and(
+                            |(_, tr)| matches!(tr.kind, EventType::Arrest | EventType::Conviction),
+                        );
+                        k < d.trigger
+                            && (legal
+                                || !passive
+                                    && ctx.lower[j].ends_with("ed")
+                                    && ctx.lower[j].len() > 4
+                                    && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none())
+                    };
                 // Who is arrested: "arrested blogger Andrei Lida", "the
                 // arrest of X", "X, 34, was detained" (not "arrested by
                 // …", nor a speaker).
                 let arrested = ev.kind == EventType::Arrest
                     && !reported
                     && if toks.start > d.trigger {
-                        !(d.trigger..toks.start).any(|j| &ctx.lower[j] == "by")
+                        // Not "arrested after the kidnapping of X": X is
+                        // another act's.
+                        !(d.trigger + 1..toks.start).any(|j| {
+                            matches!(&ctx.lower[j], "by" | "after" | "before" | "following")
+                                || res
+                                    .lexicon
+                                    .triggers
+                                    .longest_at(&ctx.lower, j)
+                                    .is_some_and(|(_, tr)| tr.kind.is_violent())
+                        })
                     } else {
                         let between = toks.end..d.trigger;
                         between

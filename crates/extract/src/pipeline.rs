@@ -624,4 +624,35 @@ mod tests {
             [(EventType::Warning, Stage::Threatened)]
         );
     }
+
+    #[test]
+    fn who_is_arrested_and_who_was_harmed() {
+        use vigil_core::EventType;
+        let slots = |a: &vigil_core::Analysis, kind: EventType, victims: bool| {
+            a.events
+                .iter()
+                .filter(|e| e.kind == kind)
+                .flat_map(|e| if victims { &e.victims } else { &e.perpetrators })
+                .map(|s| s.text.clone())
+                .collect::<Vec<_>>()
+        };
+        let a = analyze("Police arrested blogger Andrei Lida in Minsk on Thursday.");
+        assert_eq!(slots(&a, EventType::Arrest, false), ["Andrei Lida"]);
+        let a = analyze("Three men were arrested after the kidnapping of John Smith.");
+        assert_eq!(slots(&a, EventType::Arrest, false), ["Three men"]);
+        assert_eq!(slots(&a, EventType::Kidnapping, true), ["John Smith"]);
+        // Those convicted for an abduction are not its victims.
+        let a = analyze(
+            "Sheikh and his aides - Fahad Naseem and Salman Saqib - were \
+             convicted in the abduction of journalist Daniel Pearl.",
+        );
+        let victims = slots(&a, EventType::Kidnapping, true);
+        assert!(victims.contains(&"Daniel Pearl".to_string()), "{victims:?}");
+        assert!(
+            !victims
+                .iter()
+                .any(|v| v.contains("Naseem") || v.contains("Saqib")),
+            "{victims:?}"
+        );
+    }
 }
