@@ -260,6 +260,18 @@ mod tests {
         pipeline().analyze(&doc)
     }
 
+    /// The texts of the slots `slots` picks from every event.
+    fn slot_texts<'a>(
+        a: &'a vigil_core::Analysis,
+        slots: impl Fn(&'a vigil_core::Event) -> &'a [vigil_core::Slot],
+    ) -> Vec<&'a str> {
+        a.events
+            .iter()
+            .flat_map(slots)
+            .map(|s| s.text.as_str())
+            .collect()
+    }
+
     /// The entities of `text` as (type, name, country of a place).
     fn entities(text: &str) -> Vec<(String, String, Option<String>)> {
         analyze(text)
@@ -325,11 +337,7 @@ mod tests {
              planned to attack the Frauenkirche on New Year's Eve 2024, \
              and the Olympic Games in Paris next summer.",
         );
-        let targets: Vec<&str> = a
-            .events
-            .iter()
-            .flat_map(|e| e.targets.iter().map(|t| t.text.as_str()))
-            .collect();
+        let targets: Vec<&str> = slot_texts(&a, |e| &e.targets);
         assert!(
             !targets.iter().any(|t| t.contains("New Year")),
             "{targets:?}"
@@ -479,11 +487,7 @@ mod tests {
             "Militants carried out attacks on Christians in the north, killing \
              five people. Gunmen opened fire on Shiites near Quetta, wounding two.",
         );
-        let places: Vec<&str> = a
-            .events
-            .iter()
-            .flat_map(|e| e.locations.iter().map(|l| l.text.as_str()))
-            .collect();
+        let places: Vec<&str> = slot_texts(&a, |e| &e.locations);
         assert!(
             !places
                 .iter()
@@ -553,11 +557,7 @@ mod tests {
              Mahmood Qureshi discussed the kidnapping of journalist Daniel \
              Pearl in Karachi.",
         );
-        let victims: Vec<&str> = a
-            .events
-            .iter()
-            .flat_map(|e| e.victims.iter().map(|v| v.text.as_str()))
-            .collect();
+        let victims: Vec<&str> = slot_texts(&a, |e| &e.victims);
         assert!(
             victims.iter().any(|v| v.contains("Daniel Pearl")),
             "{victims:?}"
@@ -628,26 +628,36 @@ mod tests {
     #[test]
     fn who_is_arrested_and_who_was_harmed() {
         use vigil_core::EventType;
-        let slots = |a: &vigil_core::Analysis, kind: EventType, victims: bool| {
-            a.events
-                .iter()
-                .filter(|e| e.kind == kind)
-                .flat_map(|e| if victims { &e.victims } else { &e.perpetrators })
-                .map(|s| s.text.clone())
-                .collect::<Vec<_>>()
+        let arrested = |a| {
+            slot_texts(a, |e| {
+                if e.kind == EventType::Arrest {
+                    &e.perpetrators
+                } else {
+                    &[]
+                }
+            })
+        };
+        let kidnapped = |a| {
+            slot_texts(a, |e| {
+                if e.kind == EventType::Kidnapping {
+                    &e.victims
+                } else {
+                    &[]
+                }
+            })
         };
         let a = analyze("Police arrested blogger Andrei Lida in Minsk on Thursday.");
-        assert_eq!(slots(&a, EventType::Arrest, false), ["Andrei Lida"]);
+        assert_eq!(arrested(&a), ["Andrei Lida"]);
         let a = analyze("Three men were arrested after the kidnapping of John Smith.");
-        assert_eq!(slots(&a, EventType::Arrest, false), ["Three men"]);
-        assert_eq!(slots(&a, EventType::Kidnapping, true), ["John Smith"]);
+        assert_eq!(arrested(&a), ["Three men"]);
+        assert_eq!(kidnapped(&a), ["John Smith"]);
         // Those convicted for an abduction are not its victims.
         let a = analyze(
             "Sheikh and his aides - Fahad Naseem and Salman Saqib - were \
              convicted in the abduction of journalist Daniel Pearl.",
         );
-        let victims = slots(&a, EventType::Kidnapping, true);
-        assert!(victims.contains(&"Daniel Pearl".to_string()), "{victims:?}");
+        let victims = kidnapped(&a);
+        assert!(victims.contains(&"Daniel Pearl"), "{victims:?}");
         assert!(
             !victims
                 .iter()

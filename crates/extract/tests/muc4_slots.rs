@@ -203,6 +203,17 @@ fn train_date_and_location_report() -> Result<(), String> {
     Ok(())
 }
 
+/// The examples (of documents that yield one) whose document index `keep`
+/// accepts.
+fn kept<T: Clone>(examples: &[Option<T>], keep: impl Fn(usize) -> bool) -> Vec<T> {
+    examples
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .filter_map(|(_, e)| e.clone())
+        .collect()
+}
+
 /// The learned date and place rankers (`muc4::date_rank`,
 /// `muc4::place_rank`) against the rules, by 4-fold cross-validation on
 /// the training documents (contiguous folds; each fold's dates and
@@ -285,19 +296,10 @@ fn train_slot_rankers_cross_validation() -> Result<(), String> {
             let mut rules = HashMap::new();
             let mut learned = HashMap::new();
             for f in 0..k {
-                let train: Vec<_> = examples
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| fold_of(*i) != f)
-                    .filter_map(|(_, e)| e.clone())
-                    .collect();
+                let outside = |i: usize| fold_of(i) != f;
+                let train = kept(&examples, outside);
                 let ranker = muc4::place_rank::train_bagged(&train, seed, bags as usize);
-                let date_train: Vec<_> = date_examples
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| fold_of(*i) != f)
-                    .filter_map(|(_, e)| e.clone())
-                    .collect();
+                let date_train = kept(&date_examples, outside);
                 let date_ranker = muc4::date_rank::train_bagged(&date_train, seed, bags as usize);
                 for (i, (d, a)) in docs.iter().zip(&analyses).enumerate() {
                     if fold_of(i) != f {
@@ -328,8 +330,8 @@ fn train_slot_rankers_cross_validation() -> Result<(), String> {
     );
             assert!(l.relevant > 500);
             if !dev.is_empty() {
-                let all_places: Vec<_> = examples.iter().flatten().cloned().collect();
-                let all_dates: Vec<_> = date_examples.iter().flatten().cloned().collect();
+                let all_places = kept(&examples, |_| true);
+                let all_dates = kept(&date_examples, |_| true);
                 let place = muc4::place_rank::train_bagged(&all_places, seed, bags as usize);
                 let date = muc4::date_rank::train_bagged(&all_dates, seed, bags as usize);
                 let rankers = slots::SlotRankers {
