@@ -60,6 +60,7 @@ golden! {
     plaintext_lyon_stabbing => "plaintext-lyon-stabbing",
     wire_vienna_plot_arrest => "wire-vienna-plot-arrest",
     wire_minsk_blogger_arrest => "wire-minsk-blogger-arrest",
+    wire_harare_novelist_arrest => "wire-harare-novelist-arrest",
     fixture_shafaq_isis_k => "fixture-shafaq-isis-k",
 }
 

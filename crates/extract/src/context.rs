@@ -64,8 +64,14 @@ impl LowerForms {
                 // Byte-for-byte the same as `to_lowercase` on ASCII.
                 buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
             } else {
-                // Per token, as before: final-sigma rules look at the word alone.
-                buf.push_str(&word.to_lowercase());
+                // Per token, as before: final-sigma rules look at the word
+                // alone. A typographic apostrophe is the ASCII one, as in
+                // the word lists ("Kurdistan Workers’ Party", "Lai’s").
+                buf.extend(
+                    word.to_lowercase()
+                        .chars()
+                        .map(|c| if c == '\u{2019}' { '\'' } else { c }),
+                );
             }
             ends.push(buf.len());
         }

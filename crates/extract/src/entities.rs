@@ -858,6 +858,59 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 }
             }
         }
+        // "novelist Tsitsi Dangarembga", "journalists Wa Lone and Kyaw Soe
+        // Oo", "veteran actor, Chiwetala Agu": names after a role noun.
+        if ctx.case.informative() && (!ctx.is_capitalized(i) || sentence_initial(ctx, i)) {
+            if let Some(plural) = words::role_noun(&ctx.lower[i]) {
+                let mut j = i + 1;
+                if ctx.lower.get(j) == Some(",") {
+                    j += 1;
+                }
+                // Its modifiers: "veteran Nigerian actor", "Reuters
+                // journalists" (not "the arrest of").
+                let mut first = i;
+                while first > 0
+                    && i - first < 3
+                    && ctx.is_word(first - 1)
+                    && !ctx.by_stop(first - 1)
+                    && !matches!(&ctx.lower[first - 1], "of" | "the" | "a" | "an")
+                    && !verbish(&ctx.lower[first - 1])
+                    && !words::is_speech_verb(&ctx.lower[first - 1])
+                    && res
+                        .lexicon
+                        .triggers
+                        .longest_at(&ctx.lower, first - 1)
+                        .is_none()
+                    && ctx.tok_sent.get(first - 1) == ctx.tok_sent.get(i)
+                {
+                    first -= 1;
+                }
+                let title = ctx.slice(ctx.span_of(first..i + 1)).to_string();
+                let mut end = None;
+                while let Some(run) = role_name(ctx, res, j) {
+                    let span = ctx.span_of(run.clone());
+                    if covered(raws, span) {
+                        break;
+                    }
+                    found.push(person(ctx, run.clone(), Some(title.clone())));
+                    end = Some(run.end);
+                    // "A and B", "A, B and C".
+                    let next = match (ctx.lower.get(run.end), ctx.lower.get(run.end + 1)) {
+                        (Some(","), Some("and")) => run.end + 2,
+                        (Some("," | "and"), _) => run.end + 1,
+                        _ => break,
+                    };
+                    if !plural {
+                        break;
+                    }
+                    j = next;
+                }
+                if let Some(e) = end {
+                    i = e;
+                    continue;
+                }
+            }
+        }
         if ctx.case.informative() {
             if let Some(raw) = introduced_name(ctx, i).filter(|r| !covered(raws, r.span)) {
                 i = ctx.tokens_in(raw.span).end;
@@ -1151,6 +1204,31 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
         end += 1;
     }
     (end > j).then_some((j..end, title_end))
+}
+
+/// The name (two to four capitalised words) at `j` after a role noun, in
+/// mixed-case text.
+fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usize>> {
+    let mut end = j;
+    while end < ctx.tokens.len() && end - j < 4 {
+        let w = &ctx.lower[end];
+        let ok = name_token(ctx, end)
+            && !w.ends_with("'s")
+            && !w.ends_with("\u{2019}s")
+            && !words::is_stop(w)
+            && !words::is_speech_verb(w)
+            && !words::is_office_head(w)
+            && !words::is_honorific(w)
+            && words::role_noun(w).is_none()
+            && res.lexicon.triggers.longest_at(&ctx.lower, end).is_none();
+        if !ok {
+            break;
+        }
+        end += 1;
+    }
+    // A fifth capitalised word: a longer name of something else.
+    let longer = end - j == 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
+    (end - j >= 2 && !longer).then_some(j..end)
 }
 
 /// "a major Islamist attack", "the general public": a lower-case title
@@ -1458,11 +1536,20 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
     let done = |i: usize| DONE_TO_PEOPLE.contains(&w(i));
     let before = range.start.checked_sub(1).is_some_and(done);
     let e = range.end;
-    let passive = match w(e) {
-        "was" | "were" | "is" => done(e + 1),
-        "had" | "has" => w(e + 1) == "been" && done(e + 2),
-        _ => false,
-    };
+    // "had also been detained", "was later arrested" (not ", was
+    // jailed" after an apposition, whose last name need not be the subject).
+    let mut k = e;
+    let mut aux = false;
+    while k < e + 5
+        && matches!(
+            w(k),
+            "was" | "were" | "is" | "had" | "has" | "have" | "been" | "also" | "later"
+        )
+    {
+        aux |= matches!(w(k), "was" | "were" | "is" | "been");
+        k += 1;
+    }
+    let passive = aux && done(k);
     let age = w(e) == ","
         && w(e + 1).len() <= 3
         && w(e + 1)
@@ -1531,18 +1618,37 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
         let mut s = end;
         while s > sent_range.start && end - s < 12 {
             let w = &ctx.lower[s - 1];
-            if matches!(w, "," | "." | ";" | ":" | "\"" | "(" | ")") {
+            // "The opposition said its secretary general, NAME": the role
+            // starts after the verb of saying.
+            if matches!(w, "," | "." | ";" | ":" | "\"" | "(" | ")") || words::is_speech_verb(w) {
                 break;
             }
             s -= 1;
         }
-        while s < end && matches!(&ctx.lower[s], "the" | "a" | "an") {
+        while s < end
+            && matches!(
+                &ctx.lower[s],
+                "the" | "a" | "an" | "its" | "his" | "her" | "their"
+            )
+        {
             s += 1;
         }
         // A short phrase holding an office word: "The director of the US
         // National Intelligence", "North Rhine-Westphalia's interior minister".
         let has_office = (s..end).any(|t| is_office_word(res, &ctx.lower[t]));
-        if s < end && end - s <= 9 && has_office {
+        // Not a clause: "The army confirmed the arrest of veteran actor, X"
+        // (a verb and its object; "retired general, X" is a role).
+        let clause = (s..end).any(|t| {
+            // "the arrest of veteran actor, X": an act, not an office.
+            res.lexicon.triggers.longest_at(&ctx.lower, t).is_some()
+                || ctx.lower[t].ends_with("ed")
+                    && verbish(&ctx.lower[t])
+                    && matches!(
+                        ctx.lower.get(t + 1),
+                        Some("the" | "a" | "an" | "that" | "his" | "her" | "their")
+                    )
+        });
+        if s < end && end - s <= 9 && has_office && !clause {
             return Some(ctx.span_of(s..end));
         }
     }
@@ -1550,7 +1656,9 @@ fn appositive_role(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) ->
 }
 
 fn is_office_word(res: &Resources, w: &str) -> bool {
-    words::is_office_head(w) || res.offices.iter().any(|(p, _)| p.len() == 1 && p[0] == w)
+    words::is_office_head(w)
+        || words::role_noun(w) == Some(false)
+        || res.offices.iter().any(|(p, _)| p.len() == 1 && p[0] == w)
 }
 
 /// "Islamic State's Afghan affiliate": the knowledge-base child of the

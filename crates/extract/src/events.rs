@@ -592,7 +592,14 @@ fn sentence_events(
         {
             continue;
         }
-        let supported = clause_has_group || clause_has_weapon || has_casualty || near_modal;
+        // "John Banda was shot (dead)": a person named shot ("a church
+        // elder and a vigilante were shot dead" after a report of an
+        // attack is its toll).
+        let person_shot = ents.in_tokens(clause.start..t).iter().any(|(e, toks)| {
+            ents.get(*e).kind == EntityType::Person && passive_between(ctx, res, ents, toks.end, t)
+        });
+        let supported =
+            clause_has_group || clause_has_weapon || has_casualty || near_modal || person_shot;
         if trig.weak && !trig.threat && !trig.casualty && !supported {
             continue;
         }
@@ -751,12 +758,16 @@ fn dated_by(ctx: &Ctx, res: &Resources, sentence_start: usize, j: usize) -> bool
         && (TIME_SPANS.contains(&&ctx.lower[j - 1])
             || (sentence_start.max(j.saturating_sub(3))..j)
                 .any(|k| matches!(&ctx.lower[k], "came" | "comes" | "come")))
-        && (j + 2..(j + 6).min(ctx.tokens.len())).any(|k| {
-            res.lexicon
-                .triggers
-                .longest_at(&ctx.lower, k)
-                .is_some_and(|(_, tr)| tr.past && !tr.noun)
-        })
+        // "hours after a prominent land-rights activist was shot": the
+        // act's verb within its clause.
+        && (j + 2..(j + 10).min(ctx.tokens.len()))
+            .take_while(|&k| !matches!(&ctx.lower[k], "," | "." | ";"))
+            .any(|k| {
+                res.lexicon
+                    .triggers
+                    .longest_at(&ctx.lower, k)
+                    .is_some_and(|(_, tr)| tr.past && !tr.noun)
+            })
 }
 
 /// Nouns that end a road or district name after capitalised words.
@@ -1191,31 +1202,30 @@ fn fill(
                 // Who is arrested: "arrested blogger Andrei Lida", "the
                 // arrest of X", "X, 34, was detained" (not "arrested by
                 // …", nor a speaker).
-                let arrested = ev.kind == EventType::Arrest
+                let arrested = matches!(ev.kind, EventType::Arrest | EventType::Conviction)
                     && !reported
                     && if toks.start > d.trigger {
                         // Not "arrested after the kidnapping of X": X is
-                        // another act's.
-                        !(d.trigger + 1..toks.start).any(|j| {
-                            matches!(&ctx.lower[j], "by" | "after" | "before" | "following")
-                                || res
-                                    .lexicon
-                                    .triggers
-                                    .longest_at(&ctx.lower, j)
-                                    .is_some_and(|(_, tr)| tr.kind.is_violent())
-                        })
-                    } else {
-                        let between = toks.end..d.trigger;
-                        between
-                            .clone()
-                            .any(|j| matches!(&ctx.lower[j], "was" | "were"))
-                            && between.clone().all(|j| {
-                                matches!(
-                                    &ctx.lower[j],
-                                    "was" | "were" | "been" | "has" | "have" | "had" | "also" | ","
-                                ) || words::number_value(&ctx.lower[j]).is_some()
+                        // another act's; not a photo credit "(Stefan
+                        // Rousseau/PA)".
+                        ctx.lower.get(toks.start.wrapping_sub(1)) != Some("(")
+                            && !(d.trigger + 1..toks.start).any(|j| {
+                                matches!(&ctx.lower[j], "by" | "after" | "before" | "following")
+                                    || res
+                                        .lexicon
+                                        .triggers
+                                        .longest_at(&ctx.lower, j)
+                                        .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
+                    } else {
+                        passive_between(ctx, res, ents, toks.end, d.trigger)
                     };
+                // "Activist John Banda was shot dead", "X, 34, was
+                // brutally murdered": the subject of a passive act of
+                // violence is its victim.
+                let passive_victim = ev.kind.is_violent()
+                    && toks.end <= d.trigger
+                    && passive_between(ctx, res, ents, toks.end, d.trigger);
                 if ev.kind.is_violent() && acts || arrested {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 } else if !reported
@@ -1223,7 +1233,8 @@ fn fill(
                     && (matches!(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
-                    ) || (ev.kind.is_violent() && toks.start > d.trigger))
+                    ) || (ev.kind.is_violent() && toks.start > d.trigger)
+                        || passive_victim)
                 {
                     push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
                 }
@@ -1463,6 +1474,27 @@ fn fill(
         t += 1;
     }
 
+    // "journalist Ahmed Ali": the title before a named victim is that
+    // victim, not another one.
+    let named: Vec<Span> = ev
+        .victims
+        .iter()
+        .filter(|v| v.entity.is_some())
+        .filter_map(|v| v.span)
+        .collect();
+    ev.victims.retain(|v| {
+        let Some(s) = v.span.filter(|_| v.entity.is_none()) else {
+            return true;
+        };
+        !named.iter().any(|p| {
+            p.start > s.end
+                && ctx
+                    .text
+                    .get(s.end..p.start)
+                    .is_some_and(|gap| gap.len() <= 2 && gap.chars().all(char::is_whitespace))
+        })
+    });
+
     // Counts.
     let (killed, injured, arrested) = counts(ctx, res, clause.clone(), ev.kind);
     ev.killed = killed;
@@ -1473,7 +1505,18 @@ fn fill(
         let kill_word = clause.clone().any(|j| {
             matches!(
                 &ctx.lower[j],
-                "killed" | "dead" | "murdered" | "assassinated" | "slain"
+                "killed"
+                    | "dead"
+                    | "murdered"
+                    | "assassinated"
+                    | "slain"
+                    | "murder"
+                    | "murders"
+                    | "killing"
+                    | "killings"
+                    | "beheaded"
+                    | "beheading"
+                    | "lynched"
             )
         });
         let singular = |v: &Slot| {
@@ -1615,6 +1658,69 @@ fn fill(
 }
 
 /// True when the entity at token `t` continues a list introduced by "from".
+/// Whether tokens `from..trigger` make the trigger a passive verb of the
+/// subject ending at `from`: "was shot", "were reportedly killed", ", 34,
+/// had also been detained" (auxiliaries of the passive, adverbs, an age
+/// between commas), the trigger a participle. An apposition may stand
+/// between ("Tsitsi Dangarembga, the novelist who was nominated for the
+/// Booker prize, was arrested") when it names no other person and no
+/// other act.
+fn passive_between(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    from: usize,
+    trigger: usize,
+) -> bool {
+    let Some(verb) = ctx.lower.get(trigger) else {
+        return false;
+    };
+    let participle = verb.ends_with("ed")
+        || matches!(
+            verb,
+            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held"
+        );
+    if !participle || from >= trigger {
+        return false;
+    }
+    // The verb group: from the last comma before the trigger when an
+    // apposition opens right after the subject.
+    let mut start = from;
+    if ctx.lower[from] == *"," {
+        if let Some(last) = (from + 1..trigger).rev().find(|&j| ctx.lower[j] == *",") {
+            let apposition = from + 1..last;
+            let age = apposition.len() == 1 && words::number_value(&ctx.lower[from + 1]).is_some();
+            let plain = apposition.len() <= 30
+                && apposition.clone().all(|j| {
+                    !matches!(&ctx.lower[j], "." | ";" | "\"" | "\u{201c}" | "\u{201d}")
+                        && !words::is_speech_verb(&ctx.lower[j])
+                        && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
+                        && ents
+                            .by_token
+                            .get(j)
+                            .copied()
+                            .flatten()
+                            .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+                });
+            if age || plain {
+                start = last + 1;
+            }
+        }
+    }
+    let group = start..trigger;
+    group
+        .clone()
+        .any(|j| matches!(&ctx.lower[j], "was" | "were" | "been"))
+        && group.clone().all(|j| {
+            let w = &ctx.lower[j];
+            matches!(
+                w,
+                "was" | "were" | "been" | "has" | "have" | "had" | "being" | "also" | "," | "aged"
+            ) || (w.ends_with("ly") && w.len() > 4)
+                || words::number_value(w).is_some() && !matches!(w, "a" | "an")
+        })
+}
+
 fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
     let mut j = t;
     while j > floor {
@@ -1845,8 +1951,12 @@ fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
             }
             let counted = (floor.max(j.saturating_sub(5))..j).rev().find_map(|k| {
                 let w = &ctx.lower[k];
+                // "Ahmed Ali, 34, was murdered": an age, not a count.
+                let age = k > 0
+                    && ctx.lower[k - 1] == *","
+                    && ctx.lower.get(k + 1).is_some_and(|x| x == ",");
                 words::number_value(w)
-                    .filter(|n| !matches!(w, "a" | "an") && !(1900..2100).contains(n))
+                    .filter(|n| !matches!(w, "a" | "an") && !(1900..2100).contains(n) && !age)
             });
             return counted.or_else(|| people_before(ctx, j, floor));
         }
@@ -2126,7 +2236,24 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         // dates the arrest only when the report gave none: "her arrest on
         // Friday").
         let reference = d.definite && d.event.kind == EventType::Arrest;
+        // "Mashingaidze … was arrested" after the arrest of Rutendo
+        // Mashingaidze: the same arrest told again.
+        let same_suspects = |e: &Event| {
+            let people = |v: &[Slot]| {
+                v.iter()
+                    .filter_map(|p| p.entity.as_deref())
+                    .filter(|id| ents.by_id(id).is_some_and(|x| x.kind == EntityType::Person))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            };
+            let (had, now) = (people(&e.perpetrators), people(&d.event.perpetrators));
+            e.kind == EventType::Arrest
+                && d.event.kind == EventType::Arrest
+                && !now.is_empty()
+                && now.iter().all(|p| had.contains(p))
+        };
         let same = out[recent..].iter_mut().find(|(e, s)| {
+            let reference = reference || same_suspects(e);
             !d.another_time
                 && (e.kind == d.event.kind
                     || d.definite && d.event.kind == EventType::Attack && e.kind.is_violent())
@@ -2171,6 +2298,7 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         });
         match same {
             Some((e, s)) => {
+                let reference = reference || same_suspects(e);
                 let sentence = d.sentence;
                 let d = d.event;
                 if !reference {

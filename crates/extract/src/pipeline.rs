@@ -665,4 +665,96 @@ mod tests {
             "{victims:?}"
         );
     }
+
+    #[test]
+    fn the_subject_of_a_passive_act_is_its_victim() {
+        use vigil_core::EventType;
+        fn killing(a: &vigil_core::Analysis) -> Vec<(Vec<&str>, Option<u32>)> {
+            a.events
+                .iter()
+                .filter(|e| e.kind.is_violent())
+                .map(|e| {
+                    (
+                        e.victims.iter().map(|s| s.text.as_str()).collect(),
+                        e.killed,
+                    )
+                })
+                .collect()
+        }
+        // A weak trigger ("shot") with a person named as its subject.
+        let a = analyze("Activist John Banda was shot dead in Lilongwe on Monday.");
+        assert_eq!(killing(&a), [(vec!["John Banda"], Some(1))]);
+        // The title before the name is the same victim; an age is no toll.
+        let a = analyze("Police said journalist Ahmed Ali, 34, was brutally murdered in Lahore.");
+        assert_eq!(killing(&a), [(vec!["Ahmed Ali"], Some(1))]);
+        // A murder or killing of someone is a death.
+        let a = analyze("The court discussed the murder of journalist Daniel Pearl.");
+        assert_eq!(killing(&a), [(vec!["Daniel Pearl"], Some(1))]);
+        // A film is no person.
+        let a = analyze("The film was shot in Lilongwe in May.");
+        assert!(a.events.is_empty(), "{:?}", a.events);
+        // The arrested are named after "had been", and after an apposition.
+        let arrested = |a| {
+            slot_texts(a, |e| {
+                if matches!(e.kind, EventType::Arrest | EventType::Conviction) {
+                    &e.perpetrators
+                } else {
+                    &[]
+                }
+            })
+        };
+        let a =
+            analyze("The party said its chairperson, Dumisani Fakudze, had also been detained.");
+        assert_eq!(arrested(&a), ["Dumisani Fakudze"]);
+        let a = analyze(
+            "Tsitsi Dangarembga, the award-winning Zimbabwean novelist who was \
+             nominated for the Booker prize, was arrested on Friday in Harare.",
+        );
+        assert_eq!(arrested(&a), ["Tsitsi Dangarembga"]);
+        // Who is sentenced.
+        let a = analyze(
+            "A Minsk court sentenced journalists Katsiaryna Andreyeva and Darya \
+             Chultsovato to two years in prison on February 18.",
+        );
+        assert_eq!(arrested(&a), ["Katsiaryna Andreyeva", "Darya Chultsovato"]);
+    }
+
+    #[test]
+    fn names_after_a_role_noun_are_people() {
+        let people = |a: &vigil_core::Analysis| {
+            a.entities
+                .iter()
+                .filter(|e| e.kind == vigil_core::EntityType::Person)
+                .map(|e| (e.name.clone(), e.role.clone()))
+                .collect::<Vec<_>>()
+        };
+        let a = analyze(
+            "It recalled the arrest of Reuters journalists Wa Lone and Kyaw Soe Oo in 2017.",
+        );
+        assert_eq!(
+            people(&a),
+            [
+                (
+                    "Wa Lone".to_string(),
+                    Some("Reuters journalists".to_string())
+                ),
+                (
+                    "Kyaw Soe Oo".to_string(),
+                    Some("Reuters journalists".to_string())
+                ),
+            ]
+        );
+        let a =
+            analyze("The army confirmed the arrest of veteran actor, Chiwetala Agu, in Onitsha.");
+        assert_eq!(
+            people(&a),
+            [(
+                "Chiwetala Agu".to_string(),
+                Some("veteran actor".to_string())
+            )]
+        );
+        // A longer capitalised name is something else's.
+        let a = analyze("Students Union Of Lagos State Teachers said the strike would go on.");
+        assert!(people(&a).is_empty(), "{:?}", people(&a));
+    }
 }

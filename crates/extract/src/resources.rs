@@ -125,8 +125,15 @@ impl Resources {
                 targets.push(target);
             }
         };
+        // Names spelt with a typographic apostrophe ("Kurdistan Workers’
+        // Party", "N’Djamena"), added last so that the other patterns keep
+        // their indices (and groups).
+        let mut typographic: Vec<(String, NameTarget)> = Vec::new();
         for (i, rec) in kb.records().iter().enumerate() {
             for name in std::iter::once(&rec.name).chain(&rec.aliases) {
+                if name.contains('\'') {
+                    typographic.push((name.replace('\'', "\u{2019}"), NameTarget::Kb(i)));
+                }
                 // "The National" must not swallow "the National Counterterrorism
                 // Center": names are matched without their article.
                 let bare = name
@@ -141,6 +148,9 @@ impl Resources {
         }
         for (name, _) in geo.names() {
             add(name, NameTarget::Place);
+            if name.contains('\'') {
+                typographic.push((name.replace('\'', "\u{2019}"), NameTarget::Place));
+            }
             // English news drops the accents: "Boyaca", "Bolivar", "Cordoba".
             if let Some(plain) = plain_spelling(name) {
                 add(&plain, NameTarget::Place);
@@ -161,6 +171,9 @@ impl Resources {
                 }
             };
             add(word, NameTarget::Demonym(idx));
+        }
+        for (name, target) in &typographic {
+            add(name, *target);
         }
         // A double-array Aho-Corasick automaton: built in a fraction of the
         // time of a classic one for tens of thousands of names, and fast to

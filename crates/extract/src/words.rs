@@ -422,6 +422,63 @@ pub const OFFICE_HEADS: &[&str] = &[
     "negotiator",
 ];
 
+/// What people are, said right before their name in running text
+/// ("novelist Tsitsi Dangarembga", "journalists Wa Lone and Kyaw Soe Oo",
+/// "veteran actor, Chiwetala Agu") or in an apposition after it. Singular
+/// forms; [`role_noun`] also reads the plural in -s.
+pub const ROLE_NOUNS: &[&str] = &[
+    "activist",
+    "actor",
+    "actress",
+    "artist",
+    "author",
+    "blogger",
+    "campaigner",
+    "cartoonist",
+    "comedian",
+    "comedienne",
+    "correspondent",
+    "critic",
+    "defender",
+    "dissident",
+    "doctor",
+    "economist",
+    "editor",
+    "filmmaker",
+    "journalist",
+    "lawyer",
+    "lecturer",
+    "musician",
+    "novelist",
+    "nurse",
+    "organiser",
+    "organizer",
+    "photographer",
+    "photojournalist",
+    "poet",
+    "politician",
+    "rapper",
+    "reporter",
+    "scholar",
+    "singer",
+    "student",
+    "teacher",
+    "unionist",
+    "writer",
+];
+
+/// `Some(false)` for a role noun of [`ROLE_NOUNS`], `Some(true)` for its
+/// plural ("journalists"), else `None`.
+pub fn role_noun(lower: &str) -> Option<bool> {
+    if classes().role.contains(lower) {
+        return Some(false);
+    }
+    lower
+        .strip_suffix('s')
+        .filter(|w| classes().role.contains(w))
+        .map(|_| true)
+}
+
 /// The closed word classes as hash sets, built once: these predicates run
 /// for every token of every document (hence a fast non-keyed hash: the keys
 /// are our own word lists, not input).
@@ -430,6 +487,7 @@ struct Classes {
     speech: FxHashSet<&'static str>,
     honorific: FxHashSet<&'static str>,
     office: FxHashSet<&'static str>,
+    role: FxHashSet<&'static str>,
 }
 
 fn classes() -> &'static Classes {
@@ -439,6 +497,7 @@ fn classes() -> &'static Classes {
         speech: SPEECH_VERBS.iter().copied().collect(),
         honorific: HONORIFICS.iter().copied().collect(),
         office: OFFICE_HEADS.iter().copied().collect(),
+        role: ROLE_NOUNS.iter().copied().collect(),
     })
 }
 

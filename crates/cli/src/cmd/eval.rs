@@ -30,9 +30,10 @@
 //!   annotated", over all articles.
 //! * **Victims.** Gold: every non-empty `victim_name`. Predicted: the names of
 //!   the PERSON entities filling a `victims` slot of an accomplished event,
-//!   or the `perpetrators` slot of an accomplished arrest (the people
-//!   detained: HRDsAttack's victims of an arbitrary detention are vigil's
-//!   suspects of an arrest).
+//!   or the `perpetrators` slot of an accomplished arrest or conviction
+//!   (the people detained or sentenced: HRDsAttack's victims of an
+//!   arbitrary detention are vigil's suspects of an arrest, or the
+//!   convicted of a conviction).
 //!   Names match when the tokens of one (lower-cased, letters and digits) are
 //!   all in the other ("Magombeyi" ~ "Peter Magombeyi"); each gold name
 //!   matches at most once. Micro precision and recall over all articles.
@@ -395,8 +396,9 @@ fn predicted_victims(a: &Analysis) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in a.events.iter().filter(|e| e.stage == Stage::Accomplished) {
         // HRDsAttack's victims of an arbitrary detention are the people
-        // detained: an arrest's suspects in vigil.
-        let detained = (e.kind == EventType::Arrest)
+        // detained or sentenced: an arrest's suspects, a conviction's
+        // convicted in vigil.
+        let detained = matches!(e.kind, EventType::Arrest | EventType::Conviction)
             .then_some(&e.perpetrators)
             .into_iter()
             .flatten();
@@ -858,14 +860,20 @@ mod tests {
             id: "d".into(),
             text: "Police arrested blogger Andrei Lida in Minsk on Thursday. \
                    Gunmen killed journalist Maria Petrova in Kyiv, police \
-                   chief Ivan Sokolov said."
+                   chief Ivan Sokolov said. In May a court sentenced \
+                   journalist Olga Vasilenko to two years in prison."
                 .into(),
             ..Default::default()
         };
         let a = pipeline.analyze(&doc);
         let mut got = predicted_victims(&a);
         got.sort();
-        assert_eq!(got, ["Andrei Lida", "Maria Petrova"], "{:?}", a.events);
+        assert_eq!(
+            got,
+            ["Andrei Lida", "Maria Petrova", "Olga Vasilenko"],
+            "{:?}",
+            a.events
+        );
     }
 
     #[test]
