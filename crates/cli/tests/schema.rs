@@ -129,6 +129,7 @@ fn full_analysis() -> Analysis {
                     lon: 28.95,
                     country: "TR".into(),
                     geonames_id: Some(745044),
+                    admin1: None,
                 }),
                 kb_id: Some("geonames:745044".into()),
             },

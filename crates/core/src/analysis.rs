@@ -159,6 +159,10 @@ pub struct Geo {
     /// GeoNames id when the place came from GeoNames.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub geonames_id: Option<u64>,
+    /// First-level division a city lies in ("North Rhine-Westphalia",
+    /// "Indiana"), when the gazetteer knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin1: Option<String>,
 }
 
 /// A named entity, with all its mentions in the document.

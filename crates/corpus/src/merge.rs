@@ -1370,6 +1370,7 @@ mod tests {
                             lon: 0.0,
                             country: country.to_string(),
                             geonames_id: None,
+                            admin1: None,
                         });
                         a.entities.push(entity(&id, EntityType::City, city, geo));
                         event.location = Some(slot(city, &id));

@@ -27,6 +27,7 @@ fn geo(country: &str, geonames_id: u64) -> Option<Geo> {
         lon: 0.0,
         country: country.to_string(),
         geonames_id: Some(geonames_id),
+        admin1: None,
     })
 }
 

@@ -149,6 +149,7 @@ mod tests {
                 lon: 0.0,
                 country: country.into(),
                 geonames_id: geonames,
+                admin1: None,
             }),
         }
     }

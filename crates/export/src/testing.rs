@@ -24,6 +24,7 @@ fn place(name: &str, kb: &str, lat: f64, lon: f64, country: &str) -> IncidentEnt
             lon,
             country: country.into(),
             geonames_id: None,
+            admin1: None,
         }),
     }
 }

@@ -1810,6 +1810,50 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     if surnames.is_empty() {
         return;
     }
+    // "Chukwudumeme Onwuamadike, also known as “Evans”": the town after
+    // "known as" or "alias" is the person's other name.
+    let people: Vec<(Span, String, String)> = raws
+        .iter()
+        .filter(|r| r.kind == EntityType::Person)
+        .map(|r| (r.span, r.key.clone(), r.name.clone()))
+        .collect();
+    let mut aliases = Vec::new();
+    for r in raws.iter_mut() {
+        if !matches!(r.kind, EntityType::City | EntityType::Region) {
+            continue;
+        }
+        let toks = ctx.tokens_in(r.span);
+        let mut k = toks.start;
+        while k > 0 && matches!(&ctx.lower[k - 1], "\"" | "\u{201c}" | "'" | "\u{2018}") {
+            k -= 1;
+        }
+        let alias = (k >= 2 && ctx.lower[k - 2] == *"known" && ctx.lower[k - 1] == *"as")
+            || (k >= 1 && matches!(&ctx.lower[k - 1], "alias" | "aka" | "a.k.a."));
+        if !alias {
+            continue;
+        }
+        let before = ctx
+            .tokens
+            .get(k.saturating_sub(8))
+            .map_or(0, |t| t.span.start);
+        if let Some((_, key, name)) = people
+            .iter()
+            .rev()
+            .find(|(span, _, _)| span.end <= r.span.start && span.start >= before)
+        {
+            r.kind = EntityType::Person;
+            r.key = key.clone();
+            r.name = name.clone();
+            r.place = None;
+            r.kb = None;
+            aliases.push((
+                ctx.slice(r.span).to_lowercase(),
+                (key.clone(), name.clone()),
+            ));
+        }
+    }
+    // Later mentions of the other name are the person too.
+    surnames.extend(aliases);
     let mention = |span: Span, (key, name): &(String, String)| Raw {
         span,
         kind: EntityType::Person,
@@ -1927,6 +1971,7 @@ fn new_entity(ctx: &Ctx, res: &Resources, raw: &Raw, n: usize) -> Entity {
                 lon,
                 country: cc.clone(),
                 geonames_id: None,
+                admin1: None,
             });
         }
     }

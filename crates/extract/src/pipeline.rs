@@ -757,4 +757,33 @@ mod tests {
         let a = analyze("Students Union Of Lagos State Teachers said the strike would go on.");
         assert!(people(&a).is_empty(), "{:?}", people(&a));
     }
+
+    #[test]
+    fn a_name_after_known_as_is_the_persons() {
+        let a = analyze(
+            "Police arrested Chukwudumeme Onwuamadike -- also known as \u{201c}Evans\u{201d} \
+             -- at his Lagos home. Evans\u{2019} arrest was welcomed.",
+        );
+        let kinds: Vec<(&str, vigil_core::EntityType)> = a
+            .entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind))
+            .collect();
+        assert!(
+            !kinds.iter().any(|(n, _)| *n == "Evans"),
+            "Evans is no town: {kinds:?}"
+        );
+        let person = a
+            .entities
+            .iter()
+            .find(|e| e.name == "Chukwudumeme Onwuamadike")
+            .expect("the person");
+        assert_eq!(person.mentions.len(), 3, "{:?}", person.mentions);
+        let arrests = a
+            .events
+            .iter()
+            .filter(|e| e.kind == vigil_core::EventType::Arrest)
+            .count();
+        assert_eq!(arrests, 1, "{:?}", a.events);
+    }
 }

@@ -373,6 +373,7 @@ impl Gazetteer {
             lon: p.lon,
             country: p.country.clone(),
             geonames_id: p.geonames_id,
+            admin1: p.admin1.clone(),
         }
     }
 

@@ -65,6 +65,8 @@ fn cologne_and_koln_are_one_place() {
     assert_eq!(a.admin1.as_deref(), Some("North Rhine-Westphalia"));
     let geo = g.geo(a.id);
     assert!((geo.lat - 50.93).abs() < 0.1 && (geo.lon - 6.95).abs() < 0.1);
+    // The analysis tells where the city lies, for maps and filters.
+    assert_eq!(geo.admin1.as_deref(), Some("North Rhine-Westphalia"));
 }
 
 #[test]

@@ -63,6 +63,7 @@ fn article(i: usize) -> (Document, Analysis) {
         lon: 0.0,
         country: cc.to_string(),
         geonames_id: Some(gid),
+        admin1: None,
     });
     place.kb_id = Some(format!("geonames:{gid}"));
     let actor = entity("E2", EntityType::ArmedGroup, group);

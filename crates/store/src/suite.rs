@@ -203,6 +203,7 @@ this year. The state governor condemned the violence and promised to reinforce s
                 lon: 0.0,
                 country: country.to_string(),
                 geonames_id: None,
+                admin1: None,
             }),
             kb_id: None,
         }
@@ -353,6 +354,7 @@ this year. The state governor condemned the violence and promised to reinforce s
                             lon: 69.2,
                             country: "AF".to_string(),
                             geonames_id: Some(1138958),
+                            admin1: None,
                         }),
                         ..place("E1", "Kabul", "AF")
                     },

@@ -44,7 +44,8 @@
 //!   it names no place, of the country the article mentions most.
 //! * **City / region.** Scored when annotated (not "None"/"unknown"): the
 //!   main event's town (else the town the article names most) or any of its
-//!   locations (region) has the gold name as text, entity name or alias
+//!   locations or the first-level division one of them lies in (region,
+//!   `geo.admin1`) has the gold name as text, entity name or alias
 //!   (case-insensitive).
 //! * **Year / month / day.** Gold values are normalised ("2019.0" → 2019,
 //!   "08" and "August" → 8, "4.0" → 4; out-of-range values are not scored).
@@ -678,9 +679,22 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
             r.city.add(place_matches(&town_names, city));
         }
         if let Some(region) = &gold.region {
-            let cands = main
+            let mut cands = main
                 .map(|e| slot_names(a, e.location.iter().chain(&e.locations)))
                 .unwrap_or_default();
+            // The region the main event's places lie in ("Bloomington" is
+            // in Indiana).
+            if let Some(e) = main {
+                for slot in e.location.iter().chain(&e.locations) {
+                    let admin1 = slot
+                        .entity
+                        .as_deref()
+                        .and_then(|id| a.entities.iter().find(|x| x.id == id))
+                        .and_then(|x| x.geo.as_ref())
+                        .and_then(|g| g.admin1.as_deref());
+                    cands.extend(admin1);
+                }
+            }
             r.region.add(place_matches(&cands, region));
         }
 

@@ -333,6 +333,7 @@ mod tests {
                     lon: 2.35,
                     country: "FR".into(),
                     geonames_id: Some(2988507),
+                    admin1: None,
                 }),
             }),
             perpetrators: vec![],
