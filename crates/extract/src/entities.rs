@@ -859,11 +859,36 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
             }
         }
         // "novelist Tsitsi Dangarembga", "journalists Wa Lone and Kyaw Soe
-        // Oo", "veteran actor, Chiwetala Agu": names after a role noun.
-        if ctx.case.informative() && (!ctx.is_capitalized(i) || sentence_initial(ctx, i)) {
-            if let Some(plural) = words::role_noun(&ctx.lower[i]) {
+        // Oo", "veteran actor, Chiwetala Agu": names after a role noun;
+        // "four men – A, B, C and D –", "seven human rights defenders
+        // namely: A, B": a list of people after a dash or colon.
+        if ctx.case.informative()
+            && (!ctx.is_capitalized(i)
+                || sentence_initial(ctx, i)
+                || words::is_office_head(&ctx.lower[i]))
+        {
+            let listed = PEOPLE_PLURALS.contains(&&ctx.lower[i])
+                || words::role_noun(&ctx.lower[i]) == Some(true);
+            let marker = |j: usize| {
+                matches!(
+                    ctx.lower.get(j),
+                    Some("\u{2013}" | "\u{2014}" | "-" | "--" | ":" | "namely")
+                )
+            };
+            let noun = words::role_noun(&ctx.lower[i])
+                .or_else(|| (listed && marker(i + 1)).then_some(true));
+            // "Executive Director Cheung Kim-hung": an office in capitals
+            // before a name.
+            let office = ctx.is_capitalized(i)
+                && words::is_office_head(&ctx.lower[i])
+                && !ctx.lower[i].ends_with('s');
+            let noun = noun.or(office.then_some(false));
+            if let Some(plural) = noun {
                 let mut j = i + 1;
                 if ctx.lower.get(j) == Some(",") {
+                    j += 1;
+                }
+                while listed && j < i + 3 && marker(j) {
                     j += 1;
                 }
                 // Its modifiers: "veteran Nigerian actor", "Reuters
@@ -930,8 +955,14 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
         let start = i;
         let mut end = i + 1;
         while end < n && end - start < 8 {
-            // A title starts a new name: "Interior Minister Pieter Claessens".
-            if words::is_honorific(&ctx.lower[end]) {
+            // A title starts a new name: "Interior Minister Pieter Claessens",
+            // "Executive Director Cheung Kim-hung".
+            if words::is_honorific(&ctx.lower[end])
+                || words::is_office_head(&ctx.lower[end])
+                    && end + 1 < n
+                    && name_token(ctx, end + 1)
+                    && !ctx.by_stop(end + 1)
+            {
                 break;
             }
             // A name ends before an event word: "Daniel Pearl Abduction
@@ -1007,6 +1038,22 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
     }
     raws.extend(found);
 }
+
+/// Plural nouns for people that may introduce a list of names after a
+/// dash or colon ("four men – A, B and C –").
+const PEOPLE_PLURALS: &[&str] = &[
+    "men",
+    "women",
+    "people",
+    "persons",
+    "individuals",
+    "defenders",
+    "members",
+    "detainees",
+    "prisoners",
+    "protesters",
+    "others",
+];
 
 /// Nouns that introduce the name of an outlet or a body right after them:
 /// "broadcaster RTBF", "the news magazine Der Spiegel", "body OCAM".
@@ -1184,6 +1231,16 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
     let mut end = j;
     while end < n && end - j < 4 {
         let w = &ctx.lower[end];
+        // "dictator Alyaksandr Lukashenka’s crackdown": the possessive
+        // ends the name (and is not part of it, see `person`).
+        let possessive = end > j
+            && ctx.case.informative()
+            && ctx.is_capitalized(end)
+            && (w.ends_with("'s") || w.ends_with("\u{2019}s"));
+        if possessive {
+            end += 1;
+            break;
+        }
         let ok = ctx.is_word(end)
             && !w.ends_with("'s")
             && !w.ends_with("\u{2019}s")
@@ -1210,8 +1267,21 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
 /// mixed-case text.
 fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usize>> {
     let mut end = j;
-    while end < ctx.tokens.len() && end - j < 4 {
+    while end < ctx.tokens.len() && end - j < 6 {
         let w = &ctx.lower[end];
+        // "Akram al-Walidi", "Ahmed bin Ali": particles inside the name.
+        let particle = end > j
+            && (words::NAME_PARTICLES.contains(&w)
+                || w.split_once('-')
+                    .is_some_and(|(p, _)| words::NAME_PARTICLES.contains(&p))
+                    && ctx
+                        .slice(ctx.tokens[end].span)
+                        .split_once('-')
+                        .is_some_and(|(_, rest)| rest.starts_with(char::is_uppercase)));
+        if particle {
+            end += 1;
+            continue;
+        }
         let ok = name_token(ctx, end)
             && !w.ends_with("'s")
             && !w.ends_with("\u{2019}s")
@@ -1226,9 +1296,14 @@ fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usi
         }
         end += 1;
     }
+    // Not ending on a particle.
+    while end > j && words::NAME_PARTICLES.contains(&&ctx.lower[end - 1]) {
+        end -= 1;
+    }
+    let words = (j..end).filter(|&k| name_token(ctx, k)).count();
     // A fifth capitalised word: a longer name of something else.
-    let longer = end - j == 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
-    (end - j >= 2 && !longer).then_some(j..end)
+    let longer = words >= 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
+    (end - j >= 2 && words >= 1 && !longer).then_some(j..end)
 }
 
 /// "a major Islamist attack", "the general public": a lower-case title

@@ -1209,13 +1209,18 @@ fn fill(
                         // another act's; not a photo credit "(Stefan
                         // Rousseau/PA)".
                         ctx.lower.get(toks.start.wrapping_sub(1)) != Some("(")
+                            && toks.start - d.trigger <= 30
                             && !(d.trigger + 1..toks.start).any(|j| {
-                                matches!(&ctx.lower[j], "by" | "after" | "before" | "following")
-                                    || res
-                                        .lexicon
-                                        .triggers
-                                        .longest_at(&ctx.lower, j)
-                                        .is_some_and(|(_, tr)| tr.kind.is_violent())
+                                // "… in a case that highlights … dictator X":
+                                // not in a clause of its own.
+                                matches!(
+                                    &ctx.lower[j],
+                                    "by" | "after" | "before" | "following" | "that" | "which"
+                                ) || res
+                                    .lexicon
+                                    .triggers
+                                    .longest_at(&ctx.lower, j)
+                                    .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
                     } else {
                         passive_between(ctx, res, ents, toks.end, d.trigger)
@@ -1713,10 +1718,12 @@ fn passive_between(
         .any(|j| matches!(&ctx.lower[j], "was" | "were" | "been"))
         && group.clone().all(|j| {
             let w = &ctx.lower[j];
-            matches!(
+            // ", who was killed in Kiev": a relative clause of the subject.
+            (matches!(
                 w,
                 "was" | "were" | "been" | "has" | "have" | "had" | "being" | "also" | "," | "aged"
-            ) || (w.ends_with("ly") && w.len() > 4)
+            ) || (w == "who" && j > start && ctx.lower[j - 1] == *","))
+                || (w.ends_with("ly") && w.len() > 4)
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
 }

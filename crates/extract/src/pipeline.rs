@@ -687,6 +687,9 @@ mod tests {
         // The title before the name is the same victim; an age is no toll.
         let a = analyze("Police said journalist Ahmed Ali, 34, was brutally murdered in Lahore.");
         assert_eq!(killing(&a), [(vec!["Ahmed Ali"], Some(1))]);
+        // A relative clause of the subject.
+        let a = analyze("Pavel Sheremet, who was killed in Kiev, was a critic of the government.");
+        assert_eq!(killing(&a), [(vec!["Pavel Sheremet"], Some(1))]);
         // A murder or killing of someone is a death.
         let a = analyze("The court discussed the murder of journalist Daniel Pearl.");
         assert_eq!(killing(&a), [(vec!["Daniel Pearl"], Some(1))]);
@@ -714,7 +717,8 @@ mod tests {
         // Who is sentenced.
         let a = analyze(
             "A Minsk court sentenced journalists Katsiaryna Andreyeva and Darya \
-             Chultsovato to two years in prison on February 18.",
+             Chultsovato to two years in prison on February 18 in a case that \
+             highlights the crackdown of President Alexander Lukashenko.",
         );
         assert_eq!(arrested(&a), ["Katsiaryna Andreyeva", "Darya Chultsovato"]);
     }
@@ -753,6 +757,31 @@ mod tests {
                 Some("veteran actor".to_string())
             )]
         );
+        // An office in capitals before a name.
+        let a =
+            analyze("Its staff, including Executive Director Cheung Kim-hung, were also arrested.");
+        assert_eq!(
+            people(&a),
+            [(
+                "Cheung Kim-hung".to_string(),
+                Some("Executive Director".to_string())
+            )]
+        );
+        // A list after a dash, names with particles.
+        let a = analyze(
+            "A court sentenced four men \u{2013} Akram al-Walidi, Hareth Hamid and \
+             Tawfiq al-Mansouri \u{2013} to death.",
+        );
+        let names: Vec<String> = people(&a).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            ["Akram al-Walidi", "Hareth Hamid", "Tawfiq al-Mansouri"]
+        );
+        // A possessive ends a titled name.
+        let a =
+            analyze("Protests grew against Belarus dictator Alyaksandr Lukashenka's crackdown.");
+        let names: Vec<String> = people(&a).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["Alyaksandr Lukashenka"]);
         // A longer capitalised name is something else's.
         let a = analyze("Students Union Of Lagos State Teachers said the strike would go on.");
         assert!(people(&a).is_empty(), "{:?}", people(&a));
