@@ -910,14 +910,20 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 {
                     first -= 1;
                 }
-                let title = ctx.slice(ctx.span_of(first..i + 1)).to_string();
+                // "four men – A, B": no role; "seven human rights
+                // defenders namely: A, B": one.
+                let generic = matches!(
+                    &ctx.lower[i],
+                    "men" | "women" | "people" | "persons" | "individuals" | "others" | "members"
+                );
+                let title = (!generic).then(|| ctx.slice(ctx.span_of(first..i + 1)).to_string());
                 let mut end = None;
                 while let Some(run) = role_name(ctx, res, j) {
                     let span = ctx.span_of(run.clone());
                     if covered(raws, span) {
                         break;
                     }
-                    found.push(person(ctx, run.clone(), Some(title.clone())));
+                    found.push(person(ctx, run.clone(), title.clone()));
                     end = Some(run.end);
                     // "A and B", "A, B and C".
                     let next = match (ctx.lower.get(run.end), ctx.lower.get(run.end + 1)) {

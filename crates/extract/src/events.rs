@@ -645,6 +645,9 @@ fn sentence_events(
             trig.kind
         };
         let (kind, stage) = match trig_kind {
+            // "threatened to arrest", "could be arrested", "faces arrest",
+            // "an arrest warrant": no one is held yet.
+            EventType::Arrest if arrest_threatened(ctx, t, len) => (trig.kind, Stage::Threatened),
             EventType::Arrest | EventType::Raid | EventType::Conviction | EventType::Claim => {
                 (trig.kind, Stage::Accomplished)
             }
@@ -1663,6 +1666,26 @@ fn fill(
 }
 
 /// True when the entity at token `t` continues a list introduced by "from".
+/// An arrest that is only threatened or wanted: "threatened to arrest",
+/// "could be arrested", "faces arrest", "the threat of arrest", "an arrest
+/// warrant".
+fn arrest_threatened(ctx: &Ctx, t: usize, len: usize) -> bool {
+    let before = |k: usize| t.checked_sub(k).map_or("", |j| &ctx.lower[j]);
+    let (p1, p2) = (before(1), before(2));
+    (p1 == "to"
+        && matches!(
+            p2,
+            "threatened" | "threatens" | "threatening" | "threaten" | "vowed" | "vows"
+        ))
+        || (p1 == "be" && matches!(p2, "could" | "would" | "will" | "may" | "might" | "can"))
+        || matches!(
+            p1,
+            "face" | "faces" | "facing" | "risk" | "risks" | "risking"
+        )
+        || (p1 == "of" && matches!(p2, "threat" | "threats" | "fear" | "fears" | "risk"))
+        || matches!(ctx.lower.get(t + len), Some("warrant" | "warrants"))
+}
+
 /// Whether tokens `from..trigger` make the trigger a passive verb of the
 /// subject ending at `from`: "was shot", "were reportedly killed", ", 34,
 /// had also been detained" (auxiliaries of the passive, adverbs, an age

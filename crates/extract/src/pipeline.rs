@@ -725,66 +725,53 @@ mod tests {
 
     #[test]
     fn names_after_a_role_noun_are_people() {
-        let people = |a: &vigil_core::Analysis| {
-            a.entities
+        // The people of a text, with their roles ("" for none).
+        let check = |text: &str, want: &[(&str, &str)]| {
+            let a = analyze(text);
+            let got: Vec<(&str, &str)> = a
+                .entities
                 .iter()
                 .filter(|e| e.kind == vigil_core::EntityType::Person)
-                .map(|e| (e.name.clone(), e.role.clone()))
-                .collect::<Vec<_>>()
+                .map(|e| (e.name.as_str(), e.role.as_deref().unwrap_or("")))
+                .collect();
+            assert_eq!(got, want, "{text}");
         };
-        let a = analyze(
+        check(
             "It recalled the arrest of Reuters journalists Wa Lone and Kyaw Soe Oo in 2017.",
+            &[
+                ("Wa Lone", "Reuters journalists"),
+                ("Kyaw Soe Oo", "Reuters journalists"),
+            ],
         );
-        assert_eq!(
-            people(&a),
-            [
-                (
-                    "Wa Lone".to_string(),
-                    Some("Reuters journalists".to_string())
-                ),
-                (
-                    "Kyaw Soe Oo".to_string(),
-                    Some("Reuters journalists".to_string())
-                ),
-            ]
-        );
-        let a =
-            analyze("The army confirmed the arrest of veteran actor, Chiwetala Agu, in Onitsha.");
-        assert_eq!(
-            people(&a),
-            [(
-                "Chiwetala Agu".to_string(),
-                Some("veteran actor".to_string())
-            )]
+        check(
+            "The army confirmed the arrest of veteran actor, Chiwetala Agu, in Onitsha.",
+            &[("Chiwetala Agu", "veteran actor")],
         );
         // An office in capitals before a name.
-        let a =
-            analyze("Its staff, including Executive Director Cheung Kim-hung, were also arrested.");
-        assert_eq!(
-            people(&a),
-            [(
-                "Cheung Kim-hung".to_string(),
-                Some("Executive Director".to_string())
-            )]
+        check(
+            "Its staff, including Executive Director Cheung Kim-hung, were also arrested.",
+            &[("Cheung Kim-hung", "Executive Director")],
         );
         // A list after a dash, names with particles.
-        let a = analyze(
+        check(
             "A court sentenced four men \u{2013} Akram al-Walidi, Hareth Hamid and \
              Tawfiq al-Mansouri \u{2013} to death.",
-        );
-        let names: Vec<String> = people(&a).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(
-            names,
-            ["Akram al-Walidi", "Hareth Hamid", "Tawfiq al-Mansouri"]
+            &[
+                ("Akram al-Walidi", ""),
+                ("Hareth Hamid", ""),
+                ("Tawfiq al-Mansouri", ""),
+            ],
         );
         // A possessive ends a titled name.
-        let a =
-            analyze("Protests grew against Belarus dictator Alyaksandr Lukashenka's crackdown.");
-        let names: Vec<String> = people(&a).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["Alyaksandr Lukashenka"]);
+        check(
+            "Protests grew against Belarus dictator Alyaksandr Lukashenka's crackdown.",
+            &[("Alyaksandr Lukashenka", "Belarus dictator")],
+        );
         // A longer capitalised name is something else's.
-        let a = analyze("Students Union Of Lagos State Teachers said the strike would go on.");
-        assert!(people(&a).is_empty(), "{:?}", people(&a));
+        check(
+            "Students Union Of Lagos State Teachers said the strike would go on.",
+            &[],
+        );
     }
 
     #[test]
@@ -814,5 +801,29 @@ mod tests {
             .filter(|e| e.kind == vigil_core::EventType::Arrest)
             .count();
         assert_eq!(arrests, 1, "{:?}", a.events);
+    }
+
+    #[test]
+    fn a_threatened_arrest_holds_no_one() {
+        use vigil_core::{EventType, Stage};
+        let arrests = |text: &str| {
+            analyze(text)
+                .events
+                .iter()
+                .filter(|e| e.kind == EventType::Arrest)
+                .map(|e| e.stage)
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "Police threatened to arrest anyone who joined the protest in Minsk.",
+            "He could be arrested if he returns to Minsk.",
+            "The journalist faces arrest in Minsk.",
+        ] {
+            assert_eq!(arrests(text), [Stage::Threatened], "{text}");
+        }
+        assert_eq!(
+            arrests("Police arrested the journalist in Minsk on Monday."),
+            [Stage::Accomplished]
+        );
     }
 }
