@@ -1269,8 +1269,9 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
     (end > j).then_some((j..end, title_end))
 }
 
-/// The name (two to four capitalised words) at `j` after a role noun, in
-/// mixed-case text.
+/// The name at `j` after a role noun, in mixed-case text: capitalised
+/// words with the particles between them ("Akram al-Walidi"), two tokens
+/// or more, no longer than four capitalised words.
 fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usize>> {
     let mut end = j;
     while end < ctx.tokens.len() && end - j < 6 {
@@ -1306,10 +1307,10 @@ fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usi
     while end > j && words::NAME_PARTICLES.contains(&&ctx.lower[end - 1]) {
         end -= 1;
     }
-    let words = (j..end).filter(|&k| name_token(ctx, k)).count();
+    let named = (j..end).filter(|&k| name_token(ctx, k)).count();
     // A fifth capitalised word: a longer name of something else.
-    let longer = words >= 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
-    (end - j >= 2 && words >= 1 && !longer).then_some(j..end)
+    let longer = named >= 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
+    (end - j >= 2 && named >= 1 && !longer).then_some(j..end)
 }
 
 /// "a major Islamist attack", "the general public": a lower-case title

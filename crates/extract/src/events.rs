@@ -595,12 +595,14 @@ fn sentence_events(
         // "John Banda was shot (dead)": a person named shot ("a church
         // elder and a vigilante were shot dead" after a report of an
         // attack is its toll).
-        let person_shot = ents.in_tokens(clause.start..t).iter().any(|(e, toks)| {
-            ents.get(*e).kind == EntityType::Person && passive_between(ctx, res, ents, toks.end, t)
-        });
-        let supported =
-            clause_has_group || clause_has_weapon || has_casualty || near_modal || person_shot;
-        if trig.weak && !trig.threat && !trig.casualty && !supported {
+        let person_shot = || {
+            ents.in_tokens(clause.start..t).iter().any(|(e, toks)| {
+                ents.get(*e).kind == EntityType::Person
+                    && passive_between(ctx, res, ents, toks.end, t)
+            })
+        };
+        let supported = clause_has_group || clause_has_weapon || has_casualty || near_modal;
+        if trig.weak && !trig.threat && !trig.casualty && !supported && !person_shot() {
             continue;
         }
         // A warning must be about violence: "the Bundesbank warned that the
@@ -1665,7 +1667,6 @@ fn fill(
     ev.confidence = (c.min(0.95) * 100.0).round() / 100.0;
 }
 
-/// True when the entity at token `t` continues a list introduced by "from".
 /// An arrest that is only threatened or wanted: "threatened to arrest",
 /// "could be arrested", "faces arrest", "the threat of arrest", "an arrest
 /// warrant".
@@ -1751,6 +1752,7 @@ fn passive_between(
         })
 }
 
+/// True when the entity at token `t` continues a list introduced by "from".
 fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
     let mut j = t;
     while j > floor {
