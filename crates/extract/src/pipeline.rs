@@ -272,6 +272,34 @@ mod tests {
             .collect()
     }
 
+    /// The texts of the slots `slots` picks from the events of `kinds`.
+    fn kind_slots<'a>(
+        a: &'a vigil_core::Analysis,
+        kinds: &[vigil_core::EventType],
+        slots: impl Fn(&'a vigil_core::Event) -> &'a [vigil_core::Slot],
+    ) -> Vec<&'a str> {
+        slot_texts(a, |e| {
+            if kinds.contains(&e.kind) {
+                slots(e)
+            } else {
+                &[]
+            }
+        })
+    }
+
+    /// Asserts that some text of `got` contains `present` and none any of
+    /// `absent`.
+    fn assert_named(got: &[&str], present: &str, absent: &[&str]) {
+        assert!(
+            got.iter().any(|v| v.contains(present)),
+            "{present}: {got:?}"
+        );
+        assert!(
+            !got.iter().any(|v| absent.iter().any(|x| v.contains(x))),
+            "{absent:?}: {got:?}"
+        );
+    }
+
     /// The entities of `text` as (type, name, country of a place).
     fn entities(text: &str) -> Vec<(String, String, Option<String>)> {
         analyze(text)
@@ -558,16 +586,7 @@ mod tests {
              Pearl in Karachi.",
         );
         let victims: Vec<&str> = slot_texts(&a, |e| &e.victims);
-        assert!(
-            victims.iter().any(|v| v.contains("Daniel Pearl")),
-            "{victims:?}"
-        );
-        assert!(
-            !victims
-                .iter()
-                .any(|v| v.contains("Blinken") || v.contains("Qureshi")),
-            "{victims:?}"
-        );
+        assert_named(&victims, "Daniel Pearl", &["Blinken", "Qureshi"]);
     }
 
     #[test]
@@ -628,24 +647,8 @@ mod tests {
     #[test]
     fn who_is_arrested_and_who_was_harmed() {
         use vigil_core::EventType;
-        let arrested = |a| {
-            slot_texts(a, |e| {
-                if e.kind == EventType::Arrest {
-                    &e.perpetrators
-                } else {
-                    &[]
-                }
-            })
-        };
-        let kidnapped = |a| {
-            slot_texts(a, |e| {
-                if e.kind == EventType::Kidnapping {
-                    &e.victims
-                } else {
-                    &[]
-                }
-            })
-        };
+        let arrested = |a| kind_slots(a, &[EventType::Arrest], |e| &e.perpetrators);
+        let kidnapped = |a| kind_slots(a, &[EventType::Kidnapping], |e| &e.victims);
         let a = analyze("Police arrested blogger Andrei Lida in Minsk on Thursday.");
         assert_eq!(arrested(&a), ["Andrei Lida"]);
         let a = analyze("Three men were arrested after the kidnapping of John Smith.");
@@ -658,12 +661,7 @@ mod tests {
         );
         let victims = kidnapped(&a);
         assert!(victims.contains(&"Daniel Pearl"), "{victims:?}");
-        assert!(
-            !victims
-                .iter()
-                .any(|v| v.contains("Naseem") || v.contains("Saqib")),
-            "{victims:?}"
-        );
+        assert_named(&victims, "Daniel Pearl", &["Naseem", "Saqib"]);
     }
 
     #[test]
@@ -698,12 +696,8 @@ mod tests {
         assert!(a.events.is_empty(), "{:?}", a.events);
         // The arrested are named after "had been", and after an apposition.
         let arrested = |a| {
-            slot_texts(a, |e| {
-                if matches!(e.kind, EventType::Arrest | EventType::Conviction) {
-                    &e.perpetrators
-                } else {
-                    &[]
-                }
+            kind_slots(a, &[EventType::Arrest, EventType::Conviction], |e| {
+                &e.perpetrators
             })
         };
         let a =
