@@ -982,8 +982,11 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 && end + 1 < n
                 && name_token(ctx, end + 1)
                 && !ctx.by_stop(end + 1)
-                // "David Haines and Alan Henning" are two people.
-                && !(&ctx.lower[end] == "and" && given(start) && given(end + 1))
+                // "David Haines and Alan Henning", "Andrei Zhuk and Vasily
+                // Yuzepchuk" are two people.
+                && !(&ctx.lower[end] == "and"
+                    && given(start)
+                    && (given(end + 1) || end - start >= 2))
             {
                 end += 2;
             } else if words::NAME_PARTICLES.contains(&&ctx.lower[end])

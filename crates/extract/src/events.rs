@@ -601,8 +601,17 @@ fn sentence_events(
                     && passive_between(ctx, res, ents, toks.end, t)
             })
         };
+        // "Soldiers shot dead three protesters", "shot by police": an agent
+        // of state or mob violence supports a weak act.
+        let clause_has_agent = || clause.clone().any(|j| AGENT_HEADS.contains(&&ctx.lower[j]));
         let supported = clause_has_group || clause_has_weapon || has_casualty || near_modal;
-        if trig.weak && !trig.threat && !trig.casualty && !supported && !person_shot() {
+        if trig.weak
+            && !trig.threat
+            && !trig.casualty
+            && !supported
+            && !person_shot()
+            && !(trig.kind.is_violent() && clause_has_agent())
+        {
             continue;
         }
         // A warning must be about violence: "the Bundesbank warned that the
@@ -968,6 +977,236 @@ fn counted_object(ctx: &Ctx, i: usize, ceil: usize) -> Option<Span> {
     (end > i + 1).then(|| ctx.span_of(i..end))
 }
 
+/// True when the words from `end` are an act verb with an object ("shot
+/// dead three protesters", "killed two"), so that the noun phrase ending at
+/// `end` is its subject; "soldiers killed in an ambush", "the girls
+/// kidnapped from Chibok" are none.
+fn active_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
+    if end >= ceil || !ACT_VERBS.contains(&&ctx.lower[end]) {
+        return false;
+    }
+    let mut next = end + 1;
+    if ctx.lower.get(next) == Some("dead") {
+        next += 1;
+    }
+    next < ceil
+        && ctx.is_word(next)
+        && !PREPOSITIONS.contains(&&ctx.lower[next])
+        && !matches!(
+            &ctx.lower[next],
+            "in" | "on"
+                | "at"
+                | "by"
+                | "from"
+                | "for"
+                | "with"
+                | "into"
+                | "to"
+                | "under"
+                | "over"
+                | "during"
+                | "when"
+                | "while"
+                | "as"
+                | "after"
+                | "before"
+                | "since"
+                | "and"
+                | "or"
+                | "last"
+                | "yesterday"
+                | "today"
+                | "earlier"
+        )
+}
+
+/// Participles whose passive subject suffered the act ("three protesters
+/// were shot dead", "two farmers were hacked to death").
+const HARMED: &[&str] = &[
+    "killed",
+    "murdered",
+    "shot",
+    "lynched",
+    "beheaded",
+    "hacked",
+    "stabbed",
+    "beaten",
+    "tortured",
+    "massacred",
+    "wounded",
+    "injured",
+    "kidnapped",
+    "abducted",
+    "slain",
+    "executed",
+];
+
+/// Heads of the noun phrases that commit an act told in the passive
+/// ("killed by police", "lynched by an angry mob", "hacked to death by
+/// suspected herdsmen").
+const AGENT_HEADS: &[&str] = &[
+    "police",
+    "policemen",
+    "officers",
+    "soldiers",
+    "troops",
+    "army",
+    "military",
+    "forces",
+    "mob",
+    "mobs",
+    "crowd",
+    "herdsmen",
+    "gunmen",
+    "men",
+    "militiamen",
+    "militia",
+    "militias",
+    "vigilantes",
+    "thugs",
+    "assailants",
+    "attackers",
+    "persons",
+    "agents",
+    "guards",
+    "rebels",
+    "fighters",
+    "militants",
+    "insurgents",
+    "jihadists",
+    "bandits",
+    "kidnappers",
+    "youths",
+    "settlers",
+    "extremists",
+];
+
+/// The act's victims and perpetrators told in the passive, which no
+/// lexicon noun names: the counted subject of a harmed participle ("Three
+/// protesters were shot dead") is a victim; the agent after "by" ("by
+/// soldiers", "by an angry mob") is a perpetrator.
+fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usize, ev: &mut Event) {
+    let free = |j: usize| ents.by_token.get(j).copied().flatten().is_none();
+    for t in clause.clone() {
+        if !HARMED.contains(&&ctx.lower[t]) {
+            continue;
+        }
+        // The auxiliary: "were", "have been", "were brutally".
+        let mut aux = t;
+        while aux > clause.start && ctx.lower[aux - 1].ends_with("ly") && ctx.is_word(aux - 1) {
+            aux -= 1;
+        }
+        let passive = aux > clause.start
+            && matches!(&ctx.lower[aux - 1], "was" | "were" | "been" | "are" | "is");
+        if passive {
+            let mut subj_end = aux - 1;
+            if subj_end > clause.start && &ctx.lower[subj_end - 1] == "been"
+                || subj_end > clause.start
+                    && matches!(&ctx.lower[subj_end - 1], "have" | "had" | "has")
+            {
+                subj_end -= 1;
+            }
+            if subj_end > clause.start && matches!(&ctx.lower[subj_end - 1], "have" | "had") {
+                subj_end -= 1;
+            }
+            // Back over at most three words to the count: "Three protesters".
+            let mut start = subj_end;
+            while start > clause.start
+                && subj_end - start < 4
+                && free(start - 1)
+                && ctx.is_word(start - 1)
+                && words::number_value(&ctx.lower[start - 1]).is_none()
+                && !words::is_stop(&ctx.lower[start - 1])
+            {
+                start -= 1;
+            }
+            if start > clause.start && start < subj_end && free(start - 1) {
+                if let Some(span) = counted_object(ctx, start - 1, subj_end) {
+                    let end_tok = ctx.span_of(start - 1..subj_end);
+                    let taken = ev
+                        .victims
+                        .iter()
+                        .any(|v| v.span.is_some_and(|s| s.overlaps(span)));
+                    if !taken && span == end_tok {
+                        ev.victims.push(Slot {
+                            text: ctx.slice(span).to_string(),
+                            entity: None,
+                            span: Some(span),
+                        });
+                    }
+                }
+            }
+        }
+        // "Israeli border police fatally shot a man": the agent before the
+        // act, told in the active.
+        let at_trigger = t == trigger;
+        if at_trigger && !passive && active_subject(ctx, t, clause.end) {
+            let mut head = t;
+            while head > clause.start
+                && ctx.lower[head - 1].ends_with("ly")
+                && ctx.is_word(head - 1)
+            {
+                head -= 1;
+            }
+            if head > clause.start && free(head - 1) && AGENT_HEADS.contains(&&ctx.lower[head - 1])
+            {
+                let mut start = head - 1;
+                while start > clause.start
+                    && head - start < 4
+                    && free(start - 1)
+                    && ctx.is_word(start - 1)
+                    && !words::is_stop(&ctx.lower[start - 1])
+                    && !res_verbish(&ctx.lower[start - 1])
+                {
+                    start -= 1;
+                }
+                if start > clause.start && matches!(&ctx.lower[start - 1], "the" | "a" | "an") {
+                    start -= 1;
+                }
+                push_unique(&mut ev.perpetrators, text_slot(ctx, start..head));
+            }
+        }
+        // "… by an angry mob", "shot dead by soldiers".
+        if t + 1 < clause.end && (at_trigger || passive) {
+            let mut by = t + 1;
+            while by < clause.end
+                && by <= t + 3
+                && matches!(&ctx.lower[by], "dead" | "to" | "death" | "down" | "alive")
+            {
+                by += 1;
+            }
+            if by < clause.end && &ctx.lower[by] == "by" {
+                let start = by + 1;
+                let mut end = start;
+                if end < clause.end && matches!(&ctx.lower[end], "a" | "an" | "the") {
+                    end += 1;
+                }
+                while end < clause.end
+                    && end - start < 4
+                    && free(end)
+                    && ctx.is_word(end)
+                    && (!words::is_stop(&ctx.lower[end])
+                        || words::number_value(&ctx.lower[end]).is_some()
+                        || AGENT_HEADS.contains(&&ctx.lower[end]))
+                    && !PREPOSITIONS.contains(&&ctx.lower[end])
+                {
+                    end += 1;
+                }
+                let head_agent = end > start
+                    && AGENT_HEADS.contains(&&ctx.lower[end - 1])
+                    && !ctx.is_capitalized(end - 1);
+                if head_agent {
+                    let agent = ctx.span_of(start..end);
+                    // "soldiers" after "by" is who shot, not who was shot.
+                    ev.victims
+                        .retain(|v| !v.span.is_some_and(|s| s.overlaps(agent)));
+                    push_unique(&mut ev.perpetrators, text_slot(ctx, start..end));
+                }
+            }
+        }
+    }
+}
+
 /// Verbs whose subject commits the act: a person named right before one
 /// in a violent event's clause is a perpetrator.
 const ACT_VERBS: &[&str] = &[
@@ -991,6 +1230,11 @@ const ACT_VERBS: &[&str] = &[
     "abducted",
     "assassinated",
     "bombed",
+    "beheaded",
+    "lynched",
+    "tortured",
+    "hacked",
+    "stoned",
 ];
 
 /// Adjectives of a continent, with its name in the gazetteer.
@@ -1228,14 +1472,14 @@ fn fill(
                                     .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
                     } else {
-                        passive_between(ctx, res, ents, toks.end, d.trigger)
+                        passive_subject(ctx, res, ents, toks.end, d.trigger)
                     };
                 // "Activist John Banda was shot dead", "X, 34, was
                 // brutally murdered": the subject of a passive act of
                 // violence is its victim.
                 let passive_victim = ev.kind.is_violent()
                     && toks.end <= d.trigger
-                    && passive_between(ctx, res, ents, toks.end, d.trigger);
+                    && passive_subject(ctx, res, ents, toks.end, d.trigger);
                 if ev.kind.is_violent() && acts || arrested {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 } else if !reported
@@ -1419,8 +1663,16 @@ fn fill(
                 t += len;
                 continue;
             }
-            // "the federal prosecutor's office said": a speaker, not a target.
-            if ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
+            // "the federal prosecutor's office said": a speaker, not a target;
+            // "Journalist Ahmed Kumara": a title, the person's own (read
+            // with the name, not as another victim).
+            let titles_person = ents
+                .by_token
+                .get(t + len)
+                .copied()
+                .flatten()
+                .is_some_and(|e| ents.get(e).kind == EntityType::Person);
+            if titles_person || ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
                 t += len;
                 continue;
             }
@@ -1445,8 +1697,14 @@ fn fill(
                 t += len;
                 continue;
             }
+            // "Soldiers shot dead three protesters": the subject of an act
+            // with an object commits it, whatever the noun's usual role.
+            let acts = ev.kind.is_violent() && active_subject(ctx, phrase.end, clause.end);
             match role {
                 NounRole::Perpetrator => push_unique(&mut ev.perpetrators, slot),
+                NounRole::Victim | NounRole::Suspect if acts => {
+                    push_unique(&mut ev.perpetrators, slot)
+                }
                 NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
                 NounRole::Suspect if ev.kind.is_violent() && (armed || named_suspect) => {
                     push_unique(&mut ev.perpetrators, slot)
@@ -1527,7 +1785,14 @@ fn fill(
                     | "beheaded"
                     | "beheading"
                     | "lynched"
-            )
+                    | "executed"
+            ) || (&ctx.lower[j] == "fatally"
+                && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
+                || (matches!(&ctx.lower[j], "death" | "alive")
+                // "tortured to death", "burned alive".
+                && j.checked_sub(1).is_some_and(|p| {
+                    matches!(&ctx.lower[p], "to" | "burned" | "burnt")
+                }))
         });
         let singular = |v: &Slot| {
             let l = v.text.to_lowercase();
@@ -1558,7 +1823,8 @@ fn fill(
                     | "killed"
                     | "wounded"
                     | "injured"
-            ) {
+            ) && !(&ctx.lower[t] == "dead" && t > 0 && &ctx.lower[t - 1] == "shot")
+            {
                 continue;
             }
             let Some(span) = counted_object(ctx, t + 1, clause.end) else {
@@ -1576,6 +1842,9 @@ fn fill(
                 });
             }
         }
+    }
+    if ev.kind.is_violent() {
+        passive_slots(ctx, ents, clause.clone(), d.trigger, ev);
     }
     // "the mayor" is the person the text names with that office.
     let mut named = Vec::new();
@@ -1704,10 +1973,11 @@ fn passive_between(
     let Some(verb) = ctx.lower.get(trigger) else {
         return false;
     };
+    // "in custody", "in police detention": a state the subject is in.
     let participle = verb.ends_with("ed")
         || matches!(
             verb,
-            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held"
+            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held" | "in"
         );
     if !participle || from >= trigger {
         return false;
@@ -1746,10 +2016,64 @@ fn passive_between(
             (matches!(
                 w,
                 "was" | "were" | "been" | "has" | "have" | "had" | "being" | "also" | "," | "aged"
-            ) || (w == "who" && j > start && ctx.lower[j - 1] == *","))
+            ) || (w == "who" && j > start && ctx.lower[j - 1] == *",")
+                // "was among those arrested".
+                || (w == "among" || w == "those") && j > start)
                 || (w.ends_with("ly") && w.len() > 4)
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
+}
+
+/// True when the person whose name ends before token `from` is, alone or
+/// in a list of people ("Andrei Zhuk and Vasily Yuzepchuk were executed",
+/// "A, B and C were detained"), the subject of the passive `trigger`.
+fn passive_subject(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    from: usize,
+    trigger: usize,
+) -> bool {
+    let person_at = |j: usize| {
+        ents.by_token
+            .get(j)
+            .copied()
+            .flatten()
+            .filter(|&e| ents.get(e).kind == EntityType::Person)
+    };
+    let mut end = from;
+    for _ in 0..8 {
+        if passive_between(ctx, res, ents, end, trigger) {
+            return true;
+        }
+        // The next name of the list, perhaps after its role ("…, human
+        // rights lawyer Mohamed el-Baqer, and blogger Mohamed Ibrahim").
+        let mut j = end;
+        while j < trigger && matches!(&ctx.lower[j], "," | "and") {
+            j += 1;
+        }
+        let role_start = j;
+        while j < trigger
+            && j - role_start < 4
+            && person_at(j).is_none()
+            && ctx.is_word(j)
+            && !ctx.is_capitalized(j)
+            && !words::is_stop(&ctx.lower[j])
+        {
+            j += 1;
+        }
+        if j > role_start && words::role_noun(&ctx.lower[j - 1]).is_none() {
+            return false;
+        }
+        let Some(e) = person_at(j).filter(|_| j > end) else {
+            return false;
+        };
+        while j < trigger && person_at(j) == Some(e) {
+            j += 1;
+        }
+        end = j;
+    }
+    false
 }
 
 /// True when the entity at token `t` continues a list introduced by "from".
@@ -1885,6 +2209,9 @@ fn counts(
                 | "fatalities"
                 | "murdered"
                 | "slain"
+                | "lynched"
+                | "beheaded"
+                | "executed"
         );
         let is_hurt = matches!(
             w,

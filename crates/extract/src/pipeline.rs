@@ -718,6 +718,83 @@ mod tests {
     }
 
     #[test]
+    fn who_killed_whom_in_the_passive_and_the_active() {
+        // (type, perpetrators, victims, killed) of every violent event.
+        type Act<'a> = (
+            vigil_core::EventType,
+            Vec<&'a str>,
+            Vec<&'a str>,
+            Option<u32>,
+        );
+        fn acts(a: &vigil_core::Analysis) -> Vec<Act<'_>> {
+            fn texts(s: &[vigil_core::Slot]) -> Vec<&str> {
+                s.iter().map(|s| s.text.as_str()).collect()
+            }
+            a.events
+                .iter()
+                .filter(|e| e.kind.is_violent())
+                .map(|e| (e.kind, texts(&e.perpetrators), texts(&e.victims), e.killed))
+                .collect()
+        }
+        use vigil_core::EventType::{Attack, Shooting};
+        // The agent after "by" is the perpetrator; the counted subject the victims.
+        let a = analyze("Three protesters were shot dead by soldiers in Yangon.");
+        assert_eq!(
+            acts(&a),
+            [(
+                Shooting,
+                vec!["soldiers"],
+                vec!["Three protesters"],
+                Some(3)
+            )]
+        );
+        // The subject of the act with an object commits it ("soldiers" is
+        // otherwise a victim's noun).
+        let a = analyze("Soldiers shot dead three protesters in Yangon.");
+        assert_eq!(
+            acts(&a),
+            [(
+                Shooting,
+                vec!["Soldiers"],
+                vec!["three protesters"],
+                Some(3)
+            )]
+        );
+        // A reduced passive is no subject of the act.
+        let a = analyze("Two soldiers killed in an ambush were buried on Sunday.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["Two soldiers"], Some(2))]);
+        let a = analyze("Two farmers were hacked to death by suspected herdsmen in Benue.");
+        assert_eq!(
+            acts(&a),
+            [(
+                Attack,
+                vec!["suspected herdsmen"],
+                vec!["Two farmers"],
+                Some(2)
+            )]
+        );
+        // Lynching, beheading, "tortured to death" are killings.
+        let a = analyze("Activist Ahmed Kumara was lynched by an angry mob in Sialkot.");
+        assert_eq!(
+            acts(&a),
+            [(Attack, vec!["an angry mob"], vec!["Ahmed Kumara"], Some(1))]
+        );
+        let a = analyze("Police said journalist Ahmed Ali was tortured to death in custody.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["Ahmed Ali"], Some(1))]);
+        // A title is its person's, not another victim of a second act.
+        let a = analyze("Journalist Ahmed Kumara was shot dead and his car was set on fire.");
+        assert_eq!(
+            slot_texts(&a, |e| &e.victims),
+            ["Ahmed Kumara"],
+            "{:?}",
+            a.events
+        );
+        // Floods are nobody's agents.
+        let a = analyze("Ten people were killed by floods in Kerala.");
+        assert!(slot_texts(&a, |e| &e.perpetrators).is_empty());
+    }
+
+    #[test]
     fn names_after_a_role_noun_are_people() {
         // The people of a text, with their roles ("" for none).
         let check = |text: &str, want: &[(&str, &str)]| {

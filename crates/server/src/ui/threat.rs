@@ -47,7 +47,8 @@ impl Signal {
 
 /// The signal and base points of an incident: warnings 3, plots 4
 /// (a violent type at stage planned or foiled counts as a plot, at stage
-/// threatened as a warning), arrests/raids/convictions 2, claims 1,
+/// threatened as a warning), arrests/raids/convictions 2 (1 when only
+/// threatened: "faces arrest"), claims 1,
 /// attacks 3 plus a casualty bonus (+1 for 1–9 killed or injured, +2 for
 /// 10–99, +3 for 100 or more).
 pub fn base(incident: &Incident) -> (Signal, f64) {
@@ -55,7 +56,11 @@ pub fn base(incident: &Incident) -> (Signal, f64) {
         EventType::Warning => (Signal::Warning, 3.0),
         EventType::Claim => (Signal::Warning, 1.0),
         EventType::Plot => (Signal::Plot, 4.0),
-        EventType::Arrest | EventType::Raid | EventType::Conviction => (Signal::Arrest, 2.0),
+        EventType::Arrest | EventType::Raid | EventType::Conviction => match incident.stage {
+            // "threatened to arrest", "faces arrest": nobody is held yet.
+            Stage::Threatened => (Signal::Arrest, 1.0),
+            _ => (Signal::Arrest, 2.0),
+        },
         _ => match incident.stage {
             Stage::Planned | Stage::Foiled => (Signal::Plot, 4.0),
             Stage::Threatened => (Signal::Warning, 3.0),
@@ -391,6 +396,8 @@ mod tests {
         i.stage = Stage::Threatened;
         assert_eq!(base(&i), (Signal::Warning, 3.0));
         i.kind = EventType::Arrest;
+        assert_eq!(base(&i), (Signal::Arrest, 1.0));
+        i.stage = Stage::Accomplished;
         assert_eq!(base(&i), (Signal::Arrest, 2.0));
     }
 
