@@ -61,6 +61,7 @@ golden! {
     wire_vienna_plot_arrest => "wire-vienna-plot-arrest",
     wire_minsk_blogger_arrest => "wire-minsk-blogger-arrest",
     wire_harare_novelist_arrest => "wire-harare-novelist-arrest",
+    wire_yangon_crackdown => "wire-yangon-crackdown",
     fixture_shafaq_isis_k => "fixture-shafaq-isis-k",
 }
 

@@ -105,6 +105,10 @@ const STUDY_VERBS: &[&str] = &[
     "watching",
     "glorified",
     "glorifying",
+    "tracks",
+    "tracking",
+    "monitors",
+    "monitoring",
 ];
 
 /// An event being built, with the token range of its clause.
@@ -519,6 +523,25 @@ fn sentence_events(
             _ => t += 1,
         }
     }
+    // "had researched vehicle or knife attacks online", "watched videos of
+    // beheadings", "which tracks arrests and killings": acts as a subject of
+    // study, no event (nor the operation or violence of another trigger).
+    found.retain(|(t, _, trig)| {
+        !(trig.noun
+            && (clause.start.max(t.saturating_sub(4))..*t)
+                .any(|j| STUDY_VERBS.contains(&&ctx.lower[j])))
+    });
+    // "tortured to death in custody": the custody is where the act
+    // happened, no arrest of its own.
+    let violent_at = found
+        .iter()
+        .find(|(_, _, tr)| tr.kind.is_violent())
+        .map(|(t, _, _)| *t);
+    found.retain(|(t, _, trig)| {
+        !(trig.kind == EventType::Arrest
+            && &ctx.lower[*t] == "in"
+            && violent_at.is_some_and(|v| v < *t))
+    });
     if found.is_empty() {
         return;
     }
@@ -639,14 +662,6 @@ fn sentence_events(
             continue;
         }
         if has_threat && trig.kind.is_violent() && !trig.past && !trig.noun {
-            continue;
-        }
-        // "had researched vehicle or knife attacks online", "watched
-        // videos of beheadings": attacks as a subject of study, no event.
-        if trig.noun
-            && (clause.start.max(t.saturating_sub(4))..t)
-                .any(|j| STUDY_VERBS.contains(&&ctx.lower[j]))
-        {
             continue;
         }
         // "rammed an explosives-laden car into a checkpoint": a car bombing.
@@ -861,6 +876,8 @@ const VIOLENCE_WORDS: &[&str] = &[
 
 /// Nouns after which a role noun is an adjective ("terrorist organization").
 const ADJECTIVAL_NEXT: &[&str] = &[
+    "act",
+    "acts",
     "organization",
     "organisation",
     "group",
@@ -965,7 +982,7 @@ fn counted_object(ctx: &Ctx, i: usize, ceil: usize) -> Option<Span> {
     while end < ceil && end - i <= 3 {
         let w = &ctx.lower[end];
         if !ctx.is_word(end)
-            || words::is_stop(w)
+            || words::is_stop(w) && !matches!(w, "more" | "other")
             || PREPOSITIONS.contains(&w)
             || res_verbish(w)
             || words::number_value(w).is_some()
@@ -1109,14 +1126,16 @@ fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usiz
             if subj_end > clause.start && matches!(&ctx.lower[subj_end - 1], "have" | "had") {
                 subj_end -= 1;
             }
-            // Back over at most three words to the count: "Three protesters".
+            // Back over at most three words to the count: "Three protesters",
+            // "Two more demonstrators".
             let mut start = subj_end;
             while start > clause.start
                 && subj_end - start < 4
                 && free(start - 1)
                 && ctx.is_word(start - 1)
                 && words::number_value(&ctx.lower[start - 1]).is_none()
-                && !words::is_stop(&ctx.lower[start - 1])
+                && (!words::is_stop(&ctx.lower[start - 1])
+                    || matches!(&ctx.lower[start - 1], "more" | "other"))
             {
                 start -= 1;
             }
@@ -1890,6 +1909,8 @@ fn fill(
     ) && ev.stage == Stage::Accomplished
         && ev.killed.is_some()
         && official_victim
+        // An execution is no assassination, whoever is executed.
+        && ctx.lower.get(d.trigger) != Some("executed")
     {
         ev.kind = EventType::Assassination;
     }
