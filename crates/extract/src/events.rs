@@ -628,12 +628,9 @@ fn sentence_events(
         // of state or mob violence supports a weak act.
         let clause_has_agent = || clause.clone().any(|j| AGENT_HEADS.contains(&&ctx.lower[j]));
         let supported = clause_has_group || clause_has_weapon || has_casualty || near_modal;
-        if trig.weak
-            && !trig.threat
-            && !trig.casualty
-            && !supported
-            && !person_shot()
-            && !(trig.kind.is_violent() && clause_has_agent())
+        let needs_support = trig.weak && !trig.threat && !trig.casualty;
+        if needs_support
+            && !(supported || person_shot() || trig.kind.is_violent() && clause_has_agent())
         {
             continue;
         }
@@ -1116,14 +1113,13 @@ fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usiz
         let passive = aux > clause.start
             && matches!(&ctx.lower[aux - 1], "was" | "were" | "been" | "are" | "is");
         if passive {
+            // The subject ends before the auxiliary ("were"), or before
+            // "have" / "had" / "has" of "had been".
             let mut subj_end = aux - 1;
-            if subj_end > clause.start && &ctx.lower[subj_end - 1] == "been"
-                || subj_end > clause.start
-                    && matches!(&ctx.lower[subj_end - 1], "have" | "had" | "has")
+            if &ctx.lower[subj_end] == "been"
+                && subj_end > clause.start
+                && matches!(&ctx.lower[subj_end - 1], "have" | "had" | "has")
             {
-                subj_end -= 1;
-            }
-            if subj_end > clause.start && matches!(&ctx.lower[subj_end - 1], "have" | "had") {
                 subj_end -= 1;
             }
             // Back over at most three words to the count: "Three protesters",
@@ -1830,7 +1826,7 @@ fn fill(
     // whatever its noun.
     if ev.kind.is_violent() {
         for t in clause.clone() {
-            if !matches!(
+            if !(matches!(
                 &ctx.lower[t],
                 "kidnapped"
                     | "abducted"
@@ -1842,7 +1838,7 @@ fn fill(
                     | "killed"
                     | "wounded"
                     | "injured"
-            ) && !(&ctx.lower[t] == "dead" && t > 0 && &ctx.lower[t - 1] == "shot")
+            ) || &ctx.lower[t] == "dead" && t > 0 && &ctx.lower[t - 1] == "shot")
             {
                 continue;
             }
