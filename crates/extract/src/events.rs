@@ -1332,7 +1332,14 @@ fn fill(
         }
         match entity.kind {
             EntityType::ArmedGroup => {
-                let next = ctx.lower.get(toks.end);
+                // The next word, past the group's acronym in parentheses
+                // and a possessive: "Kurdistan Workers' Party (PKK) leader".
+                let next = (toks.end..(toks.end + 5).min(ctx.lower.len()))
+                    .find(|&j| {
+                        !matches!(&ctx.lower[j], "(" | ")" | "'" | "\u{2019}")
+                            && ents.by_token.get(j).copied().flatten() != Some(e)
+                    })
+                    .map(|j| &ctx.lower[j]);
                 let against = (toks.start.saturating_sub(3)..toks.start).any(|j| {
                     matches!(
                         &ctx.lower[j],

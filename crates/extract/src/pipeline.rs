@@ -715,6 +715,12 @@ mod tests {
              highlights the crackdown of President Alexander Lukashenko.",
         );
         assert_eq!(arrested(&a), ["Katsiaryna Andreyeva", "Darya Chultsovato"]);
+        // The party of a leader held is his, not held itself.
+        let a = analyze(
+            "The union campaigns for jailed Kurdistan Workers' Party (PKK) leader \
+             Abdullah Ocalan.",
+        );
+        assert_eq!(arrested(&a), ["Abdullah Ocalan"]);
     }
 
     #[test]
