@@ -1095,10 +1095,12 @@ const AGENT_HEADS: &[&str] = &[
     "extremists",
 ];
 
-/// The act's victims and perpetrators told in the passive, which no
-/// lexicon noun names: the counted subject of a harmed participle ("Three
-/// protesters were shot dead") is a victim; the agent after "by" ("by
-/// soldiers", "by an angry mob") is a perpetrator.
+/// The act's victims and perpetrators that no lexicon noun names: the
+/// counted subject of a passive harmed participle ("Three protesters were
+/// shot dead") is a victim; the agent after "by" ("by soldiers", "by an
+/// angry mob") and the agent subject of the trigger told in the active
+/// with an object ("Israeli border police fatally shot a man") are
+/// perpetrators.
 fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usize, ev: &mut Event) {
     let free = |j: usize| ents.by_token.get(j).copied().flatten().is_none();
     for t in clause.clone() {
@@ -1332,14 +1334,22 @@ fn fill(
         }
         match entity.kind {
             EntityType::ArmedGroup => {
-                // The next word, past the group's acronym in parentheses
-                // and a possessive: "Kurdistan Workers' Party (PKK) leader".
-                let next = (toks.end..(toks.end + 5).min(ctx.lower.len()))
-                    .find(|&j| {
-                        !matches!(&ctx.lower[j], "(" | ")" | "'" | "\u{2019}")
-                            && ents.by_token.get(j).copied().flatten() != Some(e)
-                    })
-                    .map(|j| &ctx.lower[j]);
+                // The next word; for the held, past the group's acronym in
+                // parentheses and a possessive: "jailed Kurdistan Workers'
+                // Party (PKK) leader X" holds X, not the party. (Of an
+                // act of violence, "the FMLN (…) leader" still names the
+                // group that acts: reading past it there lowered MUC-4's
+                // out-of-fold PerpOrg.)
+                let next = if suspects_event {
+                    (toks.end..(toks.end + 5).min(ctx.lower.len()))
+                        .find(|&j| {
+                            !matches!(&ctx.lower[j], "(" | ")" | "'" | "\u{2019}")
+                                && ents.by_token.get(j).copied().flatten() != Some(e)
+                        })
+                        .map(|j| &ctx.lower[j])
+                } else {
+                    ctx.lower.get(toks.end)
+                };
                 let against = (toks.start.saturating_sub(3)..toks.start).any(|j| {
                     matches!(
                         &ctx.lower[j],
