@@ -216,6 +216,16 @@ fn gazetteer_pass(
         }
     }
     let context_refs: Vec<&str> = context.iter().map(String::as_str).collect();
+    // Where place names and nationality words end: "US State Department"
+    // is the State Department of the US.
+    let place_ends: Vec<usize> = matches
+        .iter()
+        .filter(|(_, t)| {
+            t.iter()
+                .any(|x| matches!(x, NameTarget::Place | NameTarget::Demonym(_)))
+        })
+        .map(|(s, _)| s.end)
+        .collect();
     for (span, targets) in matches {
         let found = ctx.slice(span);
         if let Some(idx) = targets.iter().find_map(|t| match t {
@@ -256,6 +266,28 @@ fn gazetteer_pass(
             if !found.contains(' ')
                 && next_is_name_word(ctx, span)
                 && !found.chars().all(|c| !c.is_lowercase())
+            {
+                continue;
+            }
+            // "State Security Service" (Nigeria's) is not the "Security
+            // Service" (MI5): an agency's name of several words right after
+            // another capitalised word, which is neither a place nor a
+            // nationality, is the end of a longer name.
+            if found.contains(' ')
+                && matches!(
+                    rec.kind,
+                    EntityType::GovernmentBody | EntityType::Organization
+                )
+                && ctx.case.informative()
+                && ctx.token_at(span.start).checked_sub(1).is_some_and(|p| {
+                    let prev = ctx.tokens[p].span;
+                    ctx.is_capitalized(p)
+                        && ctx.is_word(p)
+                        && !words::is_stop(&ctx.lower[p])
+                        && !sentence_initial(ctx, p)
+                        && ctx.text.get(prev.end..span.start) == Some(" ")
+                        && !place_ends.contains(&prev.end)
+                })
             {
                 continue;
             }

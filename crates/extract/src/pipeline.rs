@@ -801,6 +801,23 @@ mod tests {
     }
 
     #[test]
+    fn an_agency_name_inside_a_longer_name_is_not_that_agency() {
+        let names = |text: &str| -> Vec<String> {
+            analyze(text).entities.into_iter().map(|e| e.name).collect()
+        };
+        // Nigeria's State Security Service is not MI5, the "Security Service".
+        let got = names("John Smith was arrested by the State Security Service in Abuja.");
+        assert!(!got.iter().any(|n| n == "MI5"), "{got:?}");
+        // After a place or a nationality the agency is still itself.
+        let got = names("Britain's Security Service warned of attacks.");
+        assert!(got.iter().any(|n| n == "MI5"), "{got:?}");
+        let got = names("The British Security Service warned of attacks.");
+        assert!(got.iter().any(|n| n == "MI5"), "{got:?}");
+        let got = names("The US State Department warned of attacks.");
+        assert!(got.iter().any(|n| n == "State Department"), "{got:?}");
+    }
+
+    #[test]
     fn names_after_a_role_noun_are_people() {
         // The people of a text, with their roles ("" for none).
         let check = |text: &str, want: &[(&str, &str)]| {
