@@ -64,11 +64,16 @@ impl Entities {
         self.list.get(n.checked_sub(1)?).filter(|e| e.id == id)
     }
 
+    /// The entity (index) whose mention covers token `t`, if any; `None`
+    /// past the last token too.
+    pub fn at(&self, t: usize) -> Option<usize> {
+        self.by_token.get(t).copied().flatten()
+    }
+
     /// Entity (index) mentioned exactly at or covering this span.
     pub fn at_span(&self, ctx: &Ctx, span: Span) -> Option<usize> {
         let toks = ctx.tokens_in(span);
-        toks.clone()
-            .find_map(|t| self.by_token.get(t).copied().flatten())
+        toks.clone().find_map(|t| self.at(t))
     }
 
     /// All (entity index, mention span) pairs in a token range, in order.

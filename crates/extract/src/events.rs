@@ -492,7 +492,7 @@ fn sentence_events(
     let mut t = clause.start;
     while t < clause.end {
         // Words inside names ("Attack Helicopter Squadron") are not triggers.
-        if ents.by_token.get(t).copied().flatten().is_some() {
+        if ents.at(t).is_some() {
             t += 1;
             continue;
         }
@@ -1093,6 +1093,9 @@ const AGENT_HEADS: &[&str] = &[
     "youths",
     "settlers",
     "extremists",
+    "junta",
+    "regime",
+    "authorities",
 ];
 
 /// The act's victims and perpetrators that no lexicon noun names: the
@@ -1102,7 +1105,7 @@ const AGENT_HEADS: &[&str] = &[
 /// with an object ("Israeli border police fatally shot a man") are
 /// perpetrators.
 fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usize, ev: &mut Event) {
-    let free = |j: usize| ents.by_token.get(j).copied().flatten().is_none();
+    let free = |j: usize| ents.at(j).is_none();
     for t in clause.clone() {
         if !HARMED.contains(&&ctx.lower[t]) {
             continue;
@@ -1138,7 +1141,30 @@ fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usiz
                 start -= 1;
             }
             if start > clause.start && start < subj_end && free(start - 1) {
-                if let Some(span) = counted_object(ctx, start - 1, subj_end) {
+                // "a village headman was lynched": one person; "a plane was
+                // shot down" is a thing.
+                let one = matches!(&ctx.lower[start - 1], "a" | "an")
+                    && ctx.lower.get(t + 1) != Some("down")
+                    && (start == clause.start + 1
+                        || !ctx.is_word(start - 2)
+                        || matches!(
+                            &ctx.lower[start - 2],
+                            "that"
+                                | "and"
+                                | "but"
+                                | "when"
+                                | "after"
+                                | "as"
+                                | "while"
+                                | "because"
+                                | "where"
+                                | "then"
+                                | "before"
+                                | "said"
+                        ));
+                let counted = counted_object(ctx, start - 1, subj_end)
+                    .or_else(|| one.then(|| ctx.span_of(start - 1..subj_end)));
+                if let Some(span) = counted {
                     let end_tok = ctx.span_of(start - 1..subj_end);
                     let taken = ev
                         .victims
@@ -1344,7 +1370,7 @@ fn fill(
                     (toks.end..(toks.end + 5).min(ctx.lower.len()))
                         .find(|&j| {
                             !matches!(&ctx.lower[j], "(" | ")" | "'" | "\u{2019}")
-                                && ents.by_token.get(j).copied().flatten() != Some(e)
+                                && ents.at(j) != Some(e)
                         })
                         .map(|j| &ctx.lower[j])
                 } else {
@@ -1458,10 +1484,7 @@ fn fill(
                             ) || words::is_honorific(&ctx.lower[j])
                                 || ctx.case.informative() && ctx.is_capitalized(j)
                                 || ents
-                                    .by_token
-                                    .get(j)
-                                    .copied()
-                                    .flatten()
+                                    .at(j)
                                     .is_some_and(|x| ents.get(x).kind == EntityType::Person))
                         {
                             j += 1;
@@ -1580,7 +1603,7 @@ fn fill(
             let mut end = first;
             while end < own_end
                 && ctx.is_capitalized(end)
-                && ents.by_token.get(end).copied().flatten().is_none()
+                && ents.at(end).is_none()
                 && !words::is_stop(&ctx.lower[end])
             {
                 end += 1;
@@ -1664,7 +1687,7 @@ fn fill(
     // Generic nouns: perpetrators ("gunmen"), victims ("a police officer"), targets ("a Catholic church").
     let mut t = clause.start;
     while t < clause.end {
-        if ents.by_token.get(t).copied().flatten().is_some() {
+        if ents.at(t).is_some() {
             t += 1;
             continue;
         }
@@ -1699,10 +1722,7 @@ fn fill(
             // "Journalist Ahmed Kumara": a title, the person's own (read
             // with the name, not as another victim).
             let titles_person = ents
-                .by_token
-                .get(t + len)
-                .copied()
-                .flatten()
+                .at(t + len)
                 .is_some_and(|e| ents.get(e).kind == EntityType::Person);
             if titles_person || ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
                 t += len;
@@ -1718,10 +1738,7 @@ fn fill(
             // "supporters of the Islamic State group", "members of ISIS-K".
             let of_group = ctx.lower.get(t + len) == Some("of")
                 && (t + len + 1..(t + len + 3).min(ctx.tokens.len())).any(|j| {
-                    ents.by_token
-                        .get(j)
-                        .copied()
-                        .flatten()
+                    ents.at(j)
                         .is_some_and(|e| ents.get(e).kind == EntityType::ArmedGroup)
                 });
             if of_group {
@@ -2029,10 +2046,7 @@ fn passive_between(
                         && !words::is_speech_verb(&ctx.lower[j])
                         && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
                         && ents
-                            .by_token
-                            .get(j)
-                            .copied()
-                            .flatten()
+                            .at(j)
                             .is_none_or(|e| ents.get(e).kind != EntityType::Person)
                 });
             if age || plain {
@@ -2069,10 +2083,7 @@ fn passive_subject(
     trigger: usize,
 ) -> bool {
     let person_at = |j: usize| {
-        ents.by_token
-            .get(j)
-            .copied()
-            .flatten()
+        ents.at(j)
             .filter(|&e| ents.get(e).kind == EntityType::Person)
     };
     let mut end = from;
@@ -2121,10 +2132,7 @@ fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {
         }
         if !(matches!(w, "," | "and")
             || ents
-                .by_token
-                .get(j)
-                .copied()
-                .flatten()
+                .at(j)
                 .is_some_and(|e| ents.get(e).kind == EntityType::Country))
         {
             return false;
@@ -2151,7 +2159,7 @@ fn noun_phrase(
         }
         // Names are their own slots; capitalised words inside a name
         // ("a Champions League match") stay.
-        if ents.by_token.get(s - 1).copied().flatten().is_some() && !ctx.is_capitalized(s - 1) {
+        if ents.at(s - 1).is_some() && !ctx.is_capitalized(s - 1) {
             break;
         }
         let determiner = matches!(
@@ -2288,6 +2296,11 @@ fn counts(
                     | "arrested"
                     | "arrests"
                     | "detained"
+                    // "executed two democracy activists".
+                    | "executed"
+                    | "murdered"
+                    | "beheaded"
+                    | "lynched"
             )
         {
             n = number_after(ctx, t, clause.end);
@@ -2459,13 +2472,10 @@ fn last_group_before(
     // window, whatever the number of mentions in the document.
     let toks = ctx.tokens_in(Span::new(floor, sentence_end));
     let t = toks.rev().find(|t| {
-        ents.by_token
-            .get(*t)
-            .copied()
-            .flatten()
+        ents.at(*t)
             .is_some_and(|e| ents.get(e).kind == EntityType::ArmedGroup)
     })?;
-    let e = ents.by_token.get(t).copied().flatten()?;
+    let e = ents.at(t)?;
     let entity = ents.get(e);
     let here = ctx.tokens.get(t)?.span;
     let i = entity.mentions.partition_point(|m| m.end <= here.start);
@@ -2512,11 +2522,11 @@ pub fn attribution(
             // The nearest entity that can speak: "the US embassy in Moscow warned".
             let can_speak = |e: &usize| speaker_kind(ents.get(*e).kind);
             let after = (t + 1..(t + 6).min(sentence.end))
-                .filter_map(|j| ents.by_token.get(j).copied().flatten())
+                .filter_map(|j| ents.at(j))
                 .find(can_speak);
             let before = (sentence.start.max(t.saturating_sub(10))..t)
                 .rev()
-                .filter_map(|j| ents.by_token.get(j).copied().flatten())
+                .filter_map(|j| ents.at(j))
                 .find(can_speak);
             let pick = if according || citing {
                 after
@@ -2608,6 +2618,14 @@ fn slot_country<'e>(ents: &'e Entities, slot: &Slot) -> Option<&'e str> {
     entity_country(ents.by_id(slot.entity.as_deref()?)?)
 }
 
+/// The person entities named in slots, by id.
+fn named_people<'a>(ents: &'a Entities, slots: &'a [Slot]) -> impl Iterator<Item = &'a str> + 'a {
+    slots
+        .iter()
+        .filter_map(|p| p.entity.as_deref())
+        .filter(|id| ents.by_id(id).is_some_and(|x| x.kind == EntityType::Person))
+}
+
 /// True when two events' places name a country in common.
 fn same_country(ents: &Entities, a: &[Slot], b: &[Slot]) -> bool {
     let a: Vec<&str> = a.iter().filter_map(|p| slot_country(ents, p)).collect();
@@ -2632,20 +2650,42 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
         // "Mashingaidze … was arrested" after the arrest of Rutendo
         // Mashingaidze: the same arrest told again.
         let same_suspects = |e: &Event| {
-            let people = |v: &[Slot]| {
-                v.iter()
-                    .filter_map(|p| p.entity.as_deref())
-                    .filter(|id| ents.by_id(id).is_some_and(|x| x.kind == EntityType::Person))
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            };
+            let people = |v: &[Slot]| named_people(ents, v).map(str::to_owned).collect::<Vec<_>>();
             let (had, now) = (people(&e.perpetrators), people(&d.event.perpetrators));
             e.kind == EventType::Arrest
                 && d.event.kind == EventType::Arrest
                 && !now.is_empty()
                 && now.iter().all(|p| had.contains(p))
         };
+        // "Phyo Zeya Thaw … was executed" after "executed Phyo Zeya Thaw":
+        // the same person harmed twice in one way is one act told twice.
+        let same_victims = |e: &Event| {
+            e.kind == d.event.kind
+                && e.kind.is_violent()
+                && named_people(ents, &d.event.victims)
+                    .any(|v| named_people(ents, &e.victims).any(|w| w == v))
+        };
+        // "had executed two democracy activists" in the lead, "X and Y
+        // were executed" below: the same act and the same toll of two or
+        // more in one country.
+        let retold = |e: &Event| {
+            e.kind == d.event.kind
+                && e.kind.is_violent()
+                && e.killed.is_some_and(|k| k >= 2)
+                && e.killed == d.event.killed
+                && e.trigger.text.eq_ignore_ascii_case(&d.event.trigger.text)
+                && (places_agree(ents, &e.locations, &d.event.locations)
+                    || same_country(ents, &e.locations, &d.event.locations))
+        };
         let same = out[recent..].iter_mut().find(|(e, s)| {
+            if !d.another_time
+                && e.stage == d.event.stage
+                && d.sentence.abs_diff(*s) <= 5
+                && (e.date.is_none() || d.event.date.is_none() || e.date == d.event.date)
+                && (same_victims(e) || retold(e))
+            {
+                return true;
+            }
             let reference = reference || same_suspects(e);
             !d.another_time
                 && (e.kind == d.event.kind

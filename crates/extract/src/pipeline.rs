@@ -724,6 +724,51 @@ mod tests {
     }
 
     #[test]
+    fn one_act_told_twice_is_one_event() {
+        fn violent(a: &vigil_core::Analysis) -> Vec<(Vec<&str>, Option<u32>)> {
+            a.events
+                .iter()
+                .filter(|e| e.kind.is_violent())
+                .map(|e| {
+                    (
+                        e.victims.iter().map(|v| v.text.as_str()).collect(),
+                        e.killed,
+                    )
+                })
+                .collect()
+        }
+        // The lead's toll, then the names, three sentences apart and at
+        // places of one country.
+        let a = analyze(
+            "YANGON, July 25 (Reuters) - The junta said it had executed two democracy \
+             activists. Protests went on in Mandalay. Shops were shut in Monywa. \
+             Former lawmaker Phyo Zeya Thaw and activist Kyaw Min Yu were executed \
+             at a prison in Mandalay.",
+        );
+        assert_eq!(
+            violent(&a),
+            [(
+                vec!["two democracy activists", "Phyo Zeya Thaw", "Kyaw Min Yu"],
+                Some(2)
+            )]
+        );
+        // The same person killed, told again far below with another verb's
+        // place: one killing.
+        let a = analyze(
+            "Gunmen shot dead journalist Ahmed Kumara in Karachi on Monday. His \
+             colleagues protested. The union condemned the attack. Police have no \
+             suspect. Ahmed Kumara was shot in Sindh province as he left his office.",
+        );
+        assert_eq!(violent(&a).len(), 1, "{:?}", violent(&a));
+        // Two tolls of two in two countries are two acts.
+        let a = analyze(
+            "Militants executed two soldiers in Mali on Monday. In Niger, militants \
+             executed two soldiers on Tuesday.",
+        );
+        assert_eq!(violent(&a).len(), 2, "{:?}", violent(&a));
+    }
+
+    #[test]
     fn who_killed_whom_in_the_passive_and_the_active() {
         // (type, perpetrators, victims, killed) of every violent event.
         type Act<'a> = (
@@ -778,6 +823,26 @@ mod tests {
                 vec!["Two farmers"],
                 Some(2)
             )]
+        );
+        // One person told with an article is a victim; the object of a
+        // prepositional phrase is no subject.
+        let a = analyze("Villagers said a village headman was lynched by an angry mob.");
+        assert_eq!(
+            acts(&a),
+            [(
+                Attack,
+                vec!["an angry mob"],
+                vec!["a village headman"],
+                Some(1)
+            )]
+        );
+        let a = analyze("The son of a village headman was killed in Sagaing.");
+        assert!(
+            acts(&a)
+                .iter()
+                .all(|(_, _, v, _)| !v.contains(&"a village headman")),
+            "{:?}",
+            acts(&a)
         );
         // Lynching, beheading, "tortured to death" are killings.
         let a = analyze("Activist Ahmed Kumara was lynched by an angry mob in Sialkot.");

@@ -121,7 +121,7 @@ fn find_speaker(ctx: &Ctx, ents: &Entities, quote: Span) -> Option<Speaker> {
             }
             // A word of a name is no verb: "states" in "The United States
             // has …", "says" in a title.
-            if ents.by_token.get(t).copied().flatten().is_some() {
+            if ents.at(t).is_some() {
                 continue;
             }
             // In the sentence after the quote only a short attribution
@@ -292,7 +292,7 @@ fn antecedent(ctx: &Ctx, ents: &Entities, before: usize, quote: Span) -> Option<
     (first..last)
         .rev()
         .filter(|j| outside(ctx.tokens[*j].span, quote))
-        .filter_map(|j| ents.by_token.get(j).copied().flatten())
+        .filter_map(|j| ents.at(j))
         .find(|e| ents.get(*e).kind == EntityType::Person)
 }
 
@@ -310,7 +310,7 @@ fn subject_of(
     let in_range = |r: Range<usize>| {
         r.rev()
             .filter(|j| outside(ctx.tokens[*j].span, quote))
-            .filter_map(|j| ents.by_token.get(j).copied().flatten())
+            .filter_map(|j| ents.at(j))
             .collect::<Vec<_>>()
     };
     let prior = in_range(before.clone());
@@ -325,9 +325,7 @@ fn subject_of(
     let after_end = (verb + 1..(verb + AFTER_VERB_MAX + 1).min(sentence.end))
         .find(|j| !ctx.is_word(*j) || !outside(ctx.tokens[*j].span, quote))
         .unwrap_or((verb + AFTER_VERB_MAX + 1).min(sentence.end));
-    let after: Vec<usize> = (verb + 1..after_end)
-        .filter_map(|j| ents.by_token.get(j).copied().flatten())
-        .collect();
+    let after: Vec<usize> = (verb + 1..after_end).filter_map(|j| ents.at(j)).collect();
     if let Some(p) = after
         .iter()
         .find(|e| ents.get(**e).kind == EntityType::Person)
@@ -746,10 +744,7 @@ fn report_subject(
     }
     // A person's report is not an institution's; otherwise keep the phrase.
     if phrase.clone().any(|j| {
-        ents.by_token
-            .get(j)
-            .copied()
-            .flatten()
+        ents.at(j)
             .is_some_and(|e| ents.get(e).kind == EntityType::Person)
     }) {
         return None;
