@@ -2024,8 +2024,26 @@ fn passive_between(
     let Some(verb) = ctx.lower.get(trigger) else {
         return false;
     };
+    // "was put under house arrest", "was placed under arrest": the verb
+    // group ends before "put".
+    let mut trigger = trigger;
+    if verb == "arrest" {
+        let mut j = trigger;
+        if j > from && &ctx.lower[j - 1] == "house" {
+            j -= 1;
+        }
+        if j > from + 2
+            && &ctx.lower[j - 1] == "under"
+            && matches!(&ctx.lower[j - 2], "put" | "placed" | "kept")
+        {
+            trigger = j - 2;
+        } else {
+            return false;
+        }
+    }
     // "in custody", "in police detention": a state the subject is in.
-    let participle = verb.ends_with("ed")
+    let participle = verb == "arrest"
+        || verb.ends_with("ed")
         || matches!(
             verb,
             "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held" | "in"
@@ -2096,6 +2114,18 @@ fn passive_subject(
         let mut j = end;
         while j < trigger && matches!(&ctx.lower[j], "," | "and") {
             j += 1;
+        }
+        // "Agnes Chow, and two other activists were among those arrested":
+        // the list ends with people counted by their role.
+        if j > end && j < trigger && words::number_value(&ctx.lower[j]).is_some() {
+            let mut k = j + 1;
+            while k < trigger && matches!(&ctx.lower[k], "other" | "more" | "fellow") {
+                k += 1;
+            }
+            if k < trigger && words::role_noun(&ctx.lower[k]).is_some() {
+                end = k + 1;
+                continue;
+            }
         }
         let role_start = j;
         while j < trigger

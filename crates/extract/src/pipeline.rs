@@ -721,6 +721,20 @@ mod tests {
              Abdullah Ocalan.",
         );
         assert_eq!(arrested(&a), ["Abdullah Ocalan"]);
+        // House arrest, and a relative clause telling it.
+        let a = analyze("Kira Yarmysh was put under house arrest.");
+        assert_eq!(arrested(&a), ["Kira Yarmysh"]);
+        let a = analyze(
+            "Kira Yarmysh, who was put under house arrest after the January \
+             protests, was detained outside her apartment building.",
+        );
+        assert_eq!(arrested(&a), ["Kira Yarmysh"]);
+        // A list that ends with people counted by their role.
+        let a = analyze(
+            "Wong's longtime colleague, Agnes Chow, and two other activists were \
+             among those arrested, local media reported.",
+        );
+        assert_eq!(arrested(&a), ["Agnes Chow"]);
     }
 
     #[test]
