@@ -1141,10 +1141,12 @@ fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usiz
                 start -= 1;
             }
             if start > clause.start && start < subj_end && free(start - 1) {
-                // "a village headman was lynched": one person; "a plane was
-                // shot down" is a thing.
-                let one = matches!(&ctx.lower[start - 1], "a" | "an")
-                    && ctx.lower.get(t + 1) != Some("down")
+                // "a village headman was lynched", "my brother was killed":
+                // one person; "a plane was shot down" is a thing.
+                let one = matches!(
+                    &ctx.lower[start - 1],
+                    "a" | "an" | "my" | "his" | "her" | "their" | "our"
+                ) && ctx.lower.get(t + 1) != Some("down")
                     && (start == clause.start + 1
                         || !ctx.is_word(start - 2)
                         || matches!(
@@ -1817,44 +1819,6 @@ fn fill(
     ev.killed = killed;
     ev.injured = injured;
     ev.arrested = arrested;
-    // "gunmen shot dead the mayor": one death.
-    if ev.kind.is_violent() && ev.killed.is_none() {
-        let kill_word = clause.clone().any(|j| {
-            matches!(
-                &ctx.lower[j],
-                "killed"
-                    | "dead"
-                    | "murdered"
-                    | "assassinated"
-                    | "slain"
-                    | "murder"
-                    | "murders"
-                    | "killing"
-                    | "killings"
-                    | "beheaded"
-                    | "beheading"
-                    | "lynched"
-                    | "executed"
-            ) || (&ctx.lower[j] == "fatally"
-                && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
-                || (matches!(&ctx.lower[j], "death" | "alive")
-                // "tortured to death", "burned alive".
-                && j.checked_sub(1).is_some_and(|p| {
-                    matches!(&ctx.lower[p], "to" | "burned" | "burnt")
-                }))
-        });
-        let singular = |v: &Slot| {
-            let l = v.text.to_lowercase();
-            (l.starts_with("a ")
-                || l.starts_with("an ")
-                || l.starts_with("the ")
-                || v.entity.is_some())
-                && !l.ends_with('s')
-        };
-        if kill_word && !ev.victims.is_empty() && ev.victims.iter().all(singular) {
-            ev.killed = u32::try_from(ev.victims.len()).ok();
-        }
-    }
     // "kidnapped two Chinese engineers", "killing nine officers": the
     // counted object of a kidnapping or of a casualty word is a victim,
     // whatever its noun.
@@ -1894,6 +1858,44 @@ fn fill(
     }
     if ev.kind.is_violent() {
         passive_slots(ctx, ents, clause.clone(), d.trigger, ev);
+    }
+    // "gunmen shot dead the mayor": one death.
+    if ev.kind.is_violent() && ev.killed.is_none() {
+        let kill_word = clause.clone().any(|j| {
+            matches!(
+                &ctx.lower[j],
+                "killed"
+                    | "dead"
+                    | "murdered"
+                    | "assassinated"
+                    | "slain"
+                    | "murder"
+                    | "murders"
+                    | "killing"
+                    | "killings"
+                    | "beheaded"
+                    | "beheading"
+                    | "lynched"
+                    | "executed"
+            ) || (&ctx.lower[j] == "fatally"
+                && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
+                || (matches!(&ctx.lower[j], "death" | "alive")
+                // "tortured to death", "burned alive".
+                && j.checked_sub(1).is_some_and(|p| {
+                    matches!(&ctx.lower[p], "to" | "burned" | "burnt")
+                }))
+        });
+        let singular = |v: &Slot| {
+            let l = v.text.to_lowercase();
+            (["a ", "an ", "the ", "my ", "his ", "her ", "their ", "our "]
+                .iter()
+                .any(|d| l.starts_with(d))
+                || v.entity.is_some())
+                && !l.ends_with('s')
+        };
+        if kill_word && !ev.victims.is_empty() && ev.victims.iter().all(singular) {
+            ev.killed = u32::try_from(ev.victims.len()).ok();
+        }
     }
     // "the mayor" is the person the text names with that office.
     let mut named = Vec::new();

@@ -858,6 +858,9 @@ mod tests {
             "{:?}",
             acts(&a)
         );
+        // A kinsman told by a possessive is one victim.
+        let a = analyze("My brother was killed like an animal by two herdsmen.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["My brother"], Some(1))]);
         // Lynching, beheading, "tortured to death" are killings.
         let a = analyze("Activist Ahmed Kumara was lynched by an angry mob in Sialkot.");
         assert_eq!(
@@ -919,6 +922,15 @@ mod tests {
         check(
             "The army confirmed the arrest of veteran actor, Chiwetala Agu, in Onitsha.",
             &[("Chiwetala Agu", "veteran actor")],
+        );
+        // A nationality, a trade, a residence.
+        check(
+            "It condemned the lynching of Sri Lankan national Priyantha Kumara in Sialkot.",
+            &[("Priyantha Kumara", "Sri Lankan national")],
+        );
+        check(
+            "The body of Ghanaian domestic worker Faustina Tay was found in Beirut.",
+            &[("Faustina Tay", "Ghanaian domestic worker")],
         );
         // An office in capitals before a name.
         check(
