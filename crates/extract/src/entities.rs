@@ -1099,6 +1099,10 @@ const PEOPLE_PLURALS: &[&str] = &[
     "prisoners",
     "protesters",
     "others",
+    "representatives",
+    "leaders",
+    "figures",
+    "opponents",
 ];
 
 /// Nouns that introduce the name of an outlet or a body right after them:

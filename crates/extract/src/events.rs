@@ -2111,9 +2111,23 @@ fn passive_subject(
         if passive_between(ctx, res, ents, end, trigger) {
             return true;
         }
+        // "– A, B and C – were also arrested": the list closed by a dash.
+        if end < trigger
+            && matches!(&ctx.lower[end], "\u{2013}" | "\u{2014}" | "-" | "--")
+            && passive_between(ctx, res, ents, end + 1, trigger)
+        {
+            return true;
+        }
         // The next name of the list, perhaps after its role ("…, human
-        // rights lawyer Mohamed el-Baqer, and blogger Mohamed Ibrahim").
+        // rights lawyer Mohamed el-Baqer, and blogger Mohamed Ibrahim"),
+        // past where the last one is from ("A from Goobjoog Media and B").
         let mut j = end;
+        if j + 1 < trigger && matches!(&ctx.lower[j], "from" | "of") && ctx.is_capitalized(j + 1) {
+            j += 1;
+            while j < trigger && j - end < 6 && (ctx.is_capitalized(j) || &ctx.lower[j] == "of") {
+                j += 1;
+            }
+        }
         while j < trigger && matches!(&ctx.lower[j], "," | "and") {
             j += 1;
         }
@@ -2142,11 +2156,29 @@ fn passive_subject(
         if j > role_start && words::role_noun(&ctx.lower[j - 1]).is_none() {
             return false;
         }
-        let Some(e) = person_at(j).filter(|_| j > end) else {
+        if j <= end {
             return false;
-        };
-        while j < trigger && person_at(j) == Some(e) {
-            j += 1;
+        }
+        if let Some(e) = person_at(j) {
+            while j < trigger && person_at(j) == Some(e) {
+                j += 1;
+            }
+        } else {
+            // A name the entity pass did not read, between items of the
+            // list ("A, Hamad Hagengimana, and B"): two to four
+            // capitalised words that are no other entity.
+            let name = j;
+            while j < trigger
+                && j - name < 4
+                && ctx.case.informative()
+                && ctx.is_capitalized(j)
+                && ents.at(j).is_none()
+            {
+                j += 1;
+            }
+            if j - name < 2 || !matches!(ctx.lower.get(j), Some("," | "and")) {
+                return false;
+            }
         }
         end = j;
     }

@@ -735,6 +735,27 @@ mod tests {
              among those arrested, local media reported.",
         );
         assert_eq!(arrested(&a), ["Agnes Chow"]);
+        // A list closed by a dash; a name the entity pass does not know
+        // between its items; where an item is from.
+        let a = analyze(
+            "Several party members and regional representatives \u{2013} Sylvain \
+             Sibomana, Alexis Rucubanganya, Hamad Hagengimana, and Jean-Claude \
+             Ndayishimiye \u{2013} were also arrested at their homes on October 13.",
+        );
+        assert_eq!(
+            arrested(&a),
+            [
+                "Sylvain Sibomana",
+                "Alexis Rucubanganya",
+                "Hamad Hagengimana",
+                "Jean-Claude Ndayishimiye"
+            ]
+        );
+        let a = analyze(
+            "However, two journalists, Abdiaziz Ahmed Gurbiye from Goobjoog Media \
+             and Mohamed Abduwahab Abuuja, were jailed by the authorities in Mogadishu.",
+        );
+        assert_eq!(arrested(&a), ["Abdiaziz Ahmed Gurbiye"]);
     }
 
     #[test]
