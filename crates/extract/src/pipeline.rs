@@ -756,6 +756,40 @@ mod tests {
              and Mohamed Abduwahab Abuuja, were jailed by the authorities in Mogadishu.",
         );
         assert_eq!(arrested(&a), ["Abdiaziz Ahmed Gurbiye"]);
+        // Taken by the police is held.
+        let a = analyze(
+            "Omoyele Sowore, an activist and founder of Sahara Reporters, was taken \
+             by secret police from a hotel room in Lagos in August.",
+        );
+        assert_eq!(arrested(&a), ["Omoyele Sowore"]);
+    }
+
+    #[test]
+    fn an_enforced_disappearance_is_a_kidnapping() {
+        for text in [
+            "Security agents forcibly disappeared activist John Banda in Lusaka last week.",
+            "Rights groups documented the enforced disappearance of lawyer John Banda.",
+        ] {
+            let a = analyze(text);
+            let got: Vec<_> = a
+                .events
+                .iter()
+                .map(|e| {
+                    (
+                        e.kind,
+                        e.victims
+                            .iter()
+                            .map(|v| v.text.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [(vigil_core::EventType::Kidnapping, vec!["John Banda"])],
+                "{text}"
+            );
+        }
     }
 
     #[test]
