@@ -1442,6 +1442,39 @@ fn fill(
                     }
                 }
             }
+            // "attacked the US embassy", "threatened to bomb the offices of
+            // Charlie Hebdo", "the ministry was attacked": an institution
+            // as the object of the act is its target (not its speaker).
+            EntityType::Organization | EntityType::GovernmentBody | EntityType::MediaOutlet
+                if (ev.kind.is_violent()
+                    || matches!(ev.kind, EventType::Warning | EventType::Plot))
+                    && !before_speech =>
+            {
+                // Back from the entity over articles and "the offices of"
+                // to the act's verb: this trigger's or, under a threat or a
+                // plan, the act's ("threatened to attack the embassy").
+                let mut j = toks.start;
+                while j > d.trigger
+                    && toks.start - j < 4
+                    && OBJECT_LEAD.contains(&&ctx.lower[j - 1])
+                {
+                    j -= 1;
+                }
+                let object = j > d.trigger
+                    && (j.saturating_sub(3).max(d.trigger)..j).any(|k| {
+                        res.lexicon
+                            .triggers
+                            .longest_at(&ctx.lower, k)
+                            .is_some_and(|(len, _)| k + len == j)
+                    });
+                let against = (toks.start.saturating_sub(3)..toks.start)
+                    .any(|j| matches!(&ctx.lower[j], "against" | "targeted" | "targeting"));
+                let passive =
+                    toks.end <= d.trigger && passive_between(ctx, res, ents, toks.end, d.trigger);
+                if object || against || passive {
+                    push_unique(&mut ev.targets, slot_for_entity(ctx, ents, e, toks));
+                }
+            }
             EntityType::Event => {
                 // "on New Year's Eve 2023" is when, not what: an event
                 // named inside a date expression is no target (the Olympic
@@ -2681,6 +2714,22 @@ fn entity_country(e: &vigil_core::Entity) -> Option<&str> {
 fn slot_country<'e>(ents: &'e Entities, slot: &Slot) -> Option<&'e str> {
     entity_country(ents.by_id(slot.entity.as_deref()?)?)
 }
+
+/// Words between an act's verb and the institution it strikes: "attacked
+/// the offices of X".
+const OBJECT_LEAD: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "on",
+    "at",
+    "against",
+    "offices",
+    "office",
+    "of",
+    "headquarters",
+    "building",
+];
 
 /// The person entities named in slots, by id.
 fn named_people<'a>(ents: &'a Entities, slots: &'a [Slot]) -> impl Iterator<Item = &'a str> + 'a {

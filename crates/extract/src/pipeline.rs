@@ -765,6 +765,38 @@ mod tests {
     }
 
     #[test]
+    fn an_institution_struck_is_a_target() {
+        let targets = |text: &str| -> Vec<Vec<String>> {
+            analyze(text)
+                .events
+                .iter()
+                .map(|e| e.targets.iter().map(|t| t.text.clone()).collect())
+                .collect()
+        };
+        assert_eq!(
+            targets("Gunmen attacked the US embassy in Nairobi."),
+            [["US embassy"]]
+        );
+        assert_eq!(
+            targets("Two men threatened to attack the US embassy in Nairobi."),
+            [["US embassy"]]
+        );
+        assert_eq!(
+            targets("The Interior Ministry was attacked by militants."),
+            [["Interior Ministry"]]
+        );
+        // Near it, or speaking of it, is no target.
+        assert_eq!(
+            targets("Gunmen attacked the convoy near the US embassy."),
+            [["the convoy"]]
+        );
+        assert_eq!(
+            targets("The attack killed five people, the Interior Ministry said."),
+            [Vec::<String>::new()]
+        );
+    }
+
+    #[test]
     fn an_enforced_disappearance_is_a_kidnapping() {
         for text in [
             "Security agents forcibly disappeared activist John Banda in Lusaka last week.",
