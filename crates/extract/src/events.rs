@@ -1764,6 +1764,20 @@ fn fill(
                 continue;
             }
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
+            // "Maria Petrova is the third journalist killed": the noun
+            // names the person before the verb, no one else.
+            let predicate = phrase.start >= 2
+                && matches!(
+                    &ctx.lower[phrase.start - 1],
+                    "is" | "was" | "became" | "becomes"
+                )
+                && ents
+                    .at(phrase.start - 2)
+                    .is_some_and(|e| ents.get(e).kind == EntityType::Person);
+            if predicate {
+                t += len;
+                continue;
+            }
             let slot = text_slot(ctx, phrase.clone());
             // "a man armed with a kitchen knife attacked": whoever is armed
             // is the attacker; a "suspect" is never the victim.
@@ -2108,6 +2122,21 @@ fn passive_between(
         }
     }
     let group = start..trigger;
+    // "X became the highest-profile person arrested", "X is the third
+    // journalist killed this year": the subject is the one the noun names.
+    if trigger - start >= 3
+        && trigger - start <= 7
+        && matches!(&ctx.lower[start], "became" | "becomes" | "is" | "was")
+        && matches!(&ctx.lower[start + 1], "the" | "a" | "an")
+        && {
+            let noun = &ctx.lower[trigger - 1];
+            matches!(noun, "person" | "man" | "woman" | "one")
+                || words::role_noun(noun) == Some(false)
+        }
+        && (start + 2..trigger - 1).all(|j| ctx.is_word(j) && !words::is_speech_verb(&ctx.lower[j]))
+    {
+        return true;
+    }
     group
         .clone()
         .any(|j| matches!(&ctx.lower[j], "was" | "were" | "been"))

@@ -756,6 +756,12 @@ mod tests {
              and Mohamed Abduwahab Abuuja, were jailed by the authorities in Mogadishu.",
         );
         assert_eq!(arrested(&a), ["Abdiaziz Ahmed Gurbiye"]);
+        // The subject the predicate's noun names.
+        let a = analyze(
+            "Hong Kong media tycoon Jimmy Lai became the highest-profile person \
+             arrested under a new national security law on Monday.",
+        );
+        assert_eq!(arrested(&a), ["Jimmy Lai"]);
         // Taken by the police is held.
         let a = analyze(
             "Omoyele Sowore, an activist and founder of Sahara Reporters, was taken \
@@ -945,6 +951,10 @@ mod tests {
             "{:?}",
             acts(&a)
         );
+        // The noun of a predicate is the person of its subject, no other
+        // victim.
+        let a = analyze("Maria Petrova is the third journalist killed in Ukraine this year.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["Maria Petrova"], Some(1))]);
         // A kinsman told by a possessive is one victim.
         let a = analyze("My brother was killed like an animal by two herdsmen.");
         assert_eq!(acts(&a), [(Attack, vec![], vec!["My brother"], Some(1))]);
