@@ -1765,8 +1765,9 @@ fn fill(
             }
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
             // "Maria Petrova is the third journalist killed": the noun
-            // names the person before the verb, no one else.
-            let predicate = phrase.start >= 2
+            // names the person before the verb, no other victim.
+            let predicate = role == NounRole::Victim
+                && phrase.start >= 2
                 && matches!(
                     &ctx.lower[phrase.start - 1],
                     "is" | "was" | "became" | "becomes"
