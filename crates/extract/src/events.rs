@@ -1488,8 +1488,10 @@ fn fill(
                 // A person after the trigger, with no verb of saying or
                 // quotation mark in between ("…held hostage…," said X is a speaker).
                 let between = d.trigger.min(toks.start)..toks.start.max(d.trigger);
+                // ("X was reported missing": the report is of X, not by X.)
                 let reported = between.clone().any(|j| {
                     words::is_speech_verb(&ctx.lower[j])
+                        && !(j > 0 && matches!(&ctx.lower[j - 1], "was" | "were" | "been"))
                         || matches!(&ctx.lower[j], "\"" | "\u{201d}" | "\u{201c}")
                 })
                     // "…, Interior Minister Nancy Faeser said": the speaker.
@@ -1764,13 +1766,14 @@ fn fill(
                 continue;
             }
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
-            // "Maria Petrova is the third journalist killed": the noun
-            // names the person before the verb, no other victim.
+            // "Maria Petrova is the third journalist killed", "John Banda,
+            // a local journalist killed in May": the noun names the person
+            // before it, no other victim.
             let predicate = role == NounRole::Victim
                 && phrase.start >= 2
                 && matches!(
                     &ctx.lower[phrase.start - 1],
-                    "is" | "was" | "became" | "becomes"
+                    "is" | "was" | "became" | "becomes" | ","
                 )
                 && ents
                     .at(phrase.start - 2)
@@ -2096,10 +2099,44 @@ fn passive_between(
         || verb.ends_with("ed")
         || matches!(
             verb,
-            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held" | "in"
+            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held" | "in" | "behind"
         );
     if !participle || from >= trigger {
         return false;
+    }
+    // "Nasrin Sotoudeh, a human rights lawyer imprisoned for her work",
+    // "X, a Saudi writer and activist currently behind bars": an
+    // apposition naming what the subject is, then the participle.
+    if &ctx.lower[from] == ","
+        && from + 2 < trigger
+        && trigger - from <= 9
+        && matches!(&ctx.lower[from + 1], "a" | "an" | "the")
+    {
+        let mut end = trigger;
+        while end > from + 2
+            && matches!(
+                &ctx.lower[end - 1],
+                "currently" | "now" | "later" | "recently" | "since"
+            )
+        {
+            end -= 1;
+        }
+        let noun = &ctx.lower[end - 1];
+        let names_person = matches!(noun, "man" | "woman" | "person")
+            || words::role_noun(noun) == Some(false)
+            || words::is_office_head(noun);
+        if names_person
+            && (from + 2..end).all(|j| {
+                (ctx.is_word(j) || matches!(&ctx.lower[j], "'s" | "\u{2019}s"))
+                    && !words::is_speech_verb(&ctx.lower[j])
+                    && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
+                    && ents
+                        .at(j)
+                        .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+            })
+        {
+            return true;
+        }
     }
     // The verb group: from the last comma before the trigger when an
     // apposition opens right after the subject.
@@ -2148,8 +2185,8 @@ fn passive_between(
                 w,
                 "was" | "were" | "been" | "has" | "have" | "had" | "being" | "also" | "," | "aged"
             ) || (w == "who" && j > start && ctx.lower[j - 1] == *",")
-                // "was among those arrested".
-                || (w == "among" || w == "those") && j > start)
+                // "was among those arrested", "was reported killed".
+                || (w == "among" || w == "those" || w == "reported") && j > start)
                 || (w.ends_with("ly") && w.len() > 4)
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })

@@ -762,6 +762,17 @@ mod tests {
              arrested under a new national security law on Monday.",
         );
         assert_eq!(arrested(&a), ["Jimmy Lai"]);
+        // An apposition naming what the subject is, then the participle.
+        let a = analyze(
+            "Nasrin Sotoudeh, a human rights lawyer imprisoned for her work, was \
+             transferred to another prison.",
+        );
+        assert_eq!(arrested(&a), ["Nasrin Sotoudeh"]);
+        let a = analyze(
+            "Among them was Zehra Dogan, a Kurdish artist and journalist jailed in \
+             2017 over a painting.",
+        );
+        assert_eq!(arrested(&a), ["Zehra Dogan"]);
         // Taken by the police is held.
         let a = analyze(
             "Omoyele Sowore, an activist and founder of Sahara Reporters, was taken \
@@ -807,6 +818,8 @@ mod tests {
         for text in [
             "Security agents forcibly disappeared activist John Banda in Lusaka last week.",
             "Rights groups documented the enforced disappearance of lawyer John Banda.",
+            "John Banda, a political activist, was reported missing, most likely \
+             forcibly disappeared in government detention.",
         ] {
             let a = analyze(text);
             let got: Vec<_> = a
@@ -955,6 +968,13 @@ mod tests {
         // victim.
         let a = analyze("Maria Petrova is the third journalist killed in Ukraine this year.");
         assert_eq!(acts(&a), [(Attack, vec![], vec!["Maria Petrova"], Some(1))]);
+        let a = analyze(
+            "Police said John Banda, a local journalist killed in May, had been threatened.",
+        );
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["John Banda"], Some(1))]);
+        // A report of the act is no speech of its victim.
+        let a = analyze("John Banda was reported killed in Lusaka.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["John Banda"], Some(1))]);
         // A kinsman told by a possessive is one victim.
         let a = analyze("My brother was killed like an animal by two herdsmen.");
         assert_eq!(acts(&a), [(Attack, vec![], vec!["My brother"], Some(1))]);
