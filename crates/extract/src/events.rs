@@ -1447,7 +1447,10 @@ fn fill(
             // as the object of the act is its target (not its speaker).
             EntityType::Organization | EntityType::GovernmentBody | EntityType::MediaOutlet
                 if (ev.kind.is_violent()
-                    || matches!(ev.kind, EventType::Warning | EventType::Plot))
+                    || matches!(
+                        ev.kind,
+                        EventType::Warning | EventType::Plot | EventType::Claim
+                    ))
                     && !before_speech =>
             {
                 // Back from the entity over articles and "the offices of"
@@ -1649,8 +1652,42 @@ fn fill(
             if end > first && end < own_end && ROAD_WORDS.contains(&&ctx.lower[end]) {
                 end += 1;
             }
-            if end > first && end - first <= 4 {
+            // "on the Ministry of Defence", "at the University of
+            // Balochistan": an institution's name, no place.
+            let of_name = ctx.lower.get(end).is_some_and(|w| w == "of")
+                && end + 1 < own_end
+                && ctx.is_capitalized(end + 1);
+            if end > first && end - first <= 4 && !of_name {
                 places.push((1, text_slot(ctx, first..end)));
+            }
+            // "the attack on the Ministry of Defence": what the act struck.
+            let act_on = &ctx.lower[t] == "on"
+                && (t.saturating_sub(3).max(clause.start)..t).any(|k| {
+                    res.lexicon
+                        .triggers
+                        .longest_at(&ctx.lower, k)
+                        .is_some_and(|(len, tr)| {
+                            k + len == t && (tr.noun || tr.kind == EventType::Claim)
+                        })
+                });
+            if of_name
+                && act_on
+                && end > first
+                && (ev.kind.is_violent()
+                    || matches!(
+                        ev.kind,
+                        EventType::Warning | EventType::Plot | EventType::Claim
+                    ))
+            {
+                let mut name_end = end + 1;
+                while name_end < own_end
+                    && name_end - end <= 4
+                    && ctx.is_capitalized(name_end)
+                    && !words::is_stop(&ctx.lower[name_end])
+                {
+                    name_end += 1;
+                }
+                push_unique(&mut ev.targets, text_slot(ctx, first..name_end));
             }
         }
     }
@@ -1818,9 +1855,12 @@ fn fill(
                 NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => {
                     push_unique(&mut ev.victims, slot)
                 }
+                // "claimed the attack on a police station": what the
+                // claimed act struck.
                 NounRole::Target
                     if ev.kind.is_violent()
-                        || matches!(ev.kind, EventType::Warning | EventType::Plot) =>
+                        || matches!(ev.kind, EventType::Warning | EventType::Plot)
+                        || ev.kind == EventType::Claim && t > d.trigger =>
                 {
                     push_unique(&mut ev.targets, slot)
                 }

@@ -802,6 +802,24 @@ mod tests {
             targets("The Interior Ministry was attacked by militants."),
             [["Interior Ministry"]]
         );
+        // A claim's target; a name "X of Y" after the attack on it is
+        // what was struck, not where.
+        assert_eq!(
+            targets("The Taliban claimed the attack on a police station in Kunduz."),
+            [["a police station"]]
+        );
+        let a = analyze("Al-Shabaab claimed the attack on the Ministry of Defence in Mogadishu.");
+        let got: Vec<(Vec<&str>, Vec<&str>)> = a
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.targets.iter().map(|t| t.text.as_str()).collect(),
+                    e.locations.iter().map(|l| l.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [(vec!["Ministry of Defence"], vec!["Mogadishu"])]);
         // Near it, or speaking of it, is no target.
         assert_eq!(
             targets("Gunmen attacked the convoy near the US embassy."),
