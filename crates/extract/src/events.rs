@@ -1568,6 +1568,7 @@ fn fill(
                             })
                     } else {
                         passive_subject(ctx, res, ents, toks.end, d.trigger)
+                            || placed_under_arrest(ctx, toks.clone(), d.trigger)
                     };
                 // "Activist John Banda was shot dead", "X, 34, was
                 // brutally murdered": the subject of a passive act of
@@ -2230,6 +2231,35 @@ fn passive_between(
                 || (w.ends_with("ly") && w.len() > 4)
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
+}
+
+/// "Police placed opposition leader X under house arrest": the person
+/// (`name`) between "placed" / "put" / "kept" (and a role) and "under
+/// (house) arrest" at `trigger`.
+fn placed_under_arrest(ctx: &Ctx, name: Range<usize>, trigger: usize) -> bool {
+    let under = match ctx.lower.get(name.end) {
+        Some("under") => name.end,
+        _ => return false,
+    };
+    let arrest_at = if ctx.lower.get(under + 1) == Some("house") {
+        under + 2
+    } else {
+        under + 1
+    };
+    if arrest_at != trigger || ctx.lower.get(trigger) != Some("arrest") {
+        return false;
+    }
+    let mut j = name.start;
+    while j > 0
+        && name.start - j < 3
+        && ctx.is_word(j - 1)
+        && !ctx.is_capitalized(j - 1)
+        && !words::is_stop(&ctx.lower[j - 1])
+        && !matches!(&ctx.lower[j - 1], "put" | "placed" | "kept")
+    {
+        j -= 1;
+    }
+    j > 0 && matches!(&ctx.lower[j - 1], "put" | "placed" | "kept")
 }
 
 /// True when the person whose name ends before token `from` is, alone or

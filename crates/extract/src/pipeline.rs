@@ -724,6 +724,8 @@ mod tests {
         // House arrest, and a relative clause telling it.
         let a = analyze("Kira Yarmysh was put under house arrest.");
         assert_eq!(arrested(&a), ["Kira Yarmysh"]);
+        let a = analyze("Police placed opposition leader Jacob Ngarivhume under house arrest.");
+        assert_eq!(arrested(&a), ["Jacob Ngarivhume"]);
         let a = analyze(
             "Kira Yarmysh, who was put under house arrest after the January \
              protests, was detained outside her apartment building.",
