@@ -2122,17 +2122,11 @@ fn passive_between(
     // group ends before "put".
     let mut trigger = trigger;
     if verb == "arrest" {
-        let mut j = trigger;
-        if j > from && &ctx.lower[j - 1] == "house" {
-            j -= 1;
-        }
-        if j > from + 2
-            && &ctx.lower[j - 1] == "under"
-            && matches!(&ctx.lower[j - 2], "put" | "placed" | "kept")
-        {
-            trigger = j - 2;
-        } else {
-            return false;
+        match under_arrest(ctx, trigger) {
+            Some(under) if under > from + 1 && PLACING.contains(&&ctx.lower[under - 1]) => {
+                trigger = under - 1;
+            }
+            _ => return false,
         }
     }
     // "in custody", "in police detention": a state the subject is in.
@@ -2233,20 +2227,28 @@ fn passive_between(
         })
 }
 
+/// The verbs that put someone under arrest ("was put under house arrest",
+/// "placed X under arrest").
+const PLACING: &[&str] = &["put", "placed", "kept"];
+
+/// The token "under" of "under (house) arrest" when `trigger` is its
+/// "arrest".
+fn under_arrest(ctx: &Ctx, trigger: usize) -> Option<usize> {
+    if ctx.lower.get(trigger)? != "arrest" {
+        return None;
+    }
+    let mut j = trigger.checked_sub(1)?;
+    if &ctx.lower[j] == "house" {
+        j = j.checked_sub(1)?;
+    }
+    (&ctx.lower[j] == "under").then_some(j)
+}
+
 /// "Police placed opposition leader X under house arrest": the person
 /// (`name`) between "placed" / "put" / "kept" (and a role) and "under
 /// (house) arrest" at `trigger`.
 fn placed_under_arrest(ctx: &Ctx, name: Range<usize>, trigger: usize) -> bool {
-    let under = match ctx.lower.get(name.end) {
-        Some("under") => name.end,
-        _ => return false,
-    };
-    let arrest_at = if ctx.lower.get(under + 1) == Some("house") {
-        under + 2
-    } else {
-        under + 1
-    };
-    if arrest_at != trigger || ctx.lower.get(trigger) != Some("arrest") {
+    if under_arrest(ctx, trigger) != Some(name.end) {
         return false;
     }
     let mut j = name.start;
@@ -2255,11 +2257,11 @@ fn placed_under_arrest(ctx: &Ctx, name: Range<usize>, trigger: usize) -> bool {
         && ctx.is_word(j - 1)
         && !ctx.is_capitalized(j - 1)
         && !words::is_stop(&ctx.lower[j - 1])
-        && !matches!(&ctx.lower[j - 1], "put" | "placed" | "kept")
+        && !PLACING.contains(&&ctx.lower[j - 1])
     {
         j -= 1;
     }
-    j > 0 && matches!(&ctx.lower[j - 1], "put" | "placed" | "kept")
+    j > 0 && PLACING.contains(&&ctx.lower[j - 1])
 }
 
 /// True when the person whose name ends before token `from` is, alone or
