@@ -1013,7 +1013,23 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
             if given(start) && res.lexicon.triggers.longest_at(&ctx.lower, end).is_some() {
                 break;
             }
-            if name_token(ctx, end) && !ctx.by_stop(end) {
+            // "Catherine Wen Sirua of Kenya": a person from a known place,
+            // not one name (a name with a head word, "University of
+            // Balochistan", or an office, "Chief Minister of Punjab", goes on).
+            let from_place = &ctx.lower[end] == "of"
+                && end - start >= 2
+                && ctx.tokens.get(end + 1).is_some_and(|tk| {
+                    raws.get(first_ending_after(raws, tk.span.start))
+                        .is_some_and(|r| r.span.start == tk.span.start && r.kind.is_place())
+                })
+                && !(start..end).any(|t| {
+                    HEADS.iter().any(|(h, _)| *h == &ctx.lower[t])
+                        || words::is_office_head(&ctx.lower[t])
+                });
+            if from_place {
+                break;
+            }
+            if (name_token(ctx, end) || particle_name(ctx, end)) && !ctx.by_stop(end) {
                 end += 1;
             } else if NAME_JOINERS.contains(&&ctx.lower[end])
                 && end + 1 < n
@@ -1024,6 +1040,8 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 && !(&ctx.lower[end] == "and"
                     && given(start)
                     && (given(end + 1) || end - start >= 2))
+                // "Germany and Catherine Wen Sirua": a known name ends at "and".
+                && !(&ctx.lower[end] == "and" && covered(raws, ctx.span_of(start..end)))
             {
                 end += 2;
             } else if words::NAME_PARTICLES.contains(&&ctx.lower[end])
@@ -1243,6 +1261,17 @@ fn event_phrase(ctx: &Ctx, i: usize) -> Option<Raw> {
 /// Words that may join a multi-word organisation name ("House of Representatives").
 const NAME_JOINERS: &[&str] = &["of", "for", "and", "de", "del", "on"];
 
+/// True when token `i` is a surname glued to its particle, "al-Hathloul",
+/// "el-Sisi", "bin-Laden": part of a name after a first word.
+fn particle_name(ctx: &Ctx, i: usize) -> bool {
+    let text = ctx.tok_text(i);
+    text.split_once('-').is_some_and(|(particle, rest)| {
+        words::NAME_PARTICLES.contains(&particle)
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && rest.chars().all(char::is_alphabetic)
+    })
+}
+
 fn name_token(ctx: &Ctx, i: usize) -> bool {
     ctx.is_word(i) && ctx.is_capitalized(i)
 }
@@ -1301,7 +1330,8 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
             // "the Seattle General Strike".
             && res.lexicon.triggers.longest_at(&ctx.lower, end).is_none()
             && (if ctx.case.informative() {
-                ctx.is_capitalized(end) || (words::NAME_PARTICLES.contains(&w) && end > j)
+                ctx.is_capitalized(end)
+                    || end > j && (words::NAME_PARTICLES.contains(&w) || particle_name(ctx, end))
             } else {
                 !CASELESS_NON_NAMES.contains(&w)
             });
@@ -1625,8 +1655,57 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     let evidence = given
         || speech_verb_near(ctx, range.clone())
         || appositive_role(ctx, res, range.clone()).is_some()
-        || done_to_a_person(ctx, range.clone());
+        || done_to_a_person(ctx, range.clone())
+        || named_as(ctx, range.start)
+        || apposed_to_a_person(ctx, range.clone());
     evidence.then(|| person(ctx, range, None))
+}
+
+/// True when the run at `start` follows "identified as" or "named" ("the
+/// victim has been identified as X", "a man named X").
+fn named_as(ctx: &Ctx, start: usize) -> bool {
+    let w = |i: Option<usize>| i.and_then(|i| ctx.lower.get(i)).unwrap_or("");
+    let prev = w(start.checked_sub(1));
+    prev == "named"
+        || prev == "as"
+            && matches!(
+                w(start.checked_sub(2)),
+                "identified" | "identifies" | "named" | "known"
+            )
+}
+
+/// Singular nouns for a person that a name may follow in apposition ("an
+/// unarmed Palestinian man with autism, Eyad al-Hallaq, after …").
+const PERSON_NOUNS: &[&str] = &[
+    "man", "woman", "boy", "girl", "teenager", "youth", "child", "mother", "father", "son",
+    "daughter", "brother", "sister", "wife", "husband", "victim",
+];
+
+/// True when the run at `range` stands in apposition after a noun for a
+/// person a few words before it: "… man with autism, Eyad al-Hallaq, …",
+/// "a Brooklyn journalist and activist, Masih Alinejad." — the run closed by
+/// a comma, a full stop or a clause.
+fn apposed_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
+    let Some(comma) = range.start.checked_sub(1) else {
+        return false;
+    };
+    if &ctx.lower[comma] != "," {
+        return false;
+    }
+    let closed = ctx.lower.get(range.end).is_none_or(|w| {
+        matches!(
+            w,
+            "," | "." | ";" | ")" | "who" | "after" | "when" | "was" | "had" | "has" | "is"
+        )
+    });
+    let sent = ctx.tok_sent.get(range.start);
+    closed
+        && (comma.saturating_sub(4)..comma).any(|j| {
+            ctx.tok_sent.get(j) == sent
+                && !ctx.is_capitalized(j)
+                && (PERSON_NOUNS.contains(&&ctx.lower[j])
+                    || words::role_noun(&ctx.lower[j]) == Some(false))
+        })
 }
 
 /// Verbs whose object is, in the news, almost always a person: a run of
@@ -1676,12 +1755,28 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
         k += 1;
     }
     let passive = aux && done(k);
+    // ", 39," or ", 39 in front of a supermarket" (not ", 39 percent").
     let age = w(e) == ","
         && w(e + 1).len() <= 3
         && w(e + 1)
             .parse::<u8>()
             .is_ok_and(|n| (15..=110).contains(&n))
-        && w(e + 2) == ",";
+        && matches!(
+            w(e + 2),
+            "," | "."
+                | "was"
+                | "is"
+                | "who"
+                | "in"
+                | "from"
+                | "and"
+                | "had"
+                | "has"
+                | "died"
+                | "were"
+                | "at"
+                | "on"
+        );
     before || passive || age
 }
 

@@ -1052,6 +1052,7 @@ const HARMED: &[&str] = &[
     "kidnapped",
     "abducted",
     "slain",
+    "martyred",
     "executed",
 ];
 
@@ -1816,7 +1817,17 @@ fn fill(
                 && ents
                     .at(phrase.start - 2)
                     .is_some_and(|e| ents.get(e).kind == EntityType::Person);
-            if predicate {
+            // "an unarmed man with autism, Eyad al-Hallaq, …": the name in
+            // apposition is the victim the noun describes.
+            let named_after = matches!(role, NounRole::Victim | NounRole::Suspect)
+                && (t + len..(t + len + 4).min(clause.end)).any(|k| {
+                    &ctx.lower[k] == ","
+                        && (t + len..k).all(|m| ents.at(m).is_none())
+                        && ents
+                            .at(k + 1)
+                            .is_some_and(|e| ents.get(e).kind == EntityType::Person)
+                });
+            if predicate || named_after {
                 t += len;
                 continue;
             }
@@ -1961,6 +1972,7 @@ fn fill(
                     | "murdered"
                     | "assassinated"
                     | "slain"
+                    | "martyred"
                     | "murder"
                     | "murders"
                     | "killing"
@@ -2487,6 +2499,7 @@ fn counts(
                 | "fatalities"
                 | "murdered"
                 | "slain"
+                | "martyred"
                 | "lynched"
                 | "beheaded"
                 | "executed"

@@ -1017,6 +1017,25 @@ mod tests {
         // Floods are nobody's agents.
         let a = analyze("Ten people were killed by floods in Kerala.");
         assert!(slot_texts(&a, |e| &e.perpetrators).is_empty());
+        // "martyred" is a killing; the name in apposition is the victim
+        // the noun describes, not a second one.
+        let a = analyze("Labour leader Usman Ghani was martyred at the hands of terrorists.");
+        assert_eq!(
+            acts(&a),
+            [(Attack, vec!["terrorists"], vec!["Usman Ghani"], Some(1))]
+        );
+        let a = analyze(
+            "Border police shot an unarmed man with autism, Eyad al-Hallaq, after he fled.",
+        );
+        assert_eq!(
+            acts(&a),
+            [(
+                Shooting,
+                vec!["Border police"],
+                vec!["Eyad al-Hallaq"],
+                None
+            )]
+        );
     }
 
     #[test]
@@ -1092,6 +1111,48 @@ mod tests {
         // A longer capitalised name is something else's.
         check(
             "Students Union Of Lagos State Teachers said the strike would go on.",
+            &[],
+        );
+        // A surname glued to its particle, after a title.
+        check(
+            "Saudi activist Loujain al-Hathloul was jailed in May 2018.",
+            &[("Loujain al-Hathloul", "Saudi activist")],
+        );
+    }
+
+    #[test]
+    fn names_the_context_makes_people() {
+        // The people of a text, in order.
+        let check = |text: &str, want: &[&str]| {
+            let a = analyze(text);
+            let got: Vec<&str> = a
+                .entities
+                .iter()
+                .filter(|e| e.kind == vigil_core::EntityType::Person)
+                .map(|e| e.name.as_str())
+                .collect();
+            assert_eq!(got, want, "{text}");
+        };
+        // "identified as", a person from a place ("X of Germany"), not one
+        // long name ending in the country.
+        check(
+            "The two kidnapped were identified as Chrisstan Gustolf of Germany and \
+             Catherine Wen Sirua of Kenya.",
+            &["Chrisstan Gustolf", "Catherine Wen Sirua"],
+        );
+        // An age not closed by a comma.
+        check(
+            "They are accused of abducting Md Sohel Rana, 39 in front of a supermarket.",
+            &["Md Sohel Rana"],
+        );
+        // In apposition after a noun for a person.
+        check(
+            "Police shot an unarmed man with autism, Eyad al-Hallaq, after he fled.",
+            &["Eyad al-Hallaq"],
+        );
+        // None of these: an institution's name, a place after a comma.
+        check(
+            "Students of the University of Balochistan protested in Quetta, Pakistan.",
             &[],
         );
     }
