@@ -395,8 +395,9 @@ fn gazetteer_pass(
             {
                 continue;
             }
+            // ("Aung San Suu Kyi": a two-word town before a name word too.)
             if kind != EntityType::Country
-                && one_word
+                && (one_word || kind == EntityType::City)
                 && !acronym
                 && !region_word
                 && not_this_place(ctx, res, span, place.population)
@@ -1418,7 +1419,10 @@ fn adjectival_title(ctx: &Ctx, i: usize) -> bool {
         // "june's general election".
         return vague && (after_article || after_possessive) && !next_title;
     }
-    (after_article || vague) && !next_title
+    // "ISIS leader Abu Bakr al-Baghdadi", "deposed leader Aung San Suu
+    // Kyi": before a capitalised word, "leader" titles it.
+    let leads_name = &ctx.lower[i] == "leader" && ctx.is_capitalized(i + 1);
+    (after_article || vague && !leads_name) && !next_title
 }
 
 /// Where the role before a title starts: "Kaduna state police spokesman",
@@ -1739,7 +1743,13 @@ const DONE_TO_PEOPLE: &[&str] = &[
 fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
     let w = |i: usize| ctx.lower.get(i).unwrap_or("");
     let done = |i: usize| DONE_TO_PEOPLE.contains(&w(i));
-    let before = range.start.checked_sub(1).is_some_and(done);
+    // "put Aung San Suu Kyi under house arrest".
+    let under = range
+        .start
+        .checked_sub(1)
+        .is_some_and(|p| matches!(w(p), "put" | "placed" | "kept" | "keep"))
+        && w(range.end) == "under";
+    let before = range.start.checked_sub(1).is_some_and(done) || under;
     let e = range.end;
     // "had also been detained", "was later arrested" (not ", was
     // jailed" after an apposition, whose last name need not be the subject).
@@ -2016,6 +2026,24 @@ const COMPASS_WORDS: &[&str] = &[
 /// the surname for a town of under a million people ("Jimmy Lai" … "Lai
 /// was arrested", not Lai in Chad).
 fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
+    // "Aung San Suu Kyi" … "Suu Kyi": a name that is the end of a longer
+    // one of the text, two words or more, is that person.
+    let mut tails: HashMap<String, (String, String)> = HashMap::new();
+    for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
+        let toks = ctx.tokens_in(r.span);
+        for k in toks.start + 1..toks.end.saturating_sub(1) {
+            let tail = ctx.slice(ctx.span_of(k..toks.end)).to_lowercase();
+            tails
+                .entry(tail)
+                .or_insert_with(|| (r.key.clone(), r.name.clone()));
+        }
+    }
+    for r in raws.iter_mut().filter(|r| r.kind == EntityType::Person) {
+        if let Some((key, name)) = tails.get(&ctx.slice(r.span).to_lowercase()) {
+            r.key = key.clone();
+            r.name = name.clone();
+        }
+    }
     let mut surnames: HashMap<String, (String, String)> = HashMap::new();
     for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
         let toks = ctx.tokens_in(r.span);

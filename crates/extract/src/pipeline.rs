@@ -1150,6 +1150,16 @@ mod tests {
             "Police shot an unarmed man with autism, Eyad al-Hallaq, after he fled.",
             &["Eyad al-Hallaq"],
         );
+        // A two-word town inside a longer name; "leader" before a name; a
+        // later mention by the name's last two words is the same person.
+        check(
+            "The army put Aung San Suu Kyi under house arrest. Suu Kyi denied the charges.",
+            &["Aung San Suu Kyi"],
+        );
+        check(
+            "ISIS leader Abu Bakr al-Baghdadi was killed in a raid.",
+            &["Abu Bakr al-Baghdadi"],
+        );
         // None of these: an institution's name, a place after a comma.
         check(
             "Students of the University of Balochistan protested in Quetta, Pakistan.",

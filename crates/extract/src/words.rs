@@ -293,6 +293,7 @@ pub const HONORIFICS: &[&str] = &[
     "reverend",
     "sheikh",
     "sheik",
+    "daw",
     "imam",
     "ayatollah",
     "mullah",
