@@ -1756,15 +1756,16 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
     let mut k = e;
     let mut aux = false;
     while k < e + 5
-        && matches!(
+        && (matches!(
             w(k),
             "was" | "were" | "is" | "had" | "has" | "have" | "been" | "also" | "later"
-        )
+        ) || aux && w(k).ends_with("ly"))
     {
         aux |= matches!(w(k), "was" | "were" | "is" | "been");
         k += 1;
     }
-    let passive = aux && done(k);
+    // "was reportedly tortured", "was found dead".
+    let passive = aux && (done(k) || w(k) == "found" && w(k + 1) == "dead");
     // ", 39," or ", 39 in front of a supermarket" (not ", 39 percent").
     let age = w(e) == ","
         && w(e + 1).len() <= 3

@@ -608,6 +608,19 @@ fn sentence_events(
         if trig.casualty && (has_violent || trig.weak || operation) {
             continue;
         }
+        // "was found dead … with gunshot wounds": a death is a killing only
+        // with a mark of violence in the sentence.
+        let sentence_toks = ctx
+            .sent_toks
+            .get(sentence)
+            .cloned()
+            .unwrap_or(clause.clone());
+        if &ctx.lower[t] == "found"
+            && ctx.lower.get(t + 1) == Some("dead")
+            && !has_any(ctx, sentence_toks, VIOLENT_DEATH)
+        {
+            continue;
+        }
         if trig.casualty
             && found
                 .iter()
@@ -838,6 +851,34 @@ const TARGET_NOUN_BEFORE: &[&str] = &[
 ];
 
 /// Words that make a warning a warning of violence.
+/// Marks of a violent death, which make "found dead" a killing.
+const VIOLENT_DEATH: &[&str] = &[
+    "gunshot",
+    "gunshots",
+    "bullet",
+    "bullets",
+    "bullet-riddled",
+    "stab",
+    "stabbed",
+    "tortured",
+    "torture",
+    "strangled",
+    "mutilated",
+    "hacked",
+    "machete",
+    "beaten",
+    "shot",
+    "murdered",
+    "murder",
+    "slit",
+    "execution-style",
+    "decapitated",
+    "beheaded",
+    "wounds",
+    "killed",
+    "killing",
+];
+
 const VIOLENCE_WORDS: &[&str] = &[
     "terror",
     "terrorist",
@@ -2146,7 +2187,16 @@ fn passive_between(
         || verb.ends_with("ed")
         || matches!(
             verb,
-            "shot" | "slain" | "hit" | "beaten" | "stabbed" | "taken" | "held" | "in" | "behind"
+            "shot"
+                | "slain"
+                | "hit"
+                | "beaten"
+                | "stabbed"
+                | "taken"
+                | "held"
+                | "in"
+                | "behind"
+                | "found"
         );
     if !participle || from >= trigger {
         return false;
@@ -2235,6 +2285,9 @@ fn passive_between(
                 // "was among those arrested", "was reported killed".
                 || (w == "among" || w == "those" || w == "reported") && j > start)
                 || (w.ends_with("ly") && w.len() > 4)
+                // "was beaten and stabbed", "was tortured and killed".
+                || HARMED.contains(&w) && ctx.lower.get(j + 1) == Some("and")
+                || w == "and" && j > start && HARMED.contains(&&ctx.lower[j - 1])
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
 }

@@ -1036,6 +1036,22 @@ mod tests {
                 None
             )]
         );
+        // Found dead with a mark of violence: a killing; without one, none.
+        let a = analyze("Activist Maria Lopzera was found dead in her home with stab wounds.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["Maria Lopzera"], Some(1))]);
+        let a = analyze("The singer was found dead in his hotel room after an overdose.");
+        assert_eq!(acts(&a), []);
+        // Two participles joined: the subject is the victim of both.
+        let a = analyze("Karar Nushi was reportedly tortured and stabbed.");
+        assert_eq!(
+            acts(&a),
+            [(
+                vigil_core::EventType::Stabbing,
+                vec![],
+                vec!["Karar Nushi"],
+                None
+            )]
+        );
     }
 
     #[test]
