@@ -1735,6 +1735,14 @@ const DONE_TO_PEOPLE: &[&str] = &[
     "deported",
     "harassed",
     "wounded",
+    "killed",
+    "shot",
+    "gunned",
+    "lynched",
+    "beheaded",
+    "slain",
+    "martyred",
+    "strangled",
 ];
 
 /// True when the name at `range` is the object of a verb of

@@ -602,9 +602,29 @@ fn sentence_events(
         let clause_foiled = has_any(ctx, clause.clone(), FOILED);
         // "killing two suspects in a shootout": deaths in a security operation
         // are its toll, not an attack.
-        let operation = found
-            .iter()
-            .any(|(_, _, o)| matches!(o.kind, EventType::Raid | EventType::Arrest));
+        // ("the military had killed 946 people … and arrested 7,051
+        // protesters": beside an arrest, only the killing of suspects is.)
+        let operation = found.iter().any(|(_, _, o)| match o.kind {
+            EventType::Raid => true,
+            EventType::Arrest => {
+                let object = t + len..(t + len + 4).min(clause.end);
+                object.clone().any(|j| {
+                    matches!(
+                        &ctx.lower[j],
+                        "suspect" | "suspects" | "criminals" | "robbers" | "kidnappers"
+                    )
+                }) || has_noun(ctx, res, object, NounRole::Perpetrator)
+                    // "arrested three militants and killed two": of them.
+                    || ctx.lower.get(t + len).is_some_and(|w| {
+                        words::number_value(w).is_some()
+                            && ctx
+                                .lower
+                                .get(t + len + 1)
+                                .is_none_or(|n| !ctx.is_word(t + len + 1) || words::is_stop(n))
+                    })
+            }
+            _ => false,
+        });
         if trig.casualty && (has_violent || trig.weak || operation) {
             continue;
         }

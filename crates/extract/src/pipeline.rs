@@ -1052,6 +1052,18 @@ mod tests {
                 None
             )]
         );
+        // Beside an arrest, a killing of suspects is the operation's toll;
+        // of people, an act of its own.
+        let a = analyze("Police arrested three militants and killed two in Kano.");
+        assert_eq!(acts(&a), []);
+        let a = analyze("The military had killed 946 people and arrested 7,051 protesters.");
+        assert_eq!(
+            acts(&a).first().map(|x| (x.0, x.3)),
+            Some((Attack, Some(946)))
+        );
+        // A name the passive act makes a person's.
+        let a = analyze("After filing charges, Fabel Pineda was gunned down.");
+        assert_eq!(acts(&a), [(Shooting, vec![], vec!["Fabel Pineda"], None)]);
     }
 
     #[test]

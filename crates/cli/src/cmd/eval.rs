@@ -8,9 +8,11 @@
 //! (title and publication time come from the record), then
 //! `Pipeline::analyze`. From the analysis one **main event** is chosen: among
 //! the accomplished events, those of a scored category (below) or violent,
-//! the one with the highest confidence, ties broken by the earliest trigger;
-//! failing that, the most confident violent or security event of any stage;
-//! failing that, the most confident event. Its fields are compared with the
+//! the one with the highest confidence, ties broken by the earliest trigger —
+//! first among those that name a person harmed or held (a victim, or the
+//! detained of an arrest or conviction), then among all; failing that, the
+//! most confident violent or security event of any stage; failing that, the
+//! most confident event. Its fields are compared with the
 //! annotation (`merged_sample`):
 //!
 //! * **Violation type.** HRDsAttack's types map to three vigil categories;
@@ -366,15 +368,30 @@ fn main_event(a: &Analysis) -> Option<&Event> {
                 .then(x.trigger.start.cmp(&y.trigger.start))
         })
     };
-    best(&|e| {
-        e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent())
-    })
-    .or_else(|| {
-        best(&|e| {
-            e.kind.is_violent() || matches!(e.kind, EventType::Arrest | EventType::Conviction)
+    // A person named as harmed or held: the article's subject is a person.
+    let names_person = |e: &Event| {
+        let held = matches!(e.kind, EventType::Arrest | EventType::Conviction)
+            .then_some(&e.perpetrators)
+            .into_iter()
+            .flatten();
+        e.victims.iter().chain(held).any(|slot| {
+            slot.entity
+                .as_deref()
+                .and_then(|id| a.entities.iter().find(|x| x.id == id))
+                .is_some_and(|x| x.kind == EntityType::Person)
         })
-    })
-    .or_else(|| best(&|_| true))
+    };
+    let candidate = |e: &Event| {
+        e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent())
+    };
+    best(&|e| candidate(e) && names_person(e))
+        .or_else(|| best(&candidate))
+        .or_else(|| {
+            best(&|e| {
+                e.kind.is_violent() || matches!(e.kind, EventType::Arrest | EventType::Conviction)
+            })
+        })
+        .or_else(|| best(&|_| true))
 }
 
 fn tokens(name: &str) -> Vec<String> {
@@ -888,6 +905,30 @@ mod tests {
             "{:?}",
             a.events
         );
+    }
+
+    #[test]
+    fn the_main_event_names_a_person() {
+        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
+        let doc = Document {
+            id: "d".into(),
+            text: "The military has killed at least 1,026 people since the coup, \
+                   a monitoring group said. Police arrested journalist Htet Htet \
+                   Khine in Yangon on Monday."
+                .into(),
+            ..Default::default()
+        };
+        let a = pipeline.analyze(&doc);
+        let main = main_event(&a).expect("events");
+        assert_eq!(main.kind, EventType::Arrest, "{:?}", a.events);
+        // Without a named person, the most confident act.
+        let doc = Document {
+            id: "d".into(),
+            text: "Police arrested 40 protesters in Yangon on Monday.".into(),
+            ..Default::default()
+        };
+        let a = pipeline.analyze(&doc);
+        assert_eq!(main_event(&a).map(|e| e.kind), Some(EventType::Arrest));
     }
 
     #[test]
