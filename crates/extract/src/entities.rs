@@ -958,6 +958,23 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 let mut end = None;
                 while let Some(run) = role_name(ctx, res, j) {
                     let span = ctx.span_of(run.clone());
+                    // "lawyer Gamal Eid": a one-word name of a feast, group
+                    // or body as the surname after a role gives way.
+                    let k = first_ending_after(raws, span.start);
+                    let inside = raws[k..]
+                        .iter()
+                        .take_while(|r| r.span.start < span.end)
+                        .count();
+                    let surname = inside > 0
+                        && raws[k..k + inside].iter().all(|r| {
+                            span.contains(r.span)
+                                && r.span.start > span.start
+                                && !r.kind.is_place()
+                                && !ctx.slice(r.span).contains([' ', '-'])
+                        });
+                    if surname {
+                        raws.drain(k..k + inside);
+                    }
                     if covered(raws, span) {
                         break;
                     }
@@ -978,6 +995,56 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                     i = e;
                     continue;
                 }
+            }
+        }
+        // "were identified as Muhammad Salam, Abdul Hameed, Idrees, Bilal
+        // and Aimal", "identified as Ahmed al-Ras, 35, and Helmi al-Ghoul":
+        // every name of the list is a person's, one word or more.
+        if ctx.case.informative() && named_as(ctx, i) && &ctx.lower[i - 1] == "as" {
+            let mut j = i;
+            let mut last = None;
+            loop {
+                let mut end = j;
+                while end < n
+                    && end - j < 4
+                    && (name_token(ctx, end) || end > j && particle_name(ctx, end))
+                    && !ctx.by_stop(end)
+                {
+                    end += 1;
+                }
+                if end == j || covered(raws, ctx.span_of(j..end)) {
+                    break;
+                }
+                found.push(person(ctx, j..end, None));
+                last = Some(end);
+                let mut k = end;
+                // ", 35,": an age.
+                if ctx.lower.get(k) == Some(",")
+                    && ctx.lower.get(k + 1).is_some_and(|w| {
+                        w.len() <= 3 && w.parse::<u8>().is_ok_and(|a| (1..=110).contains(&a))
+                    })
+                {
+                    k += 2;
+                }
+                // "of Germany": where the person is from.
+                if ctx.lower.get(k) == Some("of") {
+                    let place = ctx.tokens.get(k + 1).and_then(|tk| {
+                        raws.get(first_ending_after(raws, tk.span.start))
+                            .filter(|r| r.span.start == tk.span.start && r.kind.is_place())
+                    });
+                    if let Some(r) = place {
+                        k = ctx.tokens_in(r.span).end;
+                    }
+                }
+                match (ctx.lower.get(k), ctx.lower.get(k + 1)) {
+                    (Some("," | ";"), Some("and")) => j = k + 2,
+                    (Some("," | ";" | "and"), _) => j = k + 1,
+                    _ => break,
+                }
+            }
+            if let Some(e) = last {
+                i = e;
+                continue;
             }
         }
         if ctx.case.informative() {
@@ -1734,6 +1801,7 @@ const DONE_TO_PEOPLE: &[&str] = &[
     "interrogated",
     "deported",
     "harassed",
+    "assaulted",
     "wounded",
     "killed",
     "shot",

@@ -2301,7 +2301,8 @@ fn passive_between(
             (matches!(
                 w,
                 "was" | "were" | "been" | "has" | "have" | "had" | "being" | "also" | "," | "aged"
-            ) || (w == "who" && j > start && ctx.lower[j - 1] == *",")
+            // (", a 26-year-old poet, who was arrested": after an apposition.)
+            ) || (w == "who" && j > 0 && ctx.lower[j - 1] == *",")
                 // "was among those arrested", "was reported killed".
                 || (w == "among" || w == "those" || w == "reported") && j > start)
                 || (w.ends_with("ly") && w.len() > 4)

@@ -721,6 +721,17 @@ mod tests {
              Abdullah Ocalan.",
         );
         assert_eq!(arrested(&a), ["Abdullah Ocalan"]);
+        // A relative clause after an apposition; held in prison.
+        let a = analyze(
+            "Nothing prevented abuses against Ahnaf Jazeem, a 26-year-old Muslim \
+             poet, who was arrested under the act in May 2020.",
+        );
+        assert_eq!(arrested(&a), ["Ahnaf Jazeem"]);
+        let a = analyze(
+            "Adam Gray, chief photographer for a British news agency, was held in \
+             prison for ten hours.",
+        );
+        assert_eq!(arrested(&a), ["Adam Gray"]);
         // House arrest, and a relative clause telling it.
         let a = analyze("Kira Yarmysh was put under house arrest.");
         assert_eq!(arrested(&a), ["Kira Yarmysh"]);
@@ -840,6 +851,8 @@ mod tests {
             "Rights groups documented the enforced disappearance of lawyer John Banda.",
             "John Banda, a political activist, was reported missing, most likely \
              forcibly disappeared in government detention.",
+            // "snatched" with support: armed men.
+            "Photographer John Banda was snatched by armed men in Mogadishu.",
         ] {
             let a = analyze(text);
             let got: Vec<_> = a
@@ -1177,6 +1190,24 @@ mod tests {
         check(
             "Police shot an unarmed man with autism, Eyad al-Hallaq, after he fled.",
             &["Eyad al-Hallaq"],
+        );
+        // A list after "identified as": every item, one word or more, with
+        // an age or where the person is from.
+        check(
+            "Police arrested five workers who were identified as Muhammad Salam, Idrees, \
+             Bilal, Sajjadul Hassan of Pakistan, and Aimal, 35.",
+            &[
+                "Muhammad Salam",
+                "Idrees",
+                "Bilal",
+                "Sajjadul Hassan",
+                "Aimal",
+            ],
+        );
+        // A one-word feast's name is a surname after a role.
+        check(
+            "Security forces attacked human rights lawyer Gamal Eid in Cairo.",
+            &["Gamal Eid"],
         );
         // A two-word town inside a longer name; "leader" before a name; a
         // later mention by the name's last two words is the same person.
