@@ -2217,6 +2217,7 @@ fn passive_between(
                 | "in"
                 | "behind"
                 | "found"
+                | "serving"
         );
     if !participle || from >= trigger {
         return false;
@@ -2401,12 +2402,34 @@ fn passive_subject(
                 continue;
             }
         }
+        // "X and her husband Edwin were killed": a relative of the last.
+        if j > end
+            && j + 1 < trigger
+            && matches!(&ctx.lower[j], "his" | "her" | "their")
+            && KIN.contains(&&ctx.lower[j + 1])
+        {
+            let mut k = j + 2;
+            while k < trigger && k - j < 4 && ctx.case.informative() && ctx.is_capitalized(k) {
+                k += 1;
+            }
+            end = k;
+            continue;
+        }
         let role_start = j;
+        // (A nationality may open the role: "and Russian historian X".)
+        let demonym_at = |j: usize| {
+            ctx.tokens.get(j).is_some_and(|tk| {
+                let k = ents
+                    .demonyms
+                    .partition_point(|dm| dm.span.end < tk.span.end);
+                ents.demonyms.get(k).is_some_and(|dm| dm.span == tk.span)
+            })
+        };
         while j < trigger
             && j - role_start < 4
             && person_at(j).is_none()
             && ctx.is_word(j)
-            && !ctx.is_capitalized(j)
+            && (!ctx.is_capitalized(j) || j == role_start && demonym_at(j))
             && !words::is_stop(&ctx.lower[j])
         {
             j += 1;
@@ -2442,6 +2465,43 @@ fn passive_subject(
     }
     false
 }
+
+/// Nouns for a person's relatives and companions, who may close a list of
+/// people ("X and her husband Edwin were killed").
+const KIN: &[&str] = &[
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "sons",
+    "daughters",
+    "children",
+    "child",
+    "brother",
+    "sister",
+    "brothers",
+    "sisters",
+    "father",
+    "mother",
+    "parents",
+    "cousin",
+    "nephew",
+    "niece",
+    "uncle",
+    "aunt",
+    "family",
+    "driver",
+    "bodyguard",
+    "bodyguards",
+    "friend",
+    "colleague",
+    "girlfriend",
+    "boyfriend",
+    "fiancee",
+    "fiance",
+    "grandson",
+    "granddaughter",
+];
 
 /// True when the entity at token `t` continues a list introduced by "from".
 fn from_list(ctx: &Ctx, ents: &Entities, t: usize, floor: usize) -> bool {

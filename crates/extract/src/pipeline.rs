@@ -721,6 +721,18 @@ mod tests {
              Abdullah Ocalan.",
         );
         assert_eq!(arrested(&a), ["Abdullah Ocalan"]);
+        // Serving a sentence; a list whose second role opens with a
+        // nationality.
+        let a = analyze(
+            "Writers such as Egyptian researcher Ismail Alexandrani and Russian \
+             historian Yury Dmitriev have been serving lengthy sentences.",
+        );
+        assert_eq!(arrested(&a), ["Ismail Alexandrani", "Yury Dmitriev"]);
+        let a = analyze(
+            "Eleven writers are serving life sentences, including blogger \
+             Abduljalil Al-Singace and economist Ilham Tohti.",
+        );
+        assert_eq!(arrested(&a), ["Abduljalil Al-Singace", "Ilham Tohti"]);
         // A relative clause after an apposition; held in prison.
         let a = analyze(
             "Nothing prevented abuses against Ahnaf Jazeem, a 26-year-old Muslim \
@@ -1077,6 +1089,20 @@ mod tests {
         // A name the passive act makes a person's.
         let a = analyze("After filing charges, Fabel Pineda was gunned down.");
         assert_eq!(acts(&a), [(Shooting, vec![], vec!["Fabel Pineda"], None)]);
+        // A relative closing the list of the killed.
+        let a = analyze(
+            "Doctor Mary Rose Sancelan and her husband Edwin were killed in \
+             Guihulngan City.",
+        );
+        assert_eq!(
+            acts(&a),
+            [(
+                Attack,
+                vec![],
+                vec!["Mary Rose Sancelan", "her husband Edwin"],
+                Some(2)
+            )]
+        );
     }
 
     #[test]
