@@ -44,6 +44,26 @@ const ATTEMPTED: &[&str] = &[
     "trying",
     "failed",
 ];
+/// Verbs whose attempt concerns an act already done ("tried to cover up
+/// the murder"), not an attempt at the act.
+const ATTEMPTS_AT_OTHERS: &[&str] = &[
+    "cover",
+    "conceal",
+    "hide",
+    "stop",
+    "prevent",
+    "halt",
+    "thwart",
+    "avert",
+    "justify",
+    "explain",
+    "investigate",
+    "solve",
+    "deny",
+    "blame",
+    "downplay",
+    "whitewash",
+];
 const PLANNED: &[&str] = &[
     "planning",
     "plotting",
@@ -594,11 +614,15 @@ fn sentence_events(
                 !MODAL.contains(&&ctx.lower[j])
                     || matches!(&ctx.lower[j], "concern" | "concerns" | "concerned")
             });
-        let near_modal = incited
-            || !concern_over_act && has_any(ctx, window.clone(), MODAL)
-            || t.checked_sub(1).is_some_and(|p| &ctx.lower[p] == "to");
+        let modal_word = incited || !concern_over_act && has_any(ctx, window.clone(), MODAL);
+        let near_modal = modal_word || t.checked_sub(1).is_some_and(|p| &ctx.lower[p] == "to");
         let near_plan = has_any(ctx, window.clone(), PLANNED);
-        let near_attempt = has_any(ctx, window.clone(), ATTEMPTED);
+        // Not an attempt at another act: "attempts to cover up the
+        // killing of X" tell of a killing done.
+        let near_attempt = window.clone().any(|j| {
+            ATTEMPTED.contains(&&ctx.lower[j])
+                && !(j + 1..t).any(|k| ATTEMPTS_AT_OTHERS.contains(&&ctx.lower[k]))
+        });
         let clause_foiled = has_any(ctx, clause.clone(), FOILED);
         // "killing two suspects in a shootout": deaths in a security operation
         // are its toll, not an attack.
@@ -725,7 +749,8 @@ fn sentence_events(
                         Stage::Planned
                     };
                     (EventType::Plot, stage)
-                } else if near_attempt && !trig.past && !near_modal {
+                // ("tried to kill the mayor": the "to" of the attempt.)
+                } else if near_attempt && !trig.past && !modal_word {
                     (violent, Stage::Attempted)
                 } else if near_modal && !trig.past {
                     (EventType::Warning, Stage::Threatened)

@@ -1188,6 +1188,32 @@ mod tests {
     }
 
     #[test]
+    fn an_attempt_is_at_the_act_it_governs() {
+        use vigil_core::{EventType, Stage};
+        let stages = |text: &str| -> Vec<(EventType, Stage)> {
+            analyze(text)
+                .events
+                .iter()
+                .map(|e| (e.kind, e.stage))
+                .collect()
+        };
+        // "tried to kill": the "to" of the attempt, no threat.
+        assert_eq!(
+            stages("Gunmen tried to kill the mayor of Kaduna."),
+            [(EventType::Attack, Stage::Attempted)]
+        );
+        assert_eq!(
+            stages("Gunmen could try to kill the mayor of Kaduna."),
+            [(EventType::Warning, Stage::Threatened)]
+        );
+        // An attempt to cover up a killing tells of a killing done.
+        assert_eq!(
+            stages("They exposed attempts to cover up the killing of activist Raman Bandarenka."),
+            [(EventType::Attack, Stage::Accomplished)]
+        );
+    }
+
+    #[test]
     fn names_the_context_makes_people() {
         // The people of a text, in order.
         let check = |text: &str, want: &[&str]| {
