@@ -21,7 +21,7 @@
 //!
 //!   | HRDsAttack | category | vigil events (accomplished) |
 //!   |---|---|---|
-//!   | killing | killing | assassination; attack, bombing, shooting, stabbing, vehicle ramming, arson with `killed` ≥ 1 |
+//!   | killing | killing | assassination; attack, bombing, shooting, stabbing, vehicle ramming, arson with `killed` ≥ 1 or a trigger that tells of a death ("killed", "murdered", "shot dead": the dead need not be counted) |
 //!   | arbitrary detention | detention | arrest, conviction |
 //!   | kidnapping, enforced disappearance | abduction | kidnapping, hostage taking |
 //!
@@ -145,7 +145,7 @@ impl Category {
             | EventType::Stabbing
             | EventType::VehicleRamming
             | EventType::Arson
-                if e.killed.is_some_and(|k| k > 0) =>
+                if e.killed.is_some_and(|k| k > 0) || kill_word(&e.trigger.text) =>
             {
                 Some(Category::Killing)
             }
@@ -154,6 +154,33 @@ impl Category {
             _ => None,
         }
     }
+}
+
+/// True when the trigger itself tells of a death ("killed", "murder",
+/// "shot dead"), whether or not the text counts the dead ("police death
+/// squads have murdered thousands").
+fn kill_word(trigger: &str) -> bool {
+    let t = trigger.to_lowercase();
+    t.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "killed"
+                | "killing"
+                | "killings"
+                | "murder"
+                | "murders"
+                | "murdered"
+                | "assassinated"
+                | "executed"
+                | "slain"
+                | "lynched"
+                | "beheaded"
+                | "martyred"
+                | "massacre"
+                | "massacred"
+                | "dead"
+        )
+    }) || t == "gunned down"
 }
 
 /// One annotated article.
@@ -929,6 +956,29 @@ mod tests {
         };
         let a = pipeline.analyze(&doc);
         assert_eq!(main_event(&a).map(|e| e.kind), Some(EventType::Arrest));
+    }
+
+    #[test]
+    fn a_death_told_without_a_toll_is_a_killing() {
+        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
+        let categories = |text: &str| -> Vec<Option<Category>> {
+            let doc = Document {
+                id: "d".into(),
+                text: text.into(),
+                ..Default::default()
+            };
+            let a = pipeline.analyze(&doc);
+            a.events.iter().map(Category::of_event).collect()
+        };
+        assert_eq!(
+            categories("Police death squads have murdered thousands of people in Caracas."),
+            [Some(Category::Killing)]
+        );
+        // An attack that kills no one is no killing.
+        assert_eq!(
+            categories("Gunmen attacked a police station in Kaduna on Monday."),
+            [None]
+        );
     }
 
     #[test]
