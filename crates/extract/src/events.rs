@@ -44,6 +44,48 @@ const ATTEMPTED: &[&str] = &[
     "trying",
     "failed",
 ];
+/// True when the verb at `t` is denied: a negation ("not", "never",
+/// "nobody", "no one") before it with only auxiliaries and adverbs between
+/// ("were never arrested", "has not yet been charged"), never across
+/// another verb ("did not prevent the attack": the attack happened).
+fn negated(ctx: &Ctx, floor: usize, t: usize) -> bool {
+    let mut j = t;
+    while j > floor && t - j < 6 {
+        j -= 1;
+        let w = &ctx.lower[j];
+        if matches!(w, "not" | "never" | "n't" | "nobody" | "none")
+            || w == "one" && j > floor && &ctx.lower[j - 1] == "no"
+        {
+            return true;
+        }
+        let aux = matches!(
+            w,
+            "been"
+                | "be"
+                | "being"
+                | "yet"
+                | "ever"
+                | "have"
+                | "has"
+                | "had"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "did"
+                | "does"
+                | "do"
+                | "could"
+                | "would"
+                | "will"
+        ) || w.ends_with("ly") && w.len() > 4;
+        if !aux {
+            return false;
+        }
+    }
+    false
+}
+
 /// Verbs whose attempt concerns an act already done ("tried to cover up
 /// the murder"), not an attempt at the act.
 const ATTEMPTS_AT_OTHERS: &[&str] = &[
@@ -650,6 +692,11 @@ fn sentence_events(
             _ => false,
         });
         if trig.casualty && (has_violent || trig.weak || operation) {
+            continue;
+        }
+        // "were never arrested", "did not arrest", "no one has been
+        // arrested": the act denied.
+        if negated(ctx, clause.start, t) {
             continue;
         }
         // "was found dead … with gunshot wounds": a death is a killing only

@@ -1214,6 +1214,27 @@ mod tests {
     }
 
     #[test]
+    fn an_act_denied_is_no_event() {
+        for text in [
+            "The suspects were never arrested.",
+            "No one has been arrested for the killing.",
+            "Police have not yet detained the gunmen.",
+        ] {
+            let a = analyze(text);
+            assert!(
+                !a.events
+                    .iter()
+                    .any(|e| e.kind == vigil_core::EventType::Arrest),
+                "{text}: {:?}",
+                a.events
+            );
+        }
+        // A negation of another verb leaves the act.
+        let a = analyze("Police did not prevent the bombing of the church in Kaduna.");
+        assert_eq!(a.events.len(), 1, "{:?}", a.events);
+    }
+
+    #[test]
     fn names_the_context_makes_people() {
         // The people of a text, in order.
         let check = |text: &str, want: &[&str]| {
