@@ -2244,6 +2244,16 @@ fn arrest_threatened(ctx: &Ctx, t: usize, len: usize) -> bool {
         )
         || (p1 == "of" && matches!(p2, "threat" | "threats" | "fear" | "fears" | "risk"))
         || matches!(ctx.lower.get(t + len), Some("warrant" | "warrants"))
+        // "demanded the arrest of X", "called for the arrest", "seeking
+        // arrests": asked for, not made.
+        || (t.saturating_sub(4)..t).any(|j| {
+            matches!(
+                &ctx.lower[j],
+                "demand" | "demanded" | "demanding" | "demands" | "seeking" | "sought" | "seek"
+                    | "urged" | "urging"
+            ) || matches!(&ctx.lower[j], "called" | "calling" | "calls" | "call")
+                && ctx.lower.get(j + 1) == Some("for")
+        })
 }
 
 /// Whether tokens `from..trigger` make the trigger a passive verb of the

@@ -1229,6 +1229,19 @@ mod tests {
                 a.events
             );
         }
+        // An arrest asked for is threatened, no one is held.
+        for text in [
+            "Activists demanded the arrest of officer John Smith.",
+            "Rights groups called for the arrest of Captain John Smith.",
+        ] {
+            let a = analyze(text);
+            let stages: Vec<_> = a.events.iter().map(|e| (e.kind, e.stage)).collect();
+            assert_eq!(
+                stages,
+                [(vigil_core::EventType::Arrest, vigil_core::Stage::Threatened)],
+                "{text}"
+            );
+        }
         // A negation of another verb leaves the act.
         let a = analyze("Police did not prevent the bombing of the church in Kaduna.");
         assert_eq!(a.events.len(), 1, "{:?}", a.events);
