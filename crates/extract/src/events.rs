@@ -44,6 +44,77 @@ const ATTEMPTED: &[&str] = &[
     "trying",
     "failed",
 ];
+/// The perpetrator of an act told in a relative clause of its subject:
+/// "a man who threatened to bomb the town hall", "Anis Amri, who drove a
+/// truck into the market". Only when the relative pronoun stands right
+/// before the act's verb (or its "to", an adverb or "had").
+fn relative_subject(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    floor: usize,
+    trigger: usize,
+    ev: &mut Event,
+) {
+    if !ev.perpetrators.is_empty() {
+        return;
+    }
+    let mut who = trigger;
+    while who > floor && trigger - who < 3 {
+        who -= 1;
+        let w = &ctx.lower[who];
+        if w == "who" {
+            break;
+        }
+        if !(matches!(w, "had" | "has" | "have" | "allegedly" | "reportedly")
+            || w.ends_with("ed") && ctx.lower.get(who + 1) == Some("to"))
+        {
+            return;
+        }
+    }
+    if &ctx.lower[who] != "who" || who <= floor {
+        return;
+    }
+    // Over the comma of "X, who …".
+    let mut end = who;
+    if &ctx.lower[end - 1] == "," {
+        end -= 1;
+    }
+    let Some(last) = end.checked_sub(1).filter(|&l| l >= floor) else {
+        return;
+    };
+    if let Some(e) = ents
+        .at(last)
+        .filter(|&e| ents.get(e).kind == EntityType::Person)
+    {
+        let mut first = last;
+        while first > floor && ents.at(first - 1) == Some(e) {
+            first -= 1;
+        }
+        push_unique(
+            &mut ev.perpetrators,
+            slot_for_entity(ctx, ents, e, first..last + 1),
+        );
+        return;
+    }
+    // "a man", "two gunmen", "the soldiers": a noun for people of the
+    // lexicon (whatever its usual role: the soldiers who killed are no
+    // victims).
+    let noun = (last.saturating_sub(2).max(floor)..=last).find_map(|t| {
+        res.lexicon
+            .nouns
+            .longest_at(&ctx.lower, t)
+            .filter(|(len, role)| t + len == last + 1 && **role != NounRole::Target)
+            .map(|(len, _)| (t, len))
+    });
+    if let Some((t, len)) = noun {
+        let phrase = noun_phrase(ctx, res, ents, t, t + len, floor);
+        let slot = text_slot(ctx, phrase);
+        ev.victims.retain(|v| v.span != slot.span);
+        push_unique(&mut ev.perpetrators, slot);
+    }
+}
+
 /// True when the verb at `t` is denied: a negation ("not", "never",
 /// "nobody", "no one") before it with only auxiliaries and adverbs between
 /// ("were never arrested", "has not yet been charged"), never across
@@ -2094,6 +2165,11 @@ fn fill(
     }
     if ev.kind.is_violent() {
         passive_slots(ctx, ents, clause.clone(), d.trigger, ev);
+    }
+    // "a man who threatened to bomb the town hall": the subject of the
+    // relative clause is the one named before "who".
+    if ev.kind.is_violent() || matches!(ev.kind, EventType::Warning | EventType::Plot) {
+        relative_subject(ctx, res, ents, sentence_range.start, d.trigger, ev);
     }
     // "gunmen shot dead the mayor": one death.
     if ev.kind.is_violent() && ev.killed.is_none() {

@@ -1103,6 +1103,17 @@ mod tests {
                 Some(2)
             )]
         );
+        // The subject of a relative clause commits its act.
+        let a = analyze("The soldiers who killed three protesters were arrested.");
+        assert_eq!(
+            acts(&a),
+            [(
+                Attack,
+                vec!["The soldiers"],
+                vec!["three protesters"],
+                Some(3)
+            )]
+        );
     }
 
     #[test]
@@ -1211,6 +1222,22 @@ mod tests {
             stages("They exposed attempts to cover up the killing of activist Raman Bandarenka."),
             [(EventType::Attack, Stage::Accomplished)]
         );
+    }
+
+    #[test]
+    fn a_threat_told_in_a_relative_clause_has_its_author() {
+        let a = analyze("Police arrested a man who threatened to bomb the town hall in Lyon.");
+        let warning = a
+            .events
+            .iter()
+            .find(|e| e.kind == vigil_core::EventType::Warning)
+            .expect("a warning");
+        let authors: Vec<&str> = warning
+            .perpetrators
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(authors, ["a man"]);
     }
 
     #[test]
