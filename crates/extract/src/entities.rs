@@ -1094,7 +1094,11 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                     HEADS.iter().any(|(h, _)| *h == &ctx.lower[t])
                         || words::is_office_head(&ctx.lower[t])
                 });
-            if from_place {
+            // "Malik Erskine on Roosevelt Avenue": "on" joins a name only
+            // after a head word ("Council on Foreign Relations").
+            let on_after_name = &ctx.lower[end] == "on"
+                && !(start..end).any(|t| HEADS.iter().any(|(h, _)| *h == &ctx.lower[t]));
+            if from_place || on_after_name {
                 break;
             }
             if (name_token(ctx, end) || particle_name(ctx, end)) && !ctx.by_stop(end) {
@@ -1450,6 +1454,13 @@ fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usi
         end -= 1;
     }
     let named = (j..end).filter(|&k| name_token(ctx, k)).count();
+    // "Official Secrets Act", "Sugarcane Factory": a law's or a thing's name.
+    if end > j {
+        let last = &ctx.lower[end - 1];
+        if LAW_HEADS.contains(&last) || HEADS.iter().any(|(h, _)| *h == last) {
+            return None;
+        }
+    }
     // A fifth capitalised word: a longer name of something else.
     let longer = named >= 4 && ctx.tokens.get(end).is_some() && name_token(ctx, end);
     (end - j >= 2 && named >= 1 && !longer).then_some(j..end)
@@ -1591,6 +1602,23 @@ fn person(ctx: &Ctx, range: std::ops::Range<usize>, title: Option<String>) -> Ra
     }
 }
 
+/// Last words of the names of laws and texts.
+const LAW_HEADS: &[&str] = &[
+    "act",
+    "law",
+    "bill",
+    "code",
+    "amendment",
+    "constitution",
+    "convention",
+    "declaration",
+    "treaty",
+    "accord",
+    "accords",
+    "protocol",
+    "ordinance",
+];
+
 /// Head words of multi-word names, and the entity type they imply.
 const HEADS: &[(&str, EntityType)] = &[
     ("committee", EntityType::GovernmentBody),
@@ -1612,6 +1640,7 @@ const HEADS: &[(&str, EntityType)] = &[
     ("center", EntityType::GovernmentBody),
     ("centre", EntityType::GovernmentBody),
     ("government", EntityType::GovernmentBody),
+    ("intelligence", EntityType::GovernmentBody),
     ("front", EntityType::ArmedGroup),
     ("brigade", EntityType::ArmedGroup),
     ("brigades", EntityType::ArmedGroup),
@@ -1644,8 +1673,14 @@ const HEADS: &[(&str, EntityType)] = &[
     ("mall", EntityType::Site),
     ("hospital", EntityType::Site),
     ("school", EntityType::Site),
+    ("street", EntityType::Site),
+    ("avenue", EntityType::Site),
+    ("boulevard", EntityType::Site),
+    ("factory", EntityType::Site),
+    ("prison", EntityType::Site),
     ("university", EntityType::Organization),
     ("festival", EntityType::Event),
+    ("day", EntityType::Event),
     ("olympics", EntityType::Event),
     ("games", EntityType::Event),
     ("cup", EntityType::Event),
@@ -1677,6 +1712,11 @@ const HEADS: &[(&str, EntityType)] = &[
 fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Option<Raw> {
     let len = range.len();
     let last = &ctx.lower[range.end - 1];
+    // "the Official Secrets Act", "the Anti-Terrorism Law": a text, no
+    // one's name.
+    if len >= 2 && LAW_HEADS.contains(&last) {
+        return None;
+    }
     if let Some((_, kind)) = HEADS.iter().find(|(h, _)| *h == last) {
         // "Bolivar Department", "Cusco Province": a region, found as a place.
         if len >= 2 && REGION_WORDS.contains(&last) {

@@ -1332,6 +1332,19 @@ mod tests {
             "ISIS leader Abu Bakr al-Baghdadi was killed in a raid.",
             &["Abu Bakr al-Baghdadi"],
         );
+        // No person: a law, a street after "on", a factory, a day.
+        check(
+            "He was charged under the Official Secrets Act on Human Rights Day.",
+            &[],
+        );
+        check(
+            "Police shot Malik Erskine on Roosevelt Avenue in Queens.",
+            &["Malik Erskine"],
+        );
+        check(
+            "Workers at the Haft Tappeh Sugarcane Factory were arrested.",
+            &[],
+        );
         // None of these: an institution's name, a place after a comma.
         check(
             "Students of the University of Balochistan protested in Quetta, Pakistan.",
