@@ -115,6 +115,56 @@ fn relative_subject(
     }
 }
 
+/// The person a pronoun subject of a passive act stands for: "He was
+/// arrested in May" after a sentence naming him. The person is the last
+/// one named in the 80 tokens before, not as a speaker ("…, X said."),
+/// in mixed-case text only.
+fn pronoun_subject(
+    ctx: &Ctx,
+    res: &Resources,
+    ents: &Entities,
+    floor: usize,
+    trigger: usize,
+) -> Option<Slot> {
+    if !ctx.case.informative() {
+        return None;
+    }
+    let p = (floor..trigger).find(|&p| {
+        matches!(&ctx.lower[p], "he" | "she")
+            && (p == floor
+                || !ctx.is_word(p - 1)
+                || matches!(
+                    &ctx.lower[p - 1],
+                    "and" | "but" | "when" | "after" | "before" | "as" | "while" | "until"
+                ))
+            && passive_between(ctx, res, ents, p + 1, trigger)
+    })?;
+    let person = |j: usize| {
+        ents.at(j)
+            .filter(|&e| ents.get(e).kind == EntityType::Person)
+    };
+    let mut j = p;
+    while j > p.saturating_sub(80) {
+        j -= 1;
+        let Some(e) = person(j) else {
+            continue;
+        };
+        let mut first = j;
+        while first > 0 && person(first - 1) == Some(e) {
+            first -= 1;
+        }
+        let speaker = ctx.lower.get(j + 1).is_some_and(words::is_speech_verb)
+            || first
+                .checked_sub(1)
+                .is_some_and(|b| words::is_speech_verb(&ctx.lower[b]));
+        if !speaker {
+            return Some(slot_for_entity(ctx, ents, e, first..j + 1));
+        }
+        j = first;
+    }
+    None
+}
+
 /// True when the verb at `t` is denied: a negation ("not", "never",
 /// "nobody", "no one") before it with only auxiliaries and adverbs between
 /// ("were never arrested", "has not yet been charged"), never across
@@ -1919,6 +1969,19 @@ fn fill(
         push_unique(&mut ev.locations, slot);
     }
     ev.location = primary_location(ents, &ev.locations);
+
+    // "He was arrested in May": the pronoun is the person last named.
+    if let Some(slot) = pronoun_subject(ctx, res, ents, clause.start, d.trigger) {
+        if suspects_event {
+            if ev.perpetrators.iter().all(|p| p.entity.is_none()) {
+                push_unique(&mut ev.perpetrators, slot);
+            }
+        } else if (ev.kind.is_violent() || ev.kind == EventType::Kidnapping)
+            && ev.victims.iter().all(|v| v.entity.is_none())
+        {
+            push_unique(&mut ev.victims, slot);
+        }
+    }
 
     // Demonyms as nationalities of suspects ("three Tajik nationals").
     if suspects_event {

@@ -1241,6 +1241,26 @@ mod tests {
     }
 
     #[test]
+    fn a_pronoun_held_is_the_person_last_named() {
+        let held = |text: &str| -> Vec<String> {
+            analyze(text)
+                .events
+                .iter()
+                .filter(|e| e.kind == vigil_core::EventType::Arrest)
+                .flat_map(|e| e.perpetrators.iter().map(|s| s.text.clone()))
+                .collect()
+        };
+        assert_eq!(
+            held("Journalist Omar Radi criticised the judge. He was arrested in Casablanca."),
+            ["Omar Radi"]
+        );
+        // Not a speaker: no one is named as held.
+        assert!(
+            held("Police chief Ahmed Ali said the suspect fled. He was arrested later.").is_empty()
+        );
+    }
+
+    #[test]
     fn an_act_denied_is_no_event() {
         for text in [
             "The suspects were never arrested.",
