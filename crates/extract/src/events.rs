@@ -129,7 +129,7 @@ fn pronoun_subject(
     if !ctx.case.informative() {
         return None;
     }
-    let p = (floor..trigger).find(|&p| {
+    let subject = (floor..trigger).find(|&p| {
         matches!(&ctx.lower[p], "he" | "she")
             && (p == floor
                 || !ctx.is_word(p - 1)
@@ -138,7 +138,18 @@ fn pronoun_subject(
                     "and" | "but" | "when" | "after" | "before" | "as" | "while" | "until"
                 ))
             && passive_between(ctx, res, ents, p + 1, trigger)
-    })?;
+    });
+    // "police arrested him": the object, named before this clause (whoever
+    // the clause names before the verb acts).
+    let object = || {
+        let len = res
+            .lexicon
+            .triggers
+            .longest_at(&ctx.lower, trigger)
+            .map_or(1, |(len, _)| len);
+        matches!(ctx.lower.get(trigger + len), Some("him" | "her")).then_some(floor)
+    };
+    let p = subject.or_else(object)?;
     let person = |j: usize| {
         ents.at(j)
             .filter(|&e| ents.get(e).kind == EntityType::Person)

@@ -1254,6 +1254,10 @@ mod tests {
             held("Journalist Omar Radi criticised the judge. He was arrested in Casablanca."),
             ["Omar Radi"]
         );
+        assert_eq!(
+            held("Journalist Omar Radi criticised the judge. Police arrested him on Monday."),
+            ["Omar Radi"]
+        );
         // Not a speaker: no one is named as held.
         assert!(
             held("Police chief Ahmed Ali said the suspect fled. He was arrested later.").is_empty()
