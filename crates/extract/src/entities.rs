@@ -1777,12 +1777,13 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
 fn named_as(ctx: &Ctx, start: usize) -> bool {
     let w = |i: Option<usize>| i.and_then(|i| ctx.lower.get(i)).unwrap_or("");
     let prev = w(start.checked_sub(1));
+    // (Over a quotation mark: identified "as X, …".)
+    let mut verb = start.checked_sub(2);
+    if matches!(w(verb), "\"" | "\u{201c}" | "\u{201d}") {
+        verb = verb.and_then(|v| v.checked_sub(1));
+    }
     prev == "named"
-        || prev == "as"
-            && matches!(
-                w(start.checked_sub(2)),
-                "identified" | "identifies" | "named" | "known"
-            )
+        || prev == "as" && matches!(w(verb), "identified" | "identifies" | "named" | "known")
 }
 
 /// Singular nouns for a person that a name may follow in apposition ("an

@@ -1318,6 +1318,12 @@ mod tests {
              Catherine Wen Sirua of Kenya.",
             &["Chrisstan Gustolf", "Catherine Wen Sirua"],
         );
+        // Over a quotation mark.
+        check(
+            "They were identified \"as Chrisstan Gustolf of Germany and Cindar Fernado \
+             of Mexico,\" a statement said.",
+            &["Chrisstan Gustolf", "Cindar Fernado"],
+        );
         // An age not closed by a comma.
         check(
             "They are accused of abducting Md Sohel Rana, 39 in front of a supermarket.",
