@@ -2613,6 +2613,17 @@ fn passive_subject(
         // rights lawyer Mohamed el-Baqer, and blogger Mohamed Ibrahim"),
         // past where the last one is from ("A from Goobjoog Media and B").
         let mut j = end;
+        // "Ahmed Ali, 34, and Omar Khan, 29, were arrested": past an age.
+        if j + 2 < trigger
+            && &ctx.lower[j] == ","
+            && ctx.lower[j + 1].len() <= 3
+            && ctx.lower[j + 1]
+                .parse::<u8>()
+                .is_ok_and(|a| (1..=110).contains(&a))
+            && matches!(&ctx.lower[j + 2], "," | "and")
+        {
+            j += 2;
+        }
         if j + 1 < trigger && matches!(&ctx.lower[j], "from" | "of") && ctx.is_capitalized(j + 1) {
             j += 1;
             while j < trigger && j - end < 6 && (ctx.is_capitalized(j) || &ctx.lower[j] == "of") {

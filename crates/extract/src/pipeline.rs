@@ -733,6 +733,9 @@ mod tests {
              Abduljalil Al-Singace and economist Ilham Tohti.",
         );
         assert_eq!(arrested(&a), ["Abduljalil Al-Singace", "Ilham Tohti"]);
+        // Ages inside the list.
+        let a = analyze("Ahmed Ali, 34, and Omar Khan, 29, were arrested in Lahore.");
+        assert_eq!(arrested(&a), ["Ahmed Ali", "Omar Khan"]);
         // A relative clause after an apposition; held in prison.
         let a = analyze(
             "Nothing prevented abuses against Ahnaf Jazeem, a 26-year-old Muslim \
