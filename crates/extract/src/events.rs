@@ -115,11 +115,13 @@ fn relative_subject(
     }
 }
 
-/// The person a pronoun subject of a passive act stands for: "He was
-/// arrested in May" after a sentence naming him. The person is the last
-/// one named in the 80 tokens before, not as a speaker ("…, X said."),
-/// in mixed-case text only.
-fn pronoun_subject(
+/// The person an act names only by a pronoun or not at all, in mixed-case
+/// text: the pronoun subject of a passive act ("He was arrested in May"
+/// after a sentence naming him) or its object ("police arrested him") is
+/// the last person named in the 80 tokens before, not as a speaker ("…,
+/// X said."); the unsaid subject of "after being detained" is the person
+/// who opens the sentence ("X was released on bail after being detained").
+fn implied_subject(
     ctx: &Ctx,
     res: &Resources,
     ents: &Entities,
@@ -149,6 +151,37 @@ fn pronoun_subject(
             .map_or(1, |(len, _)| len);
         matches!(ctx.lower.get(trigger + len), Some("him" | "her")).then_some(floor)
     };
+    // "X was released after being detained": the subject of the
+    // sentence's verb, named at the clause's start.
+    let being = || {
+        let b = trigger
+            .checked_sub(1)
+            .filter(|&b| &ctx.lower[b] == "being")?;
+        let c = b.checked_sub(1)?;
+        matches!(
+            &ctx.lower[c],
+            "after" | "before" | "since" | "following" | "upon" | "while" | "without"
+        )
+        .then_some(c)
+    };
+    if let Some(c) = subject.is_none().then(being).flatten() {
+        let sentence = ctx.tok_sent.get(c).and_then(|&s| ctx.sent_toks.get(s))?;
+        let first = (sentence.start..c).find(|&j| {
+            ents.at(j)
+                .is_some_and(|e| ents.get(e).kind == EntityType::Person)
+        })?;
+        // The name opens the sentence (after a title or an article at
+        // most) and acts in it: "X was released", "X, 34, died".
+        if first > sentence.start + 3 {
+            return None;
+        }
+        let e = ents.at(first)?;
+        let mut last = first;
+        while ents.at(last + 1) == Some(e) {
+            last += 1;
+        }
+        return Some(slot_for_entity(ctx, ents, e, first..last + 1));
+    }
     let p = subject.or_else(object)?;
     let person = |j: usize| {
         ents.at(j)
@@ -1982,7 +2015,7 @@ fn fill(
     ev.location = primary_location(ents, &ev.locations);
 
     // "He was arrested in May": the pronoun is the person last named.
-    if let Some(slot) = pronoun_subject(ctx, res, ents, clause.start, d.trigger) {
+    if let Some(slot) = implied_subject(ctx, res, ents, clause.start, d.trigger) {
         if suspects_event {
             if ev.perpetrators.iter().all(|p| p.entity.is_none()) {
                 push_unique(&mut ev.perpetrators, slot);

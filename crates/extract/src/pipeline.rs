@@ -1261,6 +1261,11 @@ mod tests {
             held("Journalist Omar Radi criticised the judge. Police arrested him on Monday."),
             ["Omar Radi"]
         );
+        // The unsaid subject of "after being detained".
+        assert_eq!(
+            held("Ahmed Ali was released on bail after being detained for three days."),
+            ["Ahmed Ali"]
+        );
         // Not a speaker: no one is named as held.
         assert!(
             held("Police chief Ahmed Ali said the suspect fled. He was arrested later.").is_empty()
