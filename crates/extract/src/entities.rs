@@ -1745,8 +1745,9 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
         }
         return None;
     }
-    // People: two to four name words with outside evidence.
-    if !(2..=4).contains(&len) {
+    // People: two to four name words with outside evidence, never across
+    // "and" ("El-Baqer and Ibrahim" are two people).
+    if !(2..=4).contains(&len) || range.clone().any(|t| &ctx.lower[t] == "and") {
         return None;
     }
     if range.clone().any(|t| {
@@ -1881,8 +1882,11 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
         aux |= matches!(w(k), "was" | "were" | "is" | "been");
         k += 1;
     }
-    // "was reportedly tortured", "was found dead".
-    let passive = aux && (done(k) || w(k) == "found" && w(k + 1) == "dead");
+    // "was reportedly tortured", "was found dead", "received a 10-year
+    // sentence".
+    let passive = aux && (done(k) || w(k) == "found" && w(k + 1) == "dead")
+        || matches!(w(e), "received" | "receives")
+            && (e + 1..e + 6).any(|j| matches!(w(j), "sentence" | "sentences"));
     // ", 39," or ", 39 in front of a supermarket" (not ", 39 percent").
     let age = w(e) == ","
         && w(e + 1).len() <= 3

@@ -747,6 +747,53 @@ fn sentence_events(
                 found.push((t, len, trig.clone()));
                 t += len;
             }
+            // "received a three-year sentence", "was handed a life
+            // sentence": a conviction told by its sentence.
+            None if matches!(
+                &ctx.lower[t],
+                "received" | "receives" | "handed" | "given" | "got"
+            ) && (t + 1..(t + 5).min(clause.end)).any(|j| {
+                matches!(&ctx.lower[j], "sentence" | "sentences")
+                    && (t + 1..j).all(|k| {
+                        // ("a 10-year sentence": "10", "-year" or "-", "year".)
+                        matches!(
+                            &ctx.lower[k],
+                            "a" | "an"
+                                | "the"
+                                | "his"
+                                | "her"
+                                | "their"
+                                | "life"
+                                | "prison"
+                                | "jail"
+                                | "death"
+                                | "suspended"
+                                | "heavy"
+                                | "harsh"
+                                | "-"
+                                | "year"
+                                | "month"
+                        ) || ctx.lower[k].ends_with("-year")
+                            || ctx.lower[k].ends_with("-month")
+                            || words::number_value(&ctx.lower[k]).is_some()
+                    })
+            }) =>
+            {
+                found.push((
+                    t,
+                    1,
+                    Trigger {
+                        words: vec![ctx.lower[t].to_string()],
+                        kind: EventType::Conviction,
+                        noun: false,
+                        past: true,
+                        weak: false,
+                        threat: false,
+                        casualty: false,
+                    },
+                ));
+                t += 1;
+            }
             _ => t += 1,
         }
     }
@@ -2456,6 +2503,11 @@ fn passive_between(
     let Some(verb) = ctx.lower.get(trigger) else {
         return false;
     };
+    // "A and B received four-year sentences": the sentence's receivers
+    // are its subject, right before the verb.
+    if matches!(verb, "received" | "receives" | "got") {
+        return from == trigger;
+    }
     // "was put under house arrest", "was placed under arrest": the verb
     // group ends before "put".
     let mut trigger = trigger;

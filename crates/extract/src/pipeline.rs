@@ -733,6 +733,13 @@ mod tests {
              Abduljalil Al-Singace and economist Ilham Tohti.",
         );
         assert_eq!(arrested(&a), ["Abduljalil Al-Singace", "Ilham Tohti"]);
+        // A sentence received.
+        let a = analyze("Raif Badawi received a 10-year sentence and 1,000 lashes.");
+        assert_eq!(arrested(&a), ["Raif Badawi"]);
+        let a = analyze(
+            "Lawyer Mohamed el-Baqer and blogger Mohamed Ibrahim received four-year sentences.",
+        );
+        assert_eq!(arrested(&a), ["Mohamed el-Baqer", "Mohamed Ibrahim"]);
         // Ages inside the list.
         let a = analyze("Ahmed Ali, 34, and Omar Khan, 29, were arrested in Lahore.");
         assert_eq!(arrested(&a), ["Ahmed Ali", "Omar Khan"]);
@@ -1383,6 +1390,8 @@ mod tests {
             "Workers at the Haft Tappeh Sugarcane Factory were arrested.",
             &[],
         );
+        // Two surnames joined by "and" are no one person.
+        check("El-Baqer and Ibrahim were arrested in Cairo.", &[]);
         // None of these: an institution's name, a place after a comma.
         check(
             "Students of the University of Balochistan protested in Quetta, Pakistan.",
