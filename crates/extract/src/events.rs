@@ -747,6 +747,32 @@ fn sentence_events(
                 found.push((t, len, trig.clone()));
                 t += len;
             }
+            // "condemned leading rights activist Osman Kavala to life in
+            // prison": a sentence.
+            None if &ctx.lower[t] == "condemned"
+                && (t + 1..(t + 9).min(clause.end)).any(|j| {
+                    &ctx.lower[j] == "to"
+                        && ctx.lower.get(j + 1).is_some_and(|w| {
+                            matches!(w, "life" | "death" | "prison" | "jail")
+                                || words::number_value(w).is_some() && w != "a"
+                        })
+                }) =>
+            {
+                found.push((
+                    t,
+                    1,
+                    Trigger {
+                        words: vec![ctx.lower[t].to_string()],
+                        kind: EventType::Conviction,
+                        noun: false,
+                        past: true,
+                        weak: false,
+                        threat: false,
+                        casualty: false,
+                    },
+                ));
+                t += 1;
+            }
             // "received a three-year sentence", "was handed a life
             // sentence": a conviction told by its sentence.
             None if matches!(
@@ -2982,6 +3008,10 @@ fn counts(
                 | "custody"
         );
         if !(is_kill || is_hurt || is_arrest) {
+            continue;
+        }
+        // "sentenced two activists to death": a sentence, no one dead.
+        if kind == EventType::Conviction && w == "death" && t > 0 && &ctx.lower[t - 1] == "to" {
             continue;
         }
         let mut n = number_before(ctx, t, clause.start);

@@ -733,6 +733,17 @@ mod tests {
              Abduljalil Al-Singace and economist Ilham Tohti.",
         );
         assert_eq!(arrested(&a), ["Abduljalil Al-Singace", "Ilham Tohti"]);
+        // A sentence told by "condemned … to"; a death sentence kills no one.
+        let a = analyze(
+            "An Istanbul court condemned leading rights activist Osman Kavala to life in prison.",
+        );
+        assert_eq!(arrested(&a), ["Osman Kavala"]);
+        let a = analyze("A court sentenced two activists to death in Tehran.");
+        assert!(
+            a.events.iter().all(|e| e.killed.is_none()),
+            "{:?}",
+            a.events
+        );
         // A sentence received.
         let a = analyze("Raif Badawi received a 10-year sentence and 1,000 lashes.");
         assert_eq!(arrested(&a), ["Raif Badawi"]);
