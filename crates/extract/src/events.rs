@@ -209,6 +209,53 @@ fn implied_subject(
     None
 }
 
+/// True when the verb at `t` tells a sentence passed, no trigger of the
+/// lexicon: "condemned leading rights activist Osman Kavala to life in
+/// prison" ("condemned … to" life, death, prison, jail or a number),
+/// "received a three-year sentence", "was handed a life sentence" (the
+/// verb, then only articles, numbers and words of a sentence's kind before
+/// "sentence").
+fn sentence_verb(ctx: &Ctx, t: usize, end: usize) -> bool {
+    match &ctx.lower[t] {
+        "condemned" => (t + 1..(t + 9).min(end)).any(|j| {
+            &ctx.lower[j] == "to"
+                && ctx.lower.get(j + 1).is_some_and(|w| {
+                    matches!(w, "life" | "death" | "prison" | "jail")
+                        || words::number_value(w).is_some() && w != "a"
+                })
+        }),
+        "received" | "receives" | "handed" | "given" | "got" => {
+            (t + 1..(t + 5).min(end)).any(|j| {
+                matches!(&ctx.lower[j], "sentence" | "sentences")
+                    && (t + 1..j).all(|k| {
+                        // ("a 10-year sentence": "10", "-year" or "-", "year".)
+                        matches!(
+                            &ctx.lower[k],
+                            "a" | "an"
+                                | "the"
+                                | "his"
+                                | "her"
+                                | "their"
+                                | "life"
+                                | "prison"
+                                | "jail"
+                                | "death"
+                                | "suspended"
+                                | "heavy"
+                                | "harsh"
+                                | "-"
+                                | "year"
+                                | "month"
+                        ) || ctx.lower[k].ends_with("-year")
+                            || ctx.lower[k].ends_with("-month")
+                            || words::number_value(&ctx.lower[k]).is_some()
+                    })
+            })
+        }
+        _ => false,
+    }
+}
+
 /// True when the verb at `t` is denied: a negation ("not", "never",
 /// "nobody", "no one") before it with only auxiliaries and adverbs between
 /// ("were never arrested", "has not yet been charged"), never across
@@ -747,64 +794,9 @@ fn sentence_events(
                 found.push((t, len, trig.clone()));
                 t += len;
             }
-            // "condemned leading rights activist Osman Kavala to life in
-            // prison": a sentence.
-            None if &ctx.lower[t] == "condemned"
-                && (t + 1..(t + 9).min(clause.end)).any(|j| {
-                    &ctx.lower[j] == "to"
-                        && ctx.lower.get(j + 1).is_some_and(|w| {
-                            matches!(w, "life" | "death" | "prison" | "jail")
-                                || words::number_value(w).is_some() && w != "a"
-                        })
-                }) =>
-            {
-                found.push((
-                    t,
-                    1,
-                    Trigger {
-                        words: vec![ctx.lower[t].to_string()],
-                        kind: EventType::Conviction,
-                        noun: false,
-                        past: true,
-                        weak: false,
-                        threat: false,
-                        casualty: false,
-                    },
-                ));
-                t += 1;
-            }
-            // "received a three-year sentence", "was handed a life
+            // "condemned X to life in prison", "received a three-year
             // sentence": a conviction told by its sentence.
-            None if matches!(
-                &ctx.lower[t],
-                "received" | "receives" | "handed" | "given" | "got"
-            ) && (t + 1..(t + 5).min(clause.end)).any(|j| {
-                matches!(&ctx.lower[j], "sentence" | "sentences")
-                    && (t + 1..j).all(|k| {
-                        // ("a 10-year sentence": "10", "-year" or "-", "year".)
-                        matches!(
-                            &ctx.lower[k],
-                            "a" | "an"
-                                | "the"
-                                | "his"
-                                | "her"
-                                | "their"
-                                | "life"
-                                | "prison"
-                                | "jail"
-                                | "death"
-                                | "suspended"
-                                | "heavy"
-                                | "harsh"
-                                | "-"
-                                | "year"
-                                | "month"
-                        ) || ctx.lower[k].ends_with("-year")
-                            || ctx.lower[k].ends_with("-month")
-                            || words::number_value(&ctx.lower[k]).is_some()
-                    })
-            }) =>
-            {
+            None if sentence_verb(ctx, t, clause.end) => {
                 found.push((
                     t,
                     1,
