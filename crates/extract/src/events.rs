@@ -2557,6 +2557,29 @@ fn passive_between(
     if !participle || from >= trigger {
         return false;
     }
+    // "Saba Dashtyari, a professor at the University of Balochistan and
+    // one of the greatest poets was shot by gunmen": an apposition that no
+    // comma closes, then "was" and the participle.
+    if &ctx.lower[from] == ","
+        && from + 3 < trigger
+        && trigger - from <= 25
+        && matches!(&ctx.lower[from + 1], "a" | "an" | "the" | "one")
+        && matches!(&ctx.lower[trigger - 1], "was" | "were")
+        && (from + 2..trigger - 1).all(|j| {
+            ctx.is_word(j)
+                && !matches!(
+                    &ctx.lower[j],
+                    "was" | "were" | "is" | "are" | "who" | "which"
+                )
+                && !words::is_speech_verb(&ctx.lower[j])
+                && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
+                && ents
+                    .at(j)
+                    .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+        })
+    {
+        return true;
+    }
     // "Nasrin Sotoudeh, a human rights lawyer imprisoned for her work",
     // "X, a Saudi writer and activist currently behind bars": an
     // apposition naming what the subject is, then the participle.

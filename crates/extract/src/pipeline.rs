@@ -1135,6 +1135,20 @@ mod tests {
                 Some(3)
             )]
         );
+        // An apposition no comma closes, then "was" and the participle.
+        let a = analyze(
+            "Saba Dashtyari, a professor at the university and one of the greatest \
+             poets was shot by unidentified gunmen in Quetta.",
+        );
+        assert_eq!(
+            acts(&a),
+            [(
+                Shooting,
+                vec!["unidentified gunmen"],
+                vec!["Saba Dashtyari"],
+                None
+            )]
+        );
     }
 
     #[test]
