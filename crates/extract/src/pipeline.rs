@@ -1142,12 +1142,7 @@ mod tests {
         );
         assert_eq!(
             acts(&a),
-            [(
-                Shooting,
-                vec!["unidentified gunmen"],
-                vec!["Saba Dashtyari"],
-                None
-            )]
+            [(Shooting, vec!["gunmen"], vec!["Saba Dashtyari"], None)]
         );
     }
 
