@@ -2571,11 +2571,7 @@ fn passive_between(
                     &ctx.lower[j],
                     "was" | "were" | "is" | "are" | "who" | "which"
                 )
-                && !words::is_speech_verb(&ctx.lower[j])
-                && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
-                && ents
-                    .at(j)
-                    .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+                && describes(ctx, res, ents, j)
         })
     {
         return true;
@@ -2604,11 +2600,7 @@ fn passive_between(
         if names_person
             && (from + 2..end).all(|j| {
                 (ctx.is_word(j) || matches!(&ctx.lower[j], "'s" | "\u{2019}s"))
-                    && !words::is_speech_verb(&ctx.lower[j])
-                    && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
-                    && ents
-                        .at(j)
-                        .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+                    && describes(ctx, res, ents, j)
             })
         {
             return true;
@@ -2624,11 +2616,7 @@ fn passive_between(
             let plain = apposition.len() <= 30
                 && apposition.clone().all(|j| {
                     !matches!(&ctx.lower[j], "." | ";" | "\"" | "\u{201c}" | "\u{201d}")
-                        && !words::is_speech_verb(&ctx.lower[j])
-                        && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
-                        && ents
-                            .at(j)
-                            .is_none_or(|e| ents.get(e).kind != EntityType::Person)
+                        && describes(ctx, res, ents, j)
                 });
             if age || plain {
                 start = last + 1;
@@ -2670,6 +2658,16 @@ fn passive_between(
                 || w == "and" && j > start && HARMED.contains(&&ctx.lower[j - 1])
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
+}
+
+/// True when token `j` can stand in an apposition that describes the
+/// subject: no verb of saying, no event word, no other person.
+fn describes(ctx: &Ctx, res: &Resources, ents: &Entities, j: usize) -> bool {
+    !words::is_speech_verb(&ctx.lower[j])
+        && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none()
+        && ents
+            .at(j)
+            .is_none_or(|e| ents.get(e).kind != EntityType::Person)
 }
 
 /// The verbs that put someone under arrest ("was put under house arrest",
