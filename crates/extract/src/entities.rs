@@ -70,6 +70,23 @@ impl Entities {
         self.by_token.get(t).copied().flatten()
     }
 
+    /// The person whose mention covers token `t`, with the mention's
+    /// tokens (the run of tokens of that entity around `t`).
+    pub fn person_at(&self, t: usize) -> Option<(usize, std::ops::Range<usize>)> {
+        let e = self
+            .at(t)
+            .filter(|&e| self.list[e].kind == EntityType::Person)?;
+        let mut first = t;
+        while first > 0 && self.at(first - 1) == Some(e) {
+            first -= 1;
+        }
+        let mut end = t + 1;
+        while self.at(end) == Some(e) {
+            end += 1;
+        }
+        Some((e, first..end))
+    }
+
     /// Entity (index) mentioned exactly at or covering this span.
     pub fn at_span(&self, ctx: &Ctx, span: Span) -> Option<usize> {
         let toks = ctx.tokens_in(span);

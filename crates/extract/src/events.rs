@@ -83,18 +83,8 @@ fn relative_subject(
     let Some(last) = end.checked_sub(1).filter(|&l| l >= floor) else {
         return;
     };
-    if let Some(e) = ents
-        .at(last)
-        .filter(|&e| ents.get(e).kind == EntityType::Person)
-    {
-        let mut first = last;
-        while first > floor && ents.at(first - 1) == Some(e) {
-            first -= 1;
-        }
-        push_unique(
-            &mut ev.perpetrators,
-            slot_for_entity(ctx, ents, e, first..last + 1),
-        );
+    if let Some((e, toks)) = ents.person_at(last) {
+        push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
         return;
     }
     // "a man", "two gunmen", "the soldiers": a noun for people of the
@@ -166,45 +156,33 @@ fn implied_subject(
     };
     if let Some(c) = subject.is_none().then(being).flatten() {
         let sentence = ctx.tok_sent.get(c).and_then(|&s| ctx.sent_toks.get(s))?;
-        let first = (sentence.start..c).find(|&j| {
-            ents.at(j)
-                .is_some_and(|e| ents.get(e).kind == EntityType::Person)
-        })?;
+        let (e, toks) = (sentence.start..c).find_map(|j| ents.person_at(j))?;
         // The name opens the sentence (after a title or an article at
         // most) and acts in it: "X was released", "X, 34, died".
-        if first > sentence.start + 3 {
+        if toks.start > sentence.start + 3 {
             return None;
         }
-        let e = ents.at(first)?;
-        let mut last = first;
-        while ents.at(last + 1) == Some(e) {
-            last += 1;
-        }
-        return Some(slot_for_entity(ctx, ents, e, first..last + 1));
+        return Some(slot_for_entity(ctx, ents, e, toks));
     }
     let p = subject.or_else(object)?;
-    let person = |j: usize| {
-        ents.at(j)
-            .filter(|&e| ents.get(e).kind == EntityType::Person)
-    };
     let mut j = p;
     while j > p.saturating_sub(80) {
         j -= 1;
-        let Some(e) = person(j) else {
+        let Some((e, toks)) = ents.person_at(j) else {
             continue;
         };
-        let mut first = j;
-        while first > 0 && person(first - 1) == Some(e) {
-            first -= 1;
-        }
+        // (The mention up to `j`: a name that `p` cuts is not its own
+        // antecedent.)
+        let toks = toks.start..j + 1;
         let speaker = ctx.lower.get(j + 1).is_some_and(words::is_speech_verb)
-            || first
+            || toks
+                .start
                 .checked_sub(1)
                 .is_some_and(|b| words::is_speech_verb(&ctx.lower[b]));
         if !speaker {
-            return Some(slot_for_entity(ctx, ents, e, first..j + 1));
+            return Some(slot_for_entity(ctx, ents, e, toks));
         }
-        j = first;
+        j = toks.start;
     }
     None
 }
@@ -931,14 +909,16 @@ fn sentence_events(
         }
         // "was found dead … with gunshot wounds": a death is a killing only
         // with a mark of violence in the sentence.
-        let sentence_toks = ctx
-            .sent_toks
-            .get(sentence)
-            .cloned()
-            .unwrap_or(clause.clone());
         if &ctx.lower[t] == "found"
             && ctx.lower.get(t + 1) == Some("dead")
-            && !has_any(ctx, sentence_toks, VIOLENT_DEATH)
+            && !has_any(
+                ctx,
+                ctx.sent_toks
+                    .get(sentence)
+                    .cloned()
+                    .unwrap_or(clause.clone()),
+                VIOLENT_DEATH,
+            )
         {
             continue;
         }
@@ -1173,6 +1153,17 @@ const TARGET_NOUN_BEFORE: &[&str] = &[
 ];
 
 /// Words that make a warning a warning of violence.
+/// True for the events that strike a target: acts of violence, and the
+/// threats, plots and claims that tell of one ("threatened to attack the
+/// embassy", "claimed the attack on the Ministry of Defence").
+fn strikes(kind: EventType) -> bool {
+    kind.is_violent()
+        || matches!(
+            kind,
+            EventType::Warning | EventType::Plot | EventType::Claim
+        )
+}
+
 /// Marks of a violent death, which make "found dead" a killing.
 const VIOLENT_DEATH: &[&str] = &[
     "gunshot",
@@ -1810,12 +1801,7 @@ fn fill(
             // Charlie Hebdo", "the ministry was attacked": an institution
             // as the object of the act is its target (not its speaker).
             EntityType::Organization | EntityType::GovernmentBody | EntityType::MediaOutlet
-                if (ev.kind.is_violent()
-                    || matches!(
-                        ev.kind,
-                        EventType::Warning | EventType::Plot | EventType::Claim
-                    ))
-                    && !before_speech =>
+                if strikes(ev.kind) && !before_speech =>
             {
                 // Back from the entity over articles and "the offices of"
                 // to the act's verb: this trigger's or, under a threat or a
@@ -2035,15 +2021,7 @@ fn fill(
                             k + len == t && (tr.noun || tr.kind == EventType::Claim)
                         })
                 });
-            if of_name
-                && act_on
-                && end > first
-                && (ev.kind.is_violent()
-                    || matches!(
-                        ev.kind,
-                        EventType::Warning | EventType::Plot | EventType::Claim
-                    ))
-            {
+            if of_name && act_on && end > first && strikes(ev.kind) {
                 let mut name_end = end + 1;
                 while name_end < own_end
                     && name_end - end <= 4
