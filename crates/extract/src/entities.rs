@@ -1037,9 +1037,11 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 let mut k = end;
                 // ", 35,": an age.
                 if ctx.lower.get(k) == Some(",")
-                    && ctx.lower.get(k + 1).is_some_and(|w| {
-                        w.len() <= 3 && w.parse::<u8>().is_ok_and(|a| (1..=110).contains(&a))
-                    })
+                    && ctx
+                        .lower
+                        .get(k + 1)
+                        .and_then(words::age)
+                        .is_some_and(|a| a >= 1)
                 {
                     k += 2;
                 }
@@ -1906,10 +1908,7 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
             && (e + 1..e + 6).any(|j| matches!(w(j), "sentence" | "sentences"));
     // ", 39," or ", 39 in front of a supermarket" (not ", 39 percent").
     let age = w(e) == ","
-        && w(e + 1).len() <= 3
-        && w(e + 1)
-            .parse::<u8>()
-            .is_ok_and(|n| (15..=110).contains(&n))
+        && words::age(w(e + 1)).is_some_and(|a| a >= 15)
         && matches!(
             w(e + 2),
             "," | "."

@@ -2718,10 +2718,7 @@ fn passive_subject(
         // "Ahmed Ali, 34, and Omar Khan, 29, were arrested": past an age.
         if j + 2 < trigger
             && &ctx.lower[j] == ","
-            && ctx.lower[j + 1].len() <= 3
-            && ctx.lower[j + 1]
-                .parse::<u8>()
-                .is_ok_and(|a| (1..=110).contains(&a))
+            && words::age(&ctx.lower[j + 1]).is_some_and(|a| a >= 1)
             && matches!(&ctx.lower[j + 2], "," | "and")
         {
             j += 2;

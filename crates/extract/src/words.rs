@@ -565,6 +565,15 @@ pub fn is_office_head(lower: &str) -> bool {
     classes().office.contains(lower)
 }
 
+/// A person's age written in digits after a name (", 34,"): one to three
+/// digits, at most 110.
+pub fn age(lower: &str) -> Option<u8> {
+    (lower.len() <= 3)
+        .then(|| lower.parse::<u8>().ok())
+        .flatten()
+        .filter(|a| *a <= 110)
+}
+
 /// Parses a small cardinal: digits ("7", "1,200") or a number word
 /// ("seven", "a dozen"). Returns `None` for anything else.
 pub fn number_value(lower: &str) -> Option<u32> {
