@@ -67,7 +67,9 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use vigil_core::{Analysis, Document, EntityType, Event, EventType, Origin, Precision, Stage};
+use vigil_core::{
+    Analysis, Document, Entity, EntityType, Event, EventType, Origin, Precision, Stage,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -398,18 +400,7 @@ fn main_event(a: &Analysis) -> Option<&Event> {
         })
     };
     // A person named as harmed or held: the article's subject is a person.
-    let names_person = |e: &Event| {
-        let held = matches!(e.kind, EventType::Arrest | EventType::Conviction)
-            .then_some(&e.perpetrators)
-            .into_iter()
-            .flatten();
-        e.victims.iter().chain(held).any(|slot| {
-            slot.entity
-                .as_deref()
-                .and_then(|id| a.entities.iter().find(|x| x.id == id))
-                .is_some_and(|x| x.kind == EntityType::Person)
-        })
-    };
+    let names_person = |e: &Event| people_harmed_or_held(a, e).next().is_some();
     let candidate = |e: &Event| {
         e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent())
     };
@@ -437,20 +428,15 @@ fn token_match(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len() < 5 || b.len() < 5 || a.len().abs_diff(b.len()) > 1 {
+    if a.chars().count() < 5 || b.chars().count() < 5 {
         return false;
     }
-    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let tail = a[head..]
-        .iter()
-        .rev()
-        .zip(b[head..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (ra, rb) = (a.len() - head - tail, b.len() - head - tail);
-    // One letter changed, added or dropped; or two neighbours swapped.
-    ra.max(rb) <= 1 || ra == 2 && rb == 2 && a[head] == b[head + 1] && a[head + 1] == b[head]
+    // Two neighbours swapped, which `edit_distance` counts as two edits.
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let differ: Vec<usize> = (0..x.len()).filter(|&i| y.get(i) != Some(&x[i])).collect();
+    let swapped = x.len() == y.len()
+        && matches!(differ[..], [i, j] if j == i + 1 && x[i] == y[j] && x[j] == y[i]);
+    swapped || edit_distance(a, b) <= 1
 }
 
 /// Names match when every token of one is in the other.
@@ -463,25 +449,27 @@ fn names_match(a: &str, b: &str) -> bool {
     within(&ta, &tb) || within(&tb, &ta)
 }
 
+/// The people an event harms (its victims) or holds (an arrest's suspects,
+/// a conviction's convicted: HRDsAttack's victims of an arbitrary
+/// detention), in slot order.
+fn people_harmed_or_held<'a>(a: &'a Analysis, e: &'a Event) -> impl Iterator<Item = &'a Entity> {
+    let held = matches!(e.kind, EventType::Arrest | EventType::Conviction)
+        .then_some(&e.perpetrators)
+        .into_iter()
+        .flatten();
+    e.victims.iter().chain(held).filter_map(|slot| {
+        slot.entity
+            .as_deref()
+            .and_then(|id| a.entities.iter().find(|x| x.id == id))
+            .filter(|x| x.kind == EntityType::Person)
+    })
+}
+
 fn predicted_victims(a: &Analysis) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in a.events.iter().filter(|e| e.stage == Stage::Accomplished) {
-        // HRDsAttack's victims of an arbitrary detention are the people
-        // detained or sentenced: an arrest's suspects, a conviction's
-        // convicted in vigil.
-        let detained = matches!(e.kind, EventType::Arrest | EventType::Conviction)
-            .then_some(&e.perpetrators)
-            .into_iter()
-            .flatten();
-        for slot in e.victims.iter().chain(detained) {
-            let Some(ent) = slot
-                .entity
-                .as_deref()
-                .and_then(|id| a.entities.iter().find(|x| x.id == id))
-            else {
-                continue;
-            };
-            if ent.kind == EntityType::Person && !names.iter().any(|n| n == &ent.name) {
+        for ent in people_harmed_or_held(a, e) {
+            if !names.iter().any(|n| n == &ent.name) {
                 names.push(ent.name.clone());
             }
         }
