@@ -883,6 +883,13 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
         raws.get(first_ending_after(raws, span.start))
             .is_some_and(|r| r.span.overlaps(span))
     };
+    // The place mention that starts at token `t` ("of Germany").
+    let place_at = |raws: &[Raw], t: usize| -> Option<std::ops::Range<usize>> {
+        let tk = ctx.tokens.get(t)?;
+        raws.get(first_ending_after(raws, tk.span.start))
+            .filter(|r| r.span.start == tk.span.start && r.kind.is_place())
+            .map(|r| ctx.tokens_in(r.span))
+    };
     let n = ctx.tokens.len();
     let given = |i: usize| given_name(ctx, res, i);
     let mut i = 0;
@@ -1047,12 +1054,8 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                 }
                 // "of Germany": where the person is from.
                 if ctx.lower.get(k) == Some("of") {
-                    let place = ctx.tokens.get(k + 1).and_then(|tk| {
-                        raws.get(first_ending_after(raws, tk.span.start))
-                            .filter(|r| r.span.start == tk.span.start && r.kind.is_place())
-                    });
-                    if let Some(r) = place {
-                        k = ctx.tokens_in(r.span).end;
+                    if let Some(place) = place_at(raws, k + 1) {
+                        k = place.end;
                     }
                 }
                 match (ctx.lower.get(k), ctx.lower.get(k + 1)) {
@@ -1105,10 +1108,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
             // Balochistan", or an office, "Chief Minister of Punjab", goes on).
             let from_place = &ctx.lower[end] == "of"
                 && end - start >= 2
-                && ctx.tokens.get(end + 1).is_some_and(|tk| {
-                    raws.get(first_ending_after(raws, tk.span.start))
-                        .is_some_and(|r| r.span.start == tk.span.start && r.kind.is_place())
-                })
+                && place_at(raws, end + 1).is_some()
                 && !(start..end).any(|t| {
                     HEADS.iter().any(|(h, _)| *h == &ctx.lower[t])
                         || words::is_office_head(&ctx.lower[t])
