@@ -153,6 +153,7 @@ fn full_analysis() -> Analysis {
             killed: Some(1),
             injured: Some(0),
             arrested: None,
+            fatal: false,
             nationalities: vec![slot("Tajik", None, None)],
             attributed_to: vec!["E1".into()],
             evidence: vec![Span::new(0, text.len())],

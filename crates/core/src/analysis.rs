@@ -347,9 +347,17 @@ pub struct Event {
     pub targets: Vec<Slot>,
     pub victims: Vec<Slot>,
     pub weapons: Vec<Slot>,
+    /// How many the text says were killed; `Some(0)` when it says no one
+    /// was ("no one was killed").
     pub killed: Option<u32>,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
+    /// True when the act took a life, counted or not: `killed` is above
+    /// zero, or the text tells of a death it does not count ("gunmen
+    /// killed several officers", "the journalist was murdered"). False for
+    /// acts attempted, foiled, planned or threatened.
+    #[serde(default)]
+    pub fatal: bool,
     /// Nationalities of the suspects, as countries.
     pub nationalities: Vec<Slot>,
     /// Entity ids of who states, warns of or reports the event.

@@ -32,6 +32,10 @@ pub struct Incident {
     pub killed: Option<u32>,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
+    /// True when any source reports the incident took a life, whether or
+    /// not it gives a toll (see `Event::fatal`).
+    #[serde(default)]
+    pub fatal: bool,
     /// Every event merged into the incident, in input order.
     pub sources: Vec<IncidentSource>,
     /// The earliest publication time among the sources, when known.

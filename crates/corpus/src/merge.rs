@@ -1103,6 +1103,9 @@ fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
     let (injured, d2) = pick_count(g, "injured", |e| e.injured);
     let (arrested, d3) = pick_count(g, "arrested", |e| e.arrested);
     disagreements.extend([d1, d2, d3].into_iter().flatten());
+    // One source telling of a death makes the incident fatal: a toll is
+    // often given only by the later reports.
+    let fatal = killed.is_some_and(|k| k > 0) || g.iter().any(|r| r.event.fatal);
     let sources = g
         .iter()
         .map(|r| IncidentSource {
@@ -1130,6 +1133,7 @@ fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
         killed,
         injured,
         arrested,
+        fatal,
         sources,
         first_seen,
         disagreements,
@@ -1332,6 +1336,7 @@ mod tests {
                         killed: Some(rng.below(3) as u32),
                         injured: None,
                         arrested: None,
+                        fatal: false,
                         nationalities: Vec::new(),
                         attributed_to: Vec::new(),
                         evidence: Vec::new(),

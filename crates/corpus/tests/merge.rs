@@ -71,6 +71,7 @@ fn event(id: &str, kind: EventType, date: Option<DateValue>) -> Event {
         killed: None,
         injured: None,
         arrested: None,
+        fatal: false,
         nationalities: Vec::new(),
         attributed_to: Vec::new(),
         evidence: Vec::new(),
@@ -199,6 +200,39 @@ fn two_outlets_on_the_same_bombing_merge_with_a_disagreement() {
     ] {
         assert!(why.contains(part), "{part:?} not in {why:?}");
     }
+}
+
+#[test]
+fn one_source_telling_of_deaths_makes_the_incident_fatal() {
+    // The first report gives no toll and no word of deaths; the second
+    // tells of deaths without counting them.
+    let mut first = bombing(
+        "A",
+        "2021-10-15T16:00:00+00:00",
+        KANDAHAR,
+        day(2021, 10, 15),
+        0,
+    );
+    first.events[0].killed = None;
+    let mut second = first.clone();
+    second.source = Some("B".to_string());
+    let alone = merge_events(&[("a", &first)]);
+    assert_eq!(alone.len(), 1);
+    assert!(!alone[0].fatal);
+    second.events[0].fatal = true;
+    let incidents = merge_events(&[("a", &first), ("b", &second)]);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].killed, None);
+    assert!(incidents[0].fatal);
+    // A toll above zero is a death, whatever the flags say.
+    let counted = bombing(
+        "C",
+        "2021-10-15T16:00:00+00:00",
+        KANDAHAR,
+        day(2021, 10, 15),
+        3,
+    );
+    assert!(merge_events(&[("c", &counted)])[0].fatal);
 }
 
 #[test]

@@ -77,6 +77,7 @@ pub fn feature(incident: &Incident, record: &Record) -> Value {
     p.insert("type".into(), json!(record.kind));
     p.insert("stage".into(), json!(record.stage));
     p.insert("killed".into(), json!(record.killed));
+    p.insert("fatal".into(), json!(record.fatal));
     p.insert("injured".into(), json!(record.injured));
     p.insert("arrested".into(), json!(record.arrested));
     p.insert("sources_count".into(), json!(record.sources_count));
@@ -155,6 +156,8 @@ mod tests {
         assert_eq!(point["coordinates"], json!([4.3488, 50.8505]));
         assert_eq!(features[0]["properties"]["type"], "bombing");
         assert_eq!(features[0]["properties"]["killed"], 2);
+        assert_eq!(features[0]["properties"]["fatal"], true);
+        assert_eq!(features[1]["properties"]["fatal"], false);
         assert_eq!(features[1]["geometry"]["coordinates"], json!([10.4, 51.2]));
         assert!(features[2]["geometry"].is_null());
         Ok(())

@@ -69,7 +69,7 @@ pub use parquet::ParquetWriter;
 pub use record::Record;
 pub use resolve::{KbPrefixes, Resolver};
 pub use stix::StixWriter;
-pub use summary::{summary, title};
+pub use summary::{casualties, summary, title};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -41,6 +41,7 @@ fn column_type(name: &str) -> (DataType, bool) {
         "time_precision" | "fatalities" | "sources_count" => (DataType::Int32, false),
         "latitude" | "longitude" => (DataType::Float64, true),
         "timestamp" => (DataType::Int64, false),
+        "fatal" => (DataType::Boolean, false),
         _ => (DataType::Utf8, false),
     }
 }
@@ -160,6 +161,13 @@ fn to_batch(schema: &SchemaRef, rows: &[Record]) -> Result<RecordBatch, ExportEr
                     } else {
                         r.longitude
                     });
+                }
+                Arc::new(b.finish())
+            }
+            DataType::Boolean => {
+                let mut b = BooleanBuilder::with_capacity(rows.len());
+                for r in rows {
+                    b.append_value(r.fatal);
                 }
                 Arc::new(b.finish())
             }

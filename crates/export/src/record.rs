@@ -8,7 +8,7 @@ use crate::resolve::Resolver;
 use crate::summary;
 
 /// The column names, in order: ACLED's twenty, then vigil's.
-pub const COLUMNS: [&str; 30] = [
+pub const COLUMNS: [&str; 31] = [
     "event_id_cnty",
     "event_date",
     "year",
@@ -34,6 +34,7 @@ pub const COLUMNS: [&str; 30] = [
     "type",
     "stage",
     "killed",
+    "fatal",
     "injured",
     "arrested",
     "sources_count",
@@ -89,6 +90,8 @@ pub struct Record {
     pub kind: &'static str,
     pub stage: &'static str,
     pub killed: Option<u32>,
+    /// Some source tells of a death, counted or not (`Incident::fatal`).
+    pub fatal: bool,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
     pub sources_count: u32,
@@ -206,6 +209,7 @@ impl Record {
             kind: incident.kind.as_str(),
             stage: incident.stage.as_str(),
             killed: incident.killed,
+            fatal: incident.fatal,
             injured: incident.injured,
             arrested: incident.arrested,
             sources_count: u32::try_from(incident.sources.len()).unwrap_or(u32::MAX),
@@ -216,7 +220,7 @@ impl Record {
     }
 
     /// The values as text, in [`COLUMNS`] order (empty for unknown).
-    pub fn text_fields(&self) -> [String; 30] {
+    pub fn text_fields(&self) -> [String; 31] {
         let opt = |v: Option<String>| v.unwrap_or_default();
         let date = |d: Option<NaiveDate>| opt(d.map(|d| d.format("%Y-%m-%d").to_string()));
         let num = |n: Option<u32>| opt(n.map(|n| n.to_string()));
@@ -246,6 +250,7 @@ impl Record {
             self.kind.to_string(),
             self.stage.to_string(),
             num(self.killed),
+            self.fatal.to_string(),
             num(self.injured),
             num(self.arrested),
             self.sources_count.to_string(),

@@ -58,7 +58,7 @@ pub const REFERENCE_TIME: &str = "2026-11-29T00:00:00.000Z";
 const EXTENSION_SCHEMA: &str = "https://github.com/vigil-osint/vigil/blob/main/docs/export.md#stix";
 
 /// Top-level properties the extension adds.
-const EXTENSION_PROPERTIES: [&str; 10] = [
+const EXTENSION_PROPERTIES: [&str; 11] = [
     "incident_type",
     "first_seen",
     "last_seen",
@@ -67,6 +67,7 @@ const EXTENSION_PROPERTIES: [&str; 10] = [
     "x_vigil_type",
     "x_vigil_stage",
     "x_vigil_killed",
+    "x_vigil_fatal",
     "x_vigil_injured",
     "x_vigil_arrested",
 ];
@@ -763,6 +764,10 @@ impl<W: Write> IncidentWriter for StixWriter<W> {
                 o.insert(k.into(), json!(v));
             }
         }
+        // Only when true: a death told without a toll.
+        if incident.fatal {
+            o.insert("x_vigil_fatal".into(), json!(true));
+        }
         o.insert("extensions".into(), extension());
         self.emit(&o)?;
         for (id, kind, target) in relationships {
@@ -875,6 +880,7 @@ mod tests {
         assert_eq!(inc["created"], "2024-03-11T07:00:00.000Z");
         assert_eq!(inc["modified"], "2024-03-12T10:30:00.000Z");
         assert_eq!(inc["x_vigil_killed"], 2);
+        assert_eq!(inc["x_vigil_fatal"], true);
         assert_eq!(inc["confidence"], 80);
 
         let actors = of_type(&b, "threat-actor");

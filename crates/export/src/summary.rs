@@ -62,16 +62,14 @@ pub fn summary(incident: &Incident) -> String {
             let _ = write!(out, " {label}: {}.", names(list));
         }
     }
-    let counts: Vec<String> = [
-        ("killed", incident.killed),
-        ("injured", incident.injured),
-        ("arrested", incident.arrested),
-    ]
-    .iter()
-    .filter_map(|(label, n)| n.map(|n| format!("{n} {label}")))
-    .collect();
+    let counts = casualties(
+        incident.killed,
+        incident.fatal,
+        incident.injured,
+        incident.arrested,
+    );
     if !counts.is_empty() {
-        let _ = write!(out, " {}.", counts.join(", "));
+        let _ = write!(out, " {counts}.");
     }
     for d in &incident.disagreements {
         let values: Vec<&str> = d.values.iter().map(|v| v.value.as_str()).collect();
@@ -95,6 +93,29 @@ pub fn summary(incident: &Incident) -> String {
         let _ = write!(out, ": {}.", outlets.join(", "));
     }
     out
+}
+
+/// "3 killed, 12 injured, 2 arrested"; "deaths reported (no toll), 4
+/// injured" when a source tells of deaths without counting them (`fatal`
+/// without `killed`); empty when nothing is known.
+pub fn casualties(
+    killed: Option<u32>,
+    fatal: bool,
+    injured: Option<u32>,
+    arrested: Option<u32>,
+) -> String {
+    let mut parts = Vec::new();
+    match killed {
+        Some(k) => parts.push(format!("{k} killed")),
+        None if fatal => parts.push("deaths reported (no toll)".to_string()),
+        None => {}
+    }
+    for (value, word) in [(injured, "injured"), (arrested, "arrested")] {
+        if let Some(v) = value {
+            parts.push(format!("{v} {word}"));
+        }
+    }
+    parts.join(", ")
 }
 
 /// The distinct outlets of the sources, in order.
@@ -198,5 +219,28 @@ mod tests {
         let w = testing::warning();
         assert_eq!(title(&w), "Threatened warning in Germany");
         assert!(summary(&w).ends_with("Reported by 1 source."));
+    }
+
+    #[test]
+    fn deaths_told_without_a_toll_are_said_so() {
+        assert_eq!(
+            casualties(Some(2), true, Some(3), None),
+            "2 killed, 3 injured"
+        );
+        assert_eq!(
+            casualties(None, true, Some(3), None),
+            "deaths reported (no toll), 3 injured"
+        );
+        assert_eq!(casualties(None, false, None, Some(4)), "4 arrested");
+        assert_eq!(casualties(Some(0), false, None, None), "0 killed");
+        let mut i = testing::bombing();
+        i.killed = None;
+        i.disagreements.clear();
+        i.fatal = true;
+        assert!(
+            summary(&i).contains(" deaths reported (no toll), 3 injured."),
+            "{}",
+            summary(&i)
+        );
     }
 }

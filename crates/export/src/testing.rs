@@ -84,6 +84,7 @@ pub fn bombing() -> Incident {
         killed: Some(2),
         injured: Some(3),
         arrested: None,
+        fatal: true,
         sources: vec![
             source(
                 "reuters-1",
@@ -133,6 +134,7 @@ pub fn warning() -> Incident {
         killed: None,
         injured: None,
         arrested: None,
+        fatal: false,
         sources: vec![IncidentSource {
             kind: EventType::Warning,
             stage: Stage::Threatened,
@@ -159,6 +161,7 @@ pub fn bare_plot() -> Incident {
         killed: None,
         injured: None,
         arrested: Some(4),
+        fatal: false,
         sources: vec![IncidentSource {
             published: None,
             kind: EventType::Plot,

@@ -234,10 +234,36 @@ fn sentence_verb(ctx: &Ctx, t: usize, end: usize) -> bool {
     }
 }
 
+/// A verb of violence whose object comes before "to death": "beat two
+/// activists to death", "hacked the farmer and his wife to death" (the
+/// lexicon has the forms without an object, "beaten to death").
+fn to_death(ctx: &Ctx, t: usize, end: usize) -> bool {
+    matches!(
+        &ctx.lower[t],
+        "beat"
+            | "beats"
+            | "beating"
+            | "hacked"
+            | "stoned"
+            | "tortured"
+            | "burned"
+            | "burnt"
+            | "clubbed"
+            | "kicked"
+            | "bludgeoned"
+            | "battered"
+    ) && (t + 2..(t + 9).min(end)).any(|j| {
+        &ctx.lower[j] == "to"
+            && ctx.lower.get(j + 1) == Some("death")
+            && (t + 1..j).all(|k| !matches!(&ctx.lower[k], "." | ";" | ":" | "?" | "!" | "\""))
+    })
+}
+
 /// True when the verb at `t` is denied: a negation ("not", "never",
 /// "nobody", "no one") before it with only auxiliaries and adverbs between
-/// ("were never arrested", "has not yet been charged"), never across
-/// another verb ("did not prevent the attack": the attack happened).
+/// ("were never arrested", "has not yet been charged"), or "none of" opening
+/// its subject ("none of the suspects were charged"); never across another
+/// verb ("did not prevent the attack": the attack happened).
 fn negated(ctx: &Ctx, floor: usize, t: usize) -> bool {
     let mut j = t;
     while j > floor && t - j < 6 {
@@ -270,7 +296,9 @@ fn negated(ctx: &Ctx, floor: usize, t: usize) -> bool {
                 | "will"
         ) || w.ends_with("ly") && w.len() > 4;
         if !aux {
-            return false;
+            // "none of the suspects were": the negation opens the subject.
+            return (floor.max(j.saturating_sub(4))..j)
+                .any(|k| &ctx.lower[k] == "of" && k > floor && &ctx.lower[k - 1] == "none");
         }
     }
     false
@@ -406,6 +434,7 @@ pub fn extract(
     inherit_perpetrators(ctx, ents, &mut drafts);
     attach_later_nationalities(ctx, ents, &mut drafts);
     attach_later_casualties(ctx, res, &mut drafts);
+    mark_fatal(ctx, &mut drafts);
     credit_claims(ents, &mut drafts);
     // An event with nothing but a trigger ("Officials warn" as a heading,
     // "an increasing number of plots") tells an analyst nothing.
@@ -773,14 +802,20 @@ fn sentence_events(
                 t += len;
             }
             // "condemned X to life in prison", "received a three-year
-            // sentence": a conviction told by its sentence.
-            None if sentence_verb(ctx, t, clause.end) => {
+            // sentence": a conviction told by its sentence; "beat two
+            // activists to death": a killing told by its end.
+            None if sentence_verb(ctx, t, clause.end) || to_death(ctx, t, clause.end) => {
+                let kind = if sentence_verb(ctx, t, clause.end) {
+                    EventType::Conviction
+                } else {
+                    EventType::Attack
+                };
                 found.push((
                     t,
                     1,
                     Trigger {
                         words: vec![ctx.lower[t].to_string()],
-                        kind: EventType::Conviction,
+                        kind,
                         noun: false,
                         past: true,
                         weak: false,
@@ -1051,6 +1086,7 @@ fn sentence_events(
             killed: None,
             injured: None,
             arrested: None,
+            fatal: false,
             nationalities: Vec::new(),
             attributed_to: Vec::new(),
             evidence: ctx.sentences.get(sentence).copied().into_iter().collect(),
@@ -1408,6 +1444,10 @@ const HARMED: &[&str] = &[
     "slain",
     "martyred",
     "executed",
+    "beat",
+    "stoned",
+    "clubbed",
+    "bludgeoned",
 ];
 
 /// Heads of the noun phrases that commit an act told in the passive
@@ -1635,6 +1675,9 @@ const ACT_VERBS: &[&str] = &[
     "tortured",
     "hacked",
     "stoned",
+    "beat",
+    "clubbed",
+    "bludgeoned",
 ];
 
 /// Adjectives of a continent, with its name in the gazetteer.
@@ -2323,31 +2366,7 @@ fn fill(
     }
     // "gunmen shot dead the mayor": one death.
     if ev.kind.is_violent() && ev.killed.is_none() {
-        let kill_word = clause.clone().any(|j| {
-            matches!(
-                &ctx.lower[j],
-                "killed"
-                    | "dead"
-                    | "murdered"
-                    | "assassinated"
-                    | "slain"
-                    | "martyred"
-                    | "murder"
-                    | "murders"
-                    | "killing"
-                    | "killings"
-                    | "beheaded"
-                    | "beheading"
-                    | "lynched"
-                    | "executed"
-            ) || (&ctx.lower[j] == "fatally"
-                && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
-                || (matches!(&ctx.lower[j], "death" | "alive")
-                // "tortured to death", "burned alive".
-                && j.checked_sub(1).is_some_and(|p| {
-                    matches!(&ctx.lower[p], "to" | "burned" | "burnt")
-                }))
-        });
+        let kill_word = tells_of_death(ctx, clause.clone());
         let singular = |v: &Slot| {
             let l = v.text.to_lowercase();
             (["a ", "an ", "the ", "my ", "his ", "her ", "their ", "our "]
@@ -2901,6 +2920,7 @@ fn noun_phrase(
         // "gunmen shot dead | the mayor".
         if words::is_speech_verb(w)
             || res_verbish(w)
+            || ACT_VERBS.contains(&w)
             || PREPOSITIONS.contains(&w)
             || w == "dead"
             // "could attempt | vehicle attacks".
@@ -3059,9 +3079,59 @@ fn counts(
     (killed, injured, arrested)
 }
 
+/// True when a word of `clause` tells of a death: "killed", "murdered",
+/// "shot dead", "fatally wounded", "tortured to death", "burned alive".
+fn tells_of_death(ctx: &Ctx, clause: Range<usize>) -> bool {
+    clause.into_iter().any(|j| {
+        matches!(
+            &ctx.lower[j],
+            "killed"
+                | "dead"
+                | "murdered"
+                | "assassinated"
+                | "slain"
+                | "martyred"
+                | "murder"
+                | "murders"
+                | "killing"
+                | "killings"
+                | "beheaded"
+                | "beheading"
+                | "lynched"
+                | "executed"
+        ) || (&ctx.lower[j] == "fatally"
+            && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
+            || (matches!(&ctx.lower[j], "death" | "alive")
+                && j.checked_sub(1)
+                    .is_some_and(|p| matches!(&ctx.lower[p], "to" | "burned" | "burnt")))
+    })
+}
+
+/// Marks the violent acts that took a life (`Event::fatal`): a toll above
+/// zero, or a word of the act's clause telling of a death the text does not
+/// count ("killing several officers"). Acts not carried out take none, and
+/// "no one was killed" (a toll of zero) overrules the word.
+fn mark_fatal(ctx: &Ctx, drafts: &mut [Draft]) {
+    for d in drafts {
+        let ev = &mut d.event;
+        ev.fatal = ev.kind.is_violent()
+            && ev.stage == Stage::Accomplished
+            && match ev.killed {
+                Some(k) => k > 0,
+                None => tells_of_death(ctx, d.clause.clone()),
+            };
+    }
+}
+
 /// A number up to four words before `t`, skipping nouns and auxiliaries
 /// ("3 men were arrested", "one death", "3 other arrests").
 fn number_before(ctx: &Ctx, t: usize, floor: usize) -> Option<u32> {
+    // "No one was killed", "nobody was hurt", "none of the passengers
+    // were injured", "no deaths": a count of zero (not "nobody has
+    // claimed the killing": another verb between).
+    if negated(ctx, floor, t) || t > floor && &ctx.lower[t - 1] == "no" {
+        return Some(0);
+    }
     let mut j = t;
     let mut steps = 0;
     while j > floor && steps < 5 {
@@ -3512,6 +3582,7 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
                     e.date = d.date;
                 }
                 e.killed = e.killed.max(d.killed);
+                e.fatal |= d.fatal;
                 e.injured = e.injured.max(d.injured);
                 e.arrested = e.arrested.max(d.arrested);
                 for a in d.attributed_to {

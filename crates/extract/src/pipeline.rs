@@ -997,6 +997,20 @@ mod tests {
                 Some(3)
             )]
         );
+        // The object told between the verb and "to death".
+        let a = analyze("Police beat two activists to death in Harare on Monday.");
+        assert_eq!(
+            acts(&a),
+            [(Attack, vec!["Police"], vec!["two activists"], Some(2))]
+        );
+        let a = analyze("A mob stoned a woman to death in Kabul.");
+        assert_eq!(
+            acts(&a),
+            [(Attack, vec!["A mob"], vec!["a woman"], Some(1))]
+        );
+        // A win is no beating.
+        let a = analyze("The team beat Arsenal 2-0 to move to the top of the table.");
+        assert_eq!(acts(&a), []);
         // A reduced passive is no subject of the act.
         let a = analyze("Two soldiers killed in an ambush were buried on Sunday.");
         assert_eq!(acts(&a), [(Attack, vec![], vec!["Two soldiers"], Some(2))]);
@@ -1305,6 +1319,7 @@ mod tests {
             "The suspects were never arrested.",
             "No one has been arrested for the killing.",
             "Police have not yet detained the gunmen.",
+            "None of the suspects were arrested.",
         ] {
             let a = analyze(text);
             assert!(
@@ -1331,6 +1346,72 @@ mod tests {
         // A negation of another verb leaves the act.
         let a = analyze("Police did not prevent the bombing of the church in Kaduna.");
         assert_eq!(a.events.len(), 1, "{:?}", a.events);
+    }
+
+    #[test]
+    fn an_act_that_took_a_life_is_fatal_with_or_without_a_toll() {
+        // (text, killed, fatal) of the only violent event.
+        for (text, killed, fatal) in [
+            // A death the text does not count.
+            (
+                "Gunmen attacked a police station in Kabul, killing several officers.",
+                None,
+                true,
+            ),
+            (
+                "The journalist was murdered in Kabul on Monday.",
+                Some(1),
+                true,
+            ),
+            (
+                "Police death squads have murdered thousands in Caracas.",
+                None,
+                true,
+            ),
+            // Denied deaths are a toll of zero, and no death.
+            (
+                "No one was killed in the bombing of the market in Kabul.",
+                Some(0),
+                false,
+            ),
+            (
+                "Nobody was killed when gunmen attacked a police station in Kabul.",
+                Some(0),
+                false,
+            ),
+            (
+                "There were no deaths after a bomb exploded in Kabul.",
+                Some(0),
+                false,
+            ),
+            // A denial of another verb denies no death.
+            (
+                "Gunmen killed two farmers in Mutare. Nobody has claimed the killing.",
+                Some(2),
+                true,
+            ),
+            // Nobody died, or the act was not carried out.
+            (
+                "Gunmen attacked a police station in Kabul on Monday.",
+                None,
+                false,
+            ),
+            ("Gunmen tried to kill the mayor of Kabul.", None, false),
+            (
+                "A bomb exploded in Kabul, wounding three people.",
+                None,
+                false,
+            ),
+        ] {
+            let a = analyze(text);
+            let violent: Vec<_> = a
+                .events
+                .iter()
+                .filter(|e| e.kind.is_violent())
+                .map(|e| (e.killed, e.fatal))
+                .collect();
+            assert_eq!(violent, [(killed, fatal)], "{text}: {:?}", a.events);
+        }
     }
 
     #[test]

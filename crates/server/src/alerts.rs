@@ -196,6 +196,7 @@ pub fn payload(watchlist: &Watchlist, incident: &Incident) -> serde_json::Value 
             "perpetrators": names(&incident.perpetrators),
             "targets": names(&incident.targets),
             "killed": incident.killed,
+            "fatal": incident.fatal,
             "injured": incident.injured,
             "arrested": incident.arrested,
             "first_seen": incident.first_seen,

@@ -99,6 +99,7 @@ fn article(i: usize) -> (Document, Analysis) {
         killed: Some((i % 13) as u32),
         injured: None,
         arrested: None,
+        fatal: false,
         nationalities: Vec::new(),
         attributed_to: Vec::new(),
         evidence: vec![Span::new(0, text.len())],

@@ -902,6 +902,7 @@ mod tests {
                     killed: None,
                     injured: None,
                     arrested: None,
+                    fatal: false,
                     nationalities: Vec::new(),
                     attributed_to: Vec::new(),
                     evidence: vec![Span::new(0, text.len())],

@@ -76,6 +76,8 @@ pub struct Hit {
     pub killed: Option<u32>,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
+    /// Some source tells of a death, counted or not (`Incident::fatal`).
+    pub fatal: bool,
     /// Number of source events merged into the incident.
     pub sources: usize,
     /// Outlets of the sources, deduplicated.
@@ -350,6 +352,7 @@ pub(crate) fn hit(incident: &Incident, row: &Row, score: f64) -> Hit {
         killed: incident.killed,
         injured: incident.injured,
         arrested: incident.arrested,
+        fatal: incident.fatal,
         sources: incident.sources.len(),
         outlets,
         snippet: row.snippet.clone(),

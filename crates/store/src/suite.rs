@@ -278,6 +278,7 @@ this year. The state governor condemned the violence and promised to reinforce s
             killed: spec.killed,
             injured: None,
             arrested: None,
+            fatal: false,
             nationalities: Vec::new(),
             attributed_to: Vec::new(),
             evidence: vec![Span::new(0, spec.text.len())],

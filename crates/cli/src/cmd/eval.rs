@@ -149,7 +149,7 @@ impl Category {
             | EventType::Stabbing
             | EventType::VehicleRamming
             | EventType::Arson
-                if e.killed.is_some_and(|k| k > 0) || kill_word(&e.trigger.text) =>
+                if e.fatal =>
             {
                 Some(Category::Killing)
             }
@@ -158,33 +158,6 @@ impl Category {
             _ => None,
         }
     }
-}
-
-/// True when the trigger itself tells of a death ("killed", "murder",
-/// "shot dead"), whether or not the text counts the dead ("police death
-/// squads have murdered thousands").
-fn kill_word(trigger: &str) -> bool {
-    let t = trigger.to_lowercase();
-    t.split_whitespace().any(|w| {
-        matches!(
-            w,
-            "killed"
-                | "killing"
-                | "killings"
-                | "murder"
-                | "murders"
-                | "murdered"
-                | "assassinated"
-                | "executed"
-                | "slain"
-                | "lynched"
-                | "beheaded"
-                | "martyred"
-                | "massacre"
-                | "massacred"
-                | "dead"
-        )
-    }) || t == "gunned down"
 }
 
 /// One annotated article.

@@ -128,7 +128,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             json_name(&hit.stage),
             hit.date.as_deref().unwrap_or("undated"),
             hit.place.as_deref().unwrap_or("unknown place"),
-            count(hit.killed),
+            match hit.killed {
+                None if hit.fatal => "some".to_string(),
+                k => count(k),
+            },
             count(hit.injured),
             count(hit.arrested),
             hit.sources,

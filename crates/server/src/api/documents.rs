@@ -242,6 +242,7 @@ mod tests {
                 killed: None,
                 injured: None,
                 arrested: None,
+                fatal: false,
                 nationalities: vec![],
                 attributed_to: vec![],
                 evidence: vec![Span::new(0, 26)],

@@ -174,7 +174,12 @@ fn facts(incident: &Incident) -> String {
         entity_list(&incident.victims, ""),
         entity_list(&incident.weapons, "")
     );
-    let c = casualties(incident.killed, incident.injured, incident.arrested);
+    let c = casualties(
+        incident.killed,
+        incident.fatal,
+        incident.injured,
+        incident.arrested,
+    );
     let _ = write!(
         out,
         "<dt>Casualties</dt><dd>{}</dd></dl>",

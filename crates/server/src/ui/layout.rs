@@ -145,20 +145,7 @@ pub fn stage_badge(stage: Stage) -> String {
     format!(r#"<span class="stage s-{0}">{0}</span>"#, stage.as_str())
 }
 
-/// "3 killed, 12 injured, 2 arrested" (empty when nothing is known).
-pub fn casualties(killed: Option<u32>, injured: Option<u32>, arrested: Option<u32>) -> String {
-    let mut parts = Vec::new();
-    for (value, word) in [
-        (killed, "killed"),
-        (injured, "injured"),
-        (arrested, "arrested"),
-    ] {
-        if let Some(v) = value {
-            parts.push(format!("{v} {word}"));
-        }
-    }
-    parts.join(", ")
-}
+pub use vigil_export::casualties;
 
 /// One incident in a list: type, stage, date, place, casualties, sources
 /// and the first evidence sentence, linked to the incident page.
@@ -176,7 +163,7 @@ pub fn hit_item(hit: &Hit) -> String {
     if let Some(date) = &hit.date {
         let _ = write!(out, r#" <time>{}</time>"#, esc(date));
     }
-    let c = casualties(hit.killed, hit.injured, hit.arrested);
+    let c = casualties(hit.killed, hit.fatal, hit.injured, hit.arrested);
     if !c.is_empty() {
         let _ = write!(out, r#" <span class="casualties">{}</span>"#, esc(&c));
     }
@@ -252,6 +239,7 @@ mod tests {
             killed: Some(2),
             injured: None,
             arrested: Some(1),
+            fatal: false,
             sources: 2,
             outlets: vec!["<script>alert(1)</script>".into()],
             snippet: Some("a & b".into()),

@@ -42,7 +42,12 @@ pub fn incident_marker(incident: &Incident) -> Option<Marker> {
     if let Some(day) = incident_day(incident) {
         let _ = write!(title, ", {day}");
     }
-    let c = casualties(incident.killed, incident.injured, incident.arrested);
+    let c = casualties(
+        incident.killed,
+        incident.fatal,
+        incident.injured,
+        incident.arrested,
+    );
     if !c.is_empty() {
         let _ = write!(title, ", {c}");
     }

@@ -50,7 +50,7 @@ impl Signal {
 /// threatened as a warning), arrests/raids/convictions 2 (1 when only
 /// threatened: "faces arrest"), claims 1,
 /// attacks 3 plus a casualty bonus (+1 for 1–9 killed or injured, +2 for
-/// 10–99, +3 for 100 or more).
+/// 10–99, +3 for 100 or more; deaths told without a toll count one).
 pub fn base(incident: &Incident) -> (Signal, f64) {
     match incident.kind {
         EventType::Warning => (Signal::Warning, 3.0),
@@ -65,7 +65,9 @@ pub fn base(incident: &Incident) -> (Signal, f64) {
             Stage::Planned | Stage::Foiled => (Signal::Plot, 4.0),
             Stage::Threatened => (Signal::Warning, 3.0),
             Stage::Accomplished | Stage::Attempted => {
-                let hurt = incident.killed.unwrap_or(0) + incident.injured.unwrap_or(0);
+                // A death told without a toll counts one.
+                let killed = incident.killed.unwrap_or(u32::from(incident.fatal));
+                let hurt = killed + incident.injured.unwrap_or(0);
                 let bonus = match hurt {
                     0 => 0.0,
                     1..=9 => 1.0,
@@ -352,6 +354,7 @@ mod tests {
             killed: None,
             injured: None,
             arrested: None,
+            fatal: false,
             sources: docs
                 .iter()
                 .map(|d| IncidentSource {
@@ -389,6 +392,9 @@ mod tests {
             &["a"],
         );
         assert_eq!(base(&i), (Signal::Attack, 3.0));
+        // Deaths told without a toll count one.
+        i.fatal = true;
+        assert_eq!(base(&i), (Signal::Attack, 4.0));
         i.killed = Some(12);
         assert_eq!(base(&i), (Signal::Attack, 5.0));
         i.stage = Stage::Foiled;
