@@ -185,9 +185,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// True when token `i` starts with a capital letter (meaningful only in
-    /// mixed-case text).
+    /// mixed-case text); false past the last token.
     pub fn is_capitalized(&self, i: usize) -> bool {
         self.case.informative()
+            && i < self.tokens.len()
             && self
                 .tok_text(i)
                 .chars()

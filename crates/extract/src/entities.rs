@@ -401,6 +401,16 @@ fn gazetteer_pass(
                 PlaceKind::Region => EntityType::Region,
                 PlaceKind::City => EntityType::City,
             };
+            // "Roosevelt Avenue", "Kandahar Road" (in Kabul): a street is
+            // named after a person or a place, not where it is.
+            let street = ctx.case.informative()
+                && ctx.lower.get(next).is_some_and(|w| {
+                    matches!(w, "street" | "avenue" | "boulevard" | "road" | "lane")
+                })
+                && ctx.is_capitalized(next);
+            if street && kind != EntityType::Country {
+                continue;
+            }
             // "(ILO)", "MISSING MAN:": a town in capitals inside mixed-case
             // text is an acronym or shouting (datelines and all-capital
             // lines excepted).

@@ -259,6 +259,17 @@ fn to_death(ctx: &Ctx, t: usize, end: usize) -> bool {
     })
 }
 
+/// True when `range` names suspects: "suspects", "kidnappers", or a
+/// lexicon noun for perpetrators ("militants", "gunmen").
+fn names_suspects(ctx: &Ctx, res: &Resources, range: Range<usize>) -> bool {
+    range.clone().any(|j| {
+        matches!(
+            &ctx.lower[j],
+            "suspect" | "suspects" | "criminals" | "robbers" | "kidnappers"
+        )
+    }) || has_noun(ctx, res, range, NounRole::Perpetrator)
+}
+
 /// True when the verb at `t` is denied: a negation ("not", "never",
 /// "nobody", "no one") before it with only auxiliaries and adverbs between
 /// ("were never arrested", "has not yet been charged"), or "none of" opening
@@ -917,12 +928,7 @@ fn sentence_events(
             EventType::Raid => true,
             EventType::Arrest => {
                 let object = t + len..(t + len + 4).min(clause.end);
-                object.clone().any(|j| {
-                    matches!(
-                        &ctx.lower[j],
-                        "suspect" | "suspects" | "criminals" | "robbers" | "kidnappers"
-                    )
-                }) || has_noun(ctx, res, object, NounRole::Perpetrator)
+                names_suspects(ctx, res, object)
                     // "arrested three militants and killed two": of them.
                     || ctx.lower.get(t + len).is_some_and(|w| {
                         words::number_value(w).is_some()
@@ -2224,7 +2230,33 @@ fn fill(
                             .at(k + 1)
                             .is_some_and(|e| ents.get(e).kind == EntityType::Person)
                 });
-            if predicate || named_after {
+            // "has killed 946 people and arrested 7,051": the object of
+            // another act of the clause is not who was arrested; "shot
+            // dead two protesters and arrested five students": nor the
+            // arrested who was shot.
+            let before = phrase
+                .start
+                .checked_sub(1)
+                .filter(|&b| b >= clause.start)
+                .map(|b| &ctx.lower[b]);
+            let harmed_object = ev.kind == EventType::Arrest
+                && before
+                    .is_some_and(|w| HARMED.contains(&w) || matches!(w, "killing" | "wounding"));
+            let arrested_object = ev.kind.is_violent()
+                && before.is_some_and(|w| {
+                    matches!(w, "arrested" | "detained" | "arresting" | "detaining")
+                });
+            // "arrested five students": whoever is the object of the
+            // arrest is held, whatever the noun's usual role.
+            let held = ev.kind == EventType::Arrest
+                && phrase.start == d.trigger + 1
+                && before.is_some_and(|w| matches!(w, "arrested" | "detained"));
+            if held && matches!(role, NounRole::Victim) {
+                push_unique(&mut ev.perpetrators, text_slot(ctx, phrase.clone()));
+                t += len;
+                continue;
+            }
+            if predicate || named_after || harmed_object || arrested_object {
                 t += len;
                 continue;
             }
@@ -2974,7 +3006,7 @@ fn res_verbish(w: &str) -> bool {
 
 fn counts(
     ctx: &Ctx,
-    _res: &Resources,
+    res: &Resources,
     clause: Range<usize>,
     kind: EventType,
 ) -> (Option<u32>, Option<u32>, Option<u32>) {
@@ -3020,6 +3052,19 @@ fn counts(
         }
         // "sentenced two activists to death": a sentence, no one dead.
         if kind == EventType::Conviction && w == "death" && t > 0 && &ctx.lower[t - 1] == "to" {
+            continue;
+        }
+        // "the military has killed 946 people and arrested 7,051": beside
+        // an arrest, the killing of others than suspects is no toll of it.
+        if is_kill
+            && kind == EventType::Arrest
+            && ctx
+                .lower
+                .get(t + 1)
+                .is_some_and(|w| words::number_value(w).is_some())
+            && ctx.lower.get(t + 2).is_some_and(|w| !words::is_stop(w))
+            && !names_suspects(ctx, res, t + 1..(t + 4).min(clause.end))
+        {
             continue;
         }
         let mut n = number_before(ctx, t, clause.start);

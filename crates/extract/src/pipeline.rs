@@ -1349,6 +1349,103 @@ mod tests {
     }
 
     #[test]
+    fn an_arrest_beside_a_killing_keeps_its_own_people_and_count() {
+        use vigil_core::EventType::{Arrest, Attack, Shooting};
+        // (type, perpetrators, victims, killed, arrested) of every event.
+        let acts = |text: &str| {
+            analyze(text)
+                .events
+                .iter()
+                .map(|e| {
+                    let texts = |s: &[vigil_core::Slot]| {
+                        s.iter().map(|s| s.text.clone()).collect::<Vec<_>>()
+                    };
+                    (
+                        e.kind,
+                        texts(&e.perpetrators),
+                        texts(&e.victims),
+                        e.killed,
+                        e.arrested,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(
+            acts(
+                "Since the coup, the military has killed 946 people and arrested 7,051 in Myanmar."
+            ),
+            [
+                (
+                    Attack,
+                    none.clone(),
+                    vec!["946 people".to_string()],
+                    Some(946),
+                    None
+                ),
+                (Arrest, none.clone(), none.clone(), None, Some(7051)),
+            ]
+        );
+        assert_eq!(
+            acts("Police shot dead two protesters and arrested five students in Lagos."),
+            [
+                (
+                    Shooting,
+                    vec!["Police".to_string()],
+                    vec!["two protesters".to_string()],
+                    Some(2),
+                    None
+                ),
+                (
+                    Arrest,
+                    vec!["five students".to_string()],
+                    none.clone(),
+                    None,
+                    Some(5)
+                ),
+            ]
+        );
+        // The suspects killed in an operation are its toll.
+        assert_eq!(
+            acts("Police arrested three suspects and killed two in Lagos."),
+            [(
+                Arrest,
+                vec!["three suspects".to_string()],
+                none,
+                Some(2),
+                Some(3)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_street_is_not_the_place_it_is_named_after() {
+        let places = |text: &str| -> Vec<String> {
+            analyze(text)
+                .entities
+                .iter()
+                .filter(|e| e.kind.is_place())
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        assert_eq!(
+            places("Malik Erskine was shot on Roosevelt Avenue in Queens."),
+            ["Roosevelt Avenue", "Queens"]
+        );
+        assert_eq!(
+            places("A bomb exploded on Kandahar Road in Kabul."),
+            ["Kabul"]
+        );
+        // A place that ends the text has no word after it to look at.
+        assert_eq!(places("The blast hit Kandahar"), ["Kandahar"]);
+        // A landmark is where its town is.
+        assert_eq!(
+            places("A bomb exploded near Cologne Cathedral."),
+            ["Cologne Cathedral", "Cologne"]
+        );
+    }
+
+    #[test]
     fn an_act_that_took_a_life_is_fatal_with_or_without_a_toll() {
         // (text, killed, fatal) of the only violent event.
         for (text, killed, fatal) in [
