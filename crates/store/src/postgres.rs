@@ -1047,6 +1047,10 @@ fn refresh_index(
 
 const BY_HASH: &str = "SELECT id FROM documents WHERE content_hash = $1";
 const BY_URL: &str = "SELECT id FROM documents WHERE canonical_url = $1";
+/// The stored documents with any of a batch's content hashes ($1) or
+/// canonical URLs ($2): one round trip for the batch's duplicate probes.
+const KNOWN: &str = "SELECT id, content_hash, canonical_url FROM documents
+     WHERE content_hash = ANY($1) OR canonical_url = ANY($2)";
 const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, source, published,
         content_hash, story, ingested_at, author, origin)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
@@ -1092,8 +1096,7 @@ const INSERT_ALIASES: &str = "INSERT INTO actor_aliases (actor, alias)
 /// The statements of an ingest batch, prepared once per batch (a prepared
 /// statement costs one round trip per use instead of two).
 struct Prepared {
-    by_hash: Statement,
-    by_url: Statement,
+    known: Statement,
     insert_doc: Statement,
     set_stories: Statement,
     insert_analyses: Statement,
@@ -1111,8 +1114,7 @@ impl Prepared {
                 .map_err(pg_err(url, "preparing the ingest statements"))
         };
         Ok(Prepared {
-            by_hash: prepare(BY_HASH)?,
-            by_url: prepare(BY_URL)?,
+            known: prepare(KNOWN)?,
             insert_doc: prepare(INSERT_DOC)?,
             set_stories: prepare(SET_STORIES)?,
             insert_analyses: prepare(INSERT_ANALYSES)?,
@@ -1121,6 +1123,56 @@ impl Prepared {
             upsert_actors: prepare(UPSERT_ACTORS)?,
             insert_aliases: prepare(INSERT_ALIASES)?,
         })
+    }
+}
+
+/// The ids of the stored documents a batch could duplicate, by content
+/// hash and by canonical URL, read with one query ([`KNOWN`]); the batch's
+/// own documents are added as they are stored, so that a repeat inside the
+/// batch is found too, as the one-by-one lookup ([`lookup`]) finds it.
+#[derive(Debug, Default)]
+struct Known {
+    by_hash: HashMap<String, String>,
+    by_url: HashMap<String, String>,
+}
+
+impl Known {
+    fn read(
+        client: &mut impl GenericClient,
+        url: &str,
+        statement: &Statement,
+        hashes: &[String],
+        canonicals: &[String],
+    ) -> Result<Known, StoreError> {
+        let mut known = Known::default();
+        for row in client
+            .query(statement, &[&hashes, &canonicals])
+            .map_err(pg_err(url, "looking up the batch's documents"))?
+        {
+            let id: String = row.get(0);
+            known.by_hash.insert(row.get(1), id.clone());
+            if let Some(canonical) = row.get::<_, Option<String>>(2) {
+                known.by_url.insert(canonical, id);
+            }
+        }
+        Ok(known)
+    }
+
+    /// The stored document `hash` or `canonical` duplicates, content first.
+    fn find(&self, hash: &str, canonical: Option<&str>) -> Option<(String, DuplicateReason)> {
+        if let Some(id) = self.by_hash.get(hash) {
+            return Some((id.clone(), DuplicateReason::ContentHash));
+        }
+        canonical
+            .and_then(|c| self.by_url.get(c))
+            .map(|id| (id.clone(), DuplicateReason::CanonicalUrl))
+    }
+
+    fn add(&mut self, id: &str, hash: String, canonical: Option<String>) {
+        self.by_hash.insert(hash, id.to_string());
+        if let Some(c) = canonical {
+            self.by_url.insert(c, id.to_string());
+        }
     }
 }
 
@@ -1356,18 +1408,20 @@ impl Store for PostgresStore {
             refresh_index(&mut tx, &url, index, up_to)?;
             let now = time_text(Utc::now());
             let prepared = Prepared::new(&mut tx, &url)?;
+            let keys: Vec<(String, Option<String>)> = batch
+                .iter()
+                .map(|(doc, _)| {
+                    let canonical = doc.url.as_deref().and_then(canonical_url);
+                    (content_hash(&doc.text), canonical)
+                })
+                .collect();
+            let hashes: Vec<String> = keys.iter().map(|(h, _)| h.clone()).collect();
+            let canonicals: Vec<String> = keys.iter().filter_map(|(_, c)| c.clone()).collect();
+            let mut known = Known::read(&mut tx, &url, &prepared.known, &hashes, &canonicals)?;
             let mut outcomes = Vec::with_capacity(batch.len());
             let mut rows = BatchRows::default();
-            for (doc, analysis) in batch {
-                let hash = content_hash(&doc.text);
-                let canonical = doc.url.as_deref().and_then(canonical_url);
-                if let Some((existing, reason)) = lookup(
-                    &mut tx,
-                    &url,
-                    (&prepared.by_hash, &prepared.by_url),
-                    &hash,
-                    canonical.as_deref(),
-                )? {
+            for ((doc, analysis), (hash, canonical)) in batch.iter().zip(keys) {
+                if let Some((existing, reason)) = known.find(&hash, canonical.as_deref()) {
                     outcomes.push(Outcome::Duplicate { existing, reason });
                     continue;
                 }
@@ -1393,6 +1447,7 @@ impl Store for PostgresStore {
                     )
                     .map_err(err("storing a document"))?
                     .get(0);
+                known.add(&doc.id, hash, canonical);
                 let joined = index
                     .insert(&key.to_string(), &analysis.text)
                     .and_then(|s| s.parse::<i64>().ok());

@@ -432,6 +432,35 @@ pub(crate) mod cases {
         let after = store.stats()?;
         assert_eq!(before.documents, after.documents);
         assert_eq!(after.documents, 1);
+        // A repeat inside one batch is a duplicate of the batch's first.
+        let within = store.insert_batch(&[
+            item(
+                "c",
+                Some("https://news.example.net/c"),
+                "A third story, new.",
+            ),
+            item("c2", None, "A third story, new."),
+            item(
+                "c3",
+                Some("https://news.example.net/c?utm_medium=x"),
+                "Its update.",
+            ),
+        ])?;
+        assert!(matches!(within[0], Outcome::New { .. }), "{within:?}");
+        assert_eq!(
+            within[1..],
+            [
+                Outcome::Duplicate {
+                    existing: "c".into(),
+                    reason: DuplicateReason::ContentHash
+                },
+                Outcome::Duplicate {
+                    existing: "c".into(),
+                    reason: DuplicateReason::CanonicalUrl
+                },
+            ]
+        );
+        assert_eq!(store.stats()?.documents, 2);
         assert!(store.find_duplicate(&item("z", None, STORY).0)?.is_some());
         assert!(store
             .find_duplicate(&item("z", None, "Not stored at all.").0)?
