@@ -1051,9 +1051,23 @@ const BY_URL: &str = "SELECT id FROM documents WHERE canonical_url = $1";
 /// canonical URLs ($2): one round trip for the batch's duplicate probes.
 const KNOWN: &str = "SELECT id, content_hash, canonical_url FROM documents
      WHERE content_hash = ANY($1) OR canonical_url = ANY($2)";
-const INSERT_DOC: &str = "INSERT INTO documents (id, url, canonical_url, title, source, published,
-        content_hash, story, ingested_at, author, origin)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING key";
+/// The new documents of a whole batch in one statement (arrays of their
+/// columns, `$8` the ingest time), in batch order; returns each one's key
+/// with its content hash.
+const INSERT_DOCS: &str = "WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::text[], $7::text[], $9::text[], $10::text[]) WITH ORDINALITY
+            AS t(id, url, canonical_url, title, source, published, content_hash, author, origin, n)
+     ),
+     stored AS (
+        INSERT INTO documents (id, url, canonical_url, title, source, published,
+            content_hash, story, ingested_at, author, origin)
+        SELECT id, url, canonical_url, title, source, published, content_hash, 0, $8,
+            author, origin
+        FROM input ORDER BY n
+        RETURNING key, content_hash
+     )
+     SELECT key, content_hash FROM stored";
 /// The stories of a whole batch's documents (arrays of keys and stories;
 /// nothing reads them before the batch ends).
 const SET_STORIES: &str = "UPDATE documents d SET story = t.story
@@ -1097,7 +1111,7 @@ const INSERT_ALIASES: &str = "INSERT INTO actor_aliases (actor, alias)
 /// statement costs one round trip per use instead of two).
 struct Prepared {
     known: Statement,
-    insert_doc: Statement,
+    insert_docs: Statement,
     set_stories: Statement,
     insert_analyses: Statement,
     insert_events: Statement,
@@ -1115,7 +1129,7 @@ impl Prepared {
         };
         Ok(Prepared {
             known: prepare(KNOWN)?,
-            insert_doc: prepare(INSERT_DOC)?,
+            insert_docs: prepare(INSERT_DOCS)?,
             set_stories: prepare(SET_STORIES)?,
             insert_analyses: prepare(INSERT_ANALYSES)?,
             insert_events: prepare(INSERT_EVENTS)?,
@@ -1123,6 +1137,44 @@ impl Prepared {
             upsert_actors: prepare(UPSERT_ACTORS)?,
             insert_aliases: prepare(INSERT_ALIASES)?,
         })
+    }
+}
+
+/// The new documents of an ingest batch, with the columns of their rows
+/// as arrays ([`INSERT_DOCS`]).
+#[derive(Debug, Default)]
+struct NewDocs<'a> {
+    docs: Vec<(&'a Document, &'a Analysis)>,
+    ids: Vec<&'a str>,
+    urls: Vec<Option<&'a str>>,
+    canonicals: Vec<Option<String>>,
+    titles: Vec<Option<&'a str>>,
+    sources: Vec<Option<&'a str>>,
+    published: Vec<Option<String>>,
+    hashes: Vec<String>,
+    authors: Vec<Option<&'a str>>,
+    origins: Vec<String>,
+}
+
+impl<'a> NewDocs<'a> {
+    fn push(
+        &mut self,
+        doc: &'a Document,
+        analysis: &'a Analysis,
+        hash: String,
+        canonical: Option<String>,
+        origin: String,
+    ) {
+        self.docs.push((doc, analysis));
+        self.ids.push(&doc.id);
+        self.urls.push(doc.url.as_deref());
+        self.canonicals.push(canonical);
+        self.titles.push(doc.title.as_deref());
+        self.sources.push(doc.source.as_deref());
+        self.published.push(doc.published.map(|t| t.to_rfc3339()));
+        self.hashes.push(hash);
+        self.authors.push(doc.author.as_deref());
+        self.origins.push(origin);
     }
 }
 
@@ -1418,36 +1470,58 @@ impl Store for PostgresStore {
             let hashes: Vec<String> = keys.iter().map(|(h, _)| h.clone()).collect();
             let canonicals: Vec<String> = keys.iter().filter_map(|(_, c)| c.clone()).collect();
             let mut known = Known::read(&mut tx, &url, &prepared.known, &hashes, &canonicals)?;
-            let mut outcomes = Vec::with_capacity(batch.len());
-            let mut rows = BatchRows::default();
+            // The new documents, in batch order; each outcome is either a
+            // duplicate or the index of its new document.
+            let mut fresh = NewDocs::default();
+            let mut order: Vec<Result<Outcome, usize>> = Vec::with_capacity(batch.len());
             for ((doc, analysis), (hash, canonical)) in batch.iter().zip(keys) {
                 if let Some((existing, reason)) = known.find(&hash, canonical.as_deref()) {
-                    outcomes.push(Outcome::Duplicate { existing, reason });
+                    order.push(Ok(Outcome::Duplicate { existing, reason }));
                     continue;
                 }
-                let (analysis_json, analysis_zjson) =
-                    pack(serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?);
+                known.add(&doc.id, hash.clone(), canonical.clone());
                 let origin =
                     serde_json::to_string(&doc.origin).map_err(json_error(&url, &doc.id))?;
-                let key: i64 = tx
-                    .query_one(
-                        &prepared.insert_doc,
+                order.push(Err(fresh.docs.len()));
+                fresh.push(doc, analysis, hash, canonical, origin);
+            }
+            // One statement stores them all; their keys come back by
+            // content hash, which is unique.
+            let mut keys_by_hash: HashMap<String, i64> = HashMap::with_capacity(fresh.docs.len());
+            if !fresh.docs.is_empty() {
+                for row in tx
+                    .query(
+                        &prepared.insert_docs,
                         &[
-                            &doc.id,
-                            &doc.url,
-                            &canonical,
-                            &doc.title,
-                            &doc.source,
-                            &doc.published.map(|t| t.to_rfc3339()),
-                            &hash,
+                            &fresh.ids,
+                            &fresh.urls,
+                            &fresh.canonicals,
+                            &fresh.titles,
+                            &fresh.sources,
+                            &fresh.published,
+                            &fresh.hashes,
                             &now,
-                            &doc.author,
-                            &origin,
+                            &fresh.authors,
+                            &fresh.origins,
                         ],
                     )
-                    .map_err(err("storing a document"))?
-                    .get(0);
-                known.add(&doc.id, hash, canonical);
+                    .map_err(err("storing the documents"))?
+                {
+                    keys_by_hash.insert(row.get(1), row.get(0));
+                }
+            }
+            let mut rows = BatchRows::default();
+            let mut stored = Vec::with_capacity(fresh.docs.len());
+            for ((doc, analysis), hash) in fresh.docs.iter().zip(&fresh.hashes) {
+                let key = *keys_by_hash.get(hash).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "{url}: document {} was stored but PostgreSQL returned no key for it; \
+                         the batch was rolled back, retry it",
+                        doc.id
+                    ))
+                })?;
+                let (analysis_json, analysis_zjson) =
+                    pack(serde_json::to_string(analysis).map_err(json_error(&url, &doc.id))?);
                 let joined = index
                     .insert(&key.to_string(), &analysis.text)
                     .and_then(|s| s.parse::<i64>().ok());
@@ -1460,11 +1534,18 @@ impl Store for PostgresStore {
                     .map(|t| time_text(t.with_timezone(&Utc)))
                     .unwrap_or_else(|| now.clone());
                 rows.add(key, analysis, &seen);
-                outcomes.push(match joined {
+                stored.push(match joined {
                     Some(story) => Outcome::NearDuplicate { key, story },
                     None => Outcome::New { key, story },
                 });
             }
+            let outcomes: Vec<Outcome> = order
+                .into_iter()
+                .filter_map(|o| match o {
+                    Ok(duplicate) => Some(duplicate),
+                    Err(i) => stored.get(i).cloned(),
+                })
+                .collect();
             rows.write(&mut tx, &url, &prepared)?;
             tx.commit().map_err(err("committing a batch"))?;
             Ok(outcomes)
