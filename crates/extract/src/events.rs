@@ -689,13 +689,15 @@ fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
 fn has_content(e: &Event) -> bool {
     // Violence needs someone who does it, suffers it, a target, a weapon or
     // a toll: "exports exploded in Frankfurt" is not a bombing.
+    // A death is one: "Fabel was gunned down" names no one vigil knows.
     if e.kind.is_violent() {
         return !(e.perpetrators.is_empty()
             && e.targets.is_empty()
             && e.victims.is_empty()
             && e.weapons.is_empty()
             && e.killed.is_none()
-            && e.injured.is_none());
+            && e.injured.is_none()
+            && !(e.fatal && !matches!(e.kind, EventType::Kidnapping | EventType::HostageTaking)));
     }
     !(e.perpetrators.is_empty()
         && e.targets.is_empty()
@@ -3125,7 +3127,8 @@ fn counts(
 }
 
 /// True when a word of `clause` tells of a death: "killed", "murdered",
-/// "shot dead", "fatally wounded", "tortured to death", "burned alive".
+/// "shot dead", "gunned down", "fatally wounded", "tortured to death",
+/// "burned alive".
 fn tells_of_death(ctx: &Ctx, clause: Range<usize>) -> bool {
     clause.into_iter().any(|j| {
         matches!(
@@ -3146,6 +3149,7 @@ fn tells_of_death(ctx: &Ctx, clause: Range<usize>) -> bool {
                 | "executed"
         ) || (&ctx.lower[j] == "fatally"
             && ctx.lower.get(j + 1).is_some_and(|n| HARMED.contains(&n)))
+            || (&ctx.lower[j] == "gunned" && ctx.lower.get(j + 1) == Some("down"))
             || (matches!(&ctx.lower[j], "death" | "alive")
                 && j.checked_sub(1)
                     .is_some_and(|p| matches!(&ctx.lower[p], "to" | "burned" | "burnt")))

@@ -1121,9 +1121,13 @@ mod tests {
             acts(&a).first().map(|x| (x.0, x.3)),
             Some((Attack, Some(946)))
         );
-        // A name the passive act makes a person's.
+        // A name the passive act makes a person's; "gunned down" is one
+        // death.
         let a = analyze("After filing charges, Fabel Pineda was gunned down.");
-        assert_eq!(acts(&a), [(Shooting, vec![], vec!["Fabel Pineda"], None)]);
+        assert_eq!(
+            acts(&a),
+            [(Shooting, vec![], vec!["Fabel Pineda"], Some(1))]
+        );
         // A relative closing the list of the killed.
         let a = analyze(
             "Doctor Mary Rose Sancelan and her husband Edwin were killed in \
@@ -1462,6 +1466,17 @@ mod tests {
             ),
             (
                 "Police death squads have murdered thousands in Caracas.",
+                None,
+                true,
+            ),
+            // A death is worth an event though no one named is known.
+            (
+                "After filing rape charges, Fabel was gunned down.",
+                None,
+                true,
+            ),
+            (
+                "Relatives said Chima was tortured to death by the unit.",
                 None,
                 true,
             ),
