@@ -689,15 +689,17 @@ fn primary_location(ents: &Entities, locations: &[Slot]) -> Option<Slot> {
 fn has_content(e: &Event) -> bool {
     // Violence needs someone who does it, suffers it, a target, a weapon or
     // a toll: "exports exploded in Frankfurt" is not a bombing.
-    // A death is one: "Fabel was gunned down" names no one vigil knows.
+    // A death is one: "Fabel was gunned down" names no one vigil knows
+    // (not for a kidnapping, whose content is who was taken).
     if e.kind.is_violent() {
+        let death = e.fatal && !matches!(e.kind, EventType::Kidnapping | EventType::HostageTaking);
         return !(e.perpetrators.is_empty()
             && e.targets.is_empty()
             && e.victims.is_empty()
             && e.weapons.is_empty()
             && e.killed.is_none()
             && e.injured.is_none()
-            && !(e.fatal && !matches!(e.kind, EventType::Kidnapping | EventType::HostageTaking)));
+            && !death);
     }
     !(e.perpetrators.is_empty()
         && e.targets.is_empty()
