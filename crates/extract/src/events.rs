@@ -1569,15 +1569,21 @@ fn passive_slots(ctx: &Ctx, ents: &Entities, clause: Range<usize>, trigger: usiz
                                 | "before"
                                 | "said"
                         ));
+                // "Scores of people were killed".
+                let vague = start >= clause.start + 2
+                    && &ctx.lower[start - 1] == "of"
+                    && VAGUE_COUNTS.contains(&&ctx.lower[start - 2]);
                 let counted = counted_object(ctx, start - 1, subj_end)
-                    .or_else(|| one.then(|| ctx.span_of(start - 1..subj_end)));
+                    .or_else(|| one.then(|| ctx.span_of(start - 1..subj_end)))
+                    .or_else(|| vague.then(|| ctx.span_of(start - 2..subj_end)));
                 if let Some(span) = counted {
-                    let end_tok = ctx.span_of(start - 1..subj_end);
+                    // The whole subject, up to the auxiliary.
+                    let whole = span.end == ctx.span_of(start - 1..subj_end).end;
                     let taken = ev
                         .victims
                         .iter()
                         .any(|v| v.span.is_some_and(|s| s.overlaps(span)));
-                    if !taken && span == end_tok {
+                    if !taken && whole {
                         ev.victims.push(Slot {
                             text: ctx.slice(span).to_string(),
                             entity: None,
@@ -2250,11 +2256,14 @@ fn fill(
                 && before.is_some_and(|w| {
                     matches!(w, "arrested" | "detained" | "arresting" | "detaining")
                 });
-            // "arrested five students": whoever is the object of the
-            // arrest is held, whatever the noun's usual role.
+            // "arrested five students", "five protesters were arrested":
+            // whoever is the object or the passive subject of the arrest
+            // is held, whatever the noun's usual role.
             let held = ev.kind == EventType::Arrest
-                && phrase.start == d.trigger + 1
-                && before.is_some_and(|w| matches!(w, "arrested" | "detained"));
+                && (phrase.start == d.trigger + 1
+                    && before.is_some_and(|w| matches!(w, "arrested" | "detained"))
+                    || phrase.end < d.trigger
+                        && passive_between(ctx, res, ents, phrase.end, d.trigger));
             if held && matches!(role, NounRole::Victim) {
                 push_unique(&mut ev.perpetrators, text_slot(ctx, phrase.clone()));
                 t += len;
@@ -2976,8 +2985,22 @@ fn noun_phrase(
             break;
         }
     }
+    // "dozens of journalists", "hundreds of villagers": a count in words.
+    if s >= floor + 2 && &ctx.lower[s - 1] == "of" && VAGUE_COUNTS.contains(&&ctx.lower[s - 2]) {
+        s -= 2;
+    }
     s..end
 }
+
+/// Counts told in words, before "of": "dozens of journalists".
+const VAGUE_COUNTS: &[&str] = &[
+    "dozens",
+    "scores",
+    "hundreds",
+    "thousands",
+    "tens",
+    "millions",
+];
 
 /// Office-holders whose killing is an assassination.
 const OFFICIALS: &[&str] = &[

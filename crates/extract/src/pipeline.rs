@@ -775,12 +775,15 @@ mod tests {
              protests, was detained outside her apartment building.",
         );
         assert_eq!(arrested(&a), ["Kira Yarmysh"]);
-        // A list that ends with people counted by their role.
+        // A list that ends with people counted by their role: both held.
         let a = analyze(
             "Wong's longtime colleague, Agnes Chow, and two other activists were \
              among those arrested, local media reported.",
         );
-        assert_eq!(arrested(&a), ["Agnes Chow"]);
+        assert_eq!(arrested(&a), ["Agnes Chow", "two other activists"]);
+        // The held told by their number in words.
+        let a = analyze("Dozens of journalists were detained in Minsk on Sunday.");
+        assert_eq!(arrested(&a), ["Dozens of journalists"]);
         // A list closed by a dash; a name the entity pass does not know
         // between its items; where an item is from.
         let a = analyze(
@@ -1011,6 +1014,14 @@ mod tests {
         // A win is no beating.
         let a = analyze("The team beat Arsenal 2-0 to move to the top of the table.");
         assert_eq!(acts(&a), []);
+        // Victims counted in words.
+        let a = analyze("Scores of people were killed during a crackdown in January 2019.");
+        assert_eq!(acts(&a), [(Attack, vec![], vec!["Scores of people"], None)]);
+        let a = analyze("Gunmen killed dozens of villagers in Zamfara.");
+        assert_eq!(
+            acts(&a),
+            [(Attack, vec!["Gunmen"], vec!["dozens of villagers"], None)]
+        );
         // A reduced passive is no subject of the act.
         let a = analyze("Two soldiers killed in an ambush were buried on Sunday.");
         assert_eq!(acts(&a), [(Attack, vec![], vec!["Two soldiers"], Some(2))]);
