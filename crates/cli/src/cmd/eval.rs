@@ -21,8 +21,8 @@
 //!
 //!   | HRDsAttack | category | vigil events (accomplished) |
 //!   |---|---|---|
-//!   | killing | killing | assassination; attack, bombing, shooting, stabbing, vehicle ramming, arson with `killed` ≥ 1 or a trigger that tells of a death ("killed", "murdered", "shot dead": the dead need not be counted) |
-//!   | arbitrary detention | detention | arrest, conviction |
+//!   | killing | killing | assassination; attack, bombing, shooting, stabbing, vehicle ramming, arson marked `fatal` (`killed` ≥ 1, or a word of the act's clause tells of a death: "killing several officers", "was murdered"; the dead need not be counted) |
+//!   | arbitrary detention | detention | arrest, conviction, unless everyone it holds is named by a word for a crime's authors ("his alleged assailants", "the suspect") |
 //!   | kidnapping, enforced disappearance | abduction | kidnapping, hostage taking |
 //!
 //!   *Main type*: the main event's category is one of the article's gold
@@ -153,11 +153,51 @@ impl Category {
             {
                 Some(Category::Killing)
             }
-            EventType::Arrest | EventType::Conviction => Some(Category::Detention),
+            // The arrest of the suspects of a crime ("two of his alleged
+            // assailants were arrested") is no arbitrary detention.
+            EventType::Arrest | EventType::Conviction if !held_culprits(e) => {
+                Some(Category::Detention)
+            }
             EventType::Kidnapping | EventType::HostageTaking => Some(Category::Abduction),
             _ => None,
         }
     }
+}
+
+/// True when everyone an arrest or conviction holds is named by a word for
+/// the authors of a crime ("the suspect", "his alleged assailants",
+/// "the culprits").
+fn held_culprits(e: &Event) -> bool {
+    !e.perpetrators.is_empty()
+        && e.perpetrators.iter().all(|p| {
+            p.entity.is_none()
+                && p.text.split_whitespace().last().is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "suspect"
+                            | "suspects"
+                            | "assailant"
+                            | "assailants"
+                            | "attacker"
+                            | "attackers"
+                            | "culprit"
+                            | "culprits"
+                            | "gunman"
+                            | "gunmen"
+                            | "kidnapper"
+                            | "kidnappers"
+                            | "robber"
+                            | "robbers"
+                            | "killer"
+                            | "killers"
+                            | "murderer"
+                            | "murderers"
+                            | "criminals"
+                            | "militants"
+                            | "terrorists"
+                    )
+                })
+        })
 }
 
 /// One annotated article.
@@ -969,6 +1009,36 @@ mod tests {
         assert_eq!(
             categories("Gunmen attacked a police station in Kaduna on Monday."),
             [None]
+        );
+    }
+
+    #[test]
+    fn the_arrest_of_culprits_is_no_arbitrary_detention() {
+        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
+        let categories = |text: &str| -> Vec<Option<Category>> {
+            let doc = Document {
+                id: "d".into(),
+                text: text.into(),
+                ..Default::default()
+            };
+            let a = pipeline.analyze(&doc);
+            a.events
+                .iter()
+                .filter(|e| e.kind == EventType::Arrest)
+                .map(Category::of_event)
+                .collect()
+        };
+        assert_eq!(
+            categories("On July 17, two of his alleged assailants were arrested in Bloomington."),
+            [None]
+        );
+        assert_eq!(
+            categories("Police arrested five students in Lagos on Monday."),
+            [Some(Category::Detention)]
+        );
+        assert_eq!(
+            categories("Police arrested journalist Hopewell Chin'ono in Harare."),
+            [Some(Category::Detention)]
         );
     }
 
