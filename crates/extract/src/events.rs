@@ -1328,8 +1328,15 @@ fn slot_for_entity(ctx: &Ctx, ents: &Entities, e: usize, toks: Range<usize>) -> 
         .map(|m| m.span())
         .filter(|m| m.overlaps(around))
         .unwrap_or(around);
+    // "Maria Kolesnikova's kidnapping": the victim is Maria Kolesnikova
+    // (the mention keeps the possessive its token holds).
+    let text = ctx.slice(span);
+    let text = ["'s", "\u{2019}s"]
+        .iter()
+        .find_map(|p| text.strip_suffix(p))
+        .unwrap_or(text);
     Slot {
-        text: ctx.slice(span).to_string(),
+        text: text.to_string(),
         entity: Some(entity.id.clone()),
         span: Some(span),
     }

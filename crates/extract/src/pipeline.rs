@@ -889,6 +889,8 @@ mod tests {
              forcibly disappeared in government detention.",
             // "snatched" with support: armed men.
             "Photographer John Banda was snatched by armed men in Mogadishu.",
+            // The possessor, without the possessive.
+            "John Banda's abduction by armed men shocked his family.",
         ] {
             let a = analyze(text);
             let got: Vec<_> = a
