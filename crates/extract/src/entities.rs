@@ -1156,7 +1156,18 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
             }
         }
         let span = ctx.span_of(start..end);
-        if !covered(raws, span) {
+        // "Krishnaswamy and Jeevanandam were arrested": two one-word names
+        // joined by "and", to whom a verb for people is done, are two
+        // people (not one run, which "and" never joins into a person).
+        let pair = end == start + 3
+            && &ctx.lower[start + 1] == "and"
+            && !sentence_initial(ctx, start)
+            && !given(start)
+            && done_to_a_person(ctx, start..end);
+        if pair && !covered(raws, span) {
+            found.push(person(ctx, start..start + 1, None));
+            found.push(person(ctx, start + 2..end, None));
+        } else if !covered(raws, span) {
             if let Some(raw) =
                 outlet_before_noun(ctx, start..end).or_else(|| classify_run(ctx, res, start..end))
             {

@@ -1565,6 +1565,14 @@ mod tests {
              of Mexico,\" a statement said.",
             &["Chrisstan Gustolf", "Cindar Fernado"],
         );
+        // Two one-word names joined by "and", arrested: two people; two
+        // towns attacked stay towns.
+        check(
+            "The office was raided, following which Krishnaswamy and Jeevanandam \
+             were arrested.",
+            &["Krishnaswamy", "Jeevanandam"],
+        );
+        check("Officials said Kabul and Kandahar were attacked.", &[]);
         // An age not closed by a comma.
         check(
             "They are accused of abducting Md Sohel Rana, 39 in front of a supermarket.",
