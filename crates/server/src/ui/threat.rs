@@ -67,7 +67,7 @@ pub fn base(incident: &Incident) -> (Signal, f64) {
             Stage::Accomplished | Stage::Attempted => {
                 // A death told without a toll counts one.
                 let killed = incident.killed.unwrap_or(u32::from(incident.fatal));
-                let hurt = killed + incident.injured.unwrap_or(0);
+                let hurt = killed.saturating_add(incident.injured.unwrap_or(0));
                 let bonus = match hurt {
                     0 => 0.0,
                     1..=9 => 1.0,
@@ -397,6 +397,11 @@ mod tests {
         assert_eq!(base(&i), (Signal::Attack, 4.0));
         i.killed = Some(12);
         assert_eq!(base(&i), (Signal::Attack, 5.0));
+        // Absurd tolls from a garbled text do not overflow.
+        let mut absurd = i.clone();
+        absurd.killed = Some(u32::MAX);
+        absurd.injured = Some(5);
+        assert_eq!(base(&absurd), (Signal::Attack, 6.0));
         i.stage = Stage::Foiled;
         assert_eq!(base(&i), (Signal::Plot, 4.0));
         i.stage = Stage::Threatened;
