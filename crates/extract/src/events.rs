@@ -2276,7 +2276,17 @@ fn fill(
                 t += len;
                 continue;
             }
-            if predicate || named_after || harmed_object || arrested_object {
+            // "detained by masked men": the agent of a passive act is
+            // neither held nor harmed.
+            // ("by masked men": one modifier the phrase left out.)
+            let by_at =
+                |k: Option<usize>| k.is_some_and(|k| k >= clause.start && &ctx.lower[k] == "by");
+            let agent = phrase.start > d.trigger
+                && matches!(role, NounRole::Victim | NounRole::Suspect)
+                && (by_at(phrase.start.checked_sub(1))
+                    || by_at(phrase.start.checked_sub(2))
+                        && !words::is_stop(&ctx.lower[phrase.start - 1]));
+            if predicate || named_after || harmed_object || arrested_object || agent {
                 t += len;
                 continue;
             }

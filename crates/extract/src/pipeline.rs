@@ -784,6 +784,9 @@ mod tests {
         // The held told by their number in words.
         let a = analyze("Dozens of journalists were detained in Minsk on Sunday.");
         assert_eq!(arrested(&a), ["Dozens of journalists"]);
+        // The agent of the passive arrest is not held.
+        let a = analyze("Maria Kolesnikova was detained by masked men in Minsk.");
+        assert_eq!(arrested(&a), ["Maria Kolesnikova"]);
         // A list closed by a dash; a name the entity pass does not know
         // between its items; where an item is from.
         let a = analyze(
@@ -878,6 +881,31 @@ mod tests {
             targets("The attack killed five people, the Interior Ministry said."),
             [Vec::<String>::new()]
         );
+    }
+
+    #[test]
+    fn a_disappearance_is_a_kidnapping_only_beside_its_agents() {
+        let kinds = |text: &str| -> Vec<(vigil_core::EventType, Vec<String>)> {
+            analyze(text)
+                .events
+                .iter()
+                .map(|e| (e.kind, e.victims.iter().map(|v| v.text.clone()).collect()))
+                .collect()
+        };
+        use vigil_core::EventType::{Arrest, Kidnapping};
+        assert_eq!(
+            kinds("The journalist disappeared after police detained him in Minsk."),
+            [
+                (Kidnapping, vec!["The journalist".to_string()]),
+                (Arrest, vec![])
+            ]
+        );
+        // Nobody who takes people: no event.
+        assert_eq!(
+            kinds("The hiker disappeared in the mountains last week."),
+            []
+        );
+        assert_eq!(kinds("The money disappeared from the account."), []);
     }
 
     #[test]
