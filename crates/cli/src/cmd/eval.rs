@@ -909,6 +909,18 @@ fn table(r: &Report) -> String {
 mod tests {
     use super::*;
 
+    /// vigil's analysis of `text` (one pipeline for every test).
+    fn analyze(text: &str) -> vigil_core::Analysis {
+        static PIPELINE: std::sync::OnceLock<vigil_extract::Pipeline> = std::sync::OnceLock::new();
+        let pipeline = PIPELINE
+            .get_or_init(|| vigil_extract::Pipeline::new().expect("embedded resources load"));
+        pipeline.analyze(&Document {
+            id: "d".into(),
+            text: text.into(),
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn gold_values_are_normalised() {
         assert_eq!(parse_year(Some("2019.0")), Some(2019));
@@ -944,17 +956,12 @@ mod tests {
 
     #[test]
     fn victims_are_those_harmed_and_those_detained() {
-        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
-        let doc = Document {
-            id: "d".into(),
-            text: "Police arrested blogger Andrei Lida in Minsk on Thursday. \
-                   Gunmen killed journalist Maria Petrova in Kyiv, police \
-                   chief Ivan Sokolov said. In May a court sentenced \
-                   journalist Olga Vasilenko to two years in prison."
-                .into(),
-            ..Default::default()
-        };
-        let a = pipeline.analyze(&doc);
+        let a = analyze(
+            "Police arrested blogger Andrei Lida in Minsk on Thursday. \
+             Gunmen killed journalist Maria Petrova in Kyiv, police \
+             chief Ivan Sokolov said. In May a court sentenced \
+             journalist Olga Vasilenko to two years in prison.",
+        );
         let mut got = predicted_victims(&a);
         got.sort();
         assert_eq!(
@@ -967,39 +974,26 @@ mod tests {
 
     #[test]
     fn the_main_event_names_a_person() {
-        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
-        let doc = Document {
-            id: "d".into(),
-            text: "The military has killed at least 1,026 people since the coup, \
-                   a monitoring group said. Police arrested journalist Htet Htet \
-                   Khine in Yangon on Monday."
-                .into(),
-            ..Default::default()
-        };
-        let a = pipeline.analyze(&doc);
+        let a = analyze(
+            "The military has killed at least 1,026 people since the coup, \
+             a monitoring group said. Police arrested journalist Htet Htet \
+             Khine in Yangon on Monday.",
+        );
         let main = main_event(&a).expect("events");
         assert_eq!(main.kind, EventType::Arrest, "{:?}", a.events);
         // Without a named person, the most confident act.
-        let doc = Document {
-            id: "d".into(),
-            text: "Police arrested 40 protesters in Yangon on Monday.".into(),
-            ..Default::default()
-        };
-        let a = pipeline.analyze(&doc);
+        let a = analyze("Police arrested 40 protesters in Yangon on Monday.");
         assert_eq!(main_event(&a).map(|e| e.kind), Some(EventType::Arrest));
     }
 
     #[test]
     fn a_death_told_without_a_toll_is_a_killing() {
-        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
         let categories = |text: &str| -> Vec<Option<Category>> {
-            let doc = Document {
-                id: "d".into(),
-                text: text.into(),
-                ..Default::default()
-            };
-            let a = pipeline.analyze(&doc);
-            a.events.iter().map(Category::of_event).collect()
+            analyze(text)
+                .events
+                .iter()
+                .map(Category::of_event)
+                .collect()
         };
         assert_eq!(
             categories("Police death squads have murdered thousands of people in Caracas."),
@@ -1014,15 +1008,9 @@ mod tests {
 
     #[test]
     fn the_arrest_of_culprits_is_no_arbitrary_detention() {
-        let pipeline = vigil_extract::Pipeline::new().expect("embedded resources load");
         let categories = |text: &str| -> Vec<Option<Category>> {
-            let doc = Document {
-                id: "d".into(),
-                text: text.into(),
-                ..Default::default()
-            };
-            let a = pipeline.analyze(&doc);
-            a.events
+            analyze(text)
+                .events
                 .iter()
                 .filter(|e| e.kind == EventType::Arrest)
                 .map(Category::of_event)
