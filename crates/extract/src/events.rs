@@ -819,11 +819,14 @@ fn sentence_events(
             // "condemned X to life in prison", "received a three-year
             // sentence": a conviction told by its sentence; "beat two
             // activists to death": a killing told by its end.
-            None if sentence_verb(ctx, t, clause.end) || to_death(ctx, t, clause.end) => {
+            None => {
                 let kind = if sentence_verb(ctx, t, clause.end) {
                     EventType::Conviction
-                } else {
+                } else if to_death(ctx, t, clause.end) {
                     EventType::Attack
+                } else {
+                    t += 1;
+                    continue;
                 };
                 found.push((
                     t,
