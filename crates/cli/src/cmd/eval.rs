@@ -63,7 +63,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -204,7 +204,7 @@ fn held_culprits(e: &Event) -> bool {
 struct Sample {
     id: String,
     title: Option<String>,
-    published: Option<NaiveDateTime>,
+    published: Option<DateTime<FixedOffset>>,
     html: String,
     categories: BTreeSet<Category>,
     victims: Vec<String>,
@@ -337,8 +337,10 @@ fn parse_samples(raw: &Value) -> anyhow::Result<Vec<Sample>> {
         out.push(Sample {
             id,
             title: field(sample, "Input.title").map(str::to_owned),
-            published: field(sample, "Input.publish_date")
-                .and_then(|d| NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M:%S").ok()),
+            // "2019-09-17 02:48:13", "2021-02-26 22:13:52+05:30",
+            // "2020-06-01 10:00:00.123456": one in seven has a zone or
+            // fractional seconds.
+            published: field(sample, "Input.publish_date").and_then(vigil_text::parse_timestamp),
             html,
             categories,
             victims,
@@ -379,8 +381,8 @@ fn document(sample: &Sample, path: &Path) -> (Document, bool) {
     if sample.title.is_some() {
         doc.title = sample.title.clone();
     }
-    if let Some(p) = sample.published {
-        doc.published = Some(Utc.from_utc_datetime(&p).fixed_offset());
+    if sample.published.is_some() {
+        doc.published = sample.published;
     }
     (doc, fallback)
 }
@@ -774,7 +776,7 @@ fn run_hrdsattack(args: &HrdsArgs) -> anyhow::Result<ExitCode> {
         }
 
         // Dates.
-        let published = gold.published.map(|p| (p.date(), Precision::Day));
+        let published = gold.published.map(|p| (p.date_naive(), Precision::Day));
         // An event the article does not date is taken to be as recent as
         // the article (what an analyst assumes of an undated report).
         let date = main
@@ -937,6 +939,44 @@ mod tests {
         assert_eq!(place_name(Some("None")), None);
         assert_eq!(place_name(Some("N/a")), None);
         assert_eq!(place_name(Some("Minsk")).as_deref(), Some("Minsk"));
+    }
+
+    #[test]
+    fn publication_dates_are_read_with_their_zone() {
+        let record = |date: &str| {
+            serde_json::json!({
+                "sample": {"Input.GLOBALEVENTID": 1, "Input.publish_date": date,
+                           "Input.article_interface": "<p>Text.</p>"},
+                "merged_sample": {"violation_types": ["arbitrary detention"]},
+            })
+        };
+        let raw = serde_json::Value::Array(
+            [
+                "2019-09-17 02:48:13",
+                "2021-02-26 22:13:52+05:30",
+                "2020-12-15 09:58:35-05:00",
+                "2020-06-01 10:00:00.123456",
+                "no date",
+            ]
+            .into_iter()
+            .map(record)
+            .collect(),
+        );
+        let samples = parse_samples(&raw).expect("records parse");
+        let dates: Vec<Option<String>> = samples
+            .iter()
+            .map(|s| s.published.map(|p| p.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                Some("2019-09-17T02:48:13+00:00".to_owned()),
+                Some("2021-02-26T22:13:52+05:30".to_owned()),
+                Some("2020-12-15T09:58:35-05:00".to_owned()),
+                Some("2020-06-01T10:00:00+00:00".to_owned()),
+                None,
+            ]
+        );
     }
 
     #[test]
