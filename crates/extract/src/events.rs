@@ -402,6 +402,33 @@ const STUDY_VERBS: &[&str] = &[
     "monitoring",
 ];
 
+/// Acts of violence and acts of the law against their authors: in "police
+/// detained five people over the killing of a journalist in July 2016",
+/// the date is the killing's, not the detention's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Violence,
+    Law,
+    Other,
+}
+
+impl Family {
+    fn of(kind: EventType) -> Family {
+        match kind {
+            EventType::Arrest | EventType::Raid | EventType::Conviction => Family::Law,
+            k if k.is_violent() => Family::Violence,
+            _ => Family::Other,
+        }
+    }
+}
+
+/// Where an event's trigger is, for the slots of the events beside it.
+struct TriggerAt {
+    sentence: usize,
+    token: usize,
+    family: Family,
+}
+
 /// An event being built, with the token range of its clause.
 struct Draft {
     event: Event,
@@ -437,8 +464,16 @@ pub fn extract(
             sentence_events(ctx, res, ents, s, clause, sentence_has_arrest, &mut drafts);
         }
     }
+    let triggers: Vec<TriggerAt> = drafts
+        .iter()
+        .map(|d| TriggerAt {
+            sentence: d.sentence,
+            token: d.trigger,
+            family: Family::of(d.event.kind),
+        })
+        .collect();
     for d in &mut drafts {
-        fill(ctx, res, ents, dates, quotes, d);
+        fill(ctx, res, ents, dates, quotes, &triggers, d);
     }
     let mut drafts = split_arrest_lists(ctx, ents, drafts);
     drafts = split_plural_events(ents, drafts);
@@ -1733,6 +1768,7 @@ fn fill(
     ents: &Entities,
     dates: &[DateMention],
     quotes: &[vigil_core::Quote],
+    triggers: &[TriggerAt],
     d: &mut Draft,
 ) {
     let clause = d.clause.clone();
@@ -2511,9 +2547,36 @@ fn fill(
     // Date: the closest date expression in the clause, else in the sentence.
     // An arrest's clause may name the date of the plot it foiled ("arrested
     // for planning to attack … on New Year's Eve"): dates after a planning
-    // word belong to the plot.
-    let usable =
-        |dm: &&DateMention| plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value);
+    // word belong to the plot. A date beyond the trigger of an act of the
+    // other family (violence, the law) is that act's: "detained five people
+    // over the killing of a journalist in July 2016", "was shot dead in 2019;
+    // two men were arrested on Monday".
+    let family = Family::of(ev.kind);
+    let at = |t: usize| ctx.tokens.get(t).map_or(0, |tk| tk.span.start);
+    let here = at(d.trigger);
+    // Acts joined by "and"/"or" share their date ("imprisoned or killed by
+    // the police in 2016").
+    let joined = |o: usize| {
+        let (a, b) = (o.min(d.trigger), o.max(d.trigger));
+        b - a <= 3 && (a + 1..b).any(|j| matches!(&ctx.lower[j], "and" | "or"))
+    };
+    let beyond_other = |dm: &DateMention| {
+        family != Family::Other
+            && triggers.iter().any(|o| {
+                o.sentence == d.sentence
+                    && o.family != Family::Other
+                    && o.family != family
+                    && !joined(o.token)
+                    && {
+                        let there = at(o.token);
+                        (here < there && there < dm.span.start)
+                            || (dm.span.end <= there && there < here)
+                    }
+            })
+    };
+    let usable = |dm: &&DateMention| {
+        plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value) && !beyond_other(dm)
+    };
     ev.date = closest_date(ctx, dates, &clause, d.trigger, &usable)
         .or_else(|| closest_date(ctx, dates, &sentence_range, d.trigger, &usable));
 

@@ -187,7 +187,7 @@ fn article_outlet(ctx: &Ctx, ents: &entities::Entities, source: Option<&str>) ->
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
-    use vigil_core::{Document, Precision};
+    use vigil_core::{Document, EventType, Precision};
 
     use super::Pipeline;
 
@@ -374,6 +374,61 @@ mod tests {
             targets.iter().any(|t| t.contains("Olympic Games")),
             "{targets:?}"
         );
+    }
+
+    #[test]
+    fn a_date_beyond_an_act_of_the_other_kind_is_that_acts() {
+        // (text, type of the event, its date's text or none).
+        for (text, kind, date) in [
+            (
+                "Police detained five people over the killing of a journalist \
+                 in a car bomb in July 2016.",
+                EventType::Arrest,
+                None,
+            ),
+            (
+                "Police detained five people over the killing of a journalist \
+                 in a car bomb in July 2016.",
+                EventType::Bombing,
+                Some("July 2016"),
+            ),
+            (
+                "The lawyer was murdered after being detained by the police in \
+                 November 1981.",
+                EventType::Arrest,
+                Some("November 1981"),
+            ),
+            (
+                "The lawyer was murdered after being detained by the police in \
+                 November 1981.",
+                EventType::Attack,
+                None,
+            ),
+            // Acts joined by "or" share the date.
+            (
+                "In 2016 dozens of villagers were imprisoned or killed by the police.",
+                EventType::Attack,
+                Some("2016"),
+            ),
+            // Of one kind, the nearest date is the act's.
+            (
+                "Two students were arrested in Minsk on 12 March 2021.",
+                EventType::Arrest,
+                Some("12 March 2021"),
+            ),
+        ] {
+            let a = analyze(text);
+            let e = a
+                .events
+                .iter()
+                .find(|e| e.kind == kind)
+                .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events));
+            assert_eq!(
+                e.date.as_ref().map(|d| d.text.as_str()),
+                date,
+                "{kind:?} in {text:?}"
+            );
+        }
     }
 
     #[test]
