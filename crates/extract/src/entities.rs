@@ -1164,9 +1164,30 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
             && !sentence_initial(ctx, start)
             && !given(start)
             && done_to_a_person(ctx, start..end);
+        // "Nduka Irabor and Tunde Thompson were arrested": two names of two
+        // or three plain words each, likewise (a run "and" joined because
+        // neither first word is a known given name).
+        let plain = |t: usize| {
+            let w = &ctx.lower[t];
+            name_token(ctx, t)
+                && !HEADS.iter().any(|(h, _)| *h == w)
+                && !words::is_office_head(w)
+                && !words::is_honorific(w)
+                && words::role_noun(w).is_none()
+                && !PERSON_NOUNS.contains(&w)
+                && res.lexicon.triggers.longest_at(&ctx.lower, t).is_none()
+        };
+        let names_pair = (start + 2..end.saturating_sub(2))
+            .find(|&k| &ctx.lower[k] == "and")
+            .filter(|&k| k - start <= 3 && end - k - 1 <= 3)
+            .filter(|&k| (start..end).all(|t| t == k || plain(t)))
+            .filter(|_| done_to_a_person(ctx, start..end));
         if pair && !covered(raws, span) {
             found.push(person(ctx, start..start + 1, None));
             found.push(person(ctx, start + 2..end, None));
+        } else if let Some(k) = names_pair.filter(|_| !covered(raws, span)) {
+            found.push(person(ctx, start..k, None));
+            found.push(person(ctx, k + 1..end, None));
         } else if !covered(raws, span) {
             if let Some(raw) =
                 outlet_before_noun(ctx, start..end).or_else(|| classify_run(ctx, res, start..end))
@@ -1923,10 +1944,10 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
         k += 1;
     }
     // "was reportedly tortured", "was found dead", "received a 10-year
-    // sentence".
+    // sentence", "has received the longest prison sentence".
     let passive = aux && (done(k) || w(k) == "found" && w(k + 1) == "dead")
-        || matches!(w(e), "received" | "receives")
-            && (e + 1..e + 6).any(|j| matches!(w(j), "sentence" | "sentences"));
+        || matches!(w(k), "received" | "receives")
+            && (k + 1..k + 6).any(|j| matches!(w(j), "sentence" | "sentences"));
     // ", 39," or ", 39 in front of a supermarket" (not ", 39 percent").
     let age = w(e) == ","
         && words::age(w(e + 1)).is_some_and(|a| a >= 15)

@@ -190,7 +190,8 @@ fn implied_subject(
 /// True when the verb at `t` tells a sentence passed, no trigger of the
 /// lexicon: "condemned leading rights activist Osman Kavala to life in
 /// prison" ("condemned … to" life, death, prison, jail or a number),
-/// "received a three-year sentence", "was handed a life sentence" (the
+/// "received a three-year sentence", "was handed a life sentence", "has
+/// received the longest prison sentence" (the
 /// verb, then only articles, numbers and words of a sentence's kind before
 /// "sentence").
 fn sentence_verb(ctx: &Ctx, t: usize, end: usize) -> bool {
@@ -221,6 +222,13 @@ fn sentence_verb(ctx: &Ctx, t: usize, end: usize) -> bool {
                                 | "suspended"
                                 | "heavy"
                                 | "harsh"
+                                | "harshest"
+                                | "long"
+                                | "longest"
+                                | "lengthy"
+                                | "maximum"
+                                | "stiff"
+                                | "severe"
                                 | "-"
                                 | "year"
                                 | "month"
@@ -1741,6 +1749,30 @@ const ACT_VERBS: &[&str] = &[
     "bludgeoned",
 ];
 
+/// Nouns of acts done to whoever owns them: "Khashoggi's murder", "Nikki
+/// Stone's arrest" (not "Putin's attack", "the army's raid", whose owner
+/// acts).
+const DONE_TO_OWNER: &[&str] = &[
+    "murder",
+    "killing",
+    "assassination",
+    "execution",
+    "lynching",
+    "beheading",
+    "shooting",
+    "stabbing",
+    "kidnapping",
+    "abduction",
+    "disappearance",
+    "arrest",
+    "detention",
+    "imprisonment",
+    "jailing",
+    "incarceration",
+    "conviction",
+    "sentencing",
+];
+
 /// Adjectives of a continent, with its name in the gazetteer.
 const CONTINENT_ADJECTIVES: &[(&str, &str)] = &[
     ("european", "Europe"),
@@ -2025,13 +2057,34 @@ fn fill(
                         passive_subject(ctx, res, ents, toks.end, d.trigger)
                             || placed_under_arrest(ctx, toks.clone(), d.trigger)
                     };
+                // "Jamal Khashoggi's murder", "Nikki Stone's arrest",
+                // "Kolesnikova's brutal abduction": the act is done to
+                // whoever owns it (the trigger is a noun there).
+                let possessor = toks.end <= d.trigger
+                    && d.trigger - toks.end <= 1
+                    && DONE_TO_OWNER.contains(&&ctx.lower[d.trigger])
+                    // "Duterte's arrest of critics": the owner acts.
+                    && ctx.lower.get(d.trigger + 1) != Some("of")
+                    && ctx.lower[toks.end - 1].ends_with(['s', 'S'])
+                    && ["'s", "\u{2019}s"]
+                        .iter()
+                        .any(|p| ctx.lower[toks.end - 1].ends_with(p))
+                    && (toks.end..d.trigger).all(|j| {
+                        ctx.lower[j].chars().all(char::is_alphabetic)
+                            && !ctx.is_capitalized(j)
+                            && !ctx.lower[j].ends_with("ed")
+                    });
+                let arrested = arrested
+                    || possessor && matches!(ev.kind, EventType::Arrest | EventType::Conviction);
                 // "Activist John Banda was shot dead", "X, 34, was
                 // brutally murdered": the subject of a passive act of
                 // violence is its victim.
                 let passive_victim = ev.kind.is_violent()
                     && toks.end <= d.trigger
                     && passive_subject(ctx, res, ents, toks.end, d.trigger);
-                if ev.kind.is_violent() && acts || arrested {
+                if ev.kind.is_violent() && possessor {
+                    push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
+                } else if ev.kind.is_violent() && acts || arrested {
                     push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
                 } else if !reported
                     && !agent
@@ -2646,10 +2699,12 @@ fn passive_between(
     let Some(verb) = ctx.lower.get(trigger) else {
         return false;
     };
-    // "A and B received four-year sentences": the sentence's receivers
-    // are its subject, right before the verb.
+    // "A and B received four-year sentences", "X has received the longest
+    // sentence": the sentence's receivers are its subject, right before
+    // the verb or its auxiliary.
     if matches!(verb, "received" | "receives" | "got") {
-        return from == trigger;
+        return from == trigger
+            || from + 1 == trigger && matches!(&ctx.lower[from], "has" | "have" | "had");
     }
     // "was put under house arrest", "was placed under arrest": the verb
     // group ends before "put".

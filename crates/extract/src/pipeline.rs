@@ -806,6 +806,11 @@ mod tests {
             "Lawyer Mohamed el-Baqer and blogger Mohamed Ibrahim received four-year sentences.",
         );
         assert_eq!(arrested(&a), ["Mohamed el-Baqer", "Mohamed Ibrahim"]);
+        let a = analyze(
+            "Valentina Baranovskaya is the oldest in jail, while Anna Safronova \
+             has received the longest prison sentence, six years.",
+        );
+        assert_eq!(arrested(&a), ["Anna Safronova"]);
         // Ages inside the list.
         let a = analyze("Ahmed Ali, 34, and Omar Khan, 29, were arrested in Lahore.");
         assert_eq!(arrested(&a), ["Ahmed Ali", "Omar Khan"]);
@@ -1623,6 +1628,60 @@ mod tests {
     }
 
     #[test]
+    fn the_owner_of_a_murder_or_an_arrest_is_its_victim_or_held() {
+        // (text, event type, its perpetrators (the held, for the law), its victims).
+        for (text, kind, perpetrators, victims) in [
+            (
+                "Video of Nikki Stone's arrest spread quickly.",
+                EventType::Arrest,
+                &["Nikki Stone"][..],
+                &[][..],
+            ),
+            (
+                "The UN condemned Jamal Khashoggi\u{2019}s brutal murder.",
+                EventType::Attack,
+                &[],
+                &["Jamal Khashoggi"],
+            ),
+            (
+                "Maria Kolesnikova's kidnapping shocked the country.",
+                EventType::Kidnapping,
+                &[],
+                &["Maria Kolesnikova"],
+            ),
+            // The owner of an attack, or of an arrest "of" someone, acts.
+            (
+                "Vladimir Putin's attack on Ukraine killed thousands of civilians.",
+                EventType::Attack,
+                &[],
+                &[],
+            ),
+            (
+                "Police chief John Smith's arrest of Maria Kolesnikova was condemned.",
+                EventType::Arrest,
+                &["Maria Kolesnikova"],
+                &[],
+            ),
+        ] {
+            let a = analyze(text);
+            let e = a
+                .events
+                .iter()
+                .find(|e| e.kind == kind)
+                .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events));
+            let names = |slots: &[vigil_core::Slot]| -> Vec<String> {
+                slots
+                    .iter()
+                    .filter(|s| s.entity.is_some())
+                    .map(|s| s.text.clone())
+                    .collect()
+            };
+            assert_eq!(names(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(names(&e.victims), victims, "{text}");
+        }
+    }
+
+    #[test]
     fn names_the_context_makes_people() {
         // The people of a text, in order.
         let check = |text: &str, want: &[&str]| {
@@ -1656,6 +1715,13 @@ mod tests {
             &["Krishnaswamy", "Jeevanandam"],
         );
         check("Officials said Kabul and Kandahar were attacked.", &[]);
+        // Two names of two words each, at the start of a sentence; bodies
+        // joined the same way stay none.
+        check(
+            "Nduka Irabor and Tunde Thompson were jailed for refusing to name a source.",
+            &["Nduka Irabor", "Tunde Thompson"],
+        );
+        check("Border Police and Army Rangers were killed.", &[]);
         // An age not closed by a comma.
         check(
             "They are accused of abducting Md Sohel Rana, 39 in front of a supermarket.",
