@@ -1945,6 +1945,10 @@ fn done_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
     }
     // "was reportedly tortured", "was found dead", "received a 10-year
     // sentence", "has received the longest prison sentence".
+    // ("were tried and jailed": a step of the law first.)
+    let done = |i: usize| {
+        done(i) || words::LEGAL_STEPS.contains(&w(i)) && w(i + 1) == "and" && done(i + 2)
+    };
     let passive = aux && (done(k) || w(k) == "found" && w(k + 1) == "dead")
         || matches!(w(k), "received" | "receives")
             && (k + 1..k + 6).any(|j| matches!(w(j), "sentence" | "sentences"));

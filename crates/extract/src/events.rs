@@ -1749,6 +1749,22 @@ const ACT_VERBS: &[&str] = &[
     "bludgeoned",
 ];
 
+/// Whether token `j` is a quotation mark that closes (`Some(true)`) or opens
+/// (`Some(false)`) a quotation; a straight `"` opens when a word follows it
+/// directly.
+fn quote_closes(ctx: &Ctx, j: usize) -> Option<bool> {
+    match &ctx.lower[j] {
+        "\u{201d}" => Some(true),
+        "\u{201c}" => Some(false),
+        "\"" => {
+            let end = ctx.tokens.get(j)?.span.end;
+            let next = ctx.text.get(end..)?.chars().next();
+            Some(!next.is_some_and(char::is_alphanumeric))
+        }
+        _ => None,
+    }
+}
+
 /// Nouns of acts done to whoever owns them: "Khashoggi's murder", "Nikki
 /// Stone's arrest" (not "Putin's attack", "the army's raid", whose owner
 /// acts).
@@ -1979,10 +1995,17 @@ fn fill(
                 // quotation mark in between ("…held hostage…," said X is a speaker).
                 let between = d.trigger.min(toks.start)..toks.start.max(d.trigger);
                 // ("X was reported missing": the report is of X, not by X.)
+                // A quotation mark between a person and the trigger after
+                // (X said: "they were kidnapped"; "Captain X"—into their
+                // kidnapping ruse), or one that closes between the trigger
+                // and a person after it ("…held hostage," said X); not one
+                // that opens before the people the trigger's sentence
+                // names (identified "as A, B and C").
+                let after = toks.start > d.trigger;
                 let reported = between.clone().any(|j| {
                     words::is_speech_verb(&ctx.lower[j])
                         && !(j > 0 && matches!(&ctx.lower[j - 1], "was" | "were" | "been"))
-                        || matches!(&ctx.lower[j], "\"" | "\u{201d}" | "\u{201c}")
+                        || quote_closes(ctx, j).is_some_and(|closes| closes || !after)
                 })
                     // "…, Interior Minister Nancy Faeser said": the speaker.
                     || ctx.lower.get(toks.end).is_some_and(words::is_speech_verb);
@@ -2834,8 +2857,13 @@ fn passive_between(
                 || (w == "among" || w == "those" || w == "reported") && j > start)
                 || (w.ends_with("ly") && w.len() > 4)
                 // "was beaten and stabbed", "was tortured and killed".
-                || HARMED.contains(&w) && ctx.lower.get(j + 1) == Some("and")
-                || w == "and" && j > start && HARMED.contains(&&ctx.lower[j - 1])
+                // "were tried and jailed".
+                || (HARMED.contains(&w) || words::LEGAL_STEPS.contains(&w))
+                    && ctx.lower.get(j + 1) == Some("and")
+                || w == "and"
+                    && j > start
+                    && (HARMED.contains(&&ctx.lower[j - 1])
+                        || words::LEGAL_STEPS.contains(&&ctx.lower[j - 1]))
                 || words::number_value(w).is_some() && !matches!(w, "a" | "an")
         })
 }

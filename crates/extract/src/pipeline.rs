@@ -811,6 +811,9 @@ mod tests {
              has received the longest prison sentence, six years.",
         );
         assert_eq!(arrested(&a), ["Anna Safronova"]);
+        // A step of the law before the verb.
+        let a = analyze("Nduka Irabor and Tunde Thompson were tried and jailed for refusing.");
+        assert_eq!(arrested(&a), ["Nduka Irabor", "Tunde Thompson"]);
         // Ages inside the list.
         let a = analyze("Ahmed Ali, 34, and Omar Khan, 29, were arrested in Lahore.");
         assert_eq!(arrested(&a), ["Ahmed Ali", "Omar Khan"]);
@@ -1678,6 +1681,46 @@ mod tests {
             };
             assert_eq!(names(&e.perpetrators), perpetrators, "{text}");
             assert_eq!(names(&e.victims), victims, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_speaker_outside_the_quotation_is_no_victim_a_name_inside_it_is() {
+        // (text, the kidnappings' victims named by an entity).
+        for (text, victims) in [
+            (
+                "The four kidnapped were identified \"as Chrisstan Gustolf of Germany \
+                 and Cindar Fernado of Mexico,\" a statement said.",
+                &["Chrisstan Gustolf", "Cindar Fernado"][..],
+            ),
+            (
+                "\"Three students were kidnapped in Kabul,\" said Sima Ahmadi.",
+                &[],
+            ),
+            (
+                "\u{201c}Three students were kidnapped in Kabul,\u{201d} said Sima Ahmadi.",
+                &[],
+            ),
+            (
+                "Sima Ahmadi said: \"Three students were kidnapped in Kabul.\"",
+                &[],
+            ),
+            (
+                "One of them called the leader \u{201c}Captain Sima\u{201d}\u{2014}into \
+                 their kidnapping plot.",
+                &[],
+            ),
+        ] {
+            let a = analyze(text);
+            let named: Vec<&str> = a
+                .events
+                .iter()
+                .filter(|e| e.kind == EventType::Kidnapping)
+                .flat_map(|e| &e.victims)
+                .filter(|s| s.entity.is_some())
+                .map(|s| s.text.as_str())
+                .collect();
+            assert_eq!(named, victims, "{text}: {:?}", a.events);
         }
     }
 

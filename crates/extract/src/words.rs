@@ -200,6 +200,19 @@ pub const NAME_PARTICLES: &[&str] = &[
     "le", "van", "von", "y", "el",
 ];
 
+/// Steps of the law a verb for people may follow in one verb group: "were
+/// tried and jailed", "was charged and detained".
+pub const LEGAL_STEPS: &[&str] = &[
+    "tried",
+    "charged",
+    "prosecuted",
+    "indicted",
+    "convicted",
+    "sentenced",
+    "arrested",
+    "detained",
+];
+
 /// Verbs of saying, in the forms news uses.
 pub const SPEECH_VERBS: &[&str] = &[
     "said",
