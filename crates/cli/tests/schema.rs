@@ -154,6 +154,7 @@ fn full_analysis() -> Analysis {
             injured: Some(0),
             arrested: None,
             fatal: false,
+            crime: None,
             nationalities: vec![slot("Tajik", None, None)],
             attributed_to: vec!["E1".into()],
             evidence: vec![Span::new(0, text.len())],

@@ -358,6 +358,14 @@ pub struct Event {
     /// acts attempted, foiled, planned or threatened.
     #[serde(default)]
     pub fatal: bool,
+    /// For arrests, raids and convictions: the act of violence the held are
+    /// suspected of, charged with or sentenced for, when the text says so
+    /// ("detained five people over the killing of a journalist": attack;
+    /// "sentenced for attempted murder"). `None` for every other event, and
+    /// when the text gives no act of violence ("arrested for insulting the
+    /// king").
+    #[serde(default)]
+    pub crime: Option<EventType>,
     /// Nationalities of the suspects, as countries.
     pub nationalities: Vec<Slot>,
     /// Entity ids of who states, warns of or reports the event.

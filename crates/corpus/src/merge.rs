@@ -1337,6 +1337,7 @@ mod tests {
                         injured: None,
                         arrested: None,
                         fatal: false,
+                        crime: None,
                         nationalities: Vec::new(),
                         attributed_to: Vec::new(),
                         evidence: Vec::new(),

@@ -72,6 +72,7 @@ fn event(id: &str, kind: EventType, date: Option<DateValue>) -> Event {
         injured: None,
         arrested: None,
         fatal: false,
+        crime: None,
         nationalities: Vec::new(),
         attributed_to: Vec::new(),
         evidence: Vec::new(),

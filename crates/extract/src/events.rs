@@ -1143,6 +1143,7 @@ fn sentence_events(
             injured: None,
             arrested: None,
             fatal: false,
+            crime: None,
             nationalities: Vec::new(),
             attributed_to: Vec::new(),
             evidence: ctx.sentences.get(sentence).copied().into_iter().collect(),
@@ -2656,6 +2657,10 @@ fn fill(
     ev.date = closest_date(ctx, dates, &clause, d.trigger, &usable)
         .or_else(|| closest_date(ctx, dates, &sentence_range, d.trigger, &usable));
 
+    if suspects_event {
+        ev.crime = crime_after(ctx, res, d.trigger, own_end);
+    }
+
     // Attribution: who says so.
     ev.attributed_to = attribution(ctx, ents, sentence_range.clone(), quotes, ev.trigger.span());
 
@@ -3463,6 +3468,51 @@ fn number_after(ctx: &Ctx, t: usize, ceil: usize) -> Option<u32> {
     None
 }
 
+/// What an arrest, raid or conviction at `trigger` holds people for, when
+/// the clause (up to `end`) names an act of violence after a word that
+/// gives the reason: "detained five people over the killing of a
+/// journalist", "arrested in connection with the kidnapping", "sentenced
+/// for attempted murder", "charged with the abduction" (not "sentenced for
+/// filming police attacking demonstrators": a verb of its own between).
+fn crime_after(ctx: &Ctx, res: &Resources, trigger: usize, end: usize) -> Option<EventType> {
+    let w = |j: usize| ctx.lower.get(j).unwrap_or("");
+    let mut j = trigger + 1;
+    while j < end.min(trigger + 20) {
+        let reason = match w(j) {
+            "over" | "for" => 1,
+            "in" if w(j + 1) == "connection" && w(j + 2) == "with" => 3,
+            "on" if w(j + 1) == "suspicion" && w(j + 2) == "of" => 3,
+            "suspected" | "accused" | "convicted" | "guilty" if w(j + 1) == "of" => 2,
+            "charged" | "charges" if w(j + 1) == "with" => 2,
+            _ => 0,
+        };
+        if reason == 0 {
+            j += 1;
+            continue;
+        }
+        let from = j + reason;
+        for k in from..end.min(from + 6) {
+            let word = w(k);
+            if let Some((_, tr)) = res.lexicon.triggers.longest_at(&ctx.lower, k) {
+                if tr.kind.is_violent() && !tr.threat {
+                    return Some(tr.kind);
+                }
+            }
+            // "attempted murder" (the lexicon's "murder" is a noun too).
+            if matches!(word, "murder" | "murders" | "manslaughter" | "homicide") {
+                return Some(EventType::Attack);
+            }
+            // Another verb, or the end of the phrase.
+            let gerund = word.ends_with("ing") && word != "being" && word.len() > 4;
+            if gerund || matches!(word, "." | ";" | "," | "and" | "but" | "after" | "when") {
+                break;
+            }
+        }
+        j = from;
+    }
+    None
+}
+
 /// Durations ("for the past decade") are not the date of an event.
 fn too_vague(d: &DateValue) -> bool {
     (d.end - d.start).num_days() > 400
@@ -3823,6 +3873,7 @@ fn merge(ents: &Entities, drafts: Vec<Draft>) -> Vec<Event> {
                 }
                 e.killed = e.killed.max(d.killed);
                 e.fatal |= d.fatal;
+                e.crime = e.crime.or(d.crime);
                 e.injured = e.injured.max(d.injured);
                 e.arrested = e.arrested.max(d.arrested);
                 for a in d.attributed_to {

@@ -1725,6 +1725,63 @@ mod tests {
     }
 
     #[test]
+    fn an_arrest_says_what_act_of_violence_it_holds_people_for() {
+        // (text, the crime of its arrest or conviction).
+        for (text, crime) in [
+            (
+                "Ukrainian police have detained five people, including a surgeon, \
+                 over the killing of an investigative journalist in July 2016.",
+                Some(EventType::Attack),
+            ),
+            (
+                "Police arrested two men in connection with the kidnapping of a girl.",
+                Some(EventType::Kidnapping),
+            ),
+            (
+                "A court in Stockholm sentenced a man and a woman to ten and eight \
+                 years in prison for attempted murder.",
+                Some(EventType::Attack),
+            ),
+            (
+                "Police arrested three men on suspicion of the bombing of a mosque in Lahore.",
+                Some(EventType::Bombing),
+            ),
+            // What the held did is no violence, or violence is only
+            // what they reported.
+            (
+                "Police arrested journalist Omar Radi in Casablanca for insulting a judge.",
+                None,
+            ),
+            (
+                "Khaled Drareni was sentenced to three years in prison for filming \
+                 police attacking demonstrators.",
+                None,
+            ),
+            ("Police arrested two suspects in Lahore on Monday.", None),
+        ] {
+            let a = analyze(text);
+            let e = a
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventType::Arrest | EventType::Conviction))
+                .unwrap_or_else(|| panic!("no arrest in {text:?}: {:?}", a.events));
+            assert_eq!(e.crime, crime, "{text}");
+            // Only the law's acts have a crime.
+            assert!(
+                a.events
+                    .iter()
+                    .filter(|e| !matches!(
+                        e.kind,
+                        EventType::Arrest | EventType::Conviction | EventType::Raid
+                    ))
+                    .all(|e| e.crime.is_none()),
+                "{text}: {:?}",
+                a.events
+            );
+        }
+    }
+
+    #[test]
     fn names_the_context_makes_people() {
         // The people of a text, in order.
         let check = |text: &str, want: &[&str]| {

@@ -100,6 +100,7 @@ fn article(i: usize) -> (Document, Analysis) {
         injured: None,
         arrested: None,
         fatal: false,
+        crime: None,
         nationalities: Vec::new(),
         attributed_to: Vec::new(),
         evidence: vec![Span::new(0, text.len())],

@@ -903,6 +903,7 @@ mod tests {
                     injured: None,
                     arrested: None,
                     fatal: false,
+                    crime: None,
                     nationalities: Vec::new(),
                     attributed_to: Vec::new(),
                     evidence: vec![Span::new(0, text.len())],

@@ -279,6 +279,7 @@ this year. The state governor condemned the violence and promised to reinforce s
             injured: None,
             arrested: None,
             fatal: false,
+            crime: None,
             nationalities: Vec::new(),
             attributed_to: Vec::new(),
             evidence: vec![Span::new(0, spec.text.len())],

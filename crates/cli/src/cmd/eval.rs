@@ -154,14 +154,23 @@ impl Category {
                 Some(Category::Killing)
             }
             // The arrest of the suspects of a crime ("two of his alleged
-            // assailants were arrested") is no arbitrary detention.
-            EventType::Arrest | EventType::Conviction if !held_culprits(e) => {
+            // assailants were arrested", "detained five people over the
+            // killing") is no arbitrary detention.
+            EventType::Arrest | EventType::Conviction
+                if !held_culprits(e) && !held_for_violence(e) =>
+            {
                 Some(Category::Detention)
             }
             EventType::Kidnapping | EventType::HostageTaking => Some(Category::Abduction),
             _ => None,
         }
     }
+}
+
+/// True when an arrest or conviction holds people for an act of violence
+/// (`Event::crime`: "detained five people over the killing of a journalist").
+fn held_for_violence(e: &Event) -> bool {
+    e.crime.is_some()
 }
 
 /// True when everyone an arrest or conviction holds is named by a word for
@@ -416,8 +425,11 @@ fn main_event(a: &Analysis) -> Option<&Event> {
     };
     // A person named as harmed or held: the article's subject is a person.
     let names_person = |e: &Event| people_harmed_or_held(a, e).next().is_some();
+    // (An arrest for an act of violence is no arbitrary detention, but it
+    // may still be what the article is about.)
     let candidate = |e: &Event| {
-        e.stage == Stage::Accomplished && (Category::of_event(e).is_some() || e.kind.is_violent())
+        e.stage == Stage::Accomplished
+            && (Category::of_event(e).is_some() || e.kind.is_violent() || e.crime.is_some())
     };
     best(&|e| candidate(e) && names_person(e))
         .or_else(|| best(&candidate))
@@ -1066,6 +1078,19 @@ mod tests {
         );
         assert_eq!(
             categories("Police arrested journalist Hopewell Chin'ono in Harare."),
+            [Some(Category::Detention)]
+        );
+        // Held for an act of violence.
+        assert_eq!(
+            categories(
+                "Ukrainian police have detained five people over the killing of an \
+                 investigative journalist in July 2016."
+            ),
+            [None]
+        );
+        // Held for what they did, which is no violence.
+        assert_eq!(
+            categories("Police arrested journalist Hopewell Chin'ono for reporting on the attack."),
             [Some(Category::Detention)]
         );
     }

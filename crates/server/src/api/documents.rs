@@ -243,6 +243,7 @@ mod tests {
                 injured: None,
                 arrested: None,
                 fatal: false,
+                crime: None,
                 nationalities: vec![],
                 attributed_to: vec![],
                 evidence: vec![Span::new(0, 26)],
