@@ -145,6 +145,27 @@ fn words(form: &str) -> Vec<String> {
         .collect()
 }
 
+/// The line each form of a file was first given on: a form given twice is
+/// an error (the second would silently replace the first).
+#[derive(Default)]
+struct Seen(FxHashMap<Vec<String>, usize>);
+
+impl Seen {
+    fn check(&mut self, file: &str, line: usize, form: &[String]) -> Result<(), ResourceError> {
+        match self.0.insert(form.to_vec(), line) {
+            Some(first) => Err(ResourceError::Data {
+                file: file.into(),
+                line,
+                message: format!(
+                    "`{}` is already given on line {first}: keep one of the two lines",
+                    form.join(" ")
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 fn event_type(name: &str) -> Option<EventType> {
     EventType::ALL.into_iter().find(|t| t.as_str() == name)
 }
@@ -153,6 +174,7 @@ impl Lexicon {
     /// Parses the embedded lexicon files.
     pub fn embedded() -> Result<Lexicon, ResourceError> {
         let mut triggers = PhraseTable::default();
+        let mut seen = Seen::default();
         for (line, cols) in rows(TRIGGERS) {
             let bad = |what: &str| ResourceError::Data {
                 file: "data/lexicon/triggers.tsv".into(),
@@ -175,6 +197,7 @@ impl Lexicon {
             }
             let has = |f: &str| flags.contains(&f);
             let w = words(form);
+            seen.check("data/lexicon/triggers.tsv", line, &w)?;
             triggers.insert(
                 w.clone(),
                 Trigger {
@@ -189,15 +212,19 @@ impl Lexicon {
             );
         }
         let mut weapons = PhraseTable::default();
+        let mut seen = Seen::default();
         for (line, cols) in rows(WEAPONS) {
             let class = cols.get(1).ok_or_else(|| ResourceError::Data {
                 file: "data/lexicon/weapons.tsv".into(),
                 line,
                 message: "expected `form<TAB>class`".into(),
             })?;
-            weapons.insert(words(cols[0]), class.trim().to_string());
+            let w = words(cols[0]);
+            seen.check("data/lexicon/weapons.tsv", line, &w)?;
+            weapons.insert(w, class.trim().to_string());
         }
         let mut nouns = PhraseTable::default();
+        let mut seen = Seen::default();
         for (line, cols) in rows(NOUNS) {
             let role = match cols.get(1).map(|r| r.trim()) {
                 Some("perpetrator") => NounRole::Perpetrator,
@@ -212,7 +239,9 @@ impl Lexicon {
                     })
                 }
             };
-            nouns.insert(words(cols[0]), role);
+            let w = words(cols[0]);
+            seen.check("data/lexicon/nouns.tsv", line, &w)?;
+            nouns.insert(w, role);
         }
         // Each name lower-cased, and without its accents too ("Anaïs" is
         // also written "Anais").
@@ -253,5 +282,26 @@ mod tests {
         let (_, t) = lex.triggers.longest_at(&["arrested"], 0).expect("arrested");
         assert_eq!(t.kind, EventType::Arrest);
         assert!(t.past);
+    }
+
+    #[test]
+    fn a_form_given_twice_is_an_error_naming_both_lines() {
+        let mut seen = Seen::default();
+        let form = words("car bomb");
+        assert!(seen.check("weapons.tsv", 3, &form).is_ok());
+        assert!(seen.check("weapons.tsv", 4, &words("truck bomb")).is_ok());
+        let err = seen
+            .check("weapons.tsv", 9, &words("Car  Bomb"))
+            .expect_err("a repeated form");
+        let ResourceError::Data {
+            file,
+            line,
+            message,
+        } = err
+        else {
+            panic!("a data error: {err:?}");
+        };
+        assert_eq!((file.as_str(), line), ("weapons.tsv", 9));
+        assert!(message.contains("line 3"), "{message}");
     }
 }
