@@ -36,6 +36,11 @@ pub struct Incident {
     /// not it gives a toll (see `Event::fatal`).
     #[serde(default)]
     pub fatal: bool,
+    /// For arrests, raids and convictions: the act of violence the held
+    /// are suspected of, charged with or sentenced for, as most sources
+    /// that give one say (see `Event::crime`).
+    #[serde(default)]
+    pub crime: Option<EventType>,
     /// Every event merged into the incident, in input order.
     pub sources: Vec<IncidentSource>,
     /// The earliest publication time among the sources, when known.

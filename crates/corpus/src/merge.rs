@@ -998,6 +998,23 @@ fn pick_kind(g: &[Report]) -> Option<EventType> {
 
 /// A count field: the value most sources give (ties: the larger), and a
 /// disagreement when sources differ.
+/// The value given most often (ties: the first given), if any.
+fn most_common<T: PartialEq + Copy>(values: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: Vec<(T, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(x, _)| *x == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    // `max_by_key` keeps the last of equal maxima: walk backwards.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(v, _)| v)
+}
+
 fn pick_count(
     g: &[Report],
     field: &str,
@@ -1106,6 +1123,7 @@ fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
     // One source telling of a death makes the incident fatal: a toll is
     // often given only by the later reports.
     let fatal = killed.is_some_and(|k| k > 0) || g.iter().any(|r| r.event.fatal);
+    let crime = most_common(g.iter().filter_map(|r| r.event.crime));
     let sources = g
         .iter()
         .map(|r| IncidentSource {
@@ -1134,6 +1152,7 @@ fn build(g: &[Report], merge_reasons: Vec<String>) -> Option<Incident> {
         injured,
         arrested,
         fatal,
+        crime,
         sources,
         first_seen,
         disagreements,

@@ -237,6 +237,40 @@ fn one_source_telling_of_deaths_makes_the_incident_fatal() {
 }
 
 #[test]
+fn an_incident_holds_people_for_what_most_sources_say() {
+    let report = |source: &str, crime: Option<EventType>| {
+        let mut a = bombing(
+            source,
+            "2021-10-15T16:00:00+00:00",
+            KANDAHAR,
+            day(2021, 10, 15),
+            0,
+        );
+        a.events[0].kind = EventType::Arrest;
+        a.events[0].killed = None;
+        a.events[0].crime = crime;
+        a
+    };
+    let (a, b, c) = (
+        report("A", Some(EventType::Attack)),
+        report("B", None),
+        report("C", Some(EventType::Kidnapping)),
+    );
+    let d = report("D", Some(EventType::Kidnapping));
+    // One source says, one does not: the one that says.
+    let incidents = merge_events(&[("a", &a), ("b", &b)]);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].crime, Some(EventType::Attack));
+    // Most sources; a tie goes to the first.
+    let incidents = merge_events(&[("a", &a), ("c", &c), ("d", &d)]);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].crime, Some(EventType::Kidnapping));
+    let incidents = merge_events(&[("a", &a), ("c", &c)]);
+    assert_eq!(incidents[0].crime, Some(EventType::Attack));
+    assert_eq!(merge_events(&[("b", &b)])[0].crime, None);
+}
+
+#[test]
 fn a_day_apart_at_day_precision_still_merges() {
     let a = bombing(
         "A",

@@ -80,6 +80,7 @@ pub fn feature(incident: &Incident, record: &Record) -> Value {
     p.insert("fatal".into(), json!(record.fatal));
     p.insert("injured".into(), json!(record.injured));
     p.insert("arrested".into(), json!(record.arrested));
+    p.insert("crime".into(), text(record.crime));
     p.insert("sources_count".into(), json!(record.sources_count));
     p.insert("country_code".into(), text(&record.country_code));
     p.insert("date_end".into(), json!(date(record.date_end)));

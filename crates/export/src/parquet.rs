@@ -209,6 +209,7 @@ fn text_column<'a>(r: &'a Record, name: &str) -> &'a str {
         "type" => r.kind,
         "stage" => r.stage,
         "country_code" => &r.country_code,
+        "crime" => r.crime,
         "urls" => &r.urls,
         _ => "",
     }
@@ -226,6 +227,8 @@ mod tests {
         let mut r = Record::new(&testing::bombing(), &crate::KbPrefixes);
         r.admin1 = "Brussels-Capital".into();
         r.source_scale = "International".into();
+        // (A bombing holds no one: the arrest's column set by hand.)
+        r.crime = "attack";
         for name in COLUMNS {
             if column_type(name).0 == DataType::Utf8 {
                 assert!(!text_column(&r, name).is_empty(), "{name} is empty");

@@ -8,7 +8,7 @@ use crate::resolve::Resolver;
 use crate::summary;
 
 /// The column names, in order: ACLED's twenty, then vigil's.
-pub const COLUMNS: [&str; 31] = [
+pub const COLUMNS: [&str; 32] = [
     "event_id_cnty",
     "event_date",
     "year",
@@ -37,6 +37,7 @@ pub const COLUMNS: [&str; 31] = [
     "fatal",
     "injured",
     "arrested",
+    "crime",
     "sources_count",
     "country_code",
     "date_end",
@@ -94,6 +95,9 @@ pub struct Record {
     pub fatal: bool,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
+    /// For arrests, raids and convictions, the act of violence the held are
+    /// held for (`Incident::crime`, `attack`); empty otherwise.
+    pub crime: &'static str,
     pub sources_count: u32,
     /// ISO 3166-1 alpha-2 code of the country.
     pub country_code: String,
@@ -212,6 +216,7 @@ impl Record {
             fatal: incident.fatal,
             injured: incident.injured,
             arrested: incident.arrested,
+            crime: incident.crime.map_or("", EventType::as_str),
             sources_count: u32::try_from(incident.sources.len()).unwrap_or(u32::MAX),
             country_code,
             date_end: incident.date.as_ref().map(|d| d.end),
@@ -220,7 +225,7 @@ impl Record {
     }
 
     /// The values as text, in [`COLUMNS`] order (empty for unknown).
-    pub fn text_fields(&self) -> [String; 31] {
+    pub fn text_fields(&self) -> [String; 32] {
         let opt = |v: Option<String>| v.unwrap_or_default();
         let date = |d: Option<NaiveDate>| opt(d.map(|d| d.format("%Y-%m-%d").to_string()));
         let num = |n: Option<u32>| opt(n.map(|n| n.to_string()));
@@ -253,6 +258,7 @@ impl Record {
             self.fatal.to_string(),
             num(self.injured),
             num(self.arrested),
+            self.crime.to_string(),
             self.sources_count.to_string(),
             self.country_code.clone(),
             date(self.date_end),
@@ -309,6 +315,23 @@ mod tests {
         assert_eq!((r.kind, r.stage), ("bombing", "accomplished"));
         assert_eq!(r.sources_count, 2);
         assert_eq!(r.text_fields().len(), COLUMNS.len());
+    }
+
+    #[test]
+    fn an_arrest_row_says_what_it_holds_people_for() {
+        let mut arrest = testing::bare_plot();
+        arrest.kind = vigil_core::EventType::Arrest;
+        arrest.stage = vigil_core::Stage::Accomplished;
+        assert_eq!(Record::new(&arrest, &KbPrefixes).crime, "");
+        arrest.crime = Some(vigil_core::EventType::Kidnapping);
+        let r = Record::new(&arrest, &KbPrefixes);
+        assert_eq!(r.crime, "kidnapping");
+        let at = COLUMNS
+            .iter()
+            .position(|c| *c == "crime")
+            .expect("a crime column");
+        assert_eq!(r.text_fields()[at], "kidnapping");
+        assert!(r.notes.contains(" Held for: kidnapping."), "{}", r.notes);
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub const REFERENCE_TIME: &str = "2026-11-29T00:00:00.000Z";
 const EXTENSION_SCHEMA: &str = "https://github.com/vigil-osint/vigil/blob/main/docs/export.md#stix";
 
 /// Top-level properties the extension adds.
-const EXTENSION_PROPERTIES: [&str; 11] = [
+const EXTENSION_PROPERTIES: [&str; 12] = [
     "incident_type",
     "first_seen",
     "last_seen",
@@ -70,6 +70,7 @@ const EXTENSION_PROPERTIES: [&str; 11] = [
     "x_vigil_fatal",
     "x_vigil_injured",
     "x_vigil_arrested",
+    "x_vigil_crime",
 ];
 
 /// STIX object types vigil writes.
@@ -768,6 +769,10 @@ impl<W: Write> IncidentWriter for StixWriter<W> {
         if incident.fatal {
             o.insert("x_vigil_fatal".into(), json!(true));
         }
+        // What an arrest, raid or conviction holds people for.
+        if let Some(crime) = incident.crime {
+            o.insert("x_vigil_crime".into(), json!(crime.as_str()));
+        }
         o.insert("extensions".into(), extension());
         self.emit(&o)?;
         for (id, kind, target) in relationships {
@@ -867,6 +872,18 @@ mod tests {
     }
 
     #[test]
+    fn an_arrest_says_what_it_holds_people_for() -> Result<(), Box<dyn std::error::Error>> {
+        let mut arrest = testing::bare_plot();
+        arrest.kind = vigil_core::EventType::Arrest;
+        arrest.crime = Some(vigil_core::EventType::Bombing);
+        let b = bundle(&[arrest])?;
+        let incidents = of_type(&b, "incident");
+        assert_eq!(incidents.len(), 1);
+        assert_eq!(incidents[0]["x_vigil_crime"], "bombing");
+        Ok(())
+    }
+
+    #[test]
     fn bombing_becomes_incident_actor_place_and_reports() -> Result<(), Box<dyn std::error::Error>>
     {
         let b = bundle(&[testing::bombing()])?;
@@ -882,6 +899,7 @@ mod tests {
         assert_eq!(inc["x_vigil_killed"], 2);
         assert_eq!(inc["x_vigil_fatal"], true);
         assert_eq!(inc["confidence"], 80);
+        assert!(inc.get("x_vigil_crime").is_none(), "no arrest: {inc}");
 
         let actors = of_type(&b, "threat-actor");
         assert_eq!(actors.len(), 1, "only the linked group, not 'gunmen'");

@@ -30,6 +30,8 @@ pub fn title(incident: &Incident) -> String {
 /// "Bombing (accomplished) in Brussels (BE) on 2024-03-10. Perpetrators:
 /// Islamic State Khorasan Province. Targets: a church. Victims: 12 people.
 /// Weapons: bomb. 2 killed, 3 injured. Reported by 2 sources: Reuters, AP."
+/// An arrest says what it holds people for: "… 5 arrested. Held for:
+/// attack. …".
 pub fn summary(incident: &Incident) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -70,6 +72,9 @@ pub fn summary(incident: &Incident) -> String {
     );
     if !counts.is_empty() {
         let _ = write!(out, " {counts}.");
+    }
+    if let Some(crime) = incident.crime {
+        let _ = write!(out, " Held for: {}.", type_words(crime));
     }
     for d in &incident.disagreements {
         let values: Vec<&str> = d.values.iter().map(|v| v.value.as_str()).collect();

@@ -85,6 +85,7 @@ pub fn bombing() -> Incident {
         injured: Some(3),
         arrested: None,
         fatal: true,
+        crime: None,
         sources: vec![
             source(
                 "reuters-1",
@@ -135,6 +136,7 @@ pub fn warning() -> Incident {
         injured: None,
         arrested: None,
         fatal: false,
+        crime: None,
         sources: vec![IncidentSource {
             kind: EventType::Warning,
             stage: Stage::Threatened,
@@ -162,6 +164,7 @@ pub fn bare_plot() -> Incident {
         injured: None,
         arrested: Some(4),
         fatal: false,
+        crime: None,
         sources: vec![IncidentSource {
             published: None,
             kind: EventType::Plot,

@@ -199,6 +199,7 @@ pub fn payload(watchlist: &Watchlist, incident: &Incident) -> serde_json::Value 
             "fatal": incident.fatal,
             "injured": incident.injured,
             "arrested": incident.arrested,
+            "crime": incident.crime,
             "first_seen": incident.first_seen,
             "sources": sources,
             "api": format!("/api/v1/incidents/{}", incident.id),

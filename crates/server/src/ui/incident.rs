@@ -182,13 +182,22 @@ fn facts(incident: &Incident) -> String {
     );
     let _ = write!(
         out,
-        "<dt>Casualties</dt><dd>{}</dd></dl>",
+        "<dt>Casualties</dt><dd>{}</dd>",
         if c.is_empty() {
             "none reported".to_string()
         } else {
             esc(&c).to_string()
         }
     );
+    // What an arrest, raid or conviction holds people for.
+    if let Some(crime) = incident.crime {
+        let _ = write!(
+            out,
+            "<dt>Held for</dt><dd>{}</dd>",
+            esc(&crime.as_str().replace('_', " "))
+        );
+    }
+    out.push_str("</dl>");
     out
 }
 
@@ -312,6 +321,7 @@ pub async fn incident(State(state): State<AppState>, Path(id): Path<String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigil_core::{EventType, Stage};
 
     #[test]
     fn chains_read_from_the_reporter_to_the_origin() {
@@ -323,6 +333,37 @@ mod tests {
         assert_eq!(
             chain_text(&chain),
             "Shafaq &lt;News&gt; → The New York Times → UN report"
+        );
+    }
+
+    #[test]
+    fn the_facts_say_what_an_arrest_holds_people_for() {
+        let mut arrest = Incident {
+            id: "d/V1".into(),
+            kind: EventType::Arrest,
+            stage: Stage::Accomplished,
+            date: None,
+            location: None,
+            perpetrators: vec![],
+            targets: vec![],
+            victims: vec![],
+            weapons: vec![],
+            killed: None,
+            injured: None,
+            arrested: Some(5),
+            fatal: false,
+            crime: None,
+            sources: vec![],
+            first_seen: None,
+            disagreements: vec![],
+            merge_reasons: vec![],
+        };
+        assert!(!facts(&arrest).contains("Held for"));
+        arrest.crime = Some(EventType::VehicleRamming);
+        let html = facts(&arrest);
+        assert!(
+            html.contains("<dt>Held for</dt><dd>vehicle ramming</dd></dl>"),
+            "{html}"
         );
     }
 

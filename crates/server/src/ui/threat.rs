@@ -355,6 +355,7 @@ mod tests {
             injured: None,
             arrested: None,
             fatal: false,
+            crime: None,
             sources: docs
                 .iter()
                 .map(|d| IncidentSource {
