@@ -2089,7 +2089,6 @@ fn fill(
                     && DONE_TO_OWNER.contains(&&ctx.lower[d.trigger])
                     // "Duterte's arrest of critics": the owner acts.
                     && ctx.lower.get(d.trigger + 1) != Some("of")
-                    && ctx.lower[toks.end - 1].ends_with(['s', 'S'])
                     && ["'s", "\u{2019}s"]
                         .iter()
                         .any(|p| ctx.lower[toks.end - 1].ends_with(p))
@@ -3498,8 +3497,8 @@ fn crime_after(ctx: &Ctx, res: &Resources, trigger: usize, end: usize) -> Option
                     return Some(tr.kind);
                 }
             }
-            // "attempted murder" (the lexicon's "murder" is a noun too).
-            if matches!(word, "murder" | "murders" | "manslaughter" | "homicide") {
+            // Killings the lexicon has no trigger for.
+            if matches!(word, "manslaughter" | "homicide" | "homicides") {
                 return Some(EventType::Attack);
             }
             // Another verb, or the end of the phrase.

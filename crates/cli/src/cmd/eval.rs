@@ -390,9 +390,7 @@ fn document(sample: &Sample, path: &Path) -> (Document, bool) {
     if sample.title.is_some() {
         doc.title = sample.title.clone();
     }
-    if sample.published.is_some() {
-        doc.published = sample.published;
-    }
+    doc.published = sample.published.or(doc.published);
     (doc, fallback)
 }
 
