@@ -2636,19 +2636,24 @@ fn fill(
         let (a, b) = (o.min(d.trigger), o.max(d.trigger));
         b - a <= 3 && (a + 1..b).any(|j| matches!(&ctx.lower[j], "and" | "or"))
     };
+    // The triggers are in sentence order: this sentence's are one run.
+    let lo = triggers.partition_point(|o| o.sentence < d.sentence);
+    let hi = triggers.partition_point(|o| o.sentence <= d.sentence);
+    let others: Vec<usize> = if family == Family::Other {
+        Vec::new()
+    } else {
+        triggers
+            .get(lo..hi)
+            .unwrap_or_default()
+            .iter()
+            .filter(|o| o.family != Family::Other && o.family != family && !joined(o.token))
+            .map(|o| at(o.token))
+            .collect()
+    };
     let beyond_other = |dm: &DateMention| {
-        family != Family::Other
-            && triggers.iter().any(|o| {
-                o.sentence == d.sentence
-                    && o.family != Family::Other
-                    && o.family != family
-                    && !joined(o.token)
-                    && {
-                        let there = at(o.token);
-                        (here < there && there < dm.span.start)
-                            || (dm.span.end <= there && there < here)
-                    }
-            })
+        others.iter().any(|&there| {
+            (here < there && there < dm.span.start) || (dm.span.end <= there && there < here)
+        })
     };
     let usable = |dm: &&DateMention| {
         plan_after.is_none_or(|p| dm.span.start < p) && !too_vague(&dm.value) && !beyond_other(dm)
