@@ -1858,7 +1858,8 @@ const PERSON_NOUNS: &[&str] = &[
 /// True when the run at `range` stands in apposition after a noun for a
 /// person a few words before it: "… man with autism, Eyad al-Hallaq, …",
 /// "a Brooklyn journalist and activist, Masih Alinejad." — the run closed by
-/// a comma, a full stop or a clause.
+/// a comma, a full stop or a clause ("Another of the detained lawmakers,
+/// Lam Cheuk-ting, …": one of a plural).
 fn apposed_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
     let Some(comma) = range.start.checked_sub(1) else {
         return false;
@@ -1873,12 +1874,24 @@ fn apposed_to_a_person(ctx: &Ctx, range: std::ops::Range<usize>) -> bool {
         )
     });
     let sent = ctx.tok_sent.get(range.start);
+    // "Another of the detained former lawmakers, Lam Cheuk-ting,": one of
+    // a plural.
+    let one_of = |j: usize| {
+        (j.saturating_sub(6)..j).any(|i| {
+            matches!(&ctx.lower[i], "one" | "another") && ctx.lower.get(i + 1) == Some("of")
+        })
+    };
     closed
         && (comma.saturating_sub(4)..comma).any(|j| {
             ctx.tok_sent.get(j) == sent
                 && !ctx.is_capitalized(j)
                 && (PERSON_NOUNS.contains(&&ctx.lower[j])
-                    || words::role_noun(&ctx.lower[j]) == Some(false))
+                    || words::role_noun(&ctx.lower[j]) == Some(false)
+                    || (words::role_noun(&ctx.lower[j]) == Some(true)
+                        || ctx.lower[j]
+                            .strip_suffix('s')
+                            .is_some_and(words::is_office_head))
+                        && one_of(j))
         })
 }
 

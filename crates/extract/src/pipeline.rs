@@ -1832,6 +1832,12 @@ mod tests {
             "Police shot an unarmed man with autism, Eyad al-Hallaq, after he fled.",
             &["Eyad al-Hallaq"],
         );
+        // One of a plural, in apposition.
+        check(
+            "Another of the detained former lawmakers, Lam Cheuk-ting, was arrested in August.",
+            &["Lam Cheuk-ting"],
+        );
+        check("The lawmakers, Lam Cheuk-ting and others, met.", &[]);
         // A list after "identified as": every item, one word or more, with
         // an age or where the person is from.
         check(
