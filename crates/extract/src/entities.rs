@@ -1143,6 +1143,9 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
                     && (given(end + 1) || end - start >= 2))
                 // "Germany and Catherine Wen Sirua": a known name ends at "and".
                 && !(&ctx.lower[end] == "and" && covered(raws, ctx.span_of(start..end)))
+                // "Goobjoog Media and Mohamed Abduwahab Abuuja": a name with
+                // an organisation's head word, then a person.
+                && !(&ctx.lower[end] == "and" && given(end + 1) && body_word(&ctx.lower[end - 1]))
             {
                 end += 2;
             } else if words::NAME_PARTICLES.contains(&&ctx.lower[end])
@@ -1170,7 +1173,7 @@ fn pattern_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, embedded: &mut 
         let plain = |t: usize| {
             let w = &ctx.lower[t];
             name_token(ctx, t)
-                && !HEADS.iter().any(|(h, _)| *h == w)
+                && !body_word(w)
                 && !words::is_office_head(w)
                 && !words::is_honorific(w)
                 && words::role_noun(w).is_none()
@@ -1854,6 +1857,28 @@ const PERSON_NOUNS: &[&str] = &[
     "man", "woman", "boy", "girl", "teenager", "youth", "child", "mother", "father", "son",
     "daughter", "brother", "sister", "wife", "husband", "victim",
 ];
+
+/// Words that end the name of a body rather than a person: the head words
+/// of [`HEADS`] and those of outlets ("Goobjoog Media", "Daily Post").
+fn body_word(lower: &str) -> bool {
+    HEADS.iter().any(|(h, _)| *h == lower)
+        || matches!(
+            lower,
+            "media"
+                | "news"
+                | "radio"
+                | "tv"
+                | "television"
+                | "times"
+                | "press"
+                | "daily"
+                | "tribune"
+                | "herald"
+                | "journal"
+                | "magazine"
+                | "gazette"
+        )
+}
 
 /// True when the run at `range` stands in apposition after a noun for a
 /// person a few words before it: "… man with autism, Eyad al-Hallaq, …",

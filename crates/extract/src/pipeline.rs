@@ -870,7 +870,10 @@ mod tests {
             "However, two journalists, Abdiaziz Ahmed Gurbiye from Goobjoog Media \
              and Mohamed Abduwahab Abuuja, were jailed by the authorities in Mogadishu.",
         );
-        assert_eq!(arrested(&a), ["Abdiaziz Ahmed Gurbiye"]);
+        assert_eq!(
+            arrested(&a),
+            ["Abdiaziz Ahmed Gurbiye", "Mohamed Abduwahab Abuuja"]
+        );
         // The subject the predicate's noun names.
         let a = analyze(
             "Hong Kong media tycoon Jimmy Lai became the highest-profile person \
@@ -1822,6 +1825,12 @@ mod tests {
             &["Nduka Irabor", "Tunde Thompson"],
         );
         check("Border Police and Army Rangers were killed.", &[]);
+        // An outlet's name then a person: "and" ends the outlet.
+        check(
+            "Two journalists, Abdiaziz Ahmed Gurbiye from Goobjoog Media and Mohamed \
+             Abduwahab Abuuja, were jailed.",
+            &["Abdiaziz Ahmed Gurbiye", "Mohamed Abduwahab Abuuja"],
+        );
         // An age not closed by a comma.
         check(
             "They are accused of abducting Md Sohel Rana, 39 in front of a supermarket.",
