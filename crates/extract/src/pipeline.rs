@@ -260,6 +260,18 @@ mod tests {
         pipeline().analyze(&doc)
     }
 
+    /// The first event of this type in the analysis of `text`.
+    fn event_of<'a>(
+        a: &'a vigil_core::Analysis,
+        kind: EventType,
+        text: &str,
+    ) -> &'a vigil_core::Event {
+        a.events
+            .iter()
+            .find(|e| e.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events))
+    }
+
     /// The texts of the slots `slots` picks from every event.
     fn slot_texts<'a>(
         a: &'a vigil_core::Analysis,
@@ -418,11 +430,7 @@ mod tests {
             ),
         ] {
             let a = analyze(text);
-            let e = a
-                .events
-                .iter()
-                .find(|e| e.kind == kind)
-                .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events));
+            let e = event_of(&a, kind, text);
             assert_eq!(
                 e.date.as_ref().map(|d| d.text.as_str()),
                 date,
@@ -1670,11 +1678,7 @@ mod tests {
             ),
         ] {
             let a = analyze(text);
-            let e = a
-                .events
-                .iter()
-                .find(|e| e.kind == kind)
-                .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events));
+            let e = event_of(&a, kind, text);
             let names = |slots: &[vigil_core::Slot]| -> Vec<String> {
                 slots
                     .iter()
