@@ -996,8 +996,6 @@ fn pick_kind(g: &[Report]) -> Option<EventType> {
     specific.or_else(|| counts.keys().next().copied())
 }
 
-/// A count field: the value most sources give (ties: the larger), and a
-/// disagreement when sources differ.
 /// The value given most often (ties: the first given), if any.
 fn most_common<T: PartialEq + Copy>(values: impl Iterator<Item = T>) -> Option<T> {
     let mut counts: Vec<(T, usize)> = Vec::new();
@@ -1015,6 +1013,8 @@ fn most_common<T: PartialEq + Copy>(values: impl Iterator<Item = T>) -> Option<T
         .map(|(v, _)| v)
 }
 
+/// A count field: the value most sources give (ties: the larger), and a
+/// disagreement when sources differ.
 fn pick_count(
     g: &[Report],
     field: &str,
