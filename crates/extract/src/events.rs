@@ -2105,10 +2105,32 @@ fn fill(
                 let passive_victim = ev.kind.is_violent()
                     && toks.end <= d.trigger
                     && passive_subject(ctx, res, ents, toks.end, d.trigger);
-                if ev.kind.is_violent() && possessor {
-                    push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
+                // ("the parents of Kayla Mueller, an aid worker who was
+                // kidnapped": the relative pronoun takes the name.)
+                let hangs = hangs_off(ctx, res, toks.clone(), clause.start).filter(|_| {
+                    toks.end > d.trigger
+                        || !(toks.end..d.trigger).any(|j| matches!(&ctx.lower[j], "who" | "whom"))
+                });
+                // "a critic of President X was arrested": the critic.
+                let slot = match hangs {
+                    Some(Hangs::Of(start)) => text_slot(ctx, start..toks.end),
+                    _ => slot_for_entity(ctx, ents, e, toks.clone()),
+                };
+                if let Some(Hangs::Agent(by)) = hangs {
+                    // "was killed by Maher Mutreb", "shot dead by X": who
+                    // did it (not "… was condemned by X").
+                    let of_act = by > d.trigger
+                        && by - d.trigger <= 3
+                        && (d.trigger + 1..by)
+                            .all(|k| ctx.is_word(k) && !words::is_stop(&ctx.lower[k]));
+                    if ev.kind.is_violent() && of_act && !reported {
+                        push_unique(&mut ev.perpetrators, slot);
+                    }
+                } else if hangs == Some(Hangs::Other) {
+                } else if ev.kind.is_violent() && possessor {
+                    push_unique(&mut ev.victims, slot);
                 } else if ev.kind.is_violent() && acts || arrested {
-                    push_unique(&mut ev.perpetrators, slot_for_entity(ctx, ents, e, toks));
+                    push_unique(&mut ev.perpetrators, slot);
                 } else if !reported
                     && !agent
                     && (matches!(
@@ -2117,7 +2139,7 @@ fn fill(
                     ) || (ev.kind.is_violent() && toks.start > d.trigger)
                         || passive_victim)
                 {
-                    push_unique(&mut ev.victims, slot_for_entity(ctx, ents, e, toks));
+                    push_unique(&mut ev.victims, slot);
                 }
             }
             _ => {}
@@ -3045,6 +3067,142 @@ fn passive_subject(
         end = j;
     }
     false
+}
+
+/// How a person's name hangs off something other than the act it stands
+/// beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hangs {
+    /// The agent after "by" (at this token): "killed by Maher Mutreb",
+    /// "ordered by Crown Prince X".
+    Agent(usize),
+    /// The complement of "of" after a relative, an ally or an opponent:
+    /// "a critic of President X", "the wife of X". The act is done to the
+    /// whole phrase, which starts at this token (its determiner).
+    Of(usize),
+    /// Someone the act is not done to: a ruler after "under" or after the
+    /// "of" of a regime ("the 22-year rule of former dictator X"), or the
+    /// modifier of such a noun ("the Duterte regime", "Navalny's
+    /// supporters").
+    Other,
+}
+
+/// Nouns of people whose "of" names someone else than themselves:
+/// relatives and companions ([`KIN`]), allies and opponents.
+const RELATIONAL: &[&str] = &[
+    "critic",
+    "critics",
+    "opponent",
+    "opponents",
+    "supporter",
+    "supporters",
+    "ally",
+    "allies",
+    "rival",
+    "rivals",
+    "adviser",
+    "advisers",
+    "advisor",
+    "advisors",
+    "aide",
+    "aides",
+    "associate",
+    "associates",
+    "follower",
+    "followers",
+    "loyalist",
+    "loyalists",
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "widow",
+    "relatives",
+    "friends",
+    "colleagues",
+    "successor",
+    "predecessor",
+];
+
+/// Nouns of a ruler's time in power, whose "of" names the ruler.
+const REGIME: &[&str] = &[
+    "regime",
+    "administration",
+    "government",
+    "rule",
+    "reign",
+    "era",
+    "presidency",
+    "tenure",
+];
+
+/// Nouns a ruler's or a leader's name modifies ("the Duterte regime",
+/// "Navalny's supporters"): the name is not the people the act is done to.
+const MODIFIED_BY_NAME: &[&str] = &[
+    "regime",
+    "administration",
+    "government",
+    "rule",
+    "era",
+    "presidency",
+    "reign",
+    "junta",
+    "supporters",
+    "loyalists",
+    "allies",
+    "critics",
+    "opponents",
+    "followers",
+    "aides",
+    "camp",
+];
+
+/// Whether the person named at tokens `name` hangs off another word than
+/// the act ([`Hangs`]): read back over up to three title words
+/// ("President", "former dictator", "Crown Prince") to "by", "under" or a
+/// relational noun's "of", and forward over a possessive and one adjective
+/// to a noun the name modifies.
+fn hangs_off(ctx: &Ctx, res: &Resources, name: Range<usize>, floor: usize) -> Option<Hangs> {
+    let mut j = name.start;
+    while j > floor
+        && name.start - j < 3
+        && ctx.is_word(j - 1)
+        && !words::is_stop(&ctx.lower[j - 1])
+        && res.lexicon.triggers.longest_at(&ctx.lower, j - 1).is_none()
+    {
+        j -= 1;
+    }
+    if j > floor {
+        match &ctx.lower[j - 1] {
+            "by" => return Some(Hangs::Agent(j - 1)),
+            "under" => return Some(Hangs::Other),
+            "of" if j - 1 > floor => {
+                let head = j - 2;
+                let w = &ctx.lower[head];
+                if RELATIONAL.contains(&w) || KIN.contains(&w) {
+                    let det = head > floor
+                        && matches!(
+                            &ctx.lower[head - 1],
+                            "the" | "a" | "an" | "his" | "her" | "their"
+                        );
+                    return Some(Hangs::Of(if det { head - 1 } else { head }));
+                }
+                if REGIME.contains(&w) {
+                    return Some(Hangs::Other);
+                }
+            }
+            _ => {}
+        }
+    }
+    let last = &ctx.lower[name.end - 1];
+    let possessive = last.ends_with("'s") || last.ends_with("\u{2019}s");
+    let modified = (name.end..(name.end + 2).min(ctx.lower.len()))
+        .take_while(|&k| ctx.is_word(k) && !(ctx.case.informative() && ctx.is_capitalized(k)))
+        .enumerate()
+        .any(|(n, k)| MODIFIED_BY_NAME.contains(&&ctx.lower[k]) && (n == 0 || possessive));
+    modified.then_some(Hangs::Other)
 }
 
 /// Nouns for a person's relatives and companions, who may close a list of

@@ -1692,6 +1692,75 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_hangs_off_another_word_is_not_who_the_act_is_done_to() {
+        // (text, event type, its perpetrators (the held, for the law), its
+        // victims; every slot's text, named or not).
+        for (text, kind, perpetrators, victims) in [
+            // The agent after "by" did it.
+            (
+                "Jamal Khashoggi was killed by Maher Mutreb in Istanbul.",
+                EventType::Attack,
+                &["Maher Mutreb"][..],
+                &["Jamal Khashoggi"][..],
+            ),
+            (
+                "Juan Perez was shot dead by Pedro Gomez.",
+                EventType::Shooting,
+                &["Pedro Gomez"],
+                &["Juan Perez"],
+            ),
+            // The agent of another verb neither did it nor suffered it.
+            (
+                "The killing of activist Juan Perez was condemned by President Pedro Gomez.",
+                EventType::Attack,
+                &[],
+                &["Juan Perez"],
+            ),
+            // A relative's or a critic's "of": the act is done to the
+            // relative, the critic.
+            (
+                "The wife of opposition leader Juan Perez was kidnapped on Monday.",
+                EventType::Kidnapping,
+                &[],
+                &["The wife of opposition leader Juan Perez"],
+            ),
+            (
+                "Police arrested a critic of President Alexander Lukashenko.",
+                EventType::Arrest,
+                &["a critic of President Alexander Lukashenko"],
+                &[],
+            ),
+            // A ruler under whom, or whose regime, it happened.
+            (
+                "Juan Perez was shot dead under the regime of President Pedro Gomez.",
+                EventType::Shooting,
+                &[],
+                &["Juan Perez"],
+            ),
+            (
+                "Maria Kolesnikova was arrested under President Alexander Lukashenko.",
+                EventType::Arrest,
+                &["Maria Kolesnikova"],
+                &[],
+            ),
+            (
+                "Lukashenko's supporters attacked Maria Kolesnikova.",
+                EventType::Attack,
+                &["Lukashenko's supporters"],
+                &["Maria Kolesnikova"],
+            ),
+        ] {
+            let a = analyze(text);
+            let e = event_of(&a, kind, text);
+            let texts = |slots: &[vigil_core::Slot]| -> Vec<String> {
+                slots.iter().map(|s| s.text.clone()).collect()
+            };
+            assert_eq!(texts(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(texts(&e.victims), victims, "{text}");
+        }
+    }
+
+    #[test]
     fn a_speaker_outside_the_quotation_is_no_victim_a_name_inside_it_is() {
         // (text, the kidnappings' victims named by an entity).
         for (text, victims) in [
