@@ -1476,6 +1476,11 @@ fn titled_name(ctx: &Ctx, res: &Resources, i: usize) -> Option<(std::ops::Range<
         }
         end += 1;
     }
+    // "the General Association of Hong Kong Speech Therapists", "General
+    // Hospital": an institution whose name opens with a title word.
+    if end > j && ctx.case.informative() && HEADS.iter().any(|(h, _)| *h == &ctx.lower[end - 1]) {
+        return None;
+    }
     (end > j).then_some((j..end, title_end))
 }
 

@@ -2003,7 +2003,8 @@ fn fill(
                 // that opens before the people the trigger's sentence
                 // names (identified "as A, B and C").
                 let after = toks.start > d.trigger;
-                let reported = between.clone().any(|j| {
+                // (The trigger's own word reports nothing: "denied bail".)
+                let reported = between.clone().filter(|&j| j != d.trigger).any(|j| {
                     words::is_speech_verb(&ctx.lower[j])
                         && !(j > 0 && matches!(&ctx.lower[j - 1], "was" | "were" | "been"))
                         || quote_closes(ctx, j).is_some_and(|closes| closes || !after)

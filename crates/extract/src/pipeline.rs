@@ -1404,6 +1404,34 @@ mod tests {
     }
 
     #[test]
+    fn bail_denied_holds_whom_it_is_denied() {
+        // (text, the people an arrest holds.)
+        for (text, want) in [
+            (
+                "On Thursday, a court denied bail to the opposition politician Jacob \
+                 Ngarivhume and journalist Hopewell Chin'ono.",
+                &["Jacob Ngarivhume", "Hopewell Chin'ono"][..],
+            ),
+            (
+                "Jacob Ngarivhume was denied bail on Friday.",
+                &["Jacob Ngarivhume"],
+            ),
+            (
+                "The magistrate refused bail to Jacob Ngarivhume.",
+                &["Jacob Ngarivhume"],
+            ),
+        ] {
+            let a = analyze(text);
+            let e = event_of(&a, EventType::Arrest, text);
+            let held: Vec<&str> = e.perpetrators.iter().map(|s| s.text.as_str()).collect();
+            assert_eq!(held, want, "{text}");
+        }
+        // "denied" is still a denial beside another act.
+        let a = analyze("Jacob Ngarivhume denied that he was arrested.");
+        assert!(a.events.is_empty(), "{:?}", a.events);
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
@@ -1898,6 +1926,12 @@ mod tests {
             &["Nduka Irabor", "Tunde Thompson"],
         );
         check("Border Police and Army Rangers were killed.", &[]);
+        // A title word opening an institution's name opens no person.
+        check(
+            "The five who were arrested are members of the General Association of \
+             Hong Kong Speech Therapists, General Juan Perez said.",
+            &["Juan Perez"],
+        );
         // An outlet's name then a person: "and" ends the outlet.
         check(
             "Two journalists, Abdiaziz Ahmed Gurbiye from Goobjoog Media and Mohamed \
