@@ -2137,7 +2137,9 @@ fn fill(
                     && (matches!(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
-                    ) || (ev.kind.is_violent() && toks.start > d.trigger)
+                    ) && !(toks.end <= d.trigger
+                        && names_no_one_before(ctx, res, toks.end, d.trigger))
+                        || (ev.kind.is_violent() && toks.start > d.trigger)
                         || passive_victim)
                 {
                     push_unique(&mut ev.victims, slot);
@@ -3068,6 +3070,26 @@ fn passive_subject(
         end = j;
     }
     false
+}
+
+/// Whether a noun trigger at `trigger` is told apart from a person named
+/// before it (ending at `end`) by a verb of their own: "urged President X
+/// to deal with the menace of kidnappings", "X met Y to brief him about the
+/// hostages" (not "X and Y were among the hostages", "X, whose kidnapping
+/// …").
+fn names_no_one_before(ctx: &Ctx, res: &Resources, end: usize, trigger: usize) -> bool {
+    let noun = res
+        .lexicon
+        .triggers
+        .longest_at(&ctx.lower, trigger)
+        .is_some_and(|(_, tr)| tr.noun);
+    noun && (end..trigger).any(|j| {
+        let w = &ctx.lower[j];
+        ctx.is_word(j)
+            && !matches!(w, "was" | "were" | "is" | "are" | "been" | "being")
+            && (w == "to"
+                || w.ends_with("ed") && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none())
+    })
 }
 
 /// How a person's name hangs off something other than the act it stands

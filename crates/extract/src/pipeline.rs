@@ -1404,6 +1404,38 @@ mod tests {
     }
 
     #[test]
+    fn a_person_with_a_verb_of_their_own_is_no_victim_of_a_noun_after() {
+        // (text, the named victims of its kidnappings and hostage takings.)
+        for (text, want) in [
+            (
+                "He urged President Ahmed Bello to deal with the menace of kidnappings.",
+                &[][..],
+            ),
+            (
+                "The governor met President Ahmed Bello to brief him about the hostages.",
+                &[],
+            ),
+            (
+                "Juan Perez and Maria Lopez were among the hostages.",
+                &["Juan Perez", "Maria Lopez"],
+            ),
+            (
+                "Juan Perez, whose kidnapping shocked the country, was freed.",
+                &["Juan Perez"],
+            ),
+        ] {
+            let got: Vec<String> = analyze(text)
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, EventType::Kidnapping | EventType::HostageTaking))
+                .flat_map(|e| e.victims.iter().filter(|s| s.entity.is_some()))
+                .map(|s| s.text.clone())
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
     fn bail_denied_holds_whom_it_is_denied() {
         // (text, the people an arrest holds.)
         for (text, want) in [
