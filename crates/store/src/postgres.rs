@@ -166,7 +166,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
     // 4: every search filter in SQL (`search`, `for_each_incident`): the
-    // values `search::matches` tests as arrays under GIN indexes (`&&`),
+    // filter values (`search::FilterColumns`) as arrays under GIN indexes (`&&`),
     // the date range under B-tree indexes, and a dictionary of source
     // values for `source:` substrings. Existing incidents are filled by
     // `fill_filter_columns` in the same transaction. The wide columns (JSON,
