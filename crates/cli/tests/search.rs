@@ -1,5 +1,6 @@
 //! `vigil ingest` then `vigil search`: the Brussels arrest is found by type
-//! and country, and a malformed query is a clear error.
+//! and country, the Bannu bombing by its toll, and a malformed query is a
+//! clear error.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -75,6 +76,35 @@ fn finds_the_brussels_arrest() {
     assert!(
         hit["snippet"].as_str().is_some_and(|s| !s.is_empty()),
         "{hit}"
+    );
+
+    // The Bannu car bomb killed nine: killed: compares the count.
+    for (query, found) in [
+        ("type:bombing killed:9", true),
+        ("type:bombing killed:>9", false),
+    ] {
+        let out = search(&data, query);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{query}: {stdout}");
+        let hits: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{query}: not JSON ({e}): {stdout}"));
+        let bannu = hits.as_array().is_some_and(|hits| {
+            hits.iter().any(|h| {
+                h["id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("wire-bannu-car-bomb/"))
+            })
+        });
+        assert_eq!(bannu, found, "{query}: {hits}");
+    }
+    let out = search(&data, "killed:>=-1");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "invalid query at position 8: bad count '>=-1' for 'killed:'; expected N, >N"
+        ),
+        "{stderr}"
     );
 
     let out = search(&data, "type:arrest plaec:Belgium");

@@ -555,4 +555,32 @@ mod tests {
         };
         assert!(validate(&bad_query).is_err());
     }
+
+    #[test]
+    fn watchlists_take_crime_and_killed_terms() {
+        let new = |query: &str| NewWatchlist {
+            name: "w".into(),
+            query: query.into(),
+            webhook: None,
+            secret: None,
+        };
+        let parsed = validate(&new("type:arrest crime:attack killed:>0")).ok();
+        assert_eq!(
+            parsed.as_ref().map(|q| q.crimes.clone()),
+            Some(vec![vigil_core::EventType::Attack])
+        );
+        assert_eq!(
+            parsed.map(|q| q.killed),
+            Some(vec![vigil_store::search::KilledTerm { min: 1, max: None }])
+        );
+        for (query, position) in [("killed:abc", 8), ("type:arrest crime:arrests", 19)] {
+            match validate(&new(query)) {
+                Err(WatchlistError::Invalid(message)) => assert!(
+                    message.starts_with(&format!("invalid query at position {position}: ")),
+                    "{query}: {message}"
+                ),
+                other => panic!("{query}: expected an invalid query, got {other:?}"),
+            }
+        }
+    }
 }

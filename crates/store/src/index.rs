@@ -9,6 +9,9 @@
 //! | `body`    | text, English stemming       | evidence sentences and titles of the sources (BM25)      |
 //! | `type`    | raw                          | the incident's and every source event's type             |
 //! | `stage`   | raw                          | the incident's and every source event's stage            |
+//! | `crime`   | raw                          | the incident's and every source event's crime (`crime:`) |
+//! | `killed`  | i64, indexed                 | the incident's count of the dead (absent: no count)      |
+//! | `killed_least` | i64, indexed            | the least number dead: the count, else 1 when fatal      |
 //! | `actor`   | raw, lower-cased             | perpetrator names, aliases, written forms, kb ids        |
 //! | `place`   | raw, lower-cased             | place names, aliases, kb ids, ISO country codes          |
 //! | `source`  | raw, lower-cased             | outlets and document sources                             |
@@ -16,7 +19,10 @@
 //! | `recency` | i64 days, fast               | the start of that range, ranked on (absent: undated)     |
 //!
 //! Every filter of a [`Query`] is an index lookup (term sets, fast-field
-//! ranges, a regular expression over the small `source` term dictionary),
+//! ranges, a regular expression over the small `source` term dictionary;
+//! a `killed:` term with an upper bound is a range over `killed`, one
+//! without over `killed_least`, which is how an uncounted fatal incident
+//! meets `killed:>0`: see [`crate::search::KilledTerm::matches`]),
 //! so a search never reads incidents it does not return. Hits are ranked
 //! by BM25 over the free words, then by recency (undated last), then by id
 //! ([`Sort::Relevance`]; without free words, most recent first), or by
@@ -54,7 +60,7 @@ use tantivy::tokenizer::{
 
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
-use crate::search::Query;
+use crate::search::{KilledTerm, Query};
 use crate::Sort;
 
 /// The index directory inside the data directory.
@@ -109,6 +115,13 @@ pub struct IndexEntry {
     pub types: Vec<String>,
     /// Stages: the incident's and its sources' (`foiled`).
     pub stages: Vec<String>,
+    /// Crimes: the incident's and its sources' (vocabulary names, `attack`).
+    pub crimes: Vec<String>,
+    /// The count of the dead, when known.
+    pub killed: Option<u32>,
+    /// The least number dead: the count, else 1 when some source tells of
+    /// a death, else `None`.
+    pub killed_least: Option<u32>,
     /// Lower-cased actor values (names, aliases, kb ids).
     pub actors: Vec<String>,
     /// Lower-cased place values (names, aliases, kb ids, country codes).
@@ -140,6 +153,9 @@ struct Fields {
     body: Field,
     kind: Field,
     stage: Field,
+    crime: Field,
+    killed: Field,
+    killed_least: Field,
     actor: Field,
     place: Field,
     source: Field,
@@ -160,6 +176,9 @@ fn schema() -> (Schema, Fields) {
         body: b.add_text_field("body", body),
         kind: b.add_text_field("type", STRING),
         stage: b.add_text_field("stage", STRING),
+        crime: b.add_text_field("crime", STRING),
+        killed: b.add_i64_field("killed", INDEXED),
+        killed_least: b.add_i64_field("killed_least", INDEXED),
         actor: b.add_text_field("actor", STRING),
         place: b.add_text_field("place", STRING),
         source: b.add_text_field("source", STRING),
@@ -384,6 +403,15 @@ impl IncidentIndex {
             for s in &entry.stages {
                 doc.add_text(f.stage, s);
             }
+            for c in &entry.crimes {
+                doc.add_text(f.crime, c);
+            }
+            if let Some(k) = entry.killed {
+                doc.add_i64(f.killed, i64::from(k));
+            }
+            if let Some(k) = entry.killed_least {
+                doc.add_i64(f.killed_least, i64::from(k));
+            }
             for (field, values) in [(f.actor, &entry.actors), (f.place, &entry.places)] {
                 let mut seen: Vec<&str> = Vec::new();
                 for v in values.iter().flat_map(|v| with_suffixes(v)) {
@@ -571,6 +599,20 @@ impl IncidentIndex {
                 query.stages.iter().map(vocab_name).collect(),
             ));
         }
+        if !query.crimes.is_empty() {
+            filter(term_set(
+                f.crime,
+                query.crimes.iter().map(vocab_name).collect(),
+            ));
+        }
+        if !query.killed.is_empty() {
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = query
+                .killed
+                .iter()
+                .map(|k| (Occur::Should, killed_range(f, k)))
+                .collect();
+            filter(Box::new(BooleanQuery::new(any)));
+        }
         if !query.actors.is_empty() {
             filter(term_set(
                 f.actor,
@@ -614,6 +656,22 @@ impl IncidentIndex {
     }
 }
 
+/// The range query of a `killed:` term: `killed_least >= min` without an
+/// upper bound, `min <= killed <= max` with one (see [`IndexEntry`]).
+fn killed_range(f: Fields, term: &KilledTerm) -> Box<dyn TantivyQuery> {
+    let (field, upper) = match term.max {
+        None => (f.killed_least, Bound::Unbounded),
+        Some(max) => (
+            f.killed,
+            Bound::Included(Term::from_field_i64(f.killed, i64::from(max))),
+        ),
+    };
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_i64(field, i64::from(term.min))),
+        upper,
+    ))
+}
+
 fn vocab_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value)
         .unwrap_or_default()
@@ -654,6 +712,9 @@ pub(crate) fn entry(incident: &vigil_core::Incident, row: &crate::search::Row) -
         body: row.body.clone(),
         types,
         stages,
+        crimes: row.crimes.clone(),
+        killed: incident.killed,
+        killed_least: crate::search::killed_least(incident),
         actors: lines(&row.actors),
         places: lines(&row.places),
         sources: lines(&row.sources),
@@ -804,6 +865,54 @@ mod tests {
         let got: Vec<&str> = recent.hits.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(got, vec!["berlin", "bonn", "kabul"]);
         assert_eq!(ids(&index, "-- ..."), Vec::<String>::new());
+        Ok(())
+    }
+
+    /// `crime:` is a term set; `killed:` a range over `killed` with an
+    /// upper bound, over `killed_least` without one (an uncounted fatal
+    /// incident meets `killed:>0`, nothing else).
+    #[test]
+    fn crime_and_killed_are_index_lookups() -> Result<(), IndexError> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut index = IncidentIndex::open(&dir.path().join(INDEX_DIR))?;
+        let mut all = entries();
+        // kabul: 5 dead; berlin: 0; brussels: an arrest over an attack and
+        // a bombing; bonn: no count; undated: fatal, no count.
+        all[0].killed = Some(5);
+        all[0].killed_least = Some(5);
+        all[1].killed = Some(0);
+        all[1].killed_least = Some(0);
+        all[2].crimes = vec!["attack".into(), "bombing".into()];
+        all[4].killed_least = Some(1);
+        index.rebuild(&all, 1)?;
+        let found = |q: &str| -> Vec<String> {
+            let query = parse(q).expect("a valid query");
+            let mut ids: Vec<String> = index
+                .search(&query, 0, 10, Sort::Relevance)
+                .expect("a search")
+                .hits
+                .into_iter()
+                .map(|h| h.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        let none = Vec::<String>::new();
+        assert_eq!(found("crime:attack"), vec!["brussels"]);
+        assert_eq!(found("crime:bombing type:arrest"), vec!["brussels"]);
+        assert_eq!(found("crime:bombing type:bombing"), none);
+        assert_eq!(found("crime:arson"), none);
+        assert_eq!(found("killed:5"), vec!["kabul"]);
+        assert_eq!(found("killed:0"), vec!["berlin"]);
+        assert_eq!(found("killed:>0"), vec!["kabul", "undated"]);
+        assert_eq!(found("killed:>=0"), vec!["berlin", "kabul", "undated"]);
+        assert_eq!(found("killed:>=2"), vec!["kabul"]);
+        assert_eq!(found("killed:1"), none);
+        assert_eq!(found("killed:<=5"), vec!["berlin", "kabul"]);
+        assert_eq!(found("killed:<5"), vec!["berlin"]);
+        assert_eq!(found("killed:1..9"), vec!["kabul"]);
+        assert_eq!(found("killed:0 killed:>=5"), vec!["berlin", "kabul"]);
+        assert_eq!(found("killed:>0 bomb"), vec!["kabul"]);
         Ok(())
     }
 
@@ -987,6 +1096,72 @@ mod tests {
                 index.rebuild(&[], generation + 5)?;
             }
             assert_eq!(found(dir.path(), "concert")?, vec!["brussels"]);
+            Ok(())
+        }
+
+        /// The schema before `crime` and `killed` (as written by earlier
+        /// versions).
+        fn previous_schema() -> Schema {
+            let mut b = Schema::builder();
+            let body = TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BODY_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            );
+            b.add_text_field("id", STRING | STORED | FAST);
+            b.add_text_field("body", body);
+            for name in ["type", "stage", "actor", "place", "source"] {
+                b.add_text_field(name, STRING);
+            }
+            b.add_i64_field("start", INDEXED | FAST);
+            b.add_i64_field("end", INDEXED | FAST);
+            b.add_i64_field("recency", FAST);
+            b.build()
+        }
+
+        /// An index of the previous schema at the database's generation
+        /// (what an upgraded binary finds on disk) is not trusted: it has
+        /// neither `crime` nor `killed`, and is rebuilt.
+        #[test]
+        fn an_index_of_the_previous_schema_is_rebuilt() -> Result<(), Box<dyn std::error::Error>> {
+            let dir = tempfile::tempdir()?;
+            {
+                let mut store = SqliteStore::open(dir.path())?;
+                let (doc, mut kabul) = report(
+                    "kabul",
+                    "A car bomb exploded near a crowded market in Kabul.",
+                    EventType::Bombing,
+                    "2023-05-10",
+                );
+                kabul.events[0].killed = Some(5);
+                kabul.events[0].fatal = true;
+                let (doc2, mut arrest) = report(
+                    "brussels",
+                    "Police arrested two men in Brussels over the killing of a teacher.",
+                    EventType::Arrest,
+                    "2024-03-01",
+                );
+                arrest.events[0].crime = Some(EventType::Attack);
+                store.insert_batch(&[(doc, kabul), (doc2, arrest)])?;
+                store.recompute_incidents()?;
+            }
+            assert_eq!(found(dir.path(), "killed:>=5")?, vec!["kabul"]);
+            let path = dir.path().join(INDEX_DIR);
+            let generation = IncidentIndex::open(&path)?
+                .generation()
+                .ok_or("the store committed no generation")?;
+            std::fs::remove_dir_all(&path)?;
+            std::fs::create_dir_all(&path)?;
+            {
+                let old = Index::create_in_dir(&path, previous_schema())?;
+                let mut writer: IndexWriter<TantivyDocument> = old.writer(15_000_000)?;
+                let mut commit = writer.prepare_commit()?;
+                commit.set_payload(&generation.to_string());
+                commit.commit()?;
+            }
+            assert_eq!(found(dir.path(), "killed:>=5")?, vec!["kabul"]);
+            assert_eq!(found(dir.path(), "crime:attack")?, vec!["brussels"]);
+            assert_eq!(found(dir.path(), "")?, vec!["brussels", "kabul"]);
             Ok(())
         }
 

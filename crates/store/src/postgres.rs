@@ -166,7 +166,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO store_state (key, value) VALUES ('merged_through', -1);",
     // 4: every search filter in SQL (`search`, `for_each_incident`): the
-    // values `search::matches` tests as arrays under GIN indexes (`&&`),
+    // filter values (`search::FilterColumns`) as arrays under GIN indexes (`&&`),
     // the date range under B-tree indexes, and a dictionary of source
     // values for `source:` substrings. Existing incidents are filled by
     // `fill_filter_columns` in the same transaction. The wide columns (JSON,
@@ -205,10 +205,28 @@ const MIGRATIONS: &[&str] = &[
     // whichever is set (`stored_json`).
     "ALTER TABLE analyses ALTER COLUMN json DROP NOT NULL, ADD COLUMN zjson BYTEA;
     ALTER TABLE incidents ALTER COLUMN json DROP NOT NULL, ADD COLUMN zjson BYTEA;",
+    // 7: `crime:` and `killed:`: the crimes of the incident and its
+    // sources (an array under GIN, as `types`), the count of the dead and
+    // the least number dead (the count, else 1 for a fatal incident; see
+    // `search::KilledTerm`) under B-tree indexes. Existing incidents are
+    // filled by `fill_crime_and_killed` in the same transaction.
+    "ALTER TABLE incidents ADD COLUMN crimes TEXT[] NOT NULL DEFAULT '{}',
+        ADD COLUMN killed BIGINT,
+        ADD COLUMN killed_least BIGINT;
+    CREATE INDEX incidents_crimes ON incidents USING GIN (crimes);
+    CREATE INDEX incidents_killed ON incidents (killed);
+    CREATE INDEX incidents_killed_least ON incidents (killed_least);
+    ALTER TABLE incidents ALTER COLUMN crimes SET STORAGE MAIN;",
 ];
 
 /// The migration that added the filter columns (see [`MIGRATIONS`]).
 const FILTER_COLUMNS_VERSION: usize = 4;
+
+/// The migration that added the `crime:` and `killed:` columns.
+const CRIME_KILLED_VERSION: usize = 7;
+
+/// Incidents read per round trip when a migration fills new columns.
+const FILL_BATCH: i64 = 500;
 
 /// The incident statements of one transaction, prepared once.
 struct IncidentWriter {
@@ -230,9 +248,9 @@ impl IncidentWriter {
                     ON CONFLICT DO NOTHING)
                  INSERT INTO incidents (id, kind, json, zjson, snippet, actors, places, sources,
                     body, family, country, types, stages, actor_terms, place_terms, source_terms,
-                    date_start, date_end)
+                    date_start, date_end, crimes, killed, killed_least)
                  VALUES ($1, $2, $3, $18, $4, $5, $6, $7, to_tsvector('{TS_CONFIG}', $8), $9,
-                    $10, $11, $12, $13, $14, $15, $16, $17)
+                    $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21)
                  RETURNING key"
             ))?,
             actors: prepare(
@@ -443,6 +461,9 @@ impl PostgresStore {
                 if i + 1 == FILTER_COLUMNS_VERSION {
                     fill_filter_columns(&mut tx, &url)?;
                 }
+                if i + 1 == CRIME_KILLED_VERSION {
+                    fill_crime_and_killed(&mut tx, &url)?;
+                }
                 tx.execute(
                     "INSERT INTO schema_migrations (version) VALUES ($1)",
                     &[&((i + 1) as i32)],
@@ -555,6 +576,9 @@ impl PostgresStore {
                     &f.start,
                     &f.end,
                     &zjson,
+                    &f.crimes,
+                    &f.killed,
+                    &f.killed_least,
                 ],
             )
             .map_err(pg_err(url, "storing an incident"))?
@@ -858,6 +882,7 @@ impl SqlFilter {
         let arrays = [
             ("types", search::type_names(query)),
             ("stages", search::stage_names(query)),
+            ("crimes", search::crime_names(query)),
             ("actor_terms", query.actors.clone()),
             ("place_terms", search::place_terms(query)),
         ];
@@ -878,6 +903,14 @@ impl SqlFilter {
             filter
                 .conditions
                 .push(format!("source_terms && ${n}::text[]"));
+        }
+        if !query.killed.is_empty() {
+            let any: Vec<String> = query
+                .killed
+                .iter()
+                .map(|term| filter.killed_condition(term))
+                .collect();
+            filter.conditions.push(format!("({})", any.join(" OR ")));
         }
         if let Some(since) = query.since {
             filter.params.push(Box::new(since));
@@ -904,6 +937,22 @@ impl SqlFilter {
             }
         }
         Some(filter)
+    }
+
+    /// The condition of one `killed:` term (its parameters pushed): the
+    /// least number dead without an upper bound, the count with one (see
+    /// `search::killed_least`).
+    fn killed_condition(&mut self, term: &search::KilledTerm) -> String {
+        self.params.push(Box::new(i64::from(term.min)));
+        let min = self.params.len();
+        match term.max {
+            None => format!("killed_least >= ${min}"),
+            Some(max) if max == term.min => format!("killed = ${min}"),
+            Some(max) => {
+                self.params.push(Box::new(i64::from(max)));
+                format!("killed BETWEEN ${min} AND ${}", self.params.len())
+            }
+        }
     }
 
     fn condition(&self) -> String {
@@ -994,6 +1043,53 @@ fn fill_filter_columns(client: &mut impl GenericClient, url: &str) -> Result<(),
                     ],
                 )
                 .map_err(pg_err(url, "filling the search columns"))?;
+        }
+    }
+}
+
+/// Fills the columns of migration 7 (`crimes`, `killed`, `killed_least`)
+/// for the incidents stored before it: from each incident's JSON (text or
+/// compressed) and, for the sources' crimes, the analyses of its sources,
+/// as [`PostgresStore::write_incident`] does.
+fn fill_crime_and_killed(client: &mut impl GenericClient, url: &str) -> Result<(), StoreError> {
+    let update = client
+        .prepare("UPDATE incidents SET crimes = $2, killed = $3, killed_least = $4 WHERE key = $1")
+        .map_err(pg_err(url, "preparing the crime and killed column update"))?;
+    let mut after = 0i64;
+    loop {
+        let rows = client
+            .query(
+                "SELECT key, id, json, zjson FROM incidents WHERE key > $1 ORDER BY key LIMIT $2",
+                &[&after, &FILL_BATCH],
+            )
+            .map_err(pg_err(
+                url,
+                "reading incidents for the crime and killed columns",
+            ))?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.get(0);
+        let mut incidents = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.get(1);
+            let incident: Incident = stored_json(r, 2, 3, url, &id)?;
+            incidents.push((r.get::<_, i64>(0), incident));
+        }
+        let docs: HashSet<String> = incidents
+            .iter()
+            .flat_map(|(_, i)| i.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let (analyses, _) = PostgresStore::load_analyses(client, url, Some(&docs))?;
+        let by_id: HashMap<&str, &Analysis> =
+            analyses.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        for (key, incident) in &incidents {
+            let crimes = search::crimes(incident, &by_id);
+            let killed = incident.killed.map(i64::from);
+            let least = search::killed_least(incident).map(i64::from);
+            client
+                .execute(&update, &[key, &crimes, &killed, &least])
+                .map_err(pg_err(url, "filling the crime and killed columns"))?;
         }
     }
 }
@@ -2390,6 +2486,8 @@ mod search_tests {
             "since:2024-01-01",
             "until:2023-12-31",
             "bomb type:bombing since:2023-01-01",
+            "killed:5",
+            "killed:>0 type:bombing",
         ];
         let expected = {
             let store = three_reports(&fixture.spec)?;
@@ -2399,6 +2497,7 @@ mod search_tests {
                 .collect::<Result<Vec<_>, _>>()?;
             // Back to version 3: the JSON as text, the columns, their
             // indexes and the dictionary gone.
+            undo_crime_and_killed(&store)?;
             uncompress_json(&store)?;
             store.client().batch_execute(
                 "DELETE FROM schema_migrations WHERE version >= 4;
@@ -2410,10 +2509,59 @@ mod search_tests {
             expected
         };
         assert_eq!(expected[0].len(), 2, "{expected:?}");
+        assert_eq!(expected[8], vec!["kabul/V1"], "{expected:?}");
         let store = PostgresStore::connect(&fixture.spec)?;
         assert_eq!(store.schema_version()?, PG_SCHEMA_VERSION);
         for (q, want) in queries.iter().zip(&expected) {
             assert_eq!(&ids(&store, q)?, want, "{q}");
+        }
+        Ok(())
+    }
+
+    /// Undoes migration 7 (the test builds a store at an older version):
+    /// the `crimes`, `killed` and `killed_least` columns and their indexes
+    /// gone.
+    fn undo_crime_and_killed(store: &PostgresStore) -> Result<(), Box<dyn std::error::Error>> {
+        store.client().batch_execute(
+            "ALTER TABLE incidents DROP COLUMN crimes, DROP COLUMN killed,
+                DROP COLUMN killed_least;
+             DELETE FROM schema_migrations WHERE version >= 7;",
+        )?;
+        Ok(())
+    }
+
+    /// A store at schema version 6 with incidents (JSON compressed),
+    /// upgraded: migration 7 fills `crimes` (the incident's and its
+    /// sources', read from the analyses), `killed` and `killed_least` of
+    /// the incidents already stored.
+    #[test]
+    fn upgrading_from_version_6_fills_the_crime_and_killed_columns() -> R {
+        let Some(fixture) = crate::suite::postgres()? else {
+            println!("SKIPPED: VIGIL_TEST_POSTGRES not set");
+            return Ok(());
+        };
+        let queries = [
+            ("crime:attack", vec!["herat-a/V1", "lagos/V1"]),
+            ("crime:bombing", vec!["herat-a/V1"]),
+            ("killed:0", vec!["abuja/V1"]),
+            ("killed:>0", vec!["kaduna/V1", "jos/V1"]),
+            ("killed:<=3", vec!["jos/V1", "abuja/V1"]),
+            ("type:arrest", vec!["herat-a/V1", "kano/V1", "lagos/V1"]),
+        ];
+        {
+            let mut store = PostgresStore::connect(&fixture.spec)?;
+            store.insert_batch(&crate::suite::fixtures::tolls())?;
+            store.recompute_incidents()?;
+            for (q, want) in &queries {
+                assert_eq!(&ids(&store, q)?, want, "{q} before the downgrade");
+            }
+            undo_crime_and_killed(&store)?;
+            assert_eq!(store.schema_version()?, 6);
+        }
+        let store = PostgresStore::connect(&fixture.spec)?;
+        assert_eq!(store.schema_version()?, PG_SCHEMA_VERSION);
+        for (q, want) in &queries {
+            assert_eq!(&ids(&store, q)?, want, "{q} after the upgrade");
         }
         Ok(())
     }
@@ -2485,6 +2633,7 @@ mod search_tests {
             }
             let bombings = ids(&store, "type:bombing")?;
             // Back to version 5: the JSON as text, no compressed column.
+            undo_crime_and_killed(&store)?;
             uncompress_json(&store)?;
             (incidents, analyses, bombings)
         };

@@ -7,6 +7,19 @@
 //! * `type:VALUE` — the incident's or a source's event type (`bombing`);
 //! * `stage:VALUE` — `accomplished`, `attempted`, `foiled`, `planned`,
 //!   `threatened`;
+//! * `crime:VALUE` — for arrests, raids and convictions, the act of
+//!   violence the held are suspected of, charged with or sentenced for
+//!   (an event type, `crime:attack`): the incident's `crime` or any of its
+//!   source events' (read from their analyses, as the evidence is), so
+//!   that `crime:` answers like `type:`, which also takes the sources';
+//! * `killed:N`, `killed:>N`, `killed:>=N`, `killed:<N`, `killed:<=N`,
+//!   `killed:N..M` (inclusive) — the incident's count of the dead
+//!   ([`KilledTerm`]). An incident without a count matches none of them,
+//!   except that one some source tells of a death ("fatal": counted or
+//!   not) had at least one dead: it matches the lower bounds that one
+//!   death meets (`killed:>0`, `killed:>=1`) and nothing else (not
+//!   `killed:1`, `killed:>=2` nor any upper bound). An incident with a
+//!   count is judged by its count alone, fatal or not;
 //! * `actor:VALUE` — a perpetrator's name, alias or knowledge-base id
 //!   (`group:islamic-state-khorasan` or just `islamic-state-khorasan`);
 //! * `place:VALUE` — the location's name, a place named for the event, an
@@ -17,8 +30,15 @@
 //! * `source:VALUE` — a source's outlet or document source (substring).
 //!
 //! Values may be quoted (`actor:"ISIS-K"`); matching is case-insensitive.
-//! The same field given twice means either value (OR); different fields
-//! must all hold (AND); a repeated `since`/`until` keeps the last one.
+//! The same field given twice means either value (OR: `killed:0
+//! killed:>=10`; a range is `killed:3..10`); different fields must all hold
+//! (AND); a repeated `since`/`until` keeps the last one.
+//!
+//! Both backends answer every term from an index: the tantivy index of the
+//! SQLite store (`index.rs`) and the filter columns of the PostgreSQL store
+//! (`FilterColumns`). [`KilledTerm::matches`] states the semantics of
+//! `killed:` for one incident, which both implement through
+//! `killed_least`.
 
 use std::collections::HashMap;
 
@@ -30,7 +50,7 @@ use crate::{Page, SearchPage, Sort};
 
 /// The fields a query may use.
 pub const FIELDS: &[&str] = &[
-    "type", "stage", "actor", "place", "since", "until", "source",
+    "type", "stage", "crime", "killed", "actor", "place", "since", "until", "source",
 ];
 
 /// A malformed query: where (1-based character position) and why.
@@ -49,6 +69,41 @@ pub struct PlaceTerm {
     pub countries: Vec<String>,
 }
 
+/// A `killed:` term: the counts of the dead it accepts, bounds included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KilledTerm {
+    /// The least count accepted (`killed:>2` is `min` 3).
+    pub min: u32,
+    /// The greatest count accepted; `None` for no upper bound
+    /// (`killed:>=N`, `killed:>N`).
+    pub max: Option<u32>,
+}
+
+impl KilledTerm {
+    /// Whether an incident with the count `killed` (`Incident::killed`)
+    /// and `fatal` (`Incident::fatal`: some source tells of a death,
+    /// counted or not) matches. A count decides alone. Without one, a
+    /// fatal incident had at least one dead: it matches a term without an
+    /// upper bound whose least count is at most 1 (`killed:>0`,
+    /// `killed:>=1`, `killed:>=0`); any other uncounted incident matches
+    /// nothing. The reference semantics the backends implement.
+    pub fn matches(&self, killed: Option<u32>, fatal: bool) -> bool {
+        match killed {
+            Some(k) => self.min <= k && self.max.is_none_or(|max| k <= max),
+            None => fatal && self.max.is_none() && self.min <= 1,
+        }
+    }
+}
+
+/// The least number of dead an incident is known to have: its count, else
+/// 1 when some source tells of a death ([`Incident::fatal`]), else `None`.
+/// A `killed:` term without an upper bound is `killed_least >= min`; one
+/// with an upper bound is `min <= killed <= max` on the count itself; so
+/// both are one indexed range each and agree with [`KilledTerm::matches`].
+pub(crate) fn killed_least(incident: &Incident) -> Option<u32> {
+    incident.killed.or(incident.fatal.then_some(1))
+}
+
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Query {
@@ -56,6 +111,10 @@ pub struct Query {
     pub words: Vec<String>,
     pub types: Vec<EventType>,
     pub stages: Vec<Stage>,
+    /// `crime:` values: the act of violence of an arrest, raid or conviction.
+    pub crimes: Vec<EventType>,
+    /// `killed:` terms (either may hold).
+    pub killed: Vec<KilledTerm>,
     pub actors: Vec<String>,
     pub places: Vec<PlaceTerm>,
     pub since: Option<NaiveDate>,
@@ -100,6 +159,10 @@ pub(crate) struct Row {
     pub actors: String,
     pub places: String,
     pub sources: String,
+    /// Vocabulary names of the incident's crime and its source events'
+    /// crimes ([`crimes`]). Not stored with the incident: taken from the
+    /// analyses whenever the row is built.
+    pub crimes: Vec<String>,
 }
 
 fn push(list: &mut Vec<String>, value: &str) {
@@ -111,6 +174,31 @@ fn push(list: &mut Vec<String>, value: &str) {
 
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Vocabulary names (`attack`) of the crimes an incident answers to on
+/// `crime:`: its own ([`Incident::crime`], what most sources that give one
+/// say) and that of each source event, read from the source's analysis
+/// (`by_id`: document id → analysis; a source whose analysis is not
+/// there adds nothing), as `type:` takes the incident's and its sources'
+/// types.
+pub(crate) fn crimes(incident: &Incident, by_id: &HashMap<&str, &Analysis>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(crime) = &incident.crime {
+        push(&mut out, &vocab_name(crime));
+    }
+    for source in &incident.sources {
+        let crime = by_id.get(source.doc_id.as_str()).and_then(|a| {
+            a.events
+                .iter()
+                .find(|e| e.id == source.event_id)
+                .and_then(|e| e.crime)
+        });
+        if let Some(crime) = crime {
+            push(&mut out, &vocab_name(&crime));
+        }
+    }
+    out
 }
 
 /// Builds the index row of an incident from the analyses of its sources
@@ -208,6 +296,7 @@ pub(crate) fn index_row(
         actors: actors.join("\n"),
         places: places.join("\n"),
         sources: sources.join("\n"),
+        crimes: crimes(incident, by_id),
     }
 }
 
@@ -229,8 +318,8 @@ fn range(incident: &Incident) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// What the PostgreSQL backend keeps per incident so that every filter is
-/// an indexed SQL condition (`postgres.rs`): the same values
-/// [`matches`] tests, laid out for array overlap (`&&`) and range tests.
+/// an indexed SQL condition (`postgres.rs`): the values the tantivy index
+/// keeps (`index.rs`), laid out for array overlap (`&&`) and range tests.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct FilterColumns {
     /// Vocabulary names of the incident's type and its sources' types.
@@ -246,6 +335,12 @@ pub(crate) struct FilterColumns {
     /// The date range ranked and filtered on ([`range`]).
     pub start: Option<NaiveDate>,
     pub end: Option<NaiveDate>,
+    /// [`Row::crimes`].
+    pub crimes: Vec<String>,
+    /// The count of the dead (`Incident::killed`).
+    pub killed: Option<i64>,
+    /// [`killed_least`].
+    pub killed_least: Option<i64>,
 }
 
 impl FilterColumns {
@@ -270,13 +365,16 @@ impl FilterColumns {
             sources: row.sources.lines().map(str::to_string).collect(),
             start,
             end,
+            crimes: row.crimes.clone(),
+            killed: incident.killed.map(i64::from),
+            killed_least: killed_least(incident).map(i64::from),
         }
     }
 }
 
 /// The exact terms a list column answers to: each value and each of its
 /// suffixes after a `:` (`group:islamic-state-khorasan` also answers to
-/// `islamic-state-khorasan`), as [`matches`] compares.
+/// `islamic-state-khorasan`), as `in_list` compares.
 pub(crate) fn filter_terms(list: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |v: &str| {
@@ -309,6 +407,11 @@ pub(crate) fn place_terms(query: &Query) -> Vec<String> {
 /// Vocabulary names (`hostage_taking`) of the query's types.
 pub(crate) fn type_names(query: &Query) -> Vec<String> {
     query.types.iter().map(vocab_name).collect()
+}
+
+/// Vocabulary names of the query's `crime:` values.
+pub(crate) fn crime_names(query: &Query) -> Vec<String> {
+    query.crimes.iter().map(vocab_name).collect()
 }
 
 /// Vocabulary names of the query's stages.
@@ -497,19 +600,9 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
         }
         let lower = value.to_lowercase();
         match field.as_str() {
-            "type" => query.types.push(vocab::<EventType>(&lower).ok_or_else(|| {
-                err(
-                    value_pos,
-                    format!(
-                        "unknown event type '{value}'; expected one of: {}",
-                        EventType::ALL
-                            .iter()
-                            .map(vocab_name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?),
+            "type" => query.types.push(event_type(&value, value_pos)?),
+            "crime" => query.crimes.push(event_type(&value, value_pos)?),
+            "killed" => query.killed.push(killed_term(&value, value_pos)?),
             "stage" => query.stages.push(vocab::<Stage>(&lower).ok_or_else(|| {
                 err(
                     value_pos,
@@ -538,6 +631,82 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
         }
     }
     Ok(query)
+}
+
+/// An event type named by a `type:` or `crime:` value (vocabulary name,
+/// any case, `-` or a space for `_`) at `position`.
+fn event_type(value: &str, position: usize) -> Result<EventType, QueryError> {
+    vocab::<EventType>(&value.to_lowercase()).ok_or_else(|| {
+        err(
+            position,
+            format!(
+                "unknown event type '{value}'; expected one of: {}",
+                EventType::ALL
+                    .iter()
+                    .map(vocab_name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// The forms a `killed:` value takes, for error messages.
+const KILLED_FORMS: &str =
+    "expected N, >N, >=N, <N, <=N or N..M (N <= M) with whole numbers: killed:0, killed:>=3, killed:1..10";
+
+/// Parses a `killed:` value at `position`: `N` (exactly), `>N`, `>=N`,
+/// `<N`, `<=N` or `N..M` (both included).
+fn killed_term(value: &str, position: usize) -> Result<KilledTerm, QueryError> {
+    let bad = |why: String| err(position, format!("{why} for 'killed:'; {KILLED_FORMS}"));
+    let count = |digits: &str| -> Result<u32, QueryError> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(format!("bad count '{value}'")));
+        }
+        digits
+            .parse::<u32>()
+            .map_err(|_| bad(format!("count too large in '{value}'")))
+    };
+    let term = if let Some(n) = value.strip_prefix(">=") {
+        KilledTerm {
+            min: count(n)?,
+            max: None,
+        }
+    } else if let Some(n) = value.strip_prefix('>') {
+        let min = count(n)?
+            .checked_add(1)
+            .ok_or_else(|| bad(format!("count too large in '{value}'")))?;
+        KilledTerm { min, max: None }
+    } else if let Some(n) = value.strip_prefix("<=") {
+        KilledTerm {
+            min: 0,
+            max: Some(count(n)?),
+        }
+    } else if let Some(n) = value.strip_prefix('<') {
+        let max = count(n)?
+            .checked_sub(1)
+            .ok_or_else(|| bad(format!("'{value}' matches no count")))?;
+        KilledTerm {
+            min: 0,
+            max: Some(max),
+        }
+    } else if let Some((low, high)) = value.split_once("..") {
+        let (min, max) = (count(low)?, count(high)?);
+        if min > max {
+            return Err(bad(format!("empty range '{value}'")));
+        }
+        KilledTerm {
+            min,
+            max: Some(max),
+        }
+    } else {
+        let n = count(value)?;
+        KilledTerm {
+            min: n,
+            max: Some(n),
+        }
+    };
+    Ok(term)
 }
 
 fn vocab<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
@@ -626,6 +795,211 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn killed(min: u32, max: Option<u32>) -> KilledTerm {
+        KilledTerm { min, max }
+    }
+
+    #[test]
+    fn parses_crime_and_killed_forms() -> Result<(), QueryError> {
+        let q = parse(
+            r#"crime:attack CRIME:Hostage-Taking killed:3 killed:>0 killed:>=2 killed:<4 killed:<=4 killed:1..10 killed:">=7" Killed:0..0"#,
+        )?;
+        assert_eq!(q.crimes, vec![EventType::Attack, EventType::HostageTaking]);
+        assert_eq!(
+            q.killed,
+            vec![
+                killed(3, Some(3)),
+                killed(1, None),
+                killed(2, None),
+                killed(0, Some(3)),
+                killed(0, Some(4)),
+                killed(1, Some(10)),
+                killed(7, None),
+                killed(0, Some(0)),
+            ]
+        );
+        assert!(q.types.is_empty() && q.words.is_empty());
+        assert_eq!(
+            parse("killed:4294967295 killed:>=4294967295")?.killed,
+            vec![killed(u32::MAX, Some(u32::MAX)), killed(u32::MAX, None)]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn crime_and_killed_errors_name_the_position() {
+        // An unknown crime: the error of an unknown type, at the value.
+        let crime = parse("x crime:bombs").err();
+        let kind = parse("x type:bombs").err();
+        assert_eq!(crime.as_ref().map(|e| e.position), Some(9));
+        assert_eq!(
+            crime.as_ref().map(|e| e.message.clone()),
+            kind.map(|e| e.message)
+        );
+        assert!(crime.is_some_and(|e| e.message.starts_with("unknown event type 'bombs'")));
+        assert_eq!(parse("crime:").err().map(|e| e.position), Some(7));
+        let cases = [
+            ("killed:abc", 8, "bad count 'abc'"),
+            ("bomb killed:>=-1", 13, "bad count '>=-1'"),
+            ("killed:+3", 8, "bad count '+3'"),
+            ("killed:>", 8, "bad count '>'"),
+            ("killed:3..", 8, "bad count '3..'"),
+            ("killed:1.5", 8, "bad count '1.5'"),
+            ("killed:<0", 8, "'<0' matches no count"),
+            ("killed:5..2", 8, "empty range '5..2'"),
+            ("killed:4294967296", 8, "count too large in '4294967296'"),
+            ("killed:>4294967295", 8, "count too large in '>4294967295'"),
+            (r#"type:arrest killed:"3 4""#, 20, "bad count '3 4'"),
+        ];
+        for (query, position, why) in cases {
+            let e = parse(query).err();
+            assert_eq!(e.as_ref().map(|e| e.position), Some(position), "{query}");
+            let message = e.map(|e| e.to_string()).unwrap_or_default();
+            assert_eq!(
+                message,
+                format!(
+                    "invalid query at position {position}: {why} for 'killed:'; {KILLED_FORMS}"
+                ),
+                "{query}"
+            );
+        }
+        let missing = parse("killed:").err();
+        assert_eq!(missing.as_ref().map(|e| e.position), Some(8));
+        assert!(missing.is_some_and(|e| e.message == "missing value after 'killed:'"));
+    }
+
+    #[test]
+    fn killed_terms_match_counts_and_uncounted_fatal_incidents() -> Result<(), QueryError> {
+        // (term, matches for: count 0, count 3, no count, no count but fatal)
+        let table = [
+            ("killed:0", [true, false, false, false]),
+            ("killed:3", [false, true, false, false]),
+            ("killed:1", [false, false, false, false]),
+            ("killed:>0", [false, true, false, true]),
+            ("killed:>=1", [false, true, false, true]),
+            ("killed:>=0", [true, true, false, true]),
+            ("killed:>1", [false, true, false, false]),
+            ("killed:>=2", [false, true, false, false]),
+            ("killed:>3", [false, false, false, false]),
+            ("killed:<3", [true, false, false, false]),
+            ("killed:<=3", [true, true, false, false]),
+            ("killed:0..1", [true, false, false, false]),
+            ("killed:1..3", [false, true, false, false]),
+        ];
+        let incidents = [
+            (Some(0), false),
+            (Some(3), true),
+            (None, false),
+            (None, true),
+        ];
+        for (query, want) in table {
+            let term = parse(query)?.killed[0];
+            for ((count, fatal), want) in incidents.iter().zip(want) {
+                assert_eq!(
+                    term.matches(*count, *fatal),
+                    want,
+                    "{query} / {count:?} {fatal}"
+                );
+            }
+        }
+        // A count decides alone, even against a source telling of a death.
+        assert!(parse("killed:0")?.killed[0].matches(Some(0), true));
+        assert!(!parse("killed:>0")?.killed[0].matches(Some(0), true));
+        Ok(())
+    }
+
+    fn incident(crime: Option<EventType>, killed: Option<u32>, fatal: bool) -> Incident {
+        let source = |doc: &str| vigil_core::IncidentSource {
+            doc_id: doc.to_string(),
+            event_id: "V1".to_string(),
+            source: None,
+            url: None,
+            published: None,
+            kind: EventType::Arrest,
+            stage: Stage::Accomplished,
+            confidence: 0.9,
+        };
+        Incident {
+            id: "a/V1".to_string(),
+            kind: EventType::Arrest,
+            stage: Stage::Accomplished,
+            date: None,
+            location: None,
+            perpetrators: Vec::new(),
+            targets: Vec::new(),
+            victims: Vec::new(),
+            weapons: Vec::new(),
+            killed,
+            injured: None,
+            arrested: None,
+            fatal,
+            crime,
+            sources: vec![source("a"), source("b"), source("c")],
+            first_seen: None,
+            disagreements: Vec::new(),
+            merge_reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn killed_least_is_the_count_else_one_when_fatal() {
+        assert_eq!(killed_least(&incident(None, Some(3), true)), Some(3));
+        assert_eq!(killed_least(&incident(None, Some(0), true)), Some(0));
+        assert_eq!(killed_least(&incident(None, None, true)), Some(1));
+        assert_eq!(killed_least(&incident(None, None, false)), None);
+        let row = Row::default();
+        let columns = FilterColumns::of(&incident(None, None, true), &row);
+        assert_eq!((columns.killed, columns.killed_least), (None, Some(1)));
+    }
+
+    #[test]
+    fn crimes_are_the_incidents_and_its_sources() {
+        let analysis = |id: &str, crime: Option<EventType>| Analysis {
+            id: id.to_string(),
+            events: vec![vigil_core::Event {
+                id: "V1".to_string(),
+                kind: EventType::Arrest,
+                stage: Stage::Accomplished,
+                trigger: vigil_core::Mention {
+                    text: String::new(),
+                    start: 0,
+                    end: 0,
+                },
+                date: None,
+                location: None,
+                locations: Vec::new(),
+                perpetrators: Vec::new(),
+                targets: Vec::new(),
+                victims: Vec::new(),
+                weapons: Vec::new(),
+                killed: None,
+                injured: None,
+                arrested: None,
+                fatal: false,
+                crime,
+                nationalities: Vec::new(),
+                attributed_to: Vec::new(),
+                evidence: Vec::new(),
+                confidence: 0.9,
+            }],
+            ..Analysis::default()
+        };
+        let (a, b, c) = (
+            analysis("a", Some(EventType::Bombing)),
+            analysis("b", Some(EventType::Attack)),
+            analysis("c", None),
+        );
+        let by_id: HashMap<&str, &Analysis> = [("a", &a), ("b", &b), ("c", &c)].into();
+        let with = incident(Some(EventType::Attack), None, false);
+        assert_eq!(crimes(&with, &by_id), vec!["attack", "bombing"]);
+        let row = index_row(&with, &by_id, &HashMap::new());
+        assert_eq!(row.crimes, vec!["attack", "bombing"]);
+        assert_eq!(FilterColumns::of(&with, &row).crimes, row.crimes);
+        // Without the analyses: the incident's own crime only.
+        assert_eq!(crimes(&with, &HashMap::new()), vec!["attack"]);
+        assert!(crimes(&incident(None, None, false), &HashMap::new()).is_empty());
     }
 
     #[test]

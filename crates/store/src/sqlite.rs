@@ -449,16 +449,17 @@ impl SqliteStore {
                     places: r.get(4).map_err(self.err("reading incidents to index"))?,
                     sources: r.get(5).map_err(self.err("reading incidents to index"))?,
                     body: get_json(r, 6).map_err(self.err("reading incidents to index"))?,
+                    crimes: Vec::new(),
                 };
                 let incident: Incident = serde_json::from_str(&json).map_err(self.json_err(&id))?;
                 rows_read.push((incident, row));
             }
         }
-        // The evidence text is not stored from schema 6 on: it is taken
-        // from the analyses again, as when the incidents were written.
+        // The evidence text is not stored from schema 6 on, nor are the
+        // sources' crimes: they are taken from the analyses again, as when
+        // the incidents were written.
         let docs: HashSet<String> = rows_read
             .iter()
-            .filter(|(_, row)| row.body.is_empty())
             .flat_map(|(i, _)| i.sources.iter().map(|s| s.doc_id.clone()))
             .collect();
         let (loaded, doc_sources) = read_documents(&self.conn, &self.path, &docs)?;
@@ -469,6 +470,7 @@ impl SqliteStore {
             if row.body.is_empty() {
                 row.body = search::index_row(&incident, &by_id, &doc_sources).body;
             }
+            row.crimes = search::crimes(&incident, &by_id);
             entries.push(index::entry(&incident, &row));
         }
         match self.search_index.rebuild(&entries, generation) {
@@ -834,6 +836,7 @@ impl SqliteStore {
                             actors: r.get(2)?,
                             places: r.get(3)?,
                             sources: r.get(4)?,
+                            crimes: Vec::new(),
                         },
                     ))
                 })

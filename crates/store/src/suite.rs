@@ -107,6 +107,10 @@ macro_rules! suite {
                 go(cases::filters_combine_and_repeat)
             }
             #[test]
+            fn crime_and_killed_filters() -> R {
+                go(cases::crime_and_killed_filters)
+            }
+            #[test]
             fn relevance_then_recency() -> R {
                 go(cases::relevance_then_recency)
             }
@@ -366,6 +370,143 @@ this year. The state governor condemned the violence and promised to reinforce s
             })
             .collect()
     }
+
+    /// A report of one event with its toll and crime set.
+    struct Toll<'a> {
+        id: &'a str,
+        text: &'a str,
+        kind: EventType,
+        city: (&'a str, &'a str),
+        date: &'a str,
+        killed: Option<u32>,
+        fatal: bool,
+        crime: Option<EventType>,
+    }
+
+    fn toll(t: Toll<'_>) -> (Document, Analysis) {
+        let (doc, mut analysis) = analysed(Spec {
+            id: t.id,
+            source: "Reuters",
+            text: t.text,
+            kind: t.kind,
+            stage: Stage::Accomplished,
+            date: t.date,
+            place: place("E1", t.city.0, t.city.1),
+            actor: None,
+            killed: t.killed,
+        });
+        for event in &mut analysis.events {
+            event.fatal = t.fatal;
+            event.crime = t.crime;
+        }
+        (doc, analysis)
+    }
+
+    /// Incidents for `crime:` and `killed:`, one report each unless said:
+    /// `lagos` an arrest over a killing (crime attack), `kano` an arrest
+    /// over no act of violence (no crime), `abuja` a shooting that killed
+    /// no one (0), `jos` a bombing that killed three (3, fatal), `kaduna`
+    /// a fatal attack without a toll, `enugu` an attack with neither toll
+    /// nor death, and `herat-a` three reports of one arrest whose sources
+    /// give the crimes bombing, attack, attack (the incident's: attack).
+    pub fn tolls() -> Vec<(Document, Analysis)> {
+        let one = |id, text, kind, city, date, killed, fatal, crime| {
+            toll(Toll {
+                id,
+                text,
+                kind,
+                city,
+                date,
+                killed,
+                fatal,
+                crime,
+            })
+        };
+        let mut out = vec![
+            one(
+                "lagos",
+                "Police in Lagos arrested three men over the killing of a journalist.",
+                EventType::Arrest,
+                ("Lagos", "NG"),
+                "2024-01-05",
+                None,
+                false,
+                Some(EventType::Attack),
+            ),
+            one(
+                "kano",
+                "Police in Kano arrested a blogger for insulting the governor.",
+                EventType::Arrest,
+                ("Kano", "NG"),
+                "2024-01-06",
+                None,
+                false,
+                None,
+            ),
+            one(
+                "abuja",
+                "Shots were fired at a checkpoint in Abuja; no one was killed.",
+                EventType::Shooting,
+                ("Abuja", "NG"),
+                "2024-01-07",
+                Some(0),
+                false,
+                None,
+            ),
+            one(
+                "jos",
+                "A bomb in a Jos market killed three traders.",
+                EventType::Bombing,
+                ("Jos", "NG"),
+                "2024-01-08",
+                Some(3),
+                true,
+                None,
+            ),
+            one(
+                "kaduna",
+                "Gunmen killed several villagers near Kaduna overnight.",
+                EventType::Attack,
+                ("Kaduna", "NG"),
+                "2024-01-09",
+                None,
+                true,
+                None,
+            ),
+            one(
+                "enugu",
+                "Armed men attacked a police post in Enugu; there was no word of casualties.",
+                EventType::Attack,
+                ("Enugu", "NG"),
+                "2024-01-10",
+                None,
+                false,
+                None,
+            ),
+        ];
+        let herat = [
+            ("herat-a", "Police in Herat detained four men over the bombing of a bus station.", EventType::Bombing),
+            ("herat-b", "Four suspects were arrested in Herat city in connection with an attack on travellers.", EventType::Attack),
+            ("herat-c", "Afghan authorities said they held four people in Herat over the deadly attack.", EventType::Attack),
+        ];
+        for (id, text, crime) in herat {
+            let (doc, mut analysis) = one(
+                id,
+                text,
+                EventType::Arrest,
+                ("Herat", "AF"),
+                "2024-02-01",
+                None,
+                false,
+                Some(crime),
+            );
+            for e in &mut analysis.entities {
+                e.kb_id = Some("geonames:1139027".to_string());
+            }
+            out.push((doc, analysis));
+        }
+        out
+    }
 }
 
 pub(crate) mod cases {
@@ -623,6 +764,91 @@ before the end of the year as the currency weakened against the dollar.";
             (page.total, page.hits.len(), page.next_offset),
             (3, 2, Some(2))
         );
+        Ok(())
+    }
+
+    /// `crime:` takes the incident's and its sources' crimes; `killed:`
+    /// the count, an uncounted fatal incident meeting only `killed:>0` and
+    /// its like; every form of `killed:` agrees with
+    /// [`crate::search::KilledTerm::matches`] over every incident, in
+    /// searches and in `for_each_incident` (the alert matcher's walk).
+    pub fn crime_and_killed_filters(f: &Fixture) -> R {
+        let mut store = f.open()?;
+        store.insert_batch(&tolls())?;
+        store.recompute_incidents()?;
+        let store = store.as_ref();
+        let herat = store
+            .incident("herat-a/V1")?
+            .ok_or("herat-a/V1 not merged")?;
+        assert_eq!(herat.sources.len(), 3, "{herat:?}");
+        assert_eq!(herat.crime, Some(EventType::Attack));
+        let kaduna = store.incident("kaduna/V1")?.ok_or("kaduna/V1 missing")?;
+        assert_eq!((kaduna.killed, kaduna.fatal), (None, true));
+        let sorted = |query: &str| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+            let mut v = ids(store, query)?;
+            v.sort();
+            Ok(v)
+        };
+        let none = Vec::<String>::new();
+        assert_eq!(sorted("crime:attack")?, vec!["herat-a", "lagos"]);
+        // Only a source says bombing: found as `type:` finds a source's type.
+        assert_eq!(sorted("crime:bombing")?, vec!["herat-a"]);
+        assert_eq!(
+            sorted("crime:Bombing crime:attack")?,
+            vec!["herat-a", "lagos"]
+        );
+        assert_eq!(sorted("crime:attack place:NG")?, vec!["lagos"]);
+        assert_eq!(sorted("crime:arrest")?, none);
+        assert_eq!(sorted("type:bombing")?, vec!["jos"]);
+        assert_eq!(sorted("killed:0")?, vec!["abuja"]);
+        assert_eq!(sorted("killed:3")?, vec!["jos"]);
+        assert_eq!(sorted("killed:1")?, none);
+        assert_eq!(sorted("killed:>0")?, vec!["jos", "kaduna"]);
+        assert_eq!(sorted("killed:>=1")?, vec!["jos", "kaduna"]);
+        assert_eq!(sorted("killed:>=0")?, vec!["abuja", "jos", "kaduna"]);
+        assert_eq!(sorted("killed:>=2")?, vec!["jos"]);
+        assert_eq!(sorted("killed:>3")?, none);
+        assert_eq!(sorted("killed:<3")?, vec!["abuja"]);
+        assert_eq!(sorted("killed:<=3")?, vec!["abuja", "jos"]);
+        assert_eq!(sorted("killed:1..5")?, vec!["jos"]);
+        assert_eq!(sorted("killed:0 killed:>=3")?, vec!["abuja", "jos"]);
+        assert_eq!(sorted("killed:>0 type:attack")?, vec!["kaduna"]);
+        assert_eq!(sorted("killed:>0 crime:attack")?, none);
+        assert_eq!(sorted("market killed:>0")?, vec!["jos"]);
+        let mut all = Vec::new();
+        store.for_each_incident(&Query::default(), &mut |i| {
+            all.push(i);
+            Ok(())
+        })?;
+        assert_eq!(all.len(), 7);
+        let forms = [
+            "0", "1", "3", ">0", ">=0", ">=1", ">=2", ">2", ">3", "<1", "<3", "<=0", "<=3", "0..0",
+            "0..3", "1..3", "2..9",
+        ];
+        for form in forms {
+            let query = q(&format!("killed:{form}"))?;
+            let term = query.killed[0];
+            let mut want: Vec<String> = all
+                .iter()
+                .filter(|i| term.matches(i.killed, i.fatal))
+                .map(|i| i.id.clone())
+                .collect();
+            want.sort();
+            let mut walked = Vec::new();
+            store.for_each_incident(&query, &mut |i| {
+                walked.push(i.id);
+                Ok(())
+            })?;
+            assert_eq!(walked, want, "killed:{form}");
+            let mut found: Vec<String> = store
+                .search(&query, &Page::first(10))?
+                .hits
+                .into_iter()
+                .map(|h| h.id)
+                .collect();
+            found.sort();
+            assert_eq!(found, want, "killed:{form}");
+        }
         Ok(())
     }
 

@@ -18,6 +18,12 @@ use super::stats::StoreArgs;
 ///                        assassination, robbery, plot, arrest, raid,
 ///                        conviction, warning, claim
 ///   stage:STAGE          accomplished, attempted, foiled, planned, threatened
+///   crime:TYPE           what an arrest, raid or conviction holds people for
+///                        (crime:attack; the values of type:)
+///   killed:N             the count of the dead is N; also killed:>N,
+///                        killed:>=N, killed:<N, killed:<=N, killed:N..M.
+///                        No count matches none, but a death told without
+///                        a count matches killed:>0 and killed:>=1
 ///   actor:NAME           a perpetrator's name, alias or knowledge-base id
 ///                        (actor:"ISIS-K", actor:islamic-state-khorasan)
 ///   place:NAME           the location, a place named for the event, a country
@@ -32,13 +38,15 @@ use super::stats::StoreArgs;
 /// match. Results are ranked by text relevance (BM25 over the free words),
 /// then most recent first (`--sort recent`: most recent first, then
 /// relevance); `--offset` and `--limit` page through them. A malformed query (unknown field, unclosed
-/// quote, bad date or vocabulary value) is an error naming its position.
+/// quote, bad date, vocabulary value or count) is an error naming its position.
 ///
 /// Examples:
 ///
 ///   vigil search 'type:bombing place:Germany since:2023-01-01'
 ///
 ///   vigil search --json 'actor:"ISIS-K" stage:foiled'
+///
+///   vigil search 'type:bombing killed:>=10'    (quote: > is the shell's)
 ///
 /// See docs/search.md.
 #[derive(clap::Args)]

@@ -361,6 +361,8 @@ const HELP: &str = r#"<section class="help"><h2>Query language</h2>
 <tr><td><code>word</code>, <code>"a phrase"</code></td><td>free text in the evidence sentences and titles</td></tr>
 <tr><td><code>type:bombing</code></td><td>attack, bombing, shooting, stabbing, arson, kidnapping, hostage_taking, vehicle_ramming, assassination, robbery, plot, arrest, raid, conviction, warning, claim</td></tr>
 <tr><td><code>stage:foiled</code></td><td>accomplished, attempted, foiled, planned, threatened</td></tr>
+<tr><td><code>crime:attack</code></td><td>what an arrest, raid or conviction holds people for (the same types as <code>type:</code>)</td></tr>
+<tr><td><code>killed:3</code> <code>killed:&gt;=10</code> <code>killed:&lt;5</code> <code>killed:1..9</code></td><td>the count of the dead; <code>killed:&gt;0</code> also finds deaths told without a count</td></tr>
 <tr><td><code>actor:"ISIS-K"</code></td><td>a perpetrator by name, alias or knowledge-base id</td></tr>
 <tr><td><code>place:France</code></td><td>a place name, ISO code (<code>place:DE</code>), country name or demonym</td></tr>
 <tr><td><code>since:2024-01-01</code> <code>until:2024-06-30</code></td><td>incident dates</td></tr>
