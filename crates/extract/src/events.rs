@@ -2130,7 +2130,10 @@ fn fill(
                 } else if hangs == Some(Hangs::Other) {
                 } else if ev.kind.is_violent() && possessor {
                     push_unique(&mut ev.victims, slot);
-                } else if ev.kind.is_violent() && acts || arrested {
+                } else if ev.kind.is_violent()
+                    && (acts || toks.end <= d.trigger && author_of(ctx, res, toks.end, d.trigger))
+                    || arrested
+                {
                     push_unique(&mut ev.perpetrators, slot);
                 } else if !reported
                     && !agent
@@ -3089,6 +3092,70 @@ fn names_no_one_before(ctx: &Ctx, res: &Resources, end: usize, trigger: usize) -
             && !matches!(w, "was" | "were" | "is" | "are" | "been" | "being")
             && (w == "to"
                 || w.ends_with("ed") && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none())
+    })
+}
+
+/// Phrases that make the person before them the author of the act they
+/// lead to: "X was responsible for the kidnapping", "X is behind the
+/// murder", "X, accused of the killing".
+const AUTHOR_OF: &[&[&str]] = &[
+    &["responsible", "for"],
+    &["behind"],
+    &["accused", "of"],
+    &["suspected", "of"],
+    &["charged", "with"],
+    &["convicted", "of"],
+    &["convicted", "for"],
+    &["guilty", "of"],
+    &["blamed", "for"],
+    &["masterminded"],
+    &["orchestrated"],
+];
+
+/// Whether an [`AUTHOR_OF`] phrase between a person (ending at `end`) and
+/// the act's trigger leads from the one to the other: it follows the
+/// person over at most three words of a copula or a list ("was", "and
+/// others", "allegedly") or the rest of a name, and ends at most three words (an article,
+/// adjectives) before the trigger, with no other act between.
+fn author_of(ctx: &Ctx, res: &Resources, end: usize, trigger: usize) -> bool {
+    let lead = (end..trigger)
+        .take_while(|&k| {
+            matches!(
+                &ctx.lower[k],
+                "was"
+                    | "were"
+                    | "is"
+                    | "are"
+                    | "been"
+                    | "has"
+                    | "have"
+                    | "had"
+                    | "allegedly"
+                    | "reportedly"
+                    | "also"
+                    | ","
+                    | "and"
+                    | "others"
+                    | "who"
+            ) || ctx.case.informative() && ctx.is_capitalized(k)
+        })
+        .count();
+    (end..(end + lead.min(3) + 1).min(trigger)).any(|p| {
+        AUTHOR_OF.iter().any(|phrase| {
+            let stop = p + phrase.len();
+            stop <= trigger
+                && phrase
+                    .iter()
+                    .enumerate()
+                    .all(|(i, w)| ctx.lower[p + i] == **w)
+                && trigger - stop <= 3
+                && (stop..trigger).all(|k| {
+                    ctx.is_word(k)
+                        && (matches!(&ctx.lower[k], "the" | "a" | "an")
+                            || !words::is_stop(&ctx.lower[k]))
+                        && res.lexicon.triggers.longest_at(&ctx.lower, k).is_none()
+                })
+        })
     })
 }
 

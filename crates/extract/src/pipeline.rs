@@ -1436,6 +1436,52 @@ mod tests {
     }
 
     #[test]
+    fn whoever_is_responsible_for_an_act_did_it() {
+        // (text, event type, its named perpetrators, its named victims.)
+        for (text, kind, perpetrators, victims) in [
+            (
+                "Juan Perez was responsible for the kidnapping of Maria Lopez.",
+                EventType::Kidnapping,
+                &["Juan Perez"][..],
+                &["Maria Lopez"][..],
+            ),
+            (
+                "Police say Juan Perez is behind the brutal murder of Maria Lopez.",
+                EventType::Attack,
+                &["Juan Perez"],
+                &["Maria Lopez"],
+            ),
+            (
+                "They sought justice from Juan Perez Garcia and others responsible for \
+                 the kidnapping of Maria Lopez.",
+                EventType::Kidnapping,
+                &["Juan Perez Garcia"],
+                &["Maria Lopez"],
+            ),
+            // The phrase must lead from the person to the act.
+            (
+                "President Juan Perez acknowledges that the army was behind the murder \
+                 of Maria Lopez.",
+                EventType::Attack,
+                &[],
+                &["Maria Lopez"],
+            ),
+        ] {
+            let a = analyze(text);
+            let e = event_of(&a, kind, text);
+            let names = |slots: &[vigil_core::Slot]| -> Vec<String> {
+                slots
+                    .iter()
+                    .filter(|s| s.entity.is_some())
+                    .map(|s| s.text.clone())
+                    .collect()
+            };
+            assert_eq!(names(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(names(&e.victims), victims, "{text}");
+        }
+    }
+
+    #[test]
     fn bail_denied_holds_whom_it_is_denied() {
         // (text, the people an arrest holds.)
         for (text, want) in [
