@@ -272,6 +272,15 @@ mod tests {
             .unwrap_or_else(|| panic!("no {kind:?} in {text:?}: {:?}", a.events))
     }
 
+    /// The texts of the slots linked to an entity (named, not generic).
+    fn named(slots: &[vigil_core::Slot]) -> Vec<String> {
+        slots
+            .iter()
+            .filter(|s| s.entity.is_some())
+            .map(|s| s.text.clone())
+            .collect()
+    }
+
     /// The texts of the slots `slots` picks from every event.
     fn slot_texts<'a>(
         a: &'a vigil_core::Analysis,
@@ -1469,15 +1478,8 @@ mod tests {
         ] {
             let a = analyze(text);
             let e = event_of(&a, kind, text);
-            let names = |slots: &[vigil_core::Slot]| -> Vec<String> {
-                slots
-                    .iter()
-                    .filter(|s| s.entity.is_some())
-                    .map(|s| s.text.clone())
-                    .collect()
-            };
-            assert_eq!(names(&e.perpetrators), perpetrators, "{text}");
-            assert_eq!(names(&e.victims), victims, "{text}");
+            assert_eq!(named(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(named(&e.victims), victims, "{text}");
         }
     }
 
@@ -1785,15 +1787,8 @@ mod tests {
         ] {
             let a = analyze(text);
             let e = event_of(&a, kind, text);
-            let names = |slots: &[vigil_core::Slot]| -> Vec<String> {
-                slots
-                    .iter()
-                    .filter(|s| s.entity.is_some())
-                    .map(|s| s.text.clone())
-                    .collect()
-            };
-            assert_eq!(names(&e.perpetrators), perpetrators, "{text}");
-            assert_eq!(names(&e.victims), victims, "{text}");
+            assert_eq!(named(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(named(&e.victims), victims, "{text}");
         }
     }
 
