@@ -411,6 +411,31 @@ async fn status_codes_pagination_and_detail() -> TestResult {
         );
     }
 
+    // The toll and the crime as parameters: terms of the query language.
+    let deadly = get(&server.url("/api/v1/incidents?killed=%3E%3D1&limit=100"))
+        .await
+        .json();
+    assert_eq!(deadly["query"], "killed:\">=1\"");
+    let deadly = deadly["items"].as_array().unwrap();
+    assert!(!deadly.is_empty());
+    for item in deadly {
+        assert!(
+            item["killed"].as_u64().is_some_and(|k| k >= 1)
+                || item["killed"].is_null() && item["fatal"] == true,
+            "{item}"
+        );
+    }
+    let held = get(&server.url("/api/v1/incidents?type=arrest&crime=attack,bombing"))
+        .await
+        .json();
+    assert_eq!(held["query"], "type:arrest crime:attack crime:bombing");
+    assert_eq!(
+        get(&server.url("/api/v1/incidents?killed=many"))
+            .await
+            .status,
+        400
+    );
+
     // Incident detail: ids hold slashes.
     let id = &all[0];
     assert!(id.contains('/'));

@@ -43,6 +43,12 @@ pub struct Filters {
     pub until: Option<String>,
     /// Outlets or document sources (substring), comma-separated.
     pub source: Option<String>,
+    /// The act of violence an arrest, raid or conviction holds people for
+    /// (event types), comma-separated (`attack,bombing`).
+    pub crime: Option<String>,
+    /// Counts of the dead, comma-separated alternatives (`3`, `>=10`,
+    /// `<5`, `1..9`; see `killed:` in docs/search.md).
+    pub killed: Option<String>,
 }
 
 impl Filters {
@@ -63,6 +69,8 @@ impl Filters {
             ("actor", &self.actor),
             ("place", &self.place),
             ("source", &self.source),
+            ("crime", &self.crime),
+            ("killed", &self.killed),
         ];
         for (field, value) in lists {
             for v in value.iter().flat_map(|v| v.split(',')) {

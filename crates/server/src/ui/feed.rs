@@ -29,6 +29,8 @@ pub struct ListParams {
     pub since: Option<String>,
     pub until: Option<String>,
     pub source: Option<String>,
+    pub crime: Option<String>,
+    pub killed: Option<String>,
     pub sort: Option<String>,
     pub cursor: Option<String>,
 }
@@ -44,6 +46,8 @@ impl ListParams {
             since: self.since.clone(),
             until: self.until.clone(),
             source: self.source.clone(),
+            crime: self.crime.clone(),
+            killed: self.killed.clone(),
         }
     }
 
@@ -58,6 +62,8 @@ impl ListParams {
             ("since", &self.since),
             ("until", &self.until),
             ("source", &self.source),
+            ("crime", &self.crime),
+            ("killed", &self.killed),
             ("sort", &self.sort),
         ];
         let mut out = String::new();
