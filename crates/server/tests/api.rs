@@ -435,6 +435,15 @@ async fn status_codes_pagination_and_detail() -> TestResult {
             .status,
         400
     );
+    // The feed's filter form keeps the chosen toll.
+    let feed = get(&server.url("/?killed=%3E%3D10")).await;
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.body
+            .contains(r#"<option value="&gt;=10" selected>10 or more</option>"#),
+        "{:.2000}",
+        feed.body
+    );
 
     // Incident detail: ids hold slashes.
     let id = &all[0];

@@ -120,6 +120,25 @@ fn filter_form(p: &ListParams) -> String {
             stage.as_str()
         );
     }
+    // The toll: a `killed:` term (an uncounted death counts as one).
+    out.push_str(r#"</select></label><label>Dead <select name="killed">"#);
+    for (term, label) in [
+        ("", "any"),
+        (">=1", "at least one"),
+        (">=10", "10 or more"),
+        ("0", "none"),
+    ] {
+        let selected = if value(&p.killed) == term {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            r#"<option value="{}"{selected}>{label}</option>"#,
+            esc(term)
+        );
+    }
     let _ = write!(
         out,
         r#"</select></label>
