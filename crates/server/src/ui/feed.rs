@@ -81,17 +81,23 @@ fn value(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
 
+/// The attribute that marks a menu's option as chosen: ` selected` when
+/// the parameter's value `chosen` is the option's `value`.
+fn selected(chosen: &str, value: &str) -> &'static str {
+    if chosen == value {
+        " selected"
+    } else {
+        ""
+    }
+}
+
 /// The filter form of the feed.
 fn filter_form(p: &ListParams) -> String {
     let mut out = String::from(
         r#"<form class="filters" action="/" method="get"><label>Type <select name="type"><option value="">any</option>"#,
     );
     for kind in EventType::ALL {
-        let selected = if value(&p.kind) == kind.as_str() {
-            " selected"
-        } else {
-            ""
-        };
+        let selected = selected(value(&p.kind), kind.as_str());
         let _ = write!(
             out,
             r#"<option value="{}"{selected}>{}</option>"#,
@@ -109,11 +115,7 @@ fn filter_form(p: &ListParams) -> String {
         Stage::Planned,
         Stage::Threatened,
     ] {
-        let selected = if value(&p.stage) == stage.as_str() {
-            " selected"
-        } else {
-            ""
-        };
+        let selected = selected(value(&p.stage), stage.as_str());
         let _ = write!(
             out,
             r#"<option value="{0}"{selected}>{0}</option>"#,
@@ -128,11 +130,7 @@ fn filter_form(p: &ListParams) -> String {
         (">=10", "10 or more"),
         ("0", "none"),
     ] {
-        let selected = if value(&p.killed) == term {
-            " selected"
-        } else {
-            ""
-        };
+        let selected = selected(value(&p.killed), term);
         let _ = write!(
             out,
             r#"<option value="{}"{selected}>{label}</option>"#,
@@ -331,11 +329,7 @@ pub async fn search(
         body,
         r#"<form class="big-search" action="/search" method="get"><input type="search" name="q" value="{}" aria-label="Query" autofocus> <select name="sort" aria-label="Order"><option value="">best first</option><option value="time"{}>newest first</option></select> <button type="submit">Search</button></form>"#,
         esc(&q),
-        if value(&params.sort) == "time" {
-            " selected"
-        } else {
-            ""
-        }
+        selected(value(&params.sort), "time")
     );
     if q.trim().is_empty()
         && params
