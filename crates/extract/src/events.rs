@@ -2113,7 +2113,8 @@ fn fill(
                         || !(toks.end..d.trigger).any(|j| matches!(&ctx.lower[j], "who" | "whom"))
                 });
                 // "a critic of President X was arrested": the critic.
-                let slot = match hangs {
+                // (Built only when the person fills a slot.)
+                let slot = || match hangs {
                     Some(Hangs::Of(start)) => text_slot(ctx, start..toks.end),
                     _ => slot_for_entity(ctx, ents, e, toks.clone()),
                 };
@@ -2125,16 +2126,16 @@ fn fill(
                         && (d.trigger + 1..by)
                             .all(|k| ctx.is_word(k) && !words::is_stop(&ctx.lower[k]));
                     if ev.kind.is_violent() && of_act && !reported {
-                        push_unique(&mut ev.perpetrators, slot);
+                        push_unique(&mut ev.perpetrators, slot());
                     }
                 } else if hangs == Some(Hangs::Other) {
                 } else if ev.kind.is_violent() && possessor {
-                    push_unique(&mut ev.victims, slot);
+                    push_unique(&mut ev.victims, slot());
                 } else if ev.kind.is_violent()
                     && (acts || toks.end <= d.trigger && author_of(ctx, res, toks.end, d.trigger))
                     || arrested
                 {
-                    push_unique(&mut ev.perpetrators, slot);
+                    push_unique(&mut ev.perpetrators, slot());
                 } else if !reported
                     && !agent
                     && (matches!(
@@ -2145,7 +2146,7 @@ fn fill(
                         || (ev.kind.is_violent() && toks.start > d.trigger)
                         || passive_victim)
                 {
-                    push_unique(&mut ev.victims, slot);
+                    push_unique(&mut ev.victims, slot());
                 }
             }
             _ => {}
