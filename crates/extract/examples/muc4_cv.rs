@@ -9,7 +9,7 @@
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
 //!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--seed N] \
-//!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-labels LABELS.json]`
+//!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-alone-output PREDS.json] [--oof-labels LABELS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
 //! (as `vigil train --raw`), whose out-of-fold accuracy against the keys'
@@ -18,7 +18,9 @@
 //! the same bytes as `vigil train` with the same options.
 //! `--oof-output` writes the out-of-fold predictions (combined with the
 //! rules) in the format of `vigil muc4 --output`, for error analysis, and
-//! `--oof-labels` the document classifiers' out-of-fold answers
+//! `--oof-alone-output` those of the model alone (to try other ways of
+//! combining it with the rules), and `--oof-labels` the document
+//! classifiers' out-of-fold answers
 //! (`{docid: [incident type, stage]}`).
 //! `--crf-lr 0` trains the role tagger as an averaged perceptron (the
 //! recipe before the CRF) instead of a CRF with that learning rate.
@@ -192,6 +194,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(path) = opt("--oof-output") {
         let preds = muc4::predictions_json(oof_both.iter().map(|(id, l)| (id.as_str(), l)));
+        std::fs::write(path, serde_json::to_string(&preds)?)?;
+    }
+    if let Some(path) = opt("--oof-alone-output") {
+        let preds = muc4::predictions_json(oof_alone.iter().map(|(id, l)| (id.as_str(), l)));
         std::fs::write(path, serde_json::to_string(&preds)?)?;
     }
     if let Some(path) = opt("--oof-labels") {

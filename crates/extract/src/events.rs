@@ -3404,6 +3404,12 @@ fn noun_phrase(
         {
             break;
         }
+        // "actions to prevent | rebels from gathering": after "to", a word
+        // that is no determiner, count or adjective is an infinitive.
+        if !determiner && !is_number && s >= floor + 2 && &ctx.lower[s - 2] == "to" && !adjective(w)
+        {
+            break;
+        }
         s -= 1;
         if determiner {
             break;
@@ -3450,6 +3456,21 @@ const PREPOSITIONS: &[&str] = &[
     "outside", "inside", "near", "behind", "beside", "opposite", "across", "toward", "towards",
     "via", "per",
 ];
+
+/// Whether a word may be an adjective before a noun: "several", "other",
+/// "innocent", or one of the endings of adjectives ("local", "urban",
+/// "salvadoran", "dangerous", "peaceful"). Read only where a verb is the
+/// other choice ("to local residents" / "to prevent rebels").
+fn adjective(w: &str) -> bool {
+    matches!(
+        w,
+        "several" | "other" | "many" | "all" | "innocent" | "young" | "old" | "armed" | "unarmed"
+    ) || [
+        "al", "an", "ese", "ish", "ous", "ive", "ic", "ful", "less", "ern", "ary",
+    ]
+    .iter()
+    .any(|end| w.len() > end.len() + 2 && w.ends_with(end))
+}
 
 fn res_verbish(w: &str) -> bool {
     w.ends_with("ed") && w.len() > 4 || w.ends_with("ing") && w.len() > 5

@@ -1512,6 +1512,30 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_after_to_is_no_part_of_the_noun_phrase_after_it() {
+        let slots = |text: &str| -> Vec<String> {
+            analyze(text)
+                .events
+                .iter()
+                .flat_map(|e| e.perpetrators.iter().chain(&e.victims))
+                .map(|s| s.text.clone())
+                .collect()
+        };
+        assert_eq!(
+            slots(
+                "Powerful explosions, described as army actions to prevent rebels from \
+                 advancing, were heard in the capital."
+            ),
+            ["rebels"]
+        );
+        // An adjective after "to" stays: "to local journalists".
+        assert_eq!(
+            slots("A parcel bomb addressed to local journalists exploded in Lima."),
+            ["local journalists"]
+        );
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)

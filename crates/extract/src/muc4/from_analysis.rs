@@ -27,17 +27,26 @@ pub fn from_analysis(analysis: &Analysis) -> RoleLists {
         })
         .map(|e| e.id.as_str())
         .collect();
-    let mut cands = Vec::new();
+    let mut cands: Vec<Candidate> = Vec::new();
+    // The entity each candidate's slot names, if any: slots naming one
+    // entity are one filler, however differently the text calls it
+    // ("farabundo marti national liberation front" / "fmln").
+    let mut named: Vec<Option<String>> = Vec::new();
     let mut push = |role: Role, slot: &Slot| {
         let (a, b) = slot.span.map_or((0, 0), |s| (s.start, s.end));
+        let entity = slot.entity.as_deref();
+        let same = entity.and_then(|id| {
+            (0..cands.len()).find(|&j| cands[j].role == role && named[j].as_deref() == Some(id))
+        });
         cands.push(Candidate {
             role,
             tokens: (a, b),
             span: (a, b),
             text: slot.text.clone(),
             score: 1.0,
-            appositive_of: None,
+            appositive_of: same,
         });
+        named.push(entity.map(str::to_owned));
     };
     for ev in analysis.events.iter().filter(|e| counts(e.kind)) {
         for p in &ev.perpetrators {
@@ -110,6 +119,24 @@ mod tests {
 
     fn lists(v: [&[&str]; 5]) -> RoleLists {
         v.map(|ents| ents.iter().map(|m| vec![m.to_string()]).collect())
+    }
+
+    #[test]
+    fn slots_naming_one_entity_are_one_filler() {
+        let doc = vigil_core::Document {
+            id: "d".into(),
+            text: "the farabundo marti national liberation front bombed a power station \
+                   in san miguel on monday.  later the fmln attacked a police post in \
+                   usulutan, killing two policemen."
+                .into(),
+            ..Default::default()
+        };
+        let a = crate::Pipeline::new().expect("pipeline").analyze(&doc);
+        let lists = from_analysis(&a);
+        // The full name and the acronym are one organisation; two posts
+        // attacked are two targets.
+        assert_eq!(lists[Role::PerpOrg as usize].len(), 1, "{lists:?}");
+        assert_eq!(lists[Role::Target as usize].len(), 2, "{lists:?}");
     }
 
     #[test]
