@@ -2608,6 +2608,14 @@ fn fill(
     for slot in named {
         push_unique(&mut ev.victims, slot);
     }
+    // "393 guerrillas were killed", "soldiers killed five rebels": the
+    // words of the text that make the phrase the act's victim outweigh
+    // its noun, which usually names attackers.
+    if ev.kind.is_violent() {
+        let harmed: Vec<Span> = ev.victims.iter().filter_map(|v| v.span).collect();
+        ev.perpetrators
+            .retain(|p| p.entity.is_some() || p.span.is_none_or(|s| !harmed.contains(&s)));
+    }
     // Killing an office-holder is an assassination.
     let official_victim = ev.victims.iter().any(|v| {
         let l = v.text.to_lowercase();

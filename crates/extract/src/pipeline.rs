@@ -1536,6 +1536,37 @@ mod tests {
     }
 
     #[test]
+    fn attackers_harmed_are_victims_not_perpetrators() {
+        // (text, perpetrators, victims) of the first violent event.
+        for (text, perpetrators, victims) in [
+            (
+                "Soldiers killed five guerrillas in a clash near the border.",
+                &["Soldiers"][..],
+                &["five guerrillas"][..],
+            ),
+            (
+                "The commander added that 393 guerrillas were killed and 310 wounded.",
+                &[],
+                &["393 guerrillas"],
+            ),
+            // Unchanged when the attackers harm others.
+            (
+                "Guerrillas killed two soldiers.",
+                &["Guerrillas"],
+                &["two soldiers"],
+            ),
+        ] {
+            let a = analyze(text);
+            let e = event_of(&a, EventType::Attack, text);
+            let texts = |s: &[vigil_core::Slot]| -> Vec<String> {
+                s.iter().map(|s| s.text.clone()).collect()
+            };
+            assert_eq!(texts(&e.perpetrators), perpetrators, "{text}");
+            assert_eq!(texts(&e.victims), victims, "{text}");
+        }
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
