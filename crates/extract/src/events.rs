@@ -1350,6 +1350,14 @@ const ADJECTIVAL_NEXT: &[&str] = &[
     "command",
     "committee",
     "house",
+    "action",
+    "actions",
+    "plan",
+    "plans",
+    "campaign",
+    "campaigns",
+    "violence",
+    "offensive",
 ];
 
 fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> bool {
@@ -2361,10 +2369,15 @@ fn fill(
             // "the federal prosecutor's office said": a speaker, not a target;
             // "Journalist Ahmed Kumara": a title, the person's own (read
             // with the name, not as another victim).
-            let titles_person = ents
-                .at(t + len)
-                .is_some_and(|e| ents.get(e).kind == EntityType::Person);
-            if titles_person || ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
+            // "the terrorist Shining Path": the noun titles the group named
+            // after it, the group's own slot.
+            let titles_name = ents.at(t + len).is_some_and(|e| {
+                matches!(
+                    ents.get(e).kind,
+                    EntityType::Person | EntityType::ArmedGroup
+                )
+            });
+            if titles_name || ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
                 t += len;
                 continue;
             }
@@ -3398,6 +3411,7 @@ fn noun_phrase(
         if words::is_speech_verb(w)
             || res_verbish(w)
             || ACT_VERBS.contains(&w)
+            || IRREGULAR_PAST.contains(&w)
             || PREPOSITIONS.contains(&w)
             || w == "dead"
             // "could attempt | vehicle attacks".
@@ -3429,6 +3443,13 @@ fn noun_phrase(
     }
     s..end
 }
+
+/// Verbs in the past without "-ed" that end a noun phrase read backwards:
+/// "attacks which left | one policeman injured".
+const IRREGULAR_PAST: &[&str] = &[
+    "left", "sent", "took", "kept", "struck", "caught", "brought", "saw", "met", "made", "told",
+    "gave", "held", "found", "lost", "won", "fled", "sought", "stole",
+];
 
 /// Counts told in words, before "of": "dozens of journalists".
 const VAGUE_COUNTS: &[&str] = &[

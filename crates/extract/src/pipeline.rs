@@ -1567,6 +1567,33 @@ mod tests {
     }
 
     #[test]
+    fn a_noun_that_describes_an_act_or_titles_a_group_names_no_one() {
+        let slots = |text: &str| -> (Vec<String>, Vec<String>) {
+            let a = analyze(text);
+            let texts = |f: fn(&vigil_core::Event) -> &Vec<vigil_core::Slot>| {
+                a.events
+                    .iter()
+                    .flat_map(|e| f(e).iter().map(|s| s.text.clone()))
+                    .collect()
+            };
+            (texts(|e| &e.perpetrators), texts(|e| &e.victims))
+        };
+        // "terrorist action": what kind of act, not who did it.
+        assert_eq!(
+            slots("Four people were killed and 35 wounded in the terrorist action."),
+            (vec![], vec!["Four people".to_string()])
+        );
+        // "the terrorist Shining Path": the group is the perpetrator.
+        let (perpetrators, _) = slots("The terrorist Shining Path bombed a bridge in Ayacucho.");
+        assert_eq!(perpetrators, ["Shining Path"]);
+        // "which left | one policeman": the verb is no part of the victim.
+        assert_eq!(
+            slots("Terrorists bombed the office of El Siglo, which left one policeman injured.").1,
+            ["one policeman"]
+        );
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
