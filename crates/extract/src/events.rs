@@ -1493,6 +1493,20 @@ fn active_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
                 | "yesterday"
                 | "today"
                 | "earlier"
+                // "the four people killed have been identified": a
+                // participle before a verb of its own is passive.
+                | "have"
+                | "has"
+                | "had"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "will"
+                | "would"
+                | "include"
+                | "included"
+                | "including"
         )
 }
 
@@ -2476,8 +2490,14 @@ fn fill(
                 NounRole::Suspect if ev.kind.is_violent() && (armed || named_suspect) => {
                     push_unique(&mut ev.perpetrators, slot)
                 }
-                // "shot dead two … fans", "killing 12 people".
-                NounRole::Suspect if ev.kind.is_violent() && t > d.trigger => {
+                // "shot dead two … fans", "killing 12 people"; "the four
+                // people killed have been named".
+                NounRole::Suspect
+                    if ev.kind.is_violent()
+                        && (t > d.trigger
+                            || phrase.end == d.trigger
+                                && HARMED.contains(&&ctx.lower[d.trigger])) =>
+                {
                     push_unique(&mut ev.victims, slot)
                 }
                 NounRole::Victim if ev.kind.is_violent() || ev.kind == EventType::Warning => {

@@ -1549,6 +1549,13 @@ mod tests {
                 &[],
                 &["393 guerrillas"],
             ),
+            // "the people killed have been named": a participle, no act
+            // of theirs.
+            (
+                "The names of the four people killed have been officially disclosed.",
+                &[],
+                &["the four people"],
+            ),
             // Unchanged when the attackers harm others.
             (
                 "Guerrillas killed two soldiers.",
