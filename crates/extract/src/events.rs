@@ -295,25 +295,9 @@ fn negated(ctx: &Ctx, floor: usize, t: usize) -> bool {
         }
         let aux = matches!(
             w,
-            "been"
-                | "be"
-                | "being"
-                | "yet"
-                | "ever"
-                | "have"
-                | "has"
-                | "had"
-                | "was"
-                | "were"
-                | "is"
-                | "are"
-                | "did"
-                | "does"
-                | "do"
-                | "could"
-                | "would"
-                | "will"
-        ) || w.ends_with("ly") && w.len() > 4;
+            "been" | "be" | "being" | "yet" | "ever" | "did" | "does" | "do"
+        ) || AUXILIARIES.contains(&w)
+            || w.ends_with("ly") && w.len() > 4;
         if !aux {
             // "none of the suspects were": the negation opens the subject.
             return (floor.max(j.saturating_sub(4))..j)
@@ -1495,20 +1479,18 @@ fn active_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
                 | "earlier"
                 // "the four people killed have been identified": a
                 // participle before a verb of its own is passive.
-                | "have"
-                | "has"
-                | "had"
-                | "was"
-                | "were"
-                | "is"
-                | "are"
-                | "will"
-                | "would"
                 | "include"
                 | "included"
                 | "including"
         )
+        && !AUXILIARIES.contains(&&ctx.lower[next])
 }
+
+/// Auxiliary verbs: negation reads through them ("has not been"), and a
+/// participle before one is passive ("the people killed were").
+const AUXILIARIES: &[&str] = &[
+    "have", "has", "had", "was", "were", "is", "are", "will", "would", "could",
+];
 
 /// Participles whose passive subject suffered the act ("three protesters
 /// were shot dead", "two farmers were hacked to death").
