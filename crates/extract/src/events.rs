@@ -3495,7 +3495,7 @@ const PREPOSITIONS: &[&str] = &[
 fn adjective(w: &str) -> bool {
     matches!(
         w,
-        "several" | "other" | "many" | "all" | "innocent" | "young" | "old" | "armed" | "unarmed"
+        "several" | "other" | "many" | "innocent" | "young" | "old" | "armed" | "unarmed"
     ) || [
         "al", "an", "ese", "ish", "ous", "ive", "ic", "ful", "less", "ern", "ary",
     ]
