@@ -3423,8 +3423,12 @@ fn noun_phrase(
         {
             break;
         }
+        // A place or thing struck, one word before the head, is its
+        // modifier: "highway checkpoint soldiers", "bus passengers".
+        let noun = res.lexicon.nouns.longest_at(&ctx.lower, s - 1);
+        let modifier = matches!(noun, Some((1, NounRole::Target)));
         if res.lexicon.triggers.longest_at(&ctx.lower, s - 1).is_some()
-            || res.lexicon.nouns.longest_at(&ctx.lower, s - 1).is_some()
+            || noun.is_some() && !modifier
         {
             break;
         }

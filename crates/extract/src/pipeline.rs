@@ -1602,6 +1602,15 @@ mod tests {
     }
 
     #[test]
+    fn a_thing_struck_before_a_noun_is_its_modifier() {
+        let text = "Highway checkpoint soldiers killed two reporters near the capital.";
+        let a = analyze(text);
+        let e = event_of(&a, EventType::Attack, text);
+        let perpetrators: Vec<&str> = e.perpetrators.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(perpetrators, ["Highway checkpoint soldiers"]);
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
