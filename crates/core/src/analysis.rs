@@ -376,6 +376,42 @@ pub struct Event {
     pub confidence: f32,
 }
 
+impl Event {
+    /// An event with only what every event has — id, type, stage, trigger
+    /// and confidence — and every slot, count and attribution empty; fill
+    /// the rest with struct-update syntax (`Event { killed, ..Event::new(…) }`).
+    pub fn new(
+        id: impl Into<String>,
+        kind: EventType,
+        stage: Stage,
+        trigger: Mention,
+        confidence: f32,
+    ) -> Self {
+        Event {
+            id: id.into(),
+            kind,
+            stage,
+            trigger,
+            date: None,
+            location: None,
+            locations: Vec::new(),
+            perpetrators: Vec::new(),
+            targets: Vec::new(),
+            victims: Vec::new(),
+            weapons: Vec::new(),
+            killed: None,
+            injured: None,
+            arrested: None,
+            fatal: false,
+            crime: None,
+            nationalities: Vec::new(),
+            attributed_to: Vec::new(),
+            evidence: Vec::new(),
+            confidence,
+        }
+    }
+}
+
 /// Direct speech attributed to someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {

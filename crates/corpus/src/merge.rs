@@ -1337,30 +1337,18 @@ mod tests {
                 for v in 0..1 + rng.below(2) {
                     let kind = KINDS[rng.below(5) as usize];
                     let mut event = Event {
-                        id: format!("V{}", v + 1),
-                        kind,
-                        stage: Stage::Accomplished,
-                        trigger: Mention {
-                            text: String::new(),
-                            start: 0,
-                            end: 0,
-                        },
-                        date: None,
-                        location: None,
-                        locations: Vec::new(),
-                        perpetrators: Vec::new(),
-                        targets: Vec::new(),
-                        victims: Vec::new(),
-                        weapons: Vec::new(),
                         killed: Some(rng.below(3) as u32),
-                        injured: None,
-                        arrested: None,
-                        fatal: false,
-                        crime: None,
-                        nationalities: Vec::new(),
-                        attributed_to: Vec::new(),
-                        evidence: Vec::new(),
-                        confidence: 0.8,
+                        ..Event::new(
+                            format!("V{}", v + 1),
+                            kind,
+                            Stage::Accomplished,
+                            Mention {
+                                text: String::new(),
+                                start: 0,
+                                end: 0,
+                            },
+                            0.8,
+                        )
                     };
                     let day = 1 + rng.below(6) as u32;
                     event.date = match if mixed { 5 } else { rng.below(5) } {

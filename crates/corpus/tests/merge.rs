@@ -53,30 +53,18 @@ fn day(y: i32, m: u32, d: u32) -> Option<DateValue> {
 
 fn event(id: &str, kind: EventType, date: Option<DateValue>) -> Event {
     Event {
-        id: id.to_string(),
-        kind,
-        stage: Stage::Accomplished,
-        trigger: Mention {
-            text: kind.as_str().to_string(),
-            start: 0,
-            end: 0,
-        },
         date,
-        location: None,
-        locations: Vec::new(),
-        perpetrators: Vec::new(),
-        targets: Vec::new(),
-        victims: Vec::new(),
-        weapons: Vec::new(),
-        killed: None,
-        injured: None,
-        arrested: None,
-        fatal: false,
-        crime: None,
-        nationalities: Vec::new(),
-        attributed_to: Vec::new(),
-        evidence: Vec::new(),
-        confidence: 0.8,
+        ..Event::new(
+            id.to_string(),
+            kind,
+            Stage::Accomplished,
+            Mention {
+                text: kind.as_str().to_string(),
+                start: 0,
+                end: 0,
+            },
+            0.8,
+        )
     }
 }
 

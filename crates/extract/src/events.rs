@@ -1108,30 +1108,18 @@ fn sentence_events(
         let span = ctx.span_of(t..t + len);
         let weak = trig.weak;
         let event = Event {
-            id: String::new(),
-            kind,
-            stage,
-            trigger: Mention {
-                text: ctx.slice(span).to_string(),
-                start: span.start,
-                end: span.end,
-            },
-            date: None,
-            location: None,
-            locations: Vec::new(),
-            perpetrators: Vec::new(),
-            targets: Vec::new(),
-            victims: Vec::new(),
-            weapons: Vec::new(),
-            killed: None,
-            injured: None,
-            arrested: None,
-            fatal: false,
-            crime: None,
-            nationalities: Vec::new(),
-            attributed_to: Vec::new(),
             evidence: ctx.sentences.get(sentence).copied().into_iter().collect(),
-            confidence: if weak { 0.35 } else { 0.55 },
+            ..Event::new(
+                String::new(),
+                kind,
+                stage,
+                Mention {
+                    text: ctx.slice(span).to_string(),
+                    start: span.start,
+                    end: span.end,
+                },
+                if weak { 0.35 } else { 0.55 },
+            )
         };
         drafts.push(Draft {
             event,

@@ -74,14 +74,6 @@ fn article(i: usize) -> (Document, Analysis) {
         span: None,
     };
     let event = Event {
-        id: "V1".to_string(),
-        kind: EventType::Bombing,
-        stage: Stage::Accomplished,
-        trigger: Mention {
-            text: "bomb".to_string(),
-            start: 0,
-            end: 0,
-        },
         date: Some(DateValue {
             start: day,
             end: day,
@@ -93,18 +85,19 @@ fn article(i: usize) -> (Document, Analysis) {
         location: Some(slot(&place)),
         locations: vec![slot(&place)],
         perpetrators: vec![slot(&actor)],
-        targets: Vec::new(),
-        victims: Vec::new(),
-        weapons: Vec::new(),
         killed: Some((i % 13) as u32),
-        injured: None,
-        arrested: None,
-        fatal: false,
-        crime: None,
-        nationalities: Vec::new(),
-        attributed_to: Vec::new(),
         evidence: vec![Span::new(0, text.len())],
-        confidence: 0.8,
+        ..Event::new(
+            "V1".to_string(),
+            EventType::Bombing,
+            Stage::Accomplished,
+            Mention {
+                text: "bomb".to_string(),
+                start: 0,
+                end: 0,
+            },
+            0.8,
+        )
     };
     let doc = Document {
         id: format!("doc-{i}"),

@@ -986,14 +986,6 @@ mod tests {
                 id: id.to_string(),
                 text: text.to_string(),
                 events: vec![Event {
-                    id: "V1".to_string(),
-                    kind,
-                    stage: Stage::Accomplished,
-                    trigger: Mention {
-                        text: String::new(),
-                        start: 0,
-                        end: 0,
-                    },
                     date: Some(DateValue {
                         start: day,
                         end: day,
@@ -1002,21 +994,18 @@ mod tests {
                         span: None,
                         relative: false,
                     }),
-                    location: None,
-                    locations: Vec::new(),
-                    perpetrators: Vec::new(),
-                    targets: Vec::new(),
-                    victims: Vec::new(),
-                    weapons: Vec::new(),
-                    killed: None,
-                    injured: None,
-                    arrested: None,
-                    fatal: false,
-                    crime: None,
-                    nationalities: Vec::new(),
-                    attributed_to: Vec::new(),
                     evidence: vec![Span::new(0, text.len())],
-                    confidence: 0.9,
+                    ..Event::new(
+                        "V1".to_string(),
+                        kind,
+                        Stage::Accomplished,
+                        Mention {
+                            text: String::new(),
+                            start: 0,
+                            end: 0,
+                        },
+                        0.9,
+                    )
                 }],
                 ..Analysis::default()
             };

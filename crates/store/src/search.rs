@@ -959,30 +959,18 @@ mod tests {
         let analysis = |id: &str, crime: Option<EventType>| Analysis {
             id: id.to_string(),
             events: vec![vigil_core::Event {
-                id: "V1".to_string(),
-                kind: EventType::Arrest,
-                stage: Stage::Accomplished,
-                trigger: vigil_core::Mention {
-                    text: String::new(),
-                    start: 0,
-                    end: 0,
-                },
-                date: None,
-                location: None,
-                locations: Vec::new(),
-                perpetrators: Vec::new(),
-                targets: Vec::new(),
-                victims: Vec::new(),
-                weapons: Vec::new(),
-                killed: None,
-                injured: None,
-                arrested: None,
-                fatal: false,
                 crime,
-                nationalities: Vec::new(),
-                attributed_to: Vec::new(),
-                evidence: Vec::new(),
-                confidence: 0.9,
+                ..vigil_core::Event::new(
+                    "V1".to_string(),
+                    EventType::Arrest,
+                    Stage::Accomplished,
+                    vigil_core::Mention {
+                        text: String::new(),
+                        start: 0,
+                        end: 0,
+                    },
+                    0.9,
+                )
             }],
             ..Analysis::default()
         };

@@ -257,14 +257,6 @@ this year. The state governor condemned the violence and promised to reinforce s
             });
         }
         analysis.events.push(Event {
-            id: "V1".to_string(),
-            kind: spec.kind,
-            stage: spec.stage,
-            trigger: Mention {
-                text: String::new(),
-                start: 0,
-                end: 0,
-            },
             date: date.map(|d| DateValue {
                 start: d,
                 end: d,
@@ -276,18 +268,19 @@ this year. The state governor condemned the violence and promised to reinforce s
             location: Some(slot(&spec.place)),
             locations: vec![slot(&spec.place)],
             perpetrators,
-            targets: Vec::new(),
-            victims: Vec::new(),
-            weapons: Vec::new(),
             killed: spec.killed,
-            injured: None,
-            arrested: None,
-            fatal: false,
-            crime: None,
-            nationalities: Vec::new(),
-            attributed_to: Vec::new(),
             evidence: vec![Span::new(0, spec.text.len())],
-            confidence: 0.9,
+            ..Event::new(
+                "V1".to_string(),
+                spec.kind,
+                spec.stage,
+                Mention {
+                    text: String::new(),
+                    start: 0,
+                    end: 0,
+                },
+                0.9,
+            )
         });
         analysis.entities.push(spec.place);
         analysis.entities.extend(spec.actor);
