@@ -656,16 +656,6 @@ impl<'t> DocContext<'t> {
             in_quotes.push(q);
             in_parens.push(depth > 0);
         }
-        let mut sorted: Vec<&str> = lower.iter().map(String::as_str).collect();
-        sorted.sort_unstable();
-        let freq = lower
-            .iter()
-            .map(|w| {
-                let lo = sorted.partition_point(|x| *x < w.as_str());
-                let hi = sorted.partition_point(|x| *x <= w.as_str());
-                hi - lo
-            })
-            .collect();
         let gaz = Gazetteer::embedded().tag(&lower);
         let mut sent_mask = vec![0u8; sents.len()];
         for (i, w) in lower.iter().enumerate() {
@@ -675,19 +665,27 @@ impl<'t> DocContext<'t> {
             }
         }
         let lead_end = sents.get(1).or(sents.first()).map_or(0, |s| s.1);
-        let mut by_word: HashMap<&str, (u8, bool)> = HashMap::new();
+        // Per distinct word: trigger classes of its sentences, whether it is
+        // in the lead, how often it occurs.
+        let mut by_word: HashMap<&str, (u8, bool, usize)> = HashMap::with_capacity(lower.len());
         let mut first_occ = Vec::with_capacity(lower.len());
         for (i, w) in lower.iter().enumerate() {
             let e = by_word.entry(w.as_str());
             first_occ.push(matches!(e, std::collections::hash_map::Entry::Vacant(_)));
-            let v = e.or_insert((0, false));
+            let v = e.or_insert((0, false, 0));
             v.0 |= sent_mask[sent_of[i]];
             v.1 |= i < lead_end;
+            v.2 += 1;
         }
-        let (cotrig, in_lead) = lower
-            .iter()
-            .map(|w| by_word.get(w.as_str()).copied().unwrap_or((0, false)))
-            .unzip();
+        let mut cotrig = Vec::with_capacity(lower.len());
+        let mut in_lead = Vec::with_capacity(lower.len());
+        let mut freq = Vec::with_capacity(lower.len());
+        for w in &lower {
+            let (c, l, n) = by_word.get(w.as_str()).copied().unwrap_or((0, false, 1));
+            cotrig.push(c);
+            in_lead.push(l);
+            freq.push(n);
+        }
         DocContext {
             text,
             toks,
@@ -804,6 +802,9 @@ impl TokenFeaturizer {
         // The first sentence with a violent trigger (any class but "claim").
         let first_incident = doc.sent_mask.iter().position(|m| m & VIOLENT != 0);
         let chunks = chunk_spans(doc);
+        // Each token's lexicon class, computed once (every token reads its
+        // neighbours' and its phrase head's).
+        let lexes: Vec<&'static str> = doc.lower.iter().map(|w| lex(w)).collect();
         let masks: Vec<String> = doc.sent_mask.iter().map(u8::to_string).collect();
         let classes: Vec<&[&str; 3]> = if self.classes {
             doc.lower
@@ -839,7 +840,16 @@ impl TokenFeaturizer {
                 }
             };
             let (wm1, wp1, wm2, wp2) = (ctx(ii - 1), ctx(ii + 1), ctx(ii - 2), ctx(ii + 2));
-            let mut f = Vec::with_capacity(48);
+            // `lex(ctx(j))`: boundary markers are in no lexicon.
+            let lex_at = |j: isize| {
+                if in_sent(j) {
+                    lexes[j as usize]
+                } else {
+                    "-"
+                }
+            };
+            // About 80 features per token: one allocation.
+            let mut f = Vec::with_capacity(112);
             let orig = doc.toks[i].text(doc.text);
             // The first and last `k` characters, without allocating.
             let pre = |k: usize| w0.char_indices().nth(k).map_or(w0, |(b, _)| &w0[..b]);
@@ -849,7 +859,7 @@ impl TokenFeaturizer {
                     .map_or(w0, |(b, _)| &w0[b..])
             };
             let sbk = sentence_bucket(doc.sent_of[i]);
-            let l0 = lex(w0);
+            let l0 = lexes[i];
             f.push(h.hash("b", &[]));
             f.push(h.hash("w", &[w0]));
             f.push(h.hash("w-1", &[wm1]));
@@ -876,10 +886,10 @@ impl TokenFeaturizer {
                 }],
             ));
             f.push(h.hash("lex", &[l0]));
-            f.push(h.hash("lex-1", &[lex(wm1)]));
-            f.push(h.hash("lex+1", &[lex(wp1)]));
-            f.push(h.hash("lex+2", &[lex(wp2)]));
-            f.push(h.hash("lex-1w", &[lex(wm1), w0]));
+            f.push(h.hash("lex-1", &[lex_at(ii - 1)]));
+            f.push(h.hash("lex+1", &[lex_at(ii + 1)]));
+            f.push(h.hash("lex+2", &[lex_at(ii + 2)]));
+            f.push(h.hash("lex-1w", &[lex_at(ii - 1), w0]));
             if doc.in_quotes[i] {
                 f.push(h.hash("q", &[]));
             }
@@ -938,10 +948,11 @@ impl TokenFeaturizer {
             let (ca, cb) = chunks[i];
             if cb > ca {
                 let head = doc.lower[cb - 1].as_str();
+                let head_lex = lexes[cb - 1];
                 let before = ctx(ca as isize - 1);
                 let after = ctx(cb as isize);
                 f.push(h.hash("ch-head", &[head]));
-                f.push(h.hash("ch-head-lex", &[lex(head)]));
+                f.push(h.hash("ch-head-lex", &[head_lex]));
                 f.push(h.hash("ch-prev", &[before]));
                 f.push(h.hash("ch-next", &[after]));
                 f.push(h.hash("ch-prev-head", &[before, head]));
@@ -957,7 +968,7 @@ impl TokenFeaturizer {
                 let b2 = ctx(ca as isize - 2);
                 f.push(h.hash("ch-prev2", &[b2, before]));
                 f.push(h.hash("ch-next2", &[after, ctx(cb as isize + 1)]));
-                f.push(h.hash("ch-prev2-lex", &[b2, lex(head)]));
+                f.push(h.hash("ch-prev2-lex", &[b2, head_lex]));
                 f.push(h.hash("ch-len", &[bucket(cb - ca)]));
             }
             // The trigger classes of the token's sentence, and whether it is
