@@ -1480,6 +1480,18 @@ const AUXILIARIES: &[&str] = &[
     "have", "has", "had", "was", "were", "is", "are", "will", "would", "could",
 ];
 
+/// Whether the words from `end` (right after a noun phrase) tell that the
+/// phrase suffered harm: "were killed", "have been wounded", "died".
+fn harmed_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
+    let mut k = end;
+    while k < ceil && (AUXILIARIES.contains(&&ctx.lower[k]) || &ctx.lower[k] == "been") {
+        k += 1;
+    }
+    k < ceil
+        && (k > end && HARMED.contains(&&ctx.lower[k])
+            || matches!(&ctx.lower[k][..], "died" | "perished"))
+}
+
 /// Participles whose passive subject suffered the act ("three protesters
 /// were shot dead", "two farmers were hacked to death").
 const HARMED: &[&str] = &[
@@ -2456,7 +2468,16 @@ fn fill(
                 NounRole::Victim | NounRole::Suspect if acts => {
                     push_unique(&mut ev.perpetrators, slot)
                 }
-                NounRole::Suspect if suspects_event => push_unique(&mut ev.perpetrators, slot),
+                // "ten people were killed during a thwarted attack": the
+                // dead are no plotters.
+                NounRole::Suspect
+                    if suspects_event
+                        && !(ev.kind == EventType::Plot
+                            && phrase.end < d.trigger
+                            && harmed_subject(ctx, phrase.end, d.trigger)) =>
+                {
+                    push_unique(&mut ev.perpetrators, slot)
+                }
                 NounRole::Suspect if ev.kind.is_violent() && (armed || named_suspect) => {
                     push_unique(&mut ev.perpetrators, slot)
                 }

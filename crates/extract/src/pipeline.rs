@@ -1611,6 +1611,31 @@ mod tests {
     }
 
     #[test]
+    fn the_dead_of_a_thwarted_attack_are_no_plotters() {
+        for text in [
+            "Ten people were killed during a thwarted attack on the police station in Kabul.",
+            "Two guards died in a foiled attack on the embassy.",
+        ] {
+            let a = analyze(text);
+            let perpetrators: Vec<&str> = a
+                .events
+                .iter()
+                .flat_map(|e| e.perpetrators.iter().map(|s| s.text.as_str()))
+                .collect();
+            assert!(perpetrators.is_empty(), "{text}: {perpetrators:?}");
+        }
+        // Plotters named before a foiled attack still are.
+        let text = "Three suspects planned a foiled attack on the embassy.";
+        let a = analyze(text);
+        let perpetrators: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| e.perpetrators.iter().map(|s| s.text.as_str()))
+            .collect();
+        assert_eq!(perpetrators, ["Three suspects"], "{text}");
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
