@@ -1480,6 +1480,23 @@ const AUXILIARIES: &[&str] = &[
     "have", "has", "had", "was", "were", "is", "are", "will", "would", "could",
 ];
 
+/// Verbs whose object is moved, told or kept from harm: someone
+/// "evacuated" before an act of violence is no victim of it.
+const SPARING: &[&str] = &[
+    "evacuated",
+    "evacuating",
+    "warned",
+    "warning",
+    "urged",
+    "urging",
+    "advised",
+    "alerted",
+    "relocated",
+    "told",
+    "ordered",
+    "asked",
+];
+
 /// Whether the words from `end` (right after a noun phrase) tell that the
 /// phrase suffered harm: "were killed", "have been wounded", "died".
 fn harmed_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
@@ -2416,6 +2433,12 @@ fn fill(
                 && before.is_some_and(|w| {
                     matches!(w, "arrested" | "detained" | "arresting" | "detaining")
                 });
+            // "police evacuated residents after gunmen opened fire": whom
+            // another act before the trigger moved or told is not who the
+            // act harmed.
+            let spared_object = ev.kind.is_violent()
+                && phrase.end <= d.trigger
+                && before.is_some_and(|w| SPARING.contains(&w));
             // "arrested five students", "five protesters were arrested":
             // whoever is the object or the passive subject of the arrest
             // is held, whatever the noun's usual role.
@@ -2439,7 +2462,13 @@ fn fill(
                 && (by_at(phrase.start.checked_sub(1))
                     || by_at(phrase.start.checked_sub(2))
                         && !words::is_stop(&ctx.lower[phrase.start - 1]));
-            if predicate || named_after || harmed_object || arrested_object || agent {
+            if predicate
+                || named_after
+                || harmed_object
+                || arrested_object
+                || spared_object
+                || agent
+            {
                 t += len;
                 continue;
             }

@@ -1636,6 +1636,31 @@ mod tests {
     }
 
     #[test]
+    fn whom_another_act_moved_or_told_is_no_victim() {
+        let victims = |text: &str| -> Vec<String> {
+            // (A warning's own victims are whom it warns.)
+            analyze(text)
+                .events
+                .iter()
+                .filter(|e| e.kind.is_violent())
+                .flat_map(|e| e.victims.iter().map(|s| s.text.clone()))
+                .collect()
+        };
+        assert!(
+            victims("Police evacuated residents after gunmen opened fire on a bus in Lahore.")
+                .is_empty()
+        );
+        assert!(
+            victims("Officials warned residents before militants bombed the market.").is_empty()
+        );
+        // The act's own object still is.
+        assert_eq!(
+            victims("Gunmen opened fire on residents in Lahore."),
+            ["residents"]
+        );
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
