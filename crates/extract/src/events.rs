@@ -953,7 +953,8 @@ fn sentence_events(
             ATTEMPTED.contains(&&ctx.lower[j])
                 && !(j + 1..t).any(|k| ATTEMPTS_AT_OTHERS.contains(&&ctx.lower[k]))
         });
-        let clause_foiled = has_any(ctx, clause.clone(), FOILED);
+        // "troops stopped guerrillas from attacking the station".
+        let clause_foiled = has_any(ctx, clause.clone(), FOILED) || kept_from(ctx, clause.start, t);
         // "killing two suspects in a shootout": deaths in a security operation
         // are its toll, not an attack.
         // ("the military had killed 946 people … and arrested 7,051
@@ -1479,6 +1480,37 @@ fn active_subject(ctx: &Ctx, end: usize, ceil: usize) -> bool {
 const AUXILIARIES: &[&str] = &[
     "have", "has", "had", "was", "were", "is", "are", "will", "would", "could",
 ];
+
+/// Verbs that keep someone "from" doing something ("stopped the rebels
+/// from attacking").
+const KEEPING: &[&str] = &[
+    "prevent",
+    "prevented",
+    "preventing",
+    "stop",
+    "stopped",
+    "stopping",
+    "keep",
+    "kept",
+    "bar",
+    "barred",
+    "deter",
+    "deterred",
+    "block",
+    "blocked",
+];
+
+/// Whether the word at `g` is the gerund of "VERB someone from g-ing",
+/// the verb within four words before the "from" and not before `floor`.
+fn kept_from(ctx: &Ctx, floor: usize, g: usize) -> bool {
+    g >= floor + 2
+        && ctx
+            .lower
+            .get(g)
+            .is_some_and(|w| w.len() > 4 && w.ends_with("ing"))
+        && &ctx.lower[g - 1] == "from"
+        && (floor.max(g.saturating_sub(6))..g - 2).any(|j| KEEPING.contains(&&ctx.lower[j]))
+}
 
 /// Verbs whose object is moved, told or kept from harm: someone
 /// "evacuated" before an act of violence is no victim of it.
@@ -2391,6 +2423,20 @@ fn fill(
                 )
             });
             if titles_name || ctx.lower.get(t + len).is_some_and(words::is_speech_verb) {
+                t += len;
+                continue;
+            }
+            // "to prevent rebels from gathering": a gerund kept from
+            // happening is no thing struck, and those kept from an act
+            // other than this one did not commit this one.
+            let gerund_kept = len == 1
+                && ctx.lower[t].ends_with("ing")
+                && t > clause.start
+                && kept_from(ctx, clause.start, t);
+            let kept_from_other = ctx.lower.get(t + len) == Some("from")
+                && t + len + 1 != d.trigger
+                && kept_from(ctx, clause.start, t + len + 1);
+            if gerund_kept || kept_from_other {
                 t += len;
                 continue;
             }

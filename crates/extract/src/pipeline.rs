@@ -1661,6 +1661,24 @@ mod tests {
     }
 
     #[test]
+    fn those_kept_from_acting_did_not_act() {
+        // Kept from another act: neither perpetrators nor a thing struck.
+        let text = "The army moved to prevent rebels from gathering near the town, \
+                    where two explosions killed a guard.";
+        let a = analyze(text);
+        let e = event_of(&a, EventType::Bombing, text);
+        assert!(e.perpetrators.is_empty(), "{:?}", e.perpetrators);
+        assert!(e.targets.is_empty(), "{:?}", e.targets);
+        // Kept from this act: its would-be perpetrators, and it was foiled.
+        let text = "Troops stopped guerrillas from attacking the power station.";
+        let a = analyze(text);
+        let e = event_of(&a, EventType::Attack, text);
+        assert_eq!(e.stage, vigil_core::Stage::Foiled);
+        let perpetrators: Vec<&str> = e.perpetrators.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(perpetrators, ["guerrillas"]);
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)
