@@ -1331,6 +1331,37 @@ const ADJECTIVAL_NEXT: &[&str] = &[
     "campaigns",
     "violence",
     "offensive",
+    "positions",
+    "redoubts",
+    "camp",
+    "camps",
+    "warfare",
+    "training",
+    "operations",
+    "organizations",
+    "organisations",
+];
+
+/// Nouns of a body of fighters: a hostile noun before one is part of its
+/// name ("guerrilla units", "urban guerrilla commandos", "terrorist
+/// commando"), and the phrase ends with it.
+const UNIT_NOUNS: &[&str] = &[
+    "unit",
+    "units",
+    "force",
+    "forces",
+    "column",
+    "columns",
+    "commando",
+    "commandos",
+    "squad",
+    "squads",
+    "detachment",
+    "detachments",
+    "contingent",
+    "band",
+    "bands",
+    "fighters",
 ];
 
 fn has_noun(ctx: &Ctx, res: &Resources, range: Range<usize>, role: NounRole) -> bool {
@@ -2440,6 +2471,14 @@ fn fill(
                 t += len;
                 continue;
             }
+            // "guerrilla units": the unit noun is the phrase's head.
+            let unit = role == NounRole::Perpetrator
+                && ctx
+                    .lower
+                    .get(t + len)
+                    .is_some_and(|w| UNIT_NOUNS.contains(&w))
+                && ents.at(t + len).is_none();
+            let len = len + usize::from(unit);
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
             // "Maria Petrova is the third journalist killed", "John Banda,
             // a local journalist killed in May": the noun names the person

@@ -1521,13 +1521,14 @@ mod tests {
                 .map(|s| s.text.clone())
                 .collect()
         };
-        let got = slots(
-            "Powerful explosions, described as army actions to prevent rebels from \
-             advancing, were heard in the capital.",
-        );
-        assert!(
-            !got.is_empty() && got.iter().all(|s| !s.contains("prevent")),
-            "{got:?}"
+        // ("to prevent rebels from advancing": the rebels kept from
+        // acting are no slot at all, `those_kept_from_acting_did_not_act`.)
+        assert_eq!(
+            slots(
+                "Powerful explosions, described as army actions to intimidate \
+                 journalists, were heard in the capital."
+            ),
+            ["journalists"]
         );
         // An adjective after "to" stays: "to local journalists".
         assert_eq!(
@@ -1676,6 +1677,31 @@ mod tests {
         assert_eq!(e.stage, vigil_core::Stage::Foiled);
         let perpetrators: Vec<&str> = e.perpetrators.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(perpetrators, ["guerrillas"]);
+    }
+
+    #[test]
+    fn a_hostile_noun_before_a_body_of_fighters_is_part_of_its_name() {
+        let perpetrators = |text: &str| -> Vec<String> {
+            analyze(text)
+                .events
+                .iter()
+                .flat_map(|e| e.perpetrators.iter().map(|s| s.text.clone()))
+                .collect()
+        };
+        assert_eq!(
+            perpetrators("Urban guerrilla commandos bombed a power pylon in San Miguel."),
+            ["Urban guerrilla commandos"]
+        );
+        assert_eq!(
+            perpetrators("Guerrilla units attacked the barracks."),
+            ["Guerrilla units"]
+        );
+        // "guerrilla positions": what was struck, not who struck.
+        assert!(
+            perpetrators("Soldiers killed two civilians near guerrilla positions.")
+                .iter()
+                .all(|p| !p.contains("guerrilla")),
+        );
     }
 
     #[test]
