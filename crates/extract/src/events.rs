@@ -1342,6 +1342,11 @@ const ADJECTIVAL_NEXT: &[&str] = &[
     "organisations",
 ];
 
+/// Heads of "a group of X": the body X makes up.
+const BODY_HEADS: &[&str] = &[
+    "group", "groups", "column", "columns", "band", "bands", "squad", "gang", "unit",
+];
+
 /// Nouns of a body of fighters: a hostile noun before one is part of its
 /// name ("guerrilla units", "urban guerrilla commandos", "terrorist
 /// commando"), and the phrase ends with it.
@@ -1409,6 +1414,19 @@ fn text_slot(ctx: &Ctx, toks: Range<usize>) -> Slot {
         entity: None,
         span: Some(span),
     }
+}
+
+/// Drops the text slots (no entity) whose span lies inside another slot's.
+fn drop_contained(slots: &mut Vec<Slot>) {
+    let spans: Vec<Span> = slots.iter().filter_map(|s| s.span).collect();
+    slots.retain(|s| {
+        let Some(a) = s.span.filter(|_| s.entity.is_none()) else {
+            return true;
+        };
+        !spans
+            .iter()
+            .any(|b| *b != a && b.start <= a.start && a.end <= b.end)
+    });
 }
 
 fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
@@ -2480,6 +2498,25 @@ fn fill(
                 && ents.at(t + len).is_none();
             let len = len + usize::from(unit);
             let phrase = noun_phrase(ctx, res, ents, t, t + len, clause.start);
+            // "a group of rebels", "a column of terrorists": the body is the
+            // phrase.
+            let phrase = match role {
+                NounRole::Perpetrator | NounRole::Suspect
+                    if phrase.start >= clause.start + 2
+                        && &ctx.lower[phrase.start - 1] == "of"
+                        && BODY_HEADS.contains(&&ctx.lower[phrase.start - 2])
+                        && ents.at(phrase.start - 2).is_none() =>
+                {
+                    let mut start = phrase.start - 2;
+                    if start > clause.start
+                        && matches!(&ctx.lower[start - 1][..], "a" | "an" | "the" | "another")
+                    {
+                        start -= 1;
+                    }
+                    start..phrase.end
+                }
+                _ => phrase,
+            };
             // "Maria Petrova is the third journalist killed", "John Banda,
             // a local journalist killed in May": the noun names the person
             // before it, no other victim.
@@ -2838,6 +2875,12 @@ fn fill(
 
     if suspects_event {
         ev.crime = crime_after(ctx, res, d.trigger, own_end);
+    }
+
+    // "a group of heavily armed men": a phrase read inside a longer one
+    // of the same slot is that one, not more people.
+    for slots in [&mut ev.perpetrators, &mut ev.victims, &mut ev.targets] {
+        drop_contained(slots);
     }
 
     // Attribution: who says so.

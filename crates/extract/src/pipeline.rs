@@ -1696,6 +1696,11 @@ mod tests {
             perpetrators("Guerrilla units attacked the barracks."),
             ["Guerrilla units"]
         );
+        // "a group of X": the group.
+        assert_eq!(
+            perpetrators("A group of heavily armed men kidnapped the mayor of Lima."),
+            ["A group of heavily armed men"]
+        );
         // "guerrilla positions": what was struck, not who struck.
         assert!(
             perpetrators("Soldiers killed two civilians near guerrilla positions.")
