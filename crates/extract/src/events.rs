@@ -1336,7 +1336,6 @@ const ADJECTIVAL_NEXT: &[&str] = &[
     "camp",
     "camps",
     "warfare",
-    "training",
     "operations",
     "organizations",
     "organisations",
@@ -1550,7 +1549,8 @@ const KEEPING: &[&str] = &[
 ];
 
 /// Whether the word at `g` is the gerund of "VERB someone from g-ing",
-/// the verb within four words before the "from" and not before `floor`.
+/// with one to four words between the verb and "from" and the verb not
+/// before `floor`.
 fn kept_from(ctx: &Ctx, floor: usize, g: usize) -> bool {
     g >= floor + 2
         && ctx
