@@ -1618,22 +1618,12 @@ mod tests {
             "Two guards died in a foiled attack on the embassy.",
         ] {
             let a = analyze(text);
-            let perpetrators: Vec<&str> = a
-                .events
-                .iter()
-                .flat_map(|e| e.perpetrators.iter().map(|s| s.text.as_str()))
-                .collect();
+            let perpetrators = slot_texts(&a, |e| &e.perpetrators);
             assert!(perpetrators.is_empty(), "{text}: {perpetrators:?}");
         }
         // Plotters named before a foiled attack still are.
-        let text = "Three suspects planned a foiled attack on the embassy.";
-        let a = analyze(text);
-        let perpetrators: Vec<&str> = a
-            .events
-            .iter()
-            .flat_map(|e| e.perpetrators.iter().map(|s| s.text.as_str()))
-            .collect();
-        assert_eq!(perpetrators, ["Three suspects"], "{text}");
+        let a = analyze("Three suspects planned a foiled attack on the embassy.");
+        assert_eq!(slot_texts(&a, |e| &e.perpetrators), ["Three suspects"]);
     }
 
     #[test]
@@ -1682,10 +1672,10 @@ mod tests {
     #[test]
     fn a_hostile_noun_before_a_body_of_fighters_is_part_of_its_name() {
         let perpetrators = |text: &str| -> Vec<String> {
-            analyze(text)
-                .events
-                .iter()
-                .flat_map(|e| e.perpetrators.iter().map(|s| s.text.clone()))
+            let a = analyze(text);
+            slot_texts(&a, |e| &e.perpetrators)
+                .into_iter()
+                .map(String::from)
                 .collect()
         };
         assert_eq!(
