@@ -1700,6 +1700,15 @@ mod tests {
     }
 
     #[test]
+    fn a_speaker_after_a_comma_is_no_victim() {
+        let a = analyze(
+            "The country wants all kidnapped schoolchildren back, President Muhammadu \
+             Buhari assured on Monday.",
+        );
+        assert_eq!(slot_texts(&a, |e| &e.victims), ["schoolchildren"]);
+    }
+
+    #[test]
     fn a_pronoun_held_is_the_person_last_named() {
         let held = |text: &str| -> Vec<String> {
             analyze(text)

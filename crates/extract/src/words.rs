@@ -262,6 +262,19 @@ pub const SPEECH_VERBS: &[&str] = &[
     "cautioned",
     "predicted",
     "remarked",
+    "assured",
+    "assures",
+    "recalled",
+    "recalls",
+    "lamented",
+    "reiterated",
+    "disclosed",
+    "conceded",
+    "recounted",
+    "narrated",
+    "commented",
+    "replied",
+    "responded",
 ];
 
 /// Titles that precede a person's name ("General Michael Kurilla").
