@@ -1415,9 +1415,9 @@ fn text_slot(ctx: &Ctx, toks: Range<usize>) -> Slot {
     }
 }
 
-/// Drops the text slots (no entity) whose span lies inside another slot's.
-fn drop_contained(slots: &mut Vec<Slot>) {
-    let spans: Vec<Span> = slots.iter().filter_map(|s| s.span).collect();
+/// Drops the text slots (no entity) whose span lies inside another of
+/// `spans`.
+fn drop_contained(slots: &mut Vec<Slot>, spans: &[Span]) {
     slots.retain(|s| {
         let Some(a) = s.span.filter(|_| s.entity.is_none()) else {
             return true;
@@ -2878,9 +2878,15 @@ fn fill(
     }
 
     // "a group of heavily armed men": a phrase read inside a longer one
-    // of the same slot is that one, not more people.
+    // is part of it, not more people; "highway checkpoint soldiers": nor
+    // a thing struck.
+    let spans: Vec<Span> = [&ev.perpetrators, &ev.victims, &ev.targets]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.span)
+        .collect();
     for slots in [&mut ev.perpetrators, &mut ev.victims, &mut ev.targets] {
-        drop_contained(slots);
+        drop_contained(slots, &spans);
     }
 
     // Attribution: who says so.

@@ -1609,6 +1609,8 @@ mod tests {
         let e = event_of(&a, EventType::Attack, text);
         let perpetrators: Vec<&str> = e.perpetrators.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(perpetrators, ["Highway checkpoint soldiers"]);
+        // Nor is the modifier a thing struck of its own.
+        assert!(e.targets.is_empty(), "{:?}", e.targets);
     }
 
     #[test]
