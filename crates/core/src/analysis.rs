@@ -135,8 +135,9 @@ impl EntityType {
     }
 }
 
-/// One occurrence of an entity in the cleaned text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One occurrence of an entity in the cleaned text. The default is an
+/// empty mention at offset 0 (an event whose trigger is not in the text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     pub text: String,
     pub start: usize,

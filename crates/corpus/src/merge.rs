@@ -1342,11 +1342,7 @@ mod tests {
                             format!("V{}", v + 1),
                             kind,
                             Stage::Accomplished,
-                            Mention {
-                                text: String::new(),
-                                start: 0,
-                                end: 0,
-                            },
+                            Mention::default(),
                             0.8,
                         )
                     };

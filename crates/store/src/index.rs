@@ -999,11 +999,7 @@ mod tests {
                         "V1".to_string(),
                         kind,
                         Stage::Accomplished,
-                        Mention {
-                            text: String::new(),
-                            start: 0,
-                            end: 0,
-                        },
+                        Mention::default(),
                         0.9,
                     )
                 }],

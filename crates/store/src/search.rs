@@ -964,11 +964,7 @@ mod tests {
                     "V1".to_string(),
                     EventType::Arrest,
                     Stage::Accomplished,
-                    vigil_core::Mention {
-                        text: String::new(),
-                        start: 0,
-                        end: 0,
-                    },
+                    vigil_core::Mention::default(),
                     0.9,
                 )
             }],

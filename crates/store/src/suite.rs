@@ -274,11 +274,7 @@ this year. The state governor condemned the violence and promised to reinforce s
                 "V1".to_string(),
                 spec.kind,
                 spec.stage,
-                Mention {
-                    text: String::new(),
-                    start: 0,
-                    end: 0,
-                },
+                Mention::default(),
                 0.9,
             )
         });

@@ -550,23 +550,33 @@ fn chunk_spans(doc: &DocContext<'_>) -> Vec<(usize, usize)> {
     out
 }
 
-fn shape(word: &str) -> String {
-    let mut out = String::new();
-    for c in word.chars() {
-        let k = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_ascii_digit() {
-            'd'
-        } else {
-            c
-        };
-        if !out.ends_with(k) {
-            out.push(k);
-        }
+/// The shape of a word: each character as `X` (upper case), `x` (lower
+/// case), `d` (digit) or itself, runs of one collapsed ("Abc-12" → "Xx-d").
+fn shape(word: &str) -> impl Iterator<Item = char> + '_ {
+    let mut last = None;
+    word.chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                'X'
+            } else if c.is_lowercase() {
+                'x'
+            } else if c.is_ascii_digit() {
+                'd'
+            } else {
+                c
+            }
+        })
+        .filter(move |&k| last.replace(k) != Some(k))
+}
+
+/// `FeatureHasher::part` of the word's [`shape`], without building it.
+fn shape_id(word: &str) -> u64 {
+    let mut h = FeatureHasher::part("");
+    let mut buf = [0u8; 4];
+    for k in shape(word) {
+        h = FeatureHasher::extend(h, k.encode_utf8(&mut buf));
     }
-    out
+    h
 }
 
 fn bucket(n: usize) -> &'static str {
@@ -751,14 +761,22 @@ impl TokenFeaturizer {
     }
 
     /// Features of every token of the document.
+    ///
+    /// Each part a feature is made of (a word, a lexicon class, a trigger
+    /// class) is hashed once per token or per document
+    /// ([`FeatureHasher::part`]) and combined with its template by
+    /// [`FeatureHasher::hash_ids`].
     pub fn token_features(&self, doc: &DocContext<'_>) -> Vec<Vec<u32>> {
         let h = &self.hasher;
+        let id = FeatureHasher::part;
         let n = doc.len();
-        let word = |i: isize| -> &str {
+        let (start, end, none) = (id("<s>"), id("</s>"), id("-"));
+        let words: Vec<u64> = doc.lower.iter().map(|w| id(w)).collect();
+        let word = |i: isize| -> u64 {
             if i < 0 {
-                "<s>"
+                start
             } else {
-                doc.lower.get(i as usize).map_or("</s>", String::as_str)
+                words.get(i as usize).copied().unwrap_or(end)
             }
         };
         // Nearest trigger on each side, within the sentence.
@@ -804,48 +822,51 @@ impl TokenFeaturizer {
         let chunks = chunk_spans(doc);
         // Each token's lexicon class, computed once (every token reads its
         // neighbours' and its phrase head's).
-        let lexes: Vec<&'static str> = doc.lower.iter().map(|w| lex(w)).collect();
-        let masks: Vec<String> = doc.sent_mask.iter().map(u8::to_string).collect();
-        let classes: Vec<&[&str; 3]> = if self.classes {
+        let lexes: Vec<u64> = doc.lower.iter().map(|w| id(lex(w))).collect();
+        let masks: Vec<u64> = doc.sent_mask.iter().map(|m| id(&m.to_string())).collect();
+        let trigger_ids = TRIGGER_CLASSES.map(id);
+        let classes: Vec<[u64; 3]> = if self.classes {
             doc.lower
                 .iter()
-                .map(|w| word_classes(w).unwrap_or(&NO_CLASS))
+                .map(|w| word_classes(w).unwrap_or(&NO_CLASS).map(id))
                 .collect()
         } else {
             Vec::new()
         };
         // The 256-class of token `j` (sentence boundaries as themselves).
-        let class_at = |j: isize, sa: usize, sb: usize| -> &str {
+        let class_at = |j: isize, sa: usize, sb: usize| -> u64 {
             if j < sa as isize {
-                "<s>"
+                start
             } else if j >= sb as isize {
-                "</s>"
+                end
             } else {
                 classes[j as usize][1]
             }
         };
+        let bucket = |n: usize| id(bucket(n));
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let ii = i as isize;
-            let w0 = word(ii);
+            let w0 = doc.lower[i].as_str();
+            let wid = words[i];
             let (sa, sb) = doc.sents.get(doc.sent_of[i]).copied().unwrap_or((0, n));
             let in_sent = |j: isize| j >= sa as isize && j < sb as isize;
             let ctx = |j: isize| {
                 if in_sent(j) {
                     word(j)
                 } else if j < sa as isize {
-                    "<s>"
+                    start
                 } else {
-                    "</s>"
+                    end
                 }
             };
             let (wm1, wp1, wm2, wp2) = (ctx(ii - 1), ctx(ii + 1), ctx(ii - 2), ctx(ii + 2));
-            // `lex(ctx(j))`: boundary markers are in no lexicon.
+            // The lexicon class of `ctx(j)`: boundary markers are in none.
             let lex_at = |j: isize| {
                 if in_sent(j) {
                     lexes[j as usize]
                 } else {
-                    "-"
+                    none
                 }
             };
             // About 80 features per token: one allocation.
@@ -858,69 +879,70 @@ impl TokenFeaturizer {
                     .and_then(|k1| w0.char_indices().rev().nth(k1))
                     .map_or(w0, |(b, _)| &w0[b..])
             };
-            let sbk = sentence_bucket(doc.sent_of[i]);
+            let sbk = id(sentence_bucket(doc.sent_of[i]));
             let l0 = lexes[i];
-            f.push(h.hash("b", &[]));
-            f.push(h.hash("w", &[w0]));
-            f.push(h.hash("w-1", &[wm1]));
-            f.push(h.hash("w+1", &[wp1]));
-            f.push(h.hash("w-2", &[wm2]));
-            f.push(h.hash("w+2", &[wp2]));
-            f.push(h.hash("w-3", &[ctx(ii - 3)]));
-            f.push(h.hash("w+3", &[ctx(ii + 3)]));
-            f.push(h.hash("ww-", &[wm1, w0]));
-            f.push(h.hash("ww+", &[w0, wp1]));
-            f.push(h.hash("w-2-1", &[wm2, wm1]));
-            f.push(h.hash("w+1+2", &[wp1, wp2]));
-            f.push(h.hash("p3", &[pre(3)]));
-            f.push(h.hash("s3", &[suf(3)]));
-            f.push(h.hash("s2", &[suf(2)]));
-            f.push(h.hash("s4", &[suf(4)]));
-            f.push(h.hash("sh", &[&shape(orig)]));
-            f.push(h.hash(
+            f.push(h.hash_ids("b", &[]));
+            f.push(h.hash_ids("w", &[wid]));
+            f.push(h.hash_ids("w-1", &[wm1]));
+            f.push(h.hash_ids("w+1", &[wp1]));
+            f.push(h.hash_ids("w-2", &[wm2]));
+            f.push(h.hash_ids("w+2", &[wp2]));
+            f.push(h.hash_ids("w-3", &[ctx(ii - 3)]));
+            f.push(h.hash_ids("w+3", &[ctx(ii + 3)]));
+            f.push(h.hash_ids("ww-", &[wm1, wid]));
+            f.push(h.hash_ids("ww+", &[wid, wp1]));
+            f.push(h.hash_ids("w-2-1", &[wm2, wm1]));
+            f.push(h.hash_ids("w+1+2", &[wp1, wp2]));
+            f.push(h.hash_ids("p3", &[id(pre(3))]));
+            f.push(h.hash_ids("s3", &[id(suf(3))]));
+            f.push(h.hash_ids("s2", &[id(suf(2))]));
+            f.push(h.hash_ids("s4", &[id(suf(4))]));
+            f.push(h.hash_ids("sh", &[shape_id(orig)]));
+            f.push(h.hash_ids(
                 "kind",
-                &[match doc.toks[i].kind {
+                &[id(match doc.toks[i].kind {
                     TokKind::Word => "w",
                     TokKind::Number => "n",
                     TokKind::Punct => "p",
-                }],
+                })],
             ));
-            f.push(h.hash("lex", &[l0]));
-            f.push(h.hash("lex-1", &[lex_at(ii - 1)]));
-            f.push(h.hash("lex+1", &[lex_at(ii + 1)]));
-            f.push(h.hash("lex+2", &[lex_at(ii + 2)]));
-            f.push(h.hash("lex-1w", &[lex_at(ii - 1), w0]));
+            f.push(h.hash_ids("lex", &[l0]));
+            f.push(h.hash_ids("lex-1", &[lex_at(ii - 1)]));
+            f.push(h.hash_ids("lex+1", &[lex_at(ii + 1)]));
+            f.push(h.hash_ids("lex+2", &[lex_at(ii + 2)]));
+            f.push(h.hash_ids("lex-1w", &[lex_at(ii - 1), wid]));
             if doc.in_quotes[i] {
-                f.push(h.hash("q", &[]));
+                f.push(h.hash_ids("q", &[]));
             }
             if doc.in_parens[i] {
-                f.push(h.hash("par", &[]));
-                f.push(h.hash("par-w-1", &[wm1]));
+                f.push(h.hash_ids("par", &[]));
+                f.push(h.hash_ids("par-w-1", &[wm1]));
             }
-            f.push(h.hash("sent", &[sbk]));
-            f.push(h.hash("sent-lex", &[sbk, l0]));
-            f.push(h.hash("pos-in-sent", &[bucket(i - sa)]));
-            f.push(h.hash("freq", &[bucket(doc.freq[i])]));
-            f.push(h.hash("freq-lex", &[bucket(doc.freq[i]), l0]));
+            f.push(h.hash_ids("sent", &[sbk]));
+            f.push(h.hash_ids("sent-lex", &[sbk, l0]));
+            f.push(h.hash_ids("pos-in-sent", &[bucket(i - sa)]));
+            let freq = bucket(doc.freq[i]);
+            f.push(h.hash_ids("freq", &[freq]));
+            f.push(h.hash_ids("freq-lex", &[freq, l0]));
             match left_trig[i] {
                 Some((j, c)) => {
-                    let d = bucket(i - j);
-                    f.push(h.hash("lt", &[c, d]));
-                    f.push(h.hash("ltw", &[&doc.lower[j]]));
-                    f.push(h.hash("lt-lex", &[c, l0]));
-                    f.push(h.hash("ltw-w", &[&doc.lower[j], w0]));
+                    let c = id(c);
+                    f.push(h.hash_ids("lt", &[c, bucket(i - j)]));
+                    f.push(h.hash_ids("ltw", &[words[j]]));
+                    f.push(h.hash_ids("lt-lex", &[c, l0]));
+                    f.push(h.hash_ids("ltw-w", &[words[j], wid]));
                 }
-                None => f.push(h.hash("lt", &["none"])),
+                None => f.push(h.hash_ids("lt", &[id("none")])),
             }
             match right_trig[i] {
                 Some((j, c)) => {
-                    let d = bucket(j - i);
-                    f.push(h.hash("rt", &[c, d]));
-                    f.push(h.hash("rtw", &[&doc.lower[j]]));
-                    f.push(h.hash("rt-lex", &[c, l0]));
-                    f.push(h.hash("rtw-w", &[&doc.lower[j], w0]));
+                    let c = id(c);
+                    f.push(h.hash_ids("rt", &[c, bucket(j - i)]));
+                    f.push(h.hash_ids("rtw", &[words[j]]));
+                    f.push(h.hash_ids("rt-lex", &[c, l0]));
+                    f.push(h.hash_ids("rtw-w", &[words[j], wid]));
                 }
-                None => f.push(h.hash("rt", &["none"])),
+                None => f.push(h.hash_ids("rt", &[id("none")])),
             }
             // The nearest verb-like word ("-ed") on each side and the
             // nearest preposition to the left, within the sentence.
@@ -929,34 +951,34 @@ impl TokenFeaturizer {
                 .rev()
                 .find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed"))
             {
-                f.push(h.hash("lv", &[&doc.lower[j]]));
+                f.push(h.hash_ids("lv", &[words[j]]));
             }
             let hi = sb.min(i + 7);
             if let Some(j) =
                 (i + 1..hi).find(|&j| doc.lower[j].len() > 3 && doc.lower[j].ends_with("ed"))
             {
-                f.push(h.hash("rv", &[&doc.lower[j]]));
+                f.push(h.hash_ids("rv", &[words[j]]));
             }
             let lo = sa.max(i.saturating_sub(4));
             if let Some(j) = (lo..i).rev().find(|&j| is_preposition(&doc.lower[j])) {
-                f.push(h.hash("prep", &[&doc.lower[j]]));
-                f.push(h.hash("prep-w", &[&doc.lower[j], w0]));
+                f.push(h.hash_ids("prep", &[words[j]]));
+                f.push(h.hash_ids("prep-w", &[words[j], wid]));
             }
             // The crude noun phrase around the token ([`chunk_spans`]): its
             // head (last word), the words just outside it, the token's
             // place in it and its length.
             let (ca, cb) = chunks[i];
             if cb > ca {
-                let head = doc.lower[cb - 1].as_str();
+                let head = words[cb - 1];
                 let head_lex = lexes[cb - 1];
                 let before = ctx(ca as isize - 1);
                 let after = ctx(cb as isize);
-                f.push(h.hash("ch-head", &[head]));
-                f.push(h.hash("ch-head-lex", &[head_lex]));
-                f.push(h.hash("ch-prev", &[before]));
-                f.push(h.hash("ch-next", &[after]));
-                f.push(h.hash("ch-prev-head", &[before, head]));
-                f.push(h.hash("ch-head-next", &[head, after]));
+                f.push(h.hash_ids("ch-head", &[head]));
+                f.push(h.hash_ids("ch-head-lex", &[head_lex]));
+                f.push(h.hash_ids("ch-prev", &[before]));
+                f.push(h.hash_ids("ch-next", &[after]));
+                f.push(h.hash_ids("ch-prev-head", &[before, head]));
+                f.push(h.hash_ids("ch-head-next", &[head, after]));
                 let pos = if i == ca {
                     "B"
                 } else if i + 1 == cb {
@@ -964,76 +986,76 @@ impl TokenFeaturizer {
                 } else {
                     "I"
                 };
-                f.push(h.hash("ch-pos", &[pos]));
+                f.push(h.hash_ids("ch-pos", &[id(pos)]));
                 let b2 = ctx(ca as isize - 2);
-                f.push(h.hash("ch-prev2", &[b2, before]));
-                f.push(h.hash("ch-next2", &[after, ctx(cb as isize + 1)]));
-                f.push(h.hash("ch-prev2-lex", &[b2, head_lex]));
-                f.push(h.hash("ch-len", &[bucket(cb - ca)]));
+                f.push(h.hash_ids("ch-prev2", &[b2, before]));
+                f.push(h.hash_ids("ch-next2", &[after, ctx(cb as isize + 1)]));
+                f.push(h.hash_ids("ch-prev2-lex", &[b2, head_lex]));
+                f.push(h.hash_ids("ch-len", &[bucket(cb - ca)]));
             }
             // The trigger classes of the token's sentence, and whether it is
             // the document's first sentence reporting violence (the main
             // incident, usually).
-            let mask = masks[doc.sent_of[i]].as_str();
-            f.push(h.hash("smask", &[mask]));
-            f.push(h.hash("smask-lex", &[mask, l0]));
+            let mask = masks[doc.sent_of[i]];
+            f.push(h.hash_ids("smask", &[mask]));
+            f.push(h.hash_ids("smask-lex", &[mask, l0]));
             if Some(doc.sent_of[i]) == first_incident {
-                f.push(h.hash("main-sent", &[l0]));
-                f.push(h.hash("main-sent-w", &[w0]));
+                f.push(h.hash_ids("main-sent", &[l0]));
+                f.push(h.hash_ids("main-sent-w", &[wid]));
             }
             // Knowledge-base and lexicon phrases, here and next to here.
             if let Some((kind, pos)) = doc.gaz[i] {
-                f.push(h.hash("gz", &[kind, pos]));
-                f.push(h.hash("gz-sent", &[kind, pos, sbk]));
+                let (kind, pos) = (id(kind), id(pos));
+                f.push(h.hash_ids("gz", &[kind, pos]));
+                f.push(h.hash_ids("gz-sent", &[kind, pos, sbk]));
             }
             if i > 0 {
                 if let Some((kind, _)) = doc.gaz[i - 1] {
-                    f.push(h.hash("gz-1", &[kind]));
+                    f.push(h.hash_ids("gz-1", &[id(kind)]));
                 }
             }
             if let Some(Some((kind, _))) = doc.gaz.get(i + 1) {
-                f.push(h.hash("gz+1", &[kind]));
+                f.push(h.hash_ids("gz+1", &[id(kind)]));
             }
             if self.classes {
                 let c = classes[i];
-                f.push(h.hash("c64", &[c[0]]));
-                f.push(h.hash("c256", &[c[1]]));
-                f.push(h.hash("c1024", &[c[2]]));
-                f.push(h.hash("c-1", &[class_at(ii - 1, sa, sb)]));
-                f.push(h.hash("c+1", &[class_at(ii + 1, sa, sb)]));
-                f.push(h.hash("c-2", &[class_at(ii - 2, sa, sb)]));
-                f.push(h.hash("c+2", &[class_at(ii + 2, sa, sb)]));
-                f.push(h.hash("c-1c", &[class_at(ii - 1, sa, sb), c[1]]));
-                let (ca, cb) = chunks[i];
+                f.push(h.hash_ids("c64", &[c[0]]));
+                f.push(h.hash_ids("c256", &[c[1]]));
+                f.push(h.hash_ids("c1024", &[c[2]]));
+                f.push(h.hash_ids("c-1", &[class_at(ii - 1, sa, sb)]));
+                f.push(h.hash_ids("c+1", &[class_at(ii + 1, sa, sb)]));
+                f.push(h.hash_ids("c-2", &[class_at(ii - 2, sa, sb)]));
+                f.push(h.hash_ids("c+2", &[class_at(ii + 2, sa, sb)]));
+                f.push(h.hash_ids("c-1c", &[class_at(ii - 1, sa, sb), c[1]]));
                 if cb > ca {
                     let hc = classes[cb - 1];
-                    f.push(h.hash("ch-head-c", &[hc[1]]));
-                    f.push(h.hash("ch-head-c1024", &[hc[2]]));
-                    f.push(h.hash("ch-prev-c", &[class_at(ca as isize - 1, sa, sb)]));
-                    f.push(h.hash("ch-next-c", &[class_at(cb as isize, sa, sb)]));
+                    f.push(h.hash_ids("ch-head-c", &[hc[1]]));
+                    f.push(h.hash_ids("ch-head-c1024", &[hc[2]]));
+                    f.push(h.hash_ids("ch-prev-c", &[class_at(ca as isize - 1, sa, sb)]));
+                    f.push(h.hash_ids("ch-next-c", &[class_at(cb as isize, sa, sb)]));
                 }
                 if let Some((_, tc)) = left_trig[i] {
-                    f.push(h.hash("lt-c", &[tc, c[1]]));
+                    f.push(h.hash_ids("lt-c", &[id(tc), c[1]]));
                 }
                 if let Some((_, tc)) = right_trig[i] {
-                    f.push(h.hash("rt-c", &[tc, c[1]]));
+                    f.push(h.hash_ids("rt-c", &[id(tc), c[1]]));
                 }
                 if Some(doc.sent_of[i]) == first_incident {
-                    f.push(h.hash("main-sent-c", &[c[1]]));
+                    f.push(h.hash_ids("main-sent-c", &[c[1]]));
                 }
             }
             // Document-level evidence about the word.
             if doc.toks[i].kind == TokKind::Word && w0.len() > 2 {
                 if doc.first_occ[i] {
-                    f.push(h.hash("first", &[l0]));
+                    f.push(h.hash_ids("first", &[l0]));
                 }
                 if doc.in_lead[i] {
-                    f.push(h.hash("lead", &[l0]));
+                    f.push(h.hash_ids("lead", &[l0]));
                 }
-                for (k, c) in TRIGGER_CLASSES.iter().enumerate() {
+                for (k, &c) in trigger_ids.iter().enumerate() {
                     if doc.cotrig[i] & (1 << k) != 0 {
-                        f.push(h.hash("cotrig", &[c]));
-                        f.push(h.hash("cotrig-lex", &[c, l0]));
+                        f.push(h.hash_ids("cotrig", &[c]));
+                        f.push(h.hash_ids("cotrig-lex", &[c, l0]));
                     }
                 }
             }
@@ -1104,6 +1126,20 @@ impl TokenFeaturizer {
 mod tests {
     use super::*;
 
+    /// The bucket of a token feature spelt out (its parts as text).
+    fn feature(fz: &TokenFeaturizer, template: &str, parts: &[&str]) -> u32 {
+        let ids: Vec<u64> = parts.iter().map(|p| FeatureHasher::part(p)).collect();
+        fz.hasher().hash_ids(template, &ids)
+    }
+
+    #[test]
+    fn shapes_collapse_runs_and_hash_as_their_text() {
+        for (word, shape_text) in [("Abc-12", "Xx-d"), ("FMLN", "X"), ("", ""), ("ÉtÉ", "XxX")] {
+            assert_eq!(shape(word).collect::<String>(), shape_text);
+            assert_eq!(shape_id(word), FeatureHasher::part(shape_text));
+        }
+    }
+
     #[test]
     fn words_of_like_meaning_share_a_fine_class() {
         let fine = |w: &str| word_classes(w).map(|c| c[2]);
@@ -1143,14 +1179,14 @@ mod tests {
         let b = DocContext::new("GUERRILLAS BOMBED THE EMBASSY.");
         let (fa, fb) = (fz.token_features(&a), fz.token_features(&b));
         assert_eq!(fa.len(), 5);
-        let shape_a = fz.hasher().hash("sh", &["Xx"]);
+        let shape_a = feature(&fz, "sh", &["Xx"]);
         assert!(fa[0].contains(&shape_a) && !fb[0].contains(&shape_a));
         let strip =
             |v: &Vec<u32>, s: u32| v.iter().copied().filter(|x| *x != s).collect::<Vec<_>>();
-        let shape_b = fz.hasher().hash("sh", &["X"]);
+        let shape_b = feature(&fz, "sh", &["X"]);
         assert_eq!(strip(&fa[3], shape_a), strip(&fb[3], shape_b));
         // The trigger to the left of "embassy" is "bombed", two tokens away.
-        assert!(fa[3].contains(&fz.hasher().hash("lt", &["bomb", "2"])));
+        assert!(fa[3].contains(&feature(&fz, "lt", &["bomb", "2"])));
     }
 
     #[test]
@@ -1168,12 +1204,12 @@ mod tests {
         // The chunk features of "urban": its head and the words around it.
         let fz = TokenFeaturizer::new(18);
         let f = fz.token_features(&d);
-        let h = fz.hasher();
-        assert!(f[6].contains(&h.hash("ch-head", &["commandos"])));
-        assert!(f[6].contains(&h.hash("ch-prev", &["by"])));
-        assert!(f[6].contains(&h.hash("ch-prev2", &["killed", "by"])));
-        assert!(f[6].contains(&h.hash("main-sent", &["group"])));
-        assert!(!f[10].contains(&h.hash("main-sent", &["person"])));
+        let h = |t, parts: &[&str]| feature(&fz, t, parts);
+        assert!(f[6].contains(&h("ch-head", &["commandos"])));
+        assert!(f[6].contains(&h("ch-prev", &["by"])));
+        assert!(f[6].contains(&h("ch-prev2", &["killed", "by"])));
+        assert!(f[6].contains(&h("main-sent", &["group"])));
+        assert!(!f[10].contains(&h("main-sent", &["person"])));
     }
 
     #[test]

@@ -11,16 +11,11 @@ use super::slots::SlotRankers;
 use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
-/// Version 3 adds [`Params::max_entities`], [`Params::count_bonus`] and the
-/// stacked gate; version 4 the per-role [`Params::role_min_score`],
-/// [`Params::role_relevance`] and [`Params::trim`], and whether the model
-/// reads the rule pipeline's [`RuleHints`]; version 5 whether the features
-/// include word classes ([`TokenFeaturizer::with_classes`]); version 6 the
-/// rankers of the incident's date and place (slots 2 and 3,
-/// [`super::date_rank`], [`super::place_rank`]). A model is
-/// written in the lowest version that holds it (older models stay
-/// byte-identical).
-const VERSION: u32 = 6;
+/// The model file's version. Version 7 hashes token features by parts
+/// ([`crate::learn::FeatureHasher::hash_ids`]); a model of an earlier
+/// version (2–6), whose features hashed differently, is refused with a
+/// message to retrain it.
+const VERSION: u32 = 7;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -334,7 +329,13 @@ impl RoleModel {
             return Err(LearnError::Format("not a vigil MUC-4 model".into()));
         }
         let version = r.u32()?;
-        if !(2..=VERSION).contains(&version) {
+        if (2..VERSION).contains(&version) {
+            return Err(LearnError::Format(format!(
+                "model version {version} was trained by an earlier vigil whose token features \
+                 differ; retrain it with `vigil train` (version {VERSION})"
+            )));
+        }
+        if version != VERSION {
             return Err(LearnError::Format(format!(
                 "model version {version}, expected {VERSION}"
             )));
@@ -358,23 +359,17 @@ impl RoleModel {
             *b = r.f32()?;
         }
         let mut max_entities = [0u8; 5];
-        let mut count_bonus = 0.0;
-        if version >= 3 {
-            max_entities.copy_from_slice(r.take(5)?);
-            count_bonus = r.f32()?;
-        }
+        max_entities.copy_from_slice(r.take(5)?);
+        let count_bonus = r.f32()?;
         let mut role_min_score = [f32::MIN; 5];
         let mut role_relevance = [f32::MIN; 5];
-        let mut trim = [0u8; 5];
-        let mut hints = false;
-        if version >= 4 {
-            for x in role_min_score.iter_mut().chain(&mut role_relevance) {
-                *x = r.f32()?;
-            }
-            trim.copy_from_slice(r.take(5)?);
-            hints = r.take(1)?[0] != 0;
+        for x in role_min_score.iter_mut().chain(&mut role_relevance) {
+            *x = r.f32()?;
         }
-        let classes = version >= 5 && r.take(1)?[0] & 1 != 0;
+        let mut trim = [0u8; 5];
+        trim.copy_from_slice(r.take(5)?);
+        let hints = r.take(1)?[0] != 0;
+        let classes = r.take(1)?[0] & 1 != 0;
         let tagger = SequenceTagger::read(&mut r)?;
         if tagger.labels() != role_labels().as_slice() {
             return Err(LearnError::Format(
@@ -394,19 +389,14 @@ impl RoleModel {
             0 => None,
             _ => Some(EntityScorer::read(&mut r)?),
         };
-        let gate = match version {
-            2 => None,
-            _ => match r.take(1)?[0] {
-                0 => None,
-                _ => Some(BinaryClassifier::read(&mut r)?),
-            },
+        let gate = match r.take(1)?[0] {
+            0 => None,
+            _ => Some(BinaryClassifier::read(&mut r)?),
         };
         let (mut place, mut date) = (None, None);
-        if version >= 6 {
-            for slot in [&mut place, &mut date] {
-                if r.take(1)?[0] != 0 {
-                    *slot = Some(Ranker::read(&mut r)?);
-                }
+        for slot in [&mut place, &mut date] {
+            if r.take(1)?[0] != 0 {
+                *slot = Some(Ranker::read(&mut r)?);
             }
         }
         if r.remaining() != 0 {
@@ -443,28 +433,8 @@ impl RoleModel {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.bytes(MAGIC);
-        // Version 2 when nothing of version 3 is used, so that models
-        // trained without the new options stay byte-identical.
         let p = &self.params;
-        let v6 = self.place.is_some() || self.date.is_some();
-        let v5 = v6 || self.classes;
-        let v4 = v5
-            || self.hints
-            || p.role_min_score != [f32::MIN; 5]
-            || p.role_relevance != [f32::MIN; 5]
-            || p.trim != [0; 5];
-        let v3 = v4 || p.max_entities != [0; 5] || p.count_bonus != 0.0 || self.gate.is_some();
-        w.u32(if v6 {
-            6
-        } else if v5 {
-            5
-        } else if v4 {
-            4
-        } else if v3 {
-            3
-        } else {
-            2
-        });
+        w.u32(VERSION);
         w.u32(self.featurizer_bits);
         w.f32(self.params.relevance_threshold);
         w.f32(self.params.min_entity_score);
@@ -477,20 +447,14 @@ impl RoleModel {
         for b in self.params.role_bias {
             w.f32(b);
         }
-        if v3 {
-            w.bytes(&self.params.max_entities);
-            w.f32(self.params.count_bonus);
+        w.bytes(&p.max_entities);
+        w.f32(p.count_bonus);
+        for x in p.role_min_score.iter().chain(&p.role_relevance) {
+            w.f32(*x);
         }
-        if v4 {
-            for x in p.role_min_score.iter().chain(&p.role_relevance) {
-                w.f32(*x);
-            }
-            w.bytes(&p.trim);
-            w.bytes(&[u8::from(self.hints)]);
-        }
-        if v5 {
-            w.bytes(&[u8::from(self.classes)]);
-        }
+        w.bytes(&p.trim);
+        w.bytes(&[u8::from(self.hints)]);
+        w.bytes(&[u8::from(self.classes)]);
         self.tagger.write(&mut w);
         self.relevance.write(&mut w);
         match &self.incident {
@@ -515,21 +479,18 @@ impl RoleModel {
             }
         }
         match &self.gate {
-            _ if !v3 => {}
             None => w.bytes(&[0]),
             Some(g) => {
                 w.bytes(&[1]);
                 g.write(&mut w);
             }
         }
-        if v6 {
-            for slot in [&self.place, &self.date] {
-                match slot {
-                    None => w.bytes(&[0]),
-                    Some(r) => {
-                        w.bytes(&[1]);
-                        r.write(&mut w);
-                    }
+        for slot in [&self.place, &self.date] {
+            match slot {
+                None => w.bytes(&[0]),
+                Some(r) => {
+                    w.bytes(&[1]);
+                    r.write(&mut w);
                 }
             }
         }

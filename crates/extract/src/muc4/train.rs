@@ -963,7 +963,7 @@ mod tests {
     }
 
     #[test]
-    fn word_class_flag_round_trips_and_old_recipe_stays_version_2() {
+    fn word_class_flag_round_trips_and_earlier_versions_are_refused() {
         let docs = toy_corpus(12);
         let cfg = TrainConfig {
             bits: 14,
@@ -974,7 +974,7 @@ mod tests {
         assert!(cfg.classes, "word classes are the default recipe");
         let (m, _) = train(&docs, &[], &cfg, &mut |_| {});
         let bytes = m.to_bytes();
-        assert_eq!(bytes[8..12], 5u32.to_le_bytes());
+        assert_eq!(bytes[8..12], 7u32.to_le_bytes());
         let back = RoleModel::load(&bytes).expect("loads");
         assert!(back.featurizer().uses_classes());
         assert_eq!(back.to_bytes(), bytes);
@@ -984,11 +984,18 @@ mod tests {
         };
         let (m2, _) = train(&docs, &[], &plain, &mut |_| {});
         let bytes2 = m2.to_bytes();
-        assert_eq!(bytes2[8..12], 2u32.to_le_bytes());
         assert!(!RoleModel::load(&bytes2)
             .expect("loads")
             .featurizer()
             .uses_classes());
+        // A model of an earlier version hashed its features otherwise: the
+        // error says to retrain it rather than scoring garbage.
+        let mut old = bytes2.clone();
+        old[8..12].copy_from_slice(&6u32.to_le_bytes());
+        let err = RoleModel::load(&old).expect_err("refused").to_string();
+        assert!(err.contains("vigil train"), "{err}");
+        old[8..12].copy_from_slice(&99u32.to_le_bytes());
+        assert!(RoleModel::load(&old).is_err());
     }
 
     #[test]
