@@ -2170,15 +2170,29 @@ fn fill(
                             && toks.start - d.trigger <= 30
                             && !(d.trigger + 1..toks.start).any(|j| {
                                 // "… in a case that highlights … dictator X":
-                                // not in a clause of its own.
+                                // not in a clause of its own; "arrested for
+                                // poking fun at Prime Minister X": not in
+                                // the deed it is for ("detained for their
+                                // writing, including X" holds X); "detained
+                                // since Putin launched": not the subject of
+                                // a clause of time ("imprisoned since
+                                // September 2016, including X" holds X).
                                 matches!(
                                     &ctx.lower[j],
                                     "by" | "after" | "before" | "following" | "that" | "which"
-                                ) || res
-                                    .lexicon
-                                    .triggers
-                                    .longest_at(&ctx.lower, j)
-                                    .is_some_and(|(_, tr)| tr.kind.is_violent())
+                                ) || j + 1 == toks.start
+                                    && matches!(&ctx.lower[j], "since" | "until" | "when" | "while")
+                                    || &ctx.lower[j] == "for"
+                                        && ctx.lower.get(j + 1).is_some_and(|w| {
+                                            w.len() > 5
+                                                && w.ends_with("ing")
+                                                && !w.ends_with("ings")
+                                        })
+                                    || res
+                                        .lexicon
+                                        .triggers
+                                        .longest_at(&ctx.lower, j)
+                                        .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
                     } else {
                         passive_subject(ctx, res, ents, toks.end, d.trigger)
@@ -2299,6 +2313,18 @@ fn fill(
             {
                 continue;
             }
+            // "on Feb. 24", "in Dec 2019": a date, no place.
+            if ctx
+                .lower
+                .get(first)
+                .is_some_and(words::is_month_abbreviation)
+                && ctx
+                    .lower
+                    .get(first + 1)
+                    .is_some_and(|w| w == "." || w.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                continue;
+            }
             // "attacks on Christians", "on Shiites": people, not a place.
             if ctx.lower.get(first).is_some_and(people_plural) {
                 continue;
@@ -2320,7 +2346,11 @@ fn fill(
             let of_name = ctx.lower.get(end).is_some_and(|w| w == "of")
                 && end + 1 < own_end
                 && ctx.is_capitalized(end + 1);
-            if end > first && end - first <= 4 && !of_name {
+            // "at Prime Minister Pravind Jugnauth": a title, no place.
+            let title = end > first
+                && (words::is_honorific(&ctx.lower[end - 1])
+                    || words::is_office_head(&ctx.lower[end - 1]));
+            if end > first && end - first <= 4 && !of_name && !title {
                 places.push((1, text_slot(ctx, first..end)));
             }
             // "the attack on the Ministry of Defence": what the act struck.

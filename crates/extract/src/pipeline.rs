@@ -628,6 +628,48 @@ mod tests {
     }
 
     #[test]
+    fn a_month_abbreviation_or_a_title_is_no_place() {
+        let a = analyze(
+            "Police detained three activists on Feb. 24 in Lagos. Gunmen \
+             attacked a church in Dec 2019. Bandits kidnapped two priests in \
+             Jan Mayen. A secretary was arrested for poking fun at Prime \
+             Minister Pravind Jugnauth. Thousands have been detained since \
+             Vladimir Putin launched his invasion. Authorities released 50 \
+             persons imprisoned on politically motivated charges since \
+             September 2016, including activist Akzam Turgunov.",
+        );
+        let places: Vec<Vec<&str>> = a
+            .events
+            .iter()
+            .map(|e| e.locations.iter().map(|l| l.text.as_str()).collect())
+            .collect();
+        assert_eq!(places.len(), 4, "{places:?}");
+        assert_eq!(places[0], ["Lagos"], "{places:?}");
+        assert!(places[1].is_empty(), "{places:?}");
+        // "Jan" before a name, not a day, still starts one.
+        assert_eq!(places[2], ["Jan Mayen"], "{places:?}");
+        // Nor is a title after "at"; and the one mocked in the reason
+        // given for an arrest is not its suspect.
+        assert!(places[3].is_empty(), "{places:?}");
+        let held: Vec<&str> = a.events[3]
+            .perpetrators
+            .iter()
+            .chain(&a.events[3].victims)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert!(!held.contains(&"Pravind Jugnauth"), "{held:?}");
+        // Nor the one named in a clause of time after it.
+        let held: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| e.perpetrators.iter().chain(&e.victims))
+            .map(|s| s.text.as_str())
+            .collect();
+        assert!(!held.iter().any(|h| h.contains("Putin")), "{held:?}");
+        assert!(held.contains(&"Akzam Turgunov"), "{held:?}");
+    }
+
+    #[test]
     fn a_name_keeps_the_type_its_context_gave_it() {
         let a = analyze(
             "Police searched the offices of his Apple Daily newspaper. Ryan Law, \
