@@ -2317,7 +2317,7 @@ fn fill(
             if ctx
                 .lower
                 .get(first)
-                .is_some_and(words::is_month_abbreviation)
+                .is_some_and(vigil_text::is_month_abbreviation)
                 && ctx
                     .lower
                     .get(first + 1)

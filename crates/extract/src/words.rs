@@ -579,28 +579,6 @@ pub fn is_stop(lower: &str) -> bool {
     classes().stop.contains(lower)
 }
 
-/// Whether a lower-case word is a month's abbreviation ("feb", "sept"),
-/// which the stop words (with the months' full names) leave out: "mar",
-/// "dec" or "jan" are words or names too, a month only before a day or a
-/// full stop.
-pub fn is_month_abbreviation(lower: &str) -> bool {
-    matches!(
-        lower,
-        "jan"
-            | "feb"
-            | "mar"
-            | "apr"
-            | "jun"
-            | "jul"
-            | "aug"
-            | "sep"
-            | "sept"
-            | "oct"
-            | "nov"
-            | "dec"
-    )
-}
-
 pub fn is_speech_verb(lower: &str) -> bool {
     classes().speech.contains(lower)
 }

@@ -91,6 +91,6 @@ mod token;
 pub use clean::{clean, clean_inline, CleanOptions, Cleaned};
 pub use fold::fold_key;
 pub use lang::detect_language;
-pub use segment::{paragraphs, sentences};
+pub use segment::{is_month_abbreviation, paragraphs, sentences};
 pub use time::parse_timestamp;
 pub use token::{tokenize, Token, TokenKind};

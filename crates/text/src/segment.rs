@@ -306,7 +306,7 @@ fn period_ends(prev: &str, next: &str, opened: bool, mode: CaseMode) -> bool {
     let lower = bare.to_lowercase();
     let word = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     if nf.is_numeric() {
-        if NUMBER_ABBREVS.contains(&word) || TITLES.contains(&word) || is_month(word) {
+        if NUMBER_ABBREVS.contains(&word) || TITLES.contains(&word) || is_month_abbreviation(word) {
             return false;
         }
         return true;
@@ -342,7 +342,10 @@ fn period_ends(prev: &str, next: &str, opened: bool, mode: CaseMode) -> bool {
     true
 }
 
-fn is_month(w: &str) -> bool {
+/// Whether a lower-case word is a month's abbreviation ("feb", "sept"):
+/// a full stop after it ends no sentence, and before a day or a full stop
+/// it is a date, not a name.
+pub fn is_month_abbreviation(w: &str) -> bool {
     matches!(
         w,
         "jan"
