@@ -1428,6 +1428,35 @@ fn drop_contained(slots: &mut Vec<Slot>, spans: &[Span]) {
     });
 }
 
+/// Drops the slots that are another name of one before them: the name
+/// right after "known as", "alias" or "a.k.a." ("Samantha Kureya, better
+/// known as Gonyeti").
+fn drop_aliases(text: &str, slots: &mut Vec<Slot>) {
+    let starts: Vec<usize> = slots
+        .iter()
+        .filter_map(|s| s.span)
+        .map(|s| s.start)
+        .collect();
+    slots.retain(|s| {
+        let Some(span) = s.span else {
+            return true;
+        };
+        let before = text
+            .get(..span.start)
+            .unwrap_or("")
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201c}\u{2018}".contains(c))
+            .to_lowercase();
+        let alias = ["known as", " alias", " aka", "a.k.a.", "a.k.a"]
+            .iter()
+            .any(|w| before.ends_with(w));
+        // Only behind another slot of the list, at most a sentence back.
+        !(alias
+            && starts
+                .iter()
+                .any(|&o| o < span.start && span.start - o < 200))
+    });
+}
+
 fn push_unique(slots: &mut Vec<Slot>, slot: Slot) {
     let dup = slots.iter().any(|s| match (&s.entity, &slot.entity) {
         (Some(a), Some(b)) => a == b,
@@ -2917,6 +2946,10 @@ fn fill(
         .collect();
     for slots in [&mut ev.perpetrators, &mut ev.victims, &mut ev.targets] {
         drop_contained(slots, &spans);
+    }
+    // "comedienne Samantha Kureya, better known as Gonyeti": one person.
+    for slots in [&mut ev.perpetrators, &mut ev.victims] {
+        drop_aliases(ctx.text, slots);
     }
 
     // Attribution: who says so.

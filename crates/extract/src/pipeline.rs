@@ -670,6 +670,22 @@ mod tests {
     }
 
     #[test]
+    fn another_name_of_a_victim_is_no_other_victim() {
+        let a = analyze(
+            "Among those who have been abducted is human rights defender Tatenda \
+             Mombeyarara and comedienne Samantha Kureya, better known as Gonyeti.",
+        );
+        let victims: Vec<&str> = a
+            .events
+            .iter()
+            .flat_map(|e| &e.victims)
+            .map(|v| v.text.as_str())
+            .collect();
+        assert!(victims.contains(&"Samantha Kureya"), "{victims:?}");
+        assert!(!victims.contains(&"Gonyeti"), "{victims:?}");
+    }
+
+    #[test]
     fn a_name_keeps_the_type_its_context_gave_it() {
         let a = analyze(
             "Police searched the offices of his Apple Daily newspaper. Ryan Law, \
