@@ -1444,11 +1444,17 @@ fn drop_aliases(text: &str, slots: &mut Vec<Slot>) {
         let before = text
             .get(..span.start)
             .unwrap_or("")
-            .trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201c}\u{2018}".contains(c))
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201c}\u{2018}".contains(c));
+        // The last few characters are enough (the longest cue is eight).
+        let tail = before
+            .char_indices()
+            .rev()
+            .nth(9)
+            .map_or(before, |(i, _)| &before[i..])
             .to_lowercase();
         let alias = ["known as", " alias", " aka", "a.k.a.", "a.k.a"]
             .iter()
-            .any(|w| before.ends_with(w));
+            .any(|w| tail.ends_with(w));
         // Only behind another slot of the list, at most a sentence back.
         !(alias
             && starts
