@@ -4,6 +4,12 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 
+/// mimalloc instead of the system allocator: the pipeline builds many small
+/// strings and vectors per document, and glibc's malloc and free took about a
+/// tenth of `vigil muc4`'s time (docs/speed.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// vigil reads the news and tells analysts where political violence is coming.
 ///
 /// It cleans articles (including deliberate look-alike obfuscation), extracts

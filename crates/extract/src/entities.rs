@@ -17,7 +17,7 @@
 //! 3. **Linking**: mentions of one gazetteer record, one place or one person
 //!    (a later bare surname) become one entity; people get their stated role.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use vigil_core::{Entity, EntityType, Geo, Mention, Span};
 use vigil_geo::PlaceKind;
@@ -2174,7 +2174,7 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
             ));
         }
     }
-    let replaced: std::collections::HashSet<Span> = found.iter().map(|(old, _)| *old).collect();
+    let replaced: FxHashSet<Span> = found.iter().map(|(old, _)| *old).collect();
     if !replaced.is_empty() {
         raws.retain(|r| !replaced.contains(&r.span));
     }
@@ -2187,7 +2187,7 @@ fn affiliate_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>, demonyms: &[D
 /// bare and the capitalised-words pattern took it for a person ("Ryan Law,
 /// chief editor of Apple Daily").
 fn same_name_pass(ctx: &Ctx, raws: &mut [Raw]) {
-    let typed: HashMap<String, (EntityType, String, String)> = raws
+    let typed: FxHashMap<String, (EntityType, String, String)> = raws
         .iter()
         .filter(|r| {
             matches!(
@@ -2255,7 +2255,7 @@ const COMPASS_WORDS: &[&str] = &[
 fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
     // "Aung San Suu Kyi" … "Suu Kyi": a name that is the end of a longer
     // one of the text, two words or more, is that person.
-    let mut tails: HashMap<String, (String, String)> = HashMap::new();
+    let mut tails: FxHashMap<String, (String, String)> = FxHashMap::default();
     for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
         let toks = ctx.tokens_in(r.span);
         for k in toks.start + 1..toks.end.saturating_sub(1) {
@@ -2271,7 +2271,7 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
             r.name = name.clone();
         }
     }
-    let mut surnames: HashMap<String, (String, String)> = HashMap::new();
+    let mut surnames: FxHashMap<String, (String, String)> = FxHashMap::default();
     for r in raws.iter().filter(|r| r.kind == EntityType::Person) {
         let toks = ctx.tokens_in(r.span);
         if toks.len() >= 2 || (toks.len() == 1 && r.title.is_some()) {
@@ -2376,7 +2376,7 @@ fn surname_pass(ctx: &Ctx, res: &Resources, raws: &mut Vec<Raw>) {
 
 /// Pass 3: group mentions into entities.
 fn link(ctx: &Ctx, res: &Resources, raws: Vec<Raw>, demonyms: Vec<Demonym>) -> Entities {
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut list: Vec<Entity> = Vec::new();
     let mut by_token = vec![None; ctx.tokens.len()];
     for raw in raws {

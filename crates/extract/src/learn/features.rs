@@ -16,7 +16,6 @@
 //! hashed with a
 //! [`FeatureHasher`]; nothing depends on letter case except `shape`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
@@ -75,7 +74,7 @@ fn tsv(text: &str) -> impl Iterator<Item = (&str, &str)> {
 /// (`data/lexicon/`).
 #[derive(Debug, Default)]
 pub struct Gazetteer {
-    by_first: HashMap<String, Vec<(Vec<String>, &'static str)>>,
+    by_first: FxHashMap<String, Vec<(Vec<String>, &'static str)>>,
 }
 
 impl Gazetteer {
@@ -677,7 +676,8 @@ impl<'t> DocContext<'t> {
         let lead_end = sents.get(1).or(sents.first()).map_or(0, |s| s.1);
         // Per distinct word: trigger classes of its sentences, whether it is
         // in the lead, how often it occurs.
-        let mut by_word: HashMap<&str, (u8, bool, usize)> = HashMap::with_capacity(lower.len());
+        let mut by_word: FxHashMap<&str, (u8, bool, usize)> =
+            FxHashMap::with_capacity_and_hasher(lower.len(), Default::default());
         let mut first_occ = Vec::with_capacity(lower.len());
         for (i, w) in lower.iter().enumerate() {
             let e = by_word.entry(w.as_str());

@@ -38,7 +38,7 @@
 //! any is named with an incident, how often the country is named, whether
 //! it is the first or the dateline's.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use vigil_core::{Analysis, EntityType, Span};
 use vigil_geo::{fold, Gazetteer, LocalPlaces, PlaceKind};
@@ -183,7 +183,7 @@ fn candidates_with(
 
     // Every mention of a place, grouped by country and key.
     let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut index: FxHashMap<(String, String), usize> = FxHashMap::default();
     let mut add = |location: IncidentLocation, iso2: &str, occ: Occurrence| {
         let Some(name) = location.most_specific().first().map(|p| place_key(&p.name)) else {
             return;
