@@ -1777,6 +1777,15 @@ const HEADS: &[(&str, EntityType)] = &[
     ("organisation", EntityType::Organization),
 ];
 
+/// Whether a lower-cased word is the head of a site's name ("airport",
+/// "street", "hospital"): "Charles de Gaulle airport" is a place even
+/// where the head is written in lower case.
+pub(crate) fn is_site_head(word: &str) -> bool {
+    HEADS
+        .iter()
+        .any(|(h, kind)| *h == word && *kind == EntityType::Site)
+}
+
 /// Decide what a run of capitalised words is.
 fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Option<Raw> {
     let len = range.len();
@@ -1822,6 +1831,27 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     if range.clone().any(|t| {
         HEADS.iter().any(|(h, _)| *h == &ctx.lower[t]) || words::is_office_head(&ctx.lower[t])
     }) {
+        return None;
+    }
+    // "one million detained Turkic Muslims", "a group of Southeast Asian
+    // MPs": a community or a body, not a person.
+    if matches!(
+        &ctx.lower[range.end - 1],
+        "muslims"
+            | "christians"
+            | "catholics"
+            | "protestants"
+            | "jews"
+            | "hindus"
+            | "buddhists"
+            | "sikhs"
+            | "uyghurs"
+            | "uighurs"
+            | "kurds"
+            | "mps"
+            | "lawmakers"
+            | "activists"
+    ) {
         return None;
     }
     // A run opening with a given name ("Ahmed Mansoor", "Jimmy Lai") is a

@@ -1948,6 +1948,55 @@ const CONTINENT_NOUNS: &[&str] = &[
 ];
 
 /// Fills the slots of a draft from its clause and sentence.
+/// Whether a lower-cased word after "the <Name>" is a noun the name
+/// qualifies ("the Ortega massacre", "the Obama administration"), not a
+/// verb, a function word or a word for a family ("the Reyes Alonso
+/// couple" are people).
+fn qualified_noun(w: &str) -> bool {
+    w.len() > 2
+        && w.chars().all(char::is_alphabetic)
+        && !w.ends_with("ed")
+        && !words::is_speech_verb(w)
+        && !matches!(
+            w,
+            "was"
+                | "were"
+                | "is"
+                | "are"
+                | "has"
+                | "had"
+                | "have"
+                | "will"
+                | "would"
+                | "could"
+                | "can"
+                | "may"
+                | "might"
+                | "did"
+                | "does"
+                | "and"
+                | "but"
+                | "who"
+                | "whom"
+                | "whose"
+                | "which"
+                | "that"
+                | "with"
+                | "from"
+                | "for"
+                | "into"
+                | "also"
+                | "the"
+                | "couple"
+                | "family"
+                | "families"
+                | "brothers"
+                | "sisters"
+                | "siblings"
+                | "twins"
+        )
+}
+
 fn fill(
     ctx: &Ctx,
     res: &Resources,
@@ -2004,6 +2053,25 @@ fn fill(
                 .is_some_and(|tk| dateline.contains(&tk.span.start))
         });
         if in_dateline {
+            continue;
+        }
+        // "The Ben Nevis was detained in Aberdeen Harbour", "the Ortega
+        // massacre": a person's name behind the definite article is a
+        // ship's, a building's or a firm's, or stands before a noun it
+        // qualifies ("the Obama administration" is the administration) —
+        // not a person who acts, is harmed or is held. "The house of the
+        // Reyes Alonso was attacked": a family, by the surname of a person
+        // the text names in full, still is. "Detained at Charles de Gaulle
+        // airport": a site's name.
+        if entity.kind == EntityType::Person
+            && (prev == Some("the")
+                && (ctx.slice(ctx.span_of(toks.clone())) == entity.name
+                    || ctx.lower.get(toks.end).is_some_and(qualified_noun))
+                || ctx
+                    .lower
+                    .get(toks.end)
+                    .is_some_and(crate::entities::is_site_head))
+        {
             continue;
         }
         match entity.kind {
@@ -2192,6 +2260,16 @@ fn fill(
                                     && ctx.lower[j].len() > 4
                                     && res.lexicon.triggers.longest_at(&ctx.lower, j).is_none())
                     };
+                // "In Duterte's first three years of office, nearly 300
+                // activists were assassinated": a name in the possessive is
+                // the owner of the subject, not the subject of a passive
+                // (its own act, "Khashoggi's murder", is read below).
+                let owner = |toks: Range<usize>| {
+                    toks.end
+                        .checked_sub(1)
+                        .and_then(|j| ctx.lower.get(j))
+                        .is_some_and(|w| w.ends_with("'s") || w.ends_with("\u{2019}s"))
+                };
                 // Who is arrested: "arrested blogger Andrei Lida", "the
                 // arrest of X", "X, 34, was detained" (not "arrested by
                 // …", nor a speaker).
@@ -2230,8 +2308,9 @@ fn fill(
                                         .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
                     } else {
-                        passive_subject(ctx, res, ents, toks.end, d.trigger)
-                            || placed_under_arrest(ctx, toks.clone(), d.trigger)
+                        !owner(toks.clone())
+                            && (passive_subject(ctx, res, ents, toks.end, d.trigger)
+                                || placed_under_arrest(ctx, toks.clone(), d.trigger))
                     };
                 // "Jamal Khashoggi's murder", "Nikki Stone's arrest",
                 // "Kolesnikova's brutal abduction": the act is done to
@@ -2256,6 +2335,7 @@ fn fill(
                 // violence is its victim.
                 let passive_victim = ev.kind.is_violent()
                     && toks.end <= d.trigger
+                    && !owner(toks.clone())
                     && passive_subject(ctx, res, ents, toks.end, d.trigger);
                 // ("the parents of Kayla Mueller, an aid worker who was
                 // kidnapped": the relative pronoun takes the name.)
@@ -2293,7 +2373,8 @@ fn fill(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
                     ) && !(toks.end <= d.trigger
-                        && names_no_one_before(ctx, res, toks.end, d.trigger))
+                        && (owner(toks.clone())
+                            || names_no_one_before(ctx, res, toks.end, d.trigger)))
                         || (ev.kind.is_violent() && toks.start > d.trigger)
                         || passive_victim)
                 {
