@@ -802,6 +802,32 @@ fn has_any(ctx: &Ctx, range: Range<usize>, list: &[&str]) -> bool {
     range.into_iter().any(|t| list.contains(&&ctx.lower[t]))
 }
 
+/// Words before the noun "arrest" that make it no arrest: a medical term
+/// ("cardiac arrest") or one escaped ("evading arrest", "resisting
+/// arrest").
+const NO_ARREST_BEFORE: &[&str] = &[
+    "cardiac",
+    "cardiopulmonary",
+    "respiratory",
+    "heart",
+    "evading",
+    "evade",
+    "evaded",
+    "resisting",
+    "resist",
+    "resisted",
+    "avoiding",
+    "avoid",
+    "avoided",
+    "escaping",
+    "escape",
+    "escaped",
+    "eluding",
+    "elude",
+    "eluded",
+    "dodging",
+];
+
 fn sentence_events(
     ctx: &Ctx,
     res: &Resources,
@@ -891,6 +917,14 @@ fn sentence_events(
         !(trig.kind == EventType::Arrest
             && &ctx.lower[*t] == "in"
             && violent_at.is_some_and(|v| v < *t))
+    });
+    // "died of cardiac arrest": no arrest; "charged with evading arrest",
+    // "resisting arrest": one that did not happen (or not that way).
+    found.retain(|(t, _, trig)| {
+        !(trig.kind == EventType::Arrest
+            && matches!(&ctx.lower[*t], "arrest" | "arrests")
+            && t.checked_sub(1)
+                .is_some_and(|p| NO_ARREST_BEFORE.contains(&&ctx.lower[p])))
     });
     if found.is_empty() {
         return;
@@ -2215,7 +2249,12 @@ fn fill(
                         || quote_closes(ctx, j).is_some_and(|closes| closes || !after)
                 })
                     // "…, Interior Minister Nancy Faeser said": the speaker.
-                    || ctx.lower.get(toks.end).is_some_and(words::is_speech_verb);
+                    || ctx.lower.get(toks.end).is_some_and(words::is_speech_verb)
+                    // "…, writes Jude Kirton-Darling": the author of an
+                    // opinion piece (not "X, who writes for …").
+                    || toks.start >= 2
+                        && &ctx.lower[toks.start - 1] == "writes"
+                        && &ctx.lower[toks.start - 2] == ",";
                 // "Anis Amri drove a hijacked truck into the market, killing
                 // 12": the subject of an act of violence is its perpetrator
                 // (not "Mayor X killed in attack", a headline's passive).

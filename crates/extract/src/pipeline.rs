@@ -686,7 +686,7 @@ mod tests {
     }
 
     #[test]
-    fn a_ship_a_site_a_qualifier_or_an_owner_is_no_person_harmed_or_held() {
+    fn a_ship_a_site_an_author_a_qualifier_or_an_owner_is_no_person_harmed_or_held() {
         let slots = |text: &str| -> Vec<String> {
             analyze(text)
                 .events
@@ -701,6 +701,12 @@ mod tests {
              detained in Aberdeen harbour after the crew complained.",
         );
         assert!(!held.iter().any(|s| s.contains("Mary Bell")), "{held:?}");
+        // Nor is the author of an opinion piece.
+        let held = slots(
+            "Nobody believes the new trade pact will arrest a deteriorating human \
+             rights record, writes Anna Lindberg.",
+        );
+        assert!(held.is_empty(), "{held:?}");
         // Nor is an airport named after one.
         let held = slots(
             "Maria Lindqvist, 61, was charged with kidnapping after she was \
@@ -730,6 +736,21 @@ mod tests {
             "{killed:?}"
         );
         assert!(!killed.iter().any(|s| s.contains("Duterte")), "{killed:?}");
+    }
+
+    #[test]
+    fn a_cardiac_or_an_escaped_arrest_is_no_arrest() {
+        let a = analyze(
+            "The former minister died of cardiac arrest in hospital on Sunday. \
+             The driver sped off to avoid arrest after the crash.",
+        );
+        assert!(
+            !a.events
+                .iter()
+                .any(|e| e.kind == vigil_core::EventType::Arrest),
+            "{:?}",
+            a.events
+        );
     }
 
     #[test]
