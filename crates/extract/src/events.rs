@@ -1981,7 +1981,6 @@ const CONTINENT_NOUNS: &[&str] = &[
     "streets",
 ];
 
-/// Fills the slots of a draft from its clause and sentence.
 /// Whether a lower-cased word after "the <Name>" is a noun the name
 /// qualifies ("the Ortega massacre", "the Obama administration"), not a
 /// verb, a function word or a word for a family ("the Reyes Alonso
@@ -2031,6 +2030,7 @@ fn qualified_noun(w: &str) -> bool {
         )
 }
 
+/// Fills the slots of a draft from its clause and sentence.
 fn fill(
     ctx: &Ctx,
     res: &Resources,
