@@ -260,6 +260,16 @@ mod tests {
         pipeline().analyze(&doc)
     }
 
+    /// The texts of every event's perpetrators, then victims, in event order.
+    fn slots(text: &str) -> Vec<String> {
+        analyze(text)
+            .events
+            .iter()
+            .flat_map(|e| e.perpetrators.iter().chain(&e.victims))
+            .map(|s| s.text.clone())
+            .collect()
+    }
+
     /// The first event of this type in the analysis of `text`.
     fn event_of<'a>(
         a: &'a vigil_core::Analysis,
@@ -687,14 +697,6 @@ mod tests {
 
     #[test]
     fn a_ship_a_site_an_author_a_qualifier_or_an_owner_is_no_person_harmed_or_held() {
-        let slots = |text: &str| -> Vec<String> {
-            analyze(text)
-                .events
-                .iter()
-                .flat_map(|e| e.victims.iter().chain(&e.perpetrators))
-                .map(|s| s.text.clone())
-                .collect()
-        };
         // A ship with a person's name is no suspect.
         let held = slots(
             "The trawler was seized off the coast on Monday. The Mary Bell was \
@@ -1654,14 +1656,6 @@ mod tests {
 
     #[test]
     fn a_verb_after_to_is_no_part_of_the_noun_phrase_after_it() {
-        let slots = |text: &str| -> Vec<String> {
-            analyze(text)
-                .events
-                .iter()
-                .flat_map(|e| e.perpetrators.iter().chain(&e.victims))
-                .map(|s| s.text.clone())
-                .collect()
-        };
         // ("to prevent rebels from advancing": the rebels kept from
         // acting are no slot at all, `those_kept_from_acting_did_not_act`.)
         assert_eq!(
