@@ -2097,14 +2097,12 @@ fn fill(
         // Reyes Alonso was attacked": a family, by the surname of a person
         // the text names in full, still is. "Detained at Charles de Gaulle
         // airport": a site's name.
+        let next = ctx.lower.get(toks.end);
         if entity.kind == EntityType::Person
             && (prev == Some("the")
                 && (ctx.slice(ctx.span_of(toks.clone())) == entity.name
-                    || ctx.lower.get(toks.end).is_some_and(qualified_noun))
-                || ctx
-                    .lower
-                    .get(toks.end)
-                    .is_some_and(crate::entities::is_site_head))
+                    || next.is_some_and(qualified_noun))
+                || next.is_some_and(crate::entities::is_site_head))
         {
             continue;
         }
@@ -2303,12 +2301,11 @@ fn fill(
                 // activists were assassinated": a name in the possessive is
                 // the owner of the subject, not the subject of a passive
                 // (its own act, "Khashoggi's murder", is read below).
-                let owner = |toks: Range<usize>| {
-                    toks.end
-                        .checked_sub(1)
-                        .and_then(|j| ctx.lower.get(j))
-                        .is_some_and(|w| w.ends_with("'s") || w.ends_with("\u{2019}s"))
-                };
+                let owner = toks
+                    .end
+                    .checked_sub(1)
+                    .and_then(|j| ctx.lower.get(j))
+                    .is_some_and(|w| ["'s", "\u{2019}s"].iter().any(|p| w.ends_with(p)));
                 // Who is arrested: "arrested blogger Andrei Lida", "the
                 // arrest of X", "X, 34, was detained" (not "arrested by
                 // …", nor a speaker).
@@ -2347,7 +2344,7 @@ fn fill(
                                         .is_some_and(|(_, tr)| tr.kind.is_violent())
                             })
                     } else {
-                        !owner(toks.clone())
+                        !owner
                             && (passive_subject(ctx, res, ents, toks.end, d.trigger)
                                 || placed_under_arrest(ctx, toks.clone(), d.trigger))
                     };
@@ -2359,9 +2356,7 @@ fn fill(
                     && DONE_TO_OWNER.contains(&&ctx.lower[d.trigger])
                     // "Duterte's arrest of critics": the owner acts.
                     && ctx.lower.get(d.trigger + 1) != Some("of")
-                    && ["'s", "\u{2019}s"]
-                        .iter()
-                        .any(|p| ctx.lower[toks.end - 1].ends_with(p))
+                    && owner
                     && (toks.end..d.trigger).all(|j| {
                         ctx.lower[j].chars().all(char::is_alphabetic)
                             && !ctx.is_capitalized(j)
@@ -2374,7 +2369,7 @@ fn fill(
                 // violence is its victim.
                 let passive_victim = ev.kind.is_violent()
                     && toks.end <= d.trigger
-                    && !owner(toks.clone())
+                    && !owner
                     && passive_subject(ctx, res, ents, toks.end, d.trigger);
                 // ("the parents of Kayla Mueller, an aid worker who was
                 // kidnapped": the relative pronoun takes the name.)
@@ -2412,8 +2407,7 @@ fn fill(
                         ev.kind,
                         EventType::Kidnapping | EventType::Assassination | EventType::HostageTaking
                     ) && !(toks.end <= d.trigger
-                        && (owner(toks.clone())
-                            || names_no_one_before(ctx, res, toks.end, d.trigger)))
+                        && (owner || names_no_one_before(ctx, res, toks.end, d.trigger)))
                         || (ev.kind.is_violent() && toks.start > d.trigger)
                         || passive_victim)
                 {
