@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--seed N] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--dropout 0.55] [--seed N] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-alone-output PREDS.json] [--oof-labels LABELS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -24,6 +24,8 @@
 //! (`{docid: [incident type, stage]}`).
 //! `--crf-lr 0` trains the role tagger as an averaged perceptron (the
 //! recipe before the CRF) instead of a CRF with that learning rate.
+//! `--dropout P` sets the role tagger's feature dropout (`--dropout 0`:
+//! the recipe before 2026-12-01's seventh session).
 //! `--seed N` changes the shuffling seed of every learner (the default is
 //! `vigil train`'s), to see how far a recipe's score moves by chance.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
@@ -119,6 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = TrainConfig {
         bits: opt("--bits").map_or(Ok(18), |s| s.parse())?,
         epochs: opt("--epochs").map_or(Ok(TrainConfig::default().epochs), |s| s.parse())?,
+        dropout: opt("--dropout").map_or(Ok(TrainConfig::default().dropout), |s| s.parse())?,
         crf_lr: opt("--crf-lr").map_or(Ok(TrainConfig::default().crf_lr), |s| s.parse())?,
         seed: opt("--seed").map_or(Ok(TrainConfig::default().seed), |s| s.parse())?,
         tune_folds: opt("--tune-folds")

@@ -41,6 +41,12 @@ pub struct Args {
     /// as an averaged perceptron instead (the previous recipe).
     #[arg(long, default_value_t = TrainConfig::default().crf_lr)]
     pub crf_lr: f32,
+    /// Feature dropout of the role tagger's training: each time a sentence
+    /// is visited, every token feature is left out with this probability
+    /// (seeded), so that the tagger spreads its evidence over more
+    /// features; 0 for none.
+    #[arg(long, default_value_t = TrainConfig::default().dropout)]
+    pub dropout: f32,
     /// Seed of the example order.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     pub seed: u64,
@@ -122,6 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
         epochs: args.epochs,
         crf_lr: args.crf_lr,
+        dropout: args.dropout,
         seed: args.seed,
         bits: args.bits,
         holdout: args.holdout,

@@ -286,6 +286,7 @@ pub struct SequenceTrainer {
     labels: Vec<String>,
     allowed: Vec<bool>,
     buckets: usize,
+    dropout: f32,
 }
 
 impl SequenceTrainer {
@@ -302,7 +303,19 @@ impl SequenceTrainer {
             labels,
             allowed,
             buckets,
+            dropout: 0.0,
         }
+    }
+
+    /// Feature dropout for [`Self::train_crf`]: every time a sequence is
+    /// visited, each of its token features is left out with probability
+    /// `p` (seeded, so training stays deterministic) and the kept ones
+    /// count `1 / (1 - p)` times, so that no single feature (a word seen
+    /// with a label) carries a decision the others could share. `p`
+    /// outside `0..0.95` means none.
+    pub fn with_dropout(mut self, p: f32) -> SequenceTrainer {
+        self.dropout = if (0.0..0.95).contains(&p) { p } else { 0.0 };
+        self
     }
 
     /// Trains for `epochs` passes over `data` (features per token, gold
@@ -375,7 +388,7 @@ impl SequenceTrainer {
                 for y in 0..n {
                     let m = (alpha[t * n + y] + beta[t * n + y] - z).exp();
                     let g = if gold[t] == y { 1.0 } else { 0.0 };
-                    let d = lr * (g - m);
+                    let d = lr * (g - m) * w.scale;
                     if d.abs() > 1e-4 * lr {
                         for &f in &feats[t] {
                             let f = f as usize;
@@ -423,12 +436,18 @@ impl SequenceTrainer {
         mut update: impl FnMut(&mut Training, &[Vec<u32>], &[usize], u64),
     ) -> SequenceTagger {
         let n = self.labels.len();
+        let p = self.dropout;
         let mut w = Training {
             emit: AveragedWeights::new(self.buckets * n),
             trans: AveragedWeights::new((n + 1) * n),
             em: Vec::new(),
+            scale: 1.0 / (1.0 - p),
         };
         let mut rng = Rng::new(seed);
+        // A generator of its own, so that dropout leaves the order as it is.
+        let mut drop_rng = Rng::new(seed ^ 0xd80b);
+        let keep_below = ((1.0 - f64::from(p)) * (u32::MAX as f64)) as u64;
+        let mut kept: Vec<Vec<u32>> = Vec::new();
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut c: u64 = 1;
         for _ in 0..epochs {
@@ -438,7 +457,23 @@ impl SequenceTrainer {
                 if feats.len() != gold.len() || gold.iter().any(|&g| g >= n) {
                     continue;
                 }
+                let feats = if p > 0.0 {
+                    kept.resize_with(feats.len(), Vec::new);
+                    for (k, fs) in kept.iter_mut().zip(feats) {
+                        k.clear();
+                        k.extend(
+                            fs.iter()
+                                .filter(|_| (drop_rng.next_u64() >> 32) < keep_below),
+                        );
+                    }
+                    &kept[..feats.len()]
+                } else {
+                    &feats[..]
+                };
                 emission_scores(&w.emit.w, feats, n, &mut w.em);
+                if p > 0.0 {
+                    w.em.iter_mut().for_each(|x| *x *= w.scale);
+                }
                 update(&mut w, feats, gold, c);
                 c += 1;
             }
@@ -458,6 +493,8 @@ struct Training {
     emit: AveragedWeights,
     trans: AveragedWeights,
     em: Vec<f32>,
+    /// How much each kept feature counts under dropout (1 without).
+    scale: f32,
 }
 
 /// A trained averaged-perceptron yes/no classifier.
@@ -897,6 +934,46 @@ mod tests {
         assert_eq!(m.decode(&[vec![0, 2, 8], vec![0, 3, 6]]), vec![0, 0]);
         let (mut w1, mut w2) = (Writer::new(), Writer::new());
         m.write(&mut w1);
+        tr.train_crf(&data, 30, 1, 0.5).write(&mut w2);
+        assert_eq!(w1.into_bytes(), w2.into_bytes(), "deterministic");
+    }
+
+    #[test]
+    fn dropout_spreads_evidence_to_weaker_features() {
+        // "a" always carries its word (feature 1); every other "a" also
+        // carries feature 9, a weaker cue of the same thing. Without
+        // dropout the word decides alone; with it, feature 9 must carry
+        // weight of its own, so a token with feature 9 and an unseen word
+        // (feature 4) is more probably `B-X`.
+        let data: Vec<_> = toy()
+            .into_iter()
+            .enumerate()
+            .map(|(k, (mut f, g))| {
+                for (t, &y) in g.iter().enumerate() {
+                    if y == 1 && (k + t) % 2 == 0 {
+                        f[t].push(9);
+                    }
+                }
+                (f, g)
+            })
+            .collect();
+        let tr = SequenceTrainer::new(labels(), 16, bio_constraints(&labels()));
+        let plain = tr.train_crf(&data, 30, 1, 0.5);
+        let tr = tr.with_dropout(0.3);
+        let dropped = tr.train_crf(&data, 30, 1, 0.5);
+        for (f, g) in &data {
+            assert_eq!(&dropped.decode(f), g);
+        }
+        let unseen = [vec![0, 4, 9, 8]];
+        let b = |m: &SequenceTagger| m.marginals(&m.emissions(&unseen), 1.0)[1];
+        assert!(
+            b(&dropped) > b(&plain) + 0.05,
+            "with dropout {} vs without {}",
+            b(&dropped),
+            b(&plain)
+        );
+        let (mut w1, mut w2) = (Writer::new(), Writer::new());
+        dropped.write(&mut w1);
         tr.train_crf(&data, 30, 1, 0.5).write(&mut w2);
         assert_eq!(w1.into_bytes(), w2.into_bytes(), "deterministic");
     }

@@ -42,6 +42,9 @@ pub struct TrainConfig {
     /// ([`SequenceTrainer::train_crf`]); 0 trains it as an averaged
     /// structured perceptron (the recipe before; see docs/muc4.md).
     pub crf_lr: f32,
+    /// Feature dropout of the role tagger's training
+    /// ([`SequenceTrainer::with_dropout`]); 0 for none.
+    pub dropout: f32,
     /// Passes of the relevance classifier.
     pub relevance_epochs: usize,
     /// Seed of the example order.
@@ -106,6 +109,7 @@ impl Default for TrainConfig {
         TrainConfig {
             epochs: 15,
             crf_lr: 0.03,
+            dropout: 0.55,
             relevance_epochs: 10,
             seed: 20_240_601,
             bits: 18,
@@ -239,7 +243,7 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
     }
     let labels = role_labels();
     let allowed = bio_constraints(&labels);
-    let trainer = SequenceTrainer::new(labels, buckets, allowed);
+    let trainer = SequenceTrainer::new(labels, buckets, allowed).with_dropout(cfg.dropout);
     let tagger = if cfg.crf_lr > 0.0 {
         trainer.train_crf(&seqs, cfg.epochs, cfg.seed, cfg.crf_lr)
     } else {
