@@ -307,12 +307,13 @@ impl SequenceTrainer {
         }
     }
 
-    /// Feature dropout for [`Self::train_crf`]: every time a sequence is
-    /// visited, each of its token features is left out with probability
-    /// `p` (seeded, so training stays deterministic) and the kept ones
-    /// count `1 / (1 - p)` times, so that no single feature (a word seen
-    /// with a label) carries a decision the others could share. `p`
-    /// outside `0..0.95` means none.
+    /// Feature dropout: every time a sequence is visited, each of its
+    /// token features is left out with probability `p` (seeded, so
+    /// training stays deterministic) and the kept ones count `1 / (1 - p)`
+    /// times in the emission scores and, for [`Self::train_crf`], in the
+    /// gradient, so that no single feature (a word seen with a label)
+    /// carries a decision the others could share. Prediction uses every
+    /// feature. `p` outside `0..0.95` means none.
     pub fn with_dropout(mut self, p: f32) -> SequenceTrainer {
         self.dropout = if (0.0..0.95).contains(&p) { p } else { 0.0 };
         self
