@@ -110,6 +110,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if !(0.0..0.95).contains(&args.dropout) {
+        anyhow::bail!(
+            "--dropout {}: give a probability of at least 0 and below 0.95 (0 for none; default {})",
+            args.dropout,
+            TrainConfig::default().dropout
+        );
+    }
     let input = std::fs::read_to_string(&args.muc4)
         .with_context(|| format!("reading {}", args.muc4.display()))?;
     let mut docs =
