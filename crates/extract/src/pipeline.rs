@@ -270,6 +270,15 @@ mod tests {
             .collect()
     }
 
+    /// Fails, naming `text` and the events, if `a` holds an arrest.
+    fn assert_no_arrest(a: &vigil_core::Analysis, text: &str) {
+        assert!(
+            !a.events.iter().any(|e| e.kind == EventType::Arrest),
+            "{text}: {:?}",
+            a.events
+        );
+    }
+
     /// The first event of this type in the analysis of `text`.
     fn event_of<'a>(
         a: &'a vigil_core::Analysis,
@@ -742,17 +751,9 @@ mod tests {
 
     #[test]
     fn a_cardiac_or_an_escaped_arrest_is_no_arrest() {
-        let a = analyze(
-            "The former minister died of cardiac arrest in hospital on Sunday. \
-             The driver sped off to avoid arrest after the crash.",
-        );
-        assert!(
-            !a.events
-                .iter()
-                .any(|e| e.kind == vigil_core::EventType::Arrest),
-            "{:?}",
-            a.events
-        );
+        let text = "The former minister died of cardiac arrest in hospital on Sunday. \
+             The driver sped off to avoid arrest after the crash.";
+        assert_no_arrest(&analyze(text), text);
     }
 
     #[test]
@@ -1882,14 +1883,7 @@ mod tests {
             "Police have not yet detained the gunmen.",
             "None of the suspects were arrested.",
         ] {
-            let a = analyze(text);
-            assert!(
-                !a.events
-                    .iter()
-                    .any(|e| e.kind == vigil_core::EventType::Arrest),
-                "{text}: {:?}",
-                a.events
-            );
+            assert_no_arrest(&analyze(text), text);
         }
         // An arrest asked for is threatened, no one is held.
         for text in [
