@@ -411,6 +411,19 @@ fn gazetteer_pass(
             if street && kind != EntityType::Country {
                 continue;
             }
+            // "the Panama Papers", "the Paris Agreement", "the Oslo
+            // Accords": a text named after where it was signed or leaked
+            // from, which places nothing there (countries included).
+            if ctx.case.informative()
+                && ctx.is_capitalized(next)
+                && ctx.text.get(span.end..).is_some_and(|r| r.starts_with(' '))
+                && ctx
+                    .lower
+                    .get(next)
+                    .is_some_and(|w| PLACE_NAMED_TEXT_HEADS.contains(&w))
+            {
+                continue;
+            }
             // "(ILO)", "MISSING MAN:": a town in capitals inside mixed-case
             // text is an acronym or shouting (datelines and all-capital
             // lines excepted).
@@ -678,7 +691,8 @@ fn strong_place_evidence(ctx: &Ctx, res: &Resources, span: Span) -> bool {
 ///   office or direction ("Karamat Ali", "Anand Bhadauria", "George
 ///   Floyd", "Aung San Suu Kyi"): a person's name, which the pattern pass
 ///   then reads whole. Towns of half a million people or more keep their
-///   reading ("Minsk Regional Court").
+///   reading ("Minsk Regional Court") unless a given name comes before
+///   them ("Joseph Muscat").
 fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bool {
     if !ctx.case.informative() {
         return false;
@@ -699,9 +713,6 @@ fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bo
         && !strong_place_evidence(ctx, res, span)
     {
         return true;
-    }
-    if population >= 500_000 {
-        return false;
     }
     let glued = |i: usize| {
         let (a, b) = if i < t {
@@ -732,12 +743,22 @@ fn not_this_place(ctx: &Ctx, res: &Resources, span: Span, population: u64) -> bo
                 .iter()
                 .any(|id| res.geo.place(*id).kind == PlaceKind::Country)
     };
+    // After a given name, even a big city is a surname ("Malta's prime
+    // minister, Joseph Muscat").
+    let prev_given = t
+        .checked_sub(1)
+        .is_some_and(|p| given_name(ctx, res, p) && glued(p));
+    if prev_given {
+        return true;
+    }
+    if population >= 500_000 {
+        return false;
+    }
     // A capitalised word before counts inside a sentence (the first word of
-    // a sentence is capitalised whatever it is), or when it is a given name
-    // ("Anais Marin, the UN special rapporteur").
+    // a sentence is capitalised whatever it is).
     let before = t
         .checked_sub(1)
-        .is_some_and(|p| (!sentence_initial(ctx, p) || given_name(ctx, res, p)) && glued(p));
+        .is_some_and(|p| !sentence_initial(ctx, p) && glued(p));
     let after = glued(ctx.token_at(span.end));
     before || after
 }
@@ -1680,12 +1701,39 @@ const LAW_HEADS: &[&str] = &[
     "amendment",
     "constitution",
     "convention",
+    "conventions",
     "declaration",
     "treaty",
     "accord",
     "accords",
+    "agreement",
+    "agreements",
+    "pact",
     "protocol",
     "ordinance",
+    "papers",
+    "files",
+    "leaks",
+];
+
+/// Last words of texts named after the place where they were signed or
+/// leaked from ("Kyoto Protocol", "Panama Papers"), a subset of
+/// [`LAW_HEADS`]: the place name in front of them is no location. A
+/// country's own laws ("the Pakistan Penal Code") are not among them.
+const PLACE_NAMED_TEXT_HEADS: &[&str] = &[
+    "convention",
+    "conventions",
+    "declaration",
+    "treaty",
+    "accord",
+    "accords",
+    "agreement",
+    "agreements",
+    "pact",
+    "protocol",
+    "papers",
+    "files",
+    "leaks",
 ];
 
 /// Head words of multi-word names, and the entity type they imply.

@@ -187,7 +187,7 @@ fn article_outlet(ctx: &Ctx, ents: &entities::Entities, source: Option<&str>) ->
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
-    use vigil_core::{Document, EventType, Precision};
+    use vigil_core::{Document, EntityType, EventType, Precision};
 
     use super::Pipeline;
 
@@ -1998,6 +1998,71 @@ mod tests {
             places("A bomb exploded near Cologne Cathedral."),
             ["Cologne Cathedral", "Cologne"]
         );
+    }
+
+    #[test]
+    fn a_text_named_after_a_place_places_nothing_there() {
+        let names = |text: &str, place: bool| -> Vec<String> {
+            analyze(text)
+                .entities
+                .iter()
+                .filter(|e| e.kind.is_place() == place)
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        for text in [
+            "The Panama Papers named him in 2016.",
+            "Leaders left the Paris Agreement.",
+            "The Oslo Accords collapsed.",
+            "The Minsk Agreements were breached.",
+            "The Kyoto Protocol lapsed.",
+            "Both sides broke the Geneva Conventions.",
+        ] {
+            assert_eq!(names(text, true), Vec::<String>::new(), "{text}");
+        }
+        // Nor is a leak's name a person.
+        assert_eq!(
+            names("The Pandora Papers named him.", false),
+            Vec::<String>::new()
+        );
+        // The place is still read where the text is not its name.
+        assert_eq!(
+            names("Gunmen attacked a bus in Panama. Papers were burnt.", true),
+            ["Panama"]
+        );
+        assert_eq!(
+            names("A bomb exploded in Paris on Monday.", true),
+            ["Paris"]
+        );
+    }
+
+    #[test]
+    fn a_big_city_after_a_given_name_is_a_surname() {
+        let a = analyze(
+            "Malta's prime minister, Joseph Muscat, will resign. Three members of \
+             Muscat\u{2019}s administration stepped down.",
+        );
+        let kinds: Vec<(EntityType, &str, usize)> = a
+            .entities
+            .iter()
+            .map(|e| (e.kind, e.name.as_str(), e.mentions.len()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (EntityType::Country, "Malta", 1),
+                (EntityType::Person, "Joseph Muscat", 2)
+            ]
+        );
+        // Without a given name before it, the city is the city.
+        let a = analyze("A bomb exploded in Muscat on Monday.");
+        let places: Vec<&str> = a
+            .entities
+            .iter()
+            .filter(|e| e.kind.is_place())
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(places, ["Muscat"]);
     }
 
     #[test]
