@@ -1547,7 +1547,7 @@ fn role_name(ctx: &Ctx, res: &Resources, j: usize) -> Option<std::ops::Range<usi
     // "Official Secrets Act", "Sugarcane Factory": a law's or a thing's name.
     if end > j {
         let last = &ctx.lower[end - 1];
-        if LAW_HEADS.contains(&last) || HEADS.iter().any(|(h, _)| *h == last) {
+        if text_head(last) || HEADS.iter().any(|(h, _)| *h == last) {
             return None;
         }
     }
@@ -1692,7 +1692,8 @@ fn person(ctx: &Ctx, range: std::ops::Range<usize>, title: Option<String>) -> Ra
     }
 }
 
-/// Last words of the names of laws and texts.
+/// Last words of the names of a country's own laws ("the Official
+/// Secrets Act", "the Pakistan Penal Code").
 const LAW_HEADS: &[&str] = &[
     "act",
     "law",
@@ -1700,26 +1701,12 @@ const LAW_HEADS: &[&str] = &[
     "code",
     "amendment",
     "constitution",
-    "convention",
-    "conventions",
-    "declaration",
-    "treaty",
-    "accord",
-    "accords",
-    "agreement",
-    "agreements",
-    "pact",
-    "protocol",
     "ordinance",
-    "papers",
-    "files",
-    "leaks",
 ];
 
 /// Last words of texts named after the place where they were signed or
-/// leaked from ("Kyoto Protocol", "Panama Papers"), a subset of
-/// [`LAW_HEADS`]: the place name in front of them is no location. A
-/// country's own laws ("the Pakistan Penal Code") are not among them.
+/// leaked from ("Kyoto Protocol", "Panama Papers"): the place name in
+/// front of them is no location.
 const PLACE_NAMED_TEXT_HEADS: &[&str] = &[
     "convention",
     "conventions",
@@ -1735,6 +1722,12 @@ const PLACE_NAMED_TEXT_HEADS: &[&str] = &[
     "files",
     "leaks",
 ];
+
+/// True when `word` (lower-case) ends the name of a law or another text
+/// ([`LAW_HEADS`], [`PLACE_NAMED_TEXT_HEADS`]), which names no one.
+fn text_head(word: &str) -> bool {
+    LAW_HEADS.contains(&word) || PLACE_NAMED_TEXT_HEADS.contains(&word)
+}
 
 /// Head words of multi-word names, and the entity type they imply.
 const HEADS: &[(&str, EntityType)] = &[
@@ -1840,7 +1833,7 @@ fn classify_run(ctx: &Ctx, res: &Resources, range: std::ops::Range<usize>) -> Op
     let last = &ctx.lower[range.end - 1];
     // "the Official Secrets Act", "the Anti-Terrorism Law": a text, no
     // one's name.
-    if len >= 2 && LAW_HEADS.contains(&last) {
+    if len >= 2 && text_head(last) {
         return None;
     }
     if let Some((_, kind)) = HEADS.iter().find(|(h, _)| *h == last) {
