@@ -414,9 +414,7 @@ fn gazetteer_pass(
             // "the Panama Papers", "the Paris Agreement", "the Oslo
             // Accords": a text named after where it was signed or leaked
             // from, which places nothing there (countries included).
-            if ctx.case.informative()
-                && ctx.is_capitalized(next)
-                && ctx.text.get(span.end..).is_some_and(|r| r.starts_with(' '))
+            if next_is_name_word(ctx, span)
                 && ctx
                     .lower
                     .get(next)
