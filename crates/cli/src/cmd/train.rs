@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use vigil_extract::learn::SequenceTrainer;
 use vigil_extract::muc4::{self, TrainConfig};
 
 /// Train the learned extraction models.
@@ -110,10 +111,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if !(0.0..0.95).contains(&args.dropout) {
+    if !(0.0..SequenceTrainer::MAX_DROPOUT).contains(&args.dropout) {
         anyhow::bail!(
-            "--dropout {}: give a probability of at least 0 and below 0.95 (0 for none; default {})",
+            "--dropout {}: give a probability of at least 0 and below {} (0 for none; default {})",
             args.dropout,
+            SequenceTrainer::MAX_DROPOUT,
             TrainConfig::default().dropout
         );
     }

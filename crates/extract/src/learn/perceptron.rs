@@ -290,6 +290,10 @@ pub struct SequenceTrainer {
 }
 
 impl SequenceTrainer {
+    /// The dropout probabilities [`Self::with_dropout`] accepts are below
+    /// this: with more, the kept features would count too many times.
+    pub const MAX_DROPOUT: f32 = 0.95;
+
     /// A trainer for `labels` with hashed features in `0..buckets` and the
     /// given transition constraints (see [`bio_constraints`]).
     pub fn new(labels: Vec<String>, buckets: usize, allowed: Vec<bool>) -> SequenceTrainer {
@@ -313,9 +317,13 @@ impl SequenceTrainer {
     /// times in the emission scores and, for [`Self::train_crf`], in the
     /// gradient, so that no single feature (a word seen with a label)
     /// carries a decision the others could share. Prediction uses every
-    /// feature. `p` outside `0..0.95` means none.
+    /// feature. `p` outside `0..`[`Self::MAX_DROPOUT`] means none.
     pub fn with_dropout(mut self, p: f32) -> SequenceTrainer {
-        self.dropout = if (0.0..0.95).contains(&p) { p } else { 0.0 };
+        self.dropout = if (0.0..Self::MAX_DROPOUT).contains(&p) {
+            p
+        } else {
+            0.0
+        };
         self
     }
 
