@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--dropout 0.55] [--seed N] \
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--class-bags 5] [--relevance-epochs 10] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--dropout 0.55] [--seed N] \
 //!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-alone-output PREDS.json] [--oof-labels LABELS.json]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
@@ -26,6 +26,10 @@
 //! recipe before the CRF) instead of a CRF with that learning rate.
 //! `--dropout P` sets the role tagger's feature dropout (`--dropout 0`:
 //! the recipe before 2026-12-01's seventh session).
+//! `--class-bags B` makes the incident-type and stage classifiers each the
+//! mean of `B` perceptrons trained with consecutive seeds (`--class-bags
+//! 1`: one, the recipe before 2026-12-01's ninth session), and
+//! `--relevance-epochs N` sets the passes of the document classifiers.
 //! `--seed N` changes the shuffling seed of every learner (the default is
 //! `vigil train`'s), to see how far a recipe's score moves by chance.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
@@ -133,6 +137,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         classes: !args.iter().any(|a| a == "--no-classes"),
         gate: args.iter().any(|a| a == "--gate"),
         ensemble: !args.iter().any(|a| a == "--no-ensemble"),
+        class_bags: opt("--class-bags")
+            .map_or(Ok(TrainConfig::default().class_bags), |s| s.parse())?,
+        relevance_epochs: opt("--relevance-epochs")
+            .map_or(Ok(TrainConfig::default().relevance_epochs), |s| s.parse())?,
         ..TrainConfig::default()
     };
     if cfg.hints {

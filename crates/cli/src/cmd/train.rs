@@ -86,6 +86,11 @@ pub struct Args {
     /// of it and the cross-fitted taggers.
     #[arg(long)]
     pub no_ensemble: bool,
+    /// The incident-type and stage classifiers are each the mean of this
+    /// many averaged perceptrons trained with consecutive seeds (1: one
+    /// perceptron, the previous recipe).
+    #[arg(long, default_value_t = TrainConfig::default().class_bags)]
+    pub class_bags: usize,
     /// With --tune-folds: also tune per-role caps on the number of entities
     /// per document and a bonus for entities tagged several times (better
     /// on training folds' documents, worse on dev; see docs/muc4.md).
@@ -148,6 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tune_folds: args.tune_folds,
         gate: args.gate,
         ensemble: !args.no_ensemble,
+        class_bags: args.class_bags,
         caps: args.caps,
         hints: args.hints,
         trim: args.trim,

@@ -506,6 +506,21 @@ struct Training {
     scale: f32,
 }
 
+/// The element-wise mean of the weight vectors of `bags` training runs
+/// (at least one), `run(b)` giving the weights of run `b`.
+fn mean_of_runs(bags: usize, mut run: impl FnMut(u64) -> Vec<f32>) -> Vec<f32> {
+    let bags = bags.max(1);
+    let mut sum = run(0);
+    for b in 1..bags as u64 {
+        for (s, w) in sum.iter_mut().zip(run(b)) {
+            *s += w;
+        }
+    }
+    let n = bags as f32;
+    sum.iter_mut().for_each(|s| *s /= n);
+    sum
+}
+
 /// A trained averaged-perceptron yes/no classifier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BinaryClassifier {
@@ -667,6 +682,29 @@ impl MulticlassTrainer {
         epochs: usize,
         seed: u64,
     ) -> MulticlassClassifier {
+        self.train_bagged(data, epochs, seed, 1)
+    }
+
+    /// The mean of `bags` classifiers trained as [`Self::train`] does with
+    /// the seeds `seed`, `seed + 1`, …; `bags` of 1 (or 0) is
+    /// [`Self::train`].
+    pub fn train_bagged(
+        &self,
+        data: &[(Vec<u32>, usize)],
+        epochs: usize,
+        seed: u64,
+        bags: usize,
+    ) -> MulticlassClassifier {
+        let n = self.labels.len().max(1);
+        let avg = mean_of_runs(bags, |b| self.dense(data, epochs, seed + b));
+        MulticlassClassifier {
+            labels: self.labels.clone(),
+            weights: WeightTable::from_dense(&avg, n, PRUNE),
+        }
+    }
+
+    /// The averaged weights of one seeded run.
+    fn dense(&self, data: &[(Vec<u32>, usize)], epochs: usize, seed: u64) -> Vec<f32> {
         let n = self.labels.len().max(1);
         let mut w = AveragedWeights::new(self.buckets * n);
         let mut rng = Rng::new(seed);
@@ -705,10 +743,7 @@ impl MulticlassTrainer {
                 c += 1;
             }
         }
-        MulticlassClassifier {
-            labels: self.labels.clone(),
-            weights: WeightTable::from_dense(&w.averaged(c), n, PRUNE),
-        }
+        w.averaged(c)
     }
 }
 
@@ -788,17 +823,12 @@ impl RankTrainer {
         seed: u64,
         bags: usize,
     ) -> Ranker {
-        let bags = bags.max(1);
-        let mut sum = vec![0f32; self.buckets];
-        for b in 0..bags as u64 {
-            for (s, w) in sum.iter_mut().zip(self.dense(data, epochs, seed + b)) {
-                *s += w;
-            }
-        }
-        let n = bags as f32;
-        sum.iter_mut().for_each(|s| *s /= n);
         Ranker {
-            weights: WeightTable::from_dense(&sum, 1, PRUNE),
+            weights: WeightTable::from_dense(
+                &mean_of_runs(bags, |b| self.dense(data, epochs, seed + b)),
+                1,
+                PRUNE,
+            ),
         }
     }
 
@@ -1117,5 +1147,33 @@ mod tests {
         assert_eq!(bag.best([&[4u32, 5][..], &[2, 5]]), Some(0));
         assert_eq!(t.train_bagged(&data, 5, 7, 1), t.train(&data, 5, 7));
         assert_eq!(t.train_bagged(&data, 5, 7, 3), bag);
+    }
+
+    #[test]
+    fn bagged_multiclass_classifier_is_the_mean_of_its_seeds() {
+        // Class 1 is marked by feature 1 on some examples and by 4 on
+        // others; feature 2 is on every example.
+        let names = vec!["a".to_string(), "b".into(), "c".into()];
+        let mc: Vec<(Vec<u32>, usize)> = (0..30)
+            .map(|i| match i % 3 {
+                0 => (vec![0, 2], 0),
+                1 => (vec![1 + 3 * (i % 2), 2], 1),
+                _ => (vec![3, 2], 2),
+            })
+            .collect();
+        let t = MulticlassTrainer::new(names, 8);
+        let bag = t.train_bagged(&mc, 4, 5, 3);
+        let runs: Vec<MulticlassClassifier> = (5..8).map(|s| t.train(&mc, 4, s)).collect();
+        for f in [&[0u32, 2][..], &[1], &[4, 2], &[3]] {
+            let got = bag.scores(f);
+            for (k, g) in got.iter().enumerate() {
+                let mean = runs.iter().map(|r| r.scores(f)[k]).sum::<f32>() / 3.0;
+                assert!((g - mean).abs() < 1e-4, "{f:?} label {k}");
+            }
+        }
+        for (f, y) in &mc {
+            assert_eq!(bag.predict(f), *y, "{f:?}");
+        }
+        assert_eq!(t.train_bagged(&mc, 4, 5, 1), t.train(&mc, 4, 5));
     }
 }

@@ -19,8 +19,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::learn::features::{DocContext, TokenFeaturizer};
 use crate::learn::{
-    bio_constraints, BinaryClassifier, BinaryTrainer, FeatureHasher, MulticlassTrainer,
-    SequenceTagger, SequenceTrainer,
+    bio_constraints, BinaryClassifier, BinaryTrainer, FeatureHasher, MulticlassClassifier,
+    MulticlassTrainer, SequenceTagger, SequenceTrainer,
 };
 
 use super::keys::{primary_stages, primary_types, KeyTemplate, INCIDENT_TYPES, STAGES};
@@ -45,7 +45,7 @@ pub struct TrainConfig {
     /// Feature dropout of the role tagger's training
     /// ([`SequenceTrainer::with_dropout`]); 0 for none.
     pub dropout: f32,
-    /// Passes of the relevance classifier.
+    /// Passes of the document classifiers (relevance, incident type, stage).
     pub relevance_epochs: usize,
     /// Seed of the example order.
     pub seed: u64,
@@ -91,6 +91,10 @@ pub struct TrainConfig {
     pub hints: bool,
     /// Word-class features ([`TokenFeaturizer::with_classes`]).
     pub classes: bool,
+    /// The incident-type and stage classifiers are each the mean of this
+    /// many averaged perceptrons trained with consecutive seeds (1: one
+    /// perceptron).
+    pub class_bags: usize,
 }
 
 impl TrainConfig {
@@ -126,6 +130,7 @@ impl Default for TrainConfig {
             role_thresholds: false,
             hints: false,
             classes: true,
+            class_bags: 5,
         }
     }
 }
@@ -627,6 +632,38 @@ pub struct TuneOptions {
     pub role_thresholds: bool,
 }
 
+/// A classifier of documents into `labels` (averaged perceptrons over the
+/// document features, the mean of `cfg.class_bags` seeds), trained on the
+/// documents whose answer `answers` gives (by document id) and which is
+/// one of `labels`, and how many those are; `None` when there are none.
+fn train_document_classifier(
+    docs: &[GoldDoc],
+    answers: &HashMap<String, String>,
+    labels: &[&str],
+    fz: &TokenFeaturizer,
+    cfg: &TrainConfig,
+    salt: u64,
+) -> (Option<MulticlassClassifier>, usize) {
+    let data: Vec<(Vec<u32>, usize)> = docs
+        .iter()
+        .filter_map(|d| {
+            let answer = answers.get(&d.docid)?;
+            let label = labels.iter().position(|l| l == answer)?;
+            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
+        })
+        .collect();
+    if data.is_empty() {
+        return (None, 0);
+    }
+    let trainer = MulticlassTrainer::new(
+        labels.iter().map(|l| l.to_string()).collect(),
+        fz.hasher().size(),
+    );
+    let classifier =
+        trainer.train_bagged(&data, cfg.relevance_epochs, cfg.seed ^ salt, cfg.class_bags);
+    (Some(classifier), data.len())
+}
+
 /// Trains a model on `docs`. With `cfg.folds >= 2`: the role tagger is
 /// cross-fitted over contiguous folds; decoding parameters are tuned on
 /// the last fold (tagger trained on the others); the entity classifier
@@ -825,44 +862,22 @@ pub fn train(
             model.tagger = t;
         }
     }
-    let types = primary_types(keys);
     let fz = TokenFeaturizer::new(cfg.bits).with_classes(cfg.classes);
-    let typed: Vec<(Vec<u32>, usize)> = docs
-        .iter()
-        .filter_map(|d| {
-            let ty = types.get(&d.docid)?;
-            let label = INCIDENT_TYPES.iter().position(|t| t == ty)?;
-            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
-        })
-        .collect();
-    report.keyed_documents = typed.len();
-    if !typed.is_empty() {
+    let (incident, keyed) =
+        train_document_classifier(docs, &primary_types(keys), &INCIDENT_TYPES, &fz, cfg, 0x7e5);
+    report.keyed_documents = keyed;
+    if incident.is_some() {
         log(&format!(
-            "incident type: training on {} keyed documents",
-            typed.len()
+            "incident type: trained on {keyed} keyed documents"
         ));
-        let labels = INCIDENT_TYPES.iter().map(|s| s.to_string()).collect();
-        let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
-        model.incident = Some(trainer.train(&typed, cfg.relevance_epochs, cfg.seed ^ 0x7e5));
     }
-    let stages = primary_stages(keys);
-    let staged: Vec<(Vec<u32>, usize)> = docs
-        .iter()
-        .filter_map(|d| {
-            let st = stages.get(&d.docid)?;
-            let label = STAGES.iter().position(|t| t == st)?;
-            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
-        })
-        .collect();
-    if !staged.is_empty() {
-        log(&format!(
-            "stage: training on {} keyed documents",
-            staged.len()
-        ));
-        let labels = STAGES.iter().map(|s| s.to_string()).collect();
-        let trainer = MulticlassTrainer::new(labels, fz.hasher().size());
-        model.stage = Some(trainer.train(&staged, cfg.relevance_epochs, cfg.seed ^ 0x57a));
+    model.incident = incident;
+    let (stage, staged) =
+        train_document_classifier(docs, &primary_stages(keys), &STAGES, &fz, cfg, 0x57a);
+    if stage.is_some() {
+        log(&format!("stage: trained on {staged} keyed documents"));
     }
+    model.stage = stage;
     report.sequences = sequences;
     report.unplaced_mentions = unplaced;
     (model, report)
