@@ -1164,6 +1164,8 @@ mod tests {
         let t = MulticlassTrainer::new(names, 8);
         let bag = t.train_bagged(&mc, 4, 5, 3);
         let runs: Vec<MulticlassClassifier> = (5..8).map(|s| t.train(&mc, 4, s)).collect();
+        // The seeds' runs differ, so the mean is not any one of them.
+        assert!(runs.iter().any(|r| r.scores(&[1]) != runs[0].scores(&[1])));
         for f in [&[0u32, 2][..], &[1], &[4, 2], &[3]] {
             let got = bag.scores(f);
             for (k, g) in got.iter().enumerate() {
@@ -1174,6 +1176,7 @@ mod tests {
         for (f, y) in &mc {
             assert_eq!(bag.predict(f), *y, "{f:?}");
         }
-        assert_eq!(t.train_bagged(&mc, 4, 5, 1), t.train(&mc, 4, 5));
+        // No bags at all is one run, as documented.
+        assert_eq!(t.train_bagged(&mc, 4, 5, 0), t.train(&mc, 4, 5));
     }
 }
