@@ -127,6 +127,24 @@ pub struct Lexicon {
     pub given_names: FxHashSet<String>,
 }
 
+/// The names of `data/lexicon/given-names.txt`, each lower-cased and
+/// without its accents too ("Anaïs" is also written "Anais").
+fn given_name_set() -> FxHashSet<String> {
+    rows(GIVEN_NAMES)
+        .filter_map(|(_, cols)| cols.first().map(|n| n.trim()))
+        .filter(|n| !n.is_empty())
+        .flat_map(|n| [n.to_lowercase(), vigil_geo::fold(n)])
+        .collect()
+}
+
+/// Whether a lower-cased word is one of the embedded given names
+/// (`data/lexicon/given-names.txt`; [`Lexicon::given_names`] of
+/// [`Lexicon::embedded`]), for code that has no [`Lexicon`] at hand.
+pub fn is_given_name(lower: &str) -> bool {
+    static NAMES: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(given_name_set).contains(lower)
+}
+
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> + '_ {
     text.lines().enumerate().filter_map(|(i, line)| {
         let line = line.trim_end();
@@ -243,13 +261,7 @@ impl Lexicon {
             seen.check("data/lexicon/nouns.tsv", line, &w)?;
             nouns.insert(w, role);
         }
-        // Each name lower-cased, and without its accents too ("Anaïs" is
-        // also written "Anais").
-        let given_names = rows(GIVEN_NAMES)
-            .filter_map(|(_, cols)| cols.first().map(|n| n.trim()))
-            .filter(|n| !n.is_empty())
-            .flat_map(|n| [n.to_lowercase(), vigil_geo::fold(n)])
-            .collect();
+        let given_names = given_name_set();
         Ok(Lexicon {
             triggers,
             weapons,

@@ -1,8 +1,9 @@
 //! The learned MUC-4 role-filler extractor.
 
-use crate::learn::features::{is_preposition, DocContext, TokenFeaturizer};
+use crate::learn::features::{is_preposition, word_classes, DocContext, TokenFeaturizer};
 use crate::learn::io::{Reader, Writer};
 use crate::learn::{BinaryClassifier, LearnError, MulticlassClassifier, Ranker, SequenceTagger};
+use crate::lexicon::is_given_name;
 
 use super::aggregate::group_candidates;
 use super::hints::RuleHints;
@@ -91,6 +92,68 @@ fn trimmed(
         ts += 1;
     }
     (ts, te)
+}
+
+/// Whether a lower-cased word is a title before a person's name: the
+/// pipeline's honorifics ("gen", "dr", "father", "judge"…) and the
+/// religious and police ranks of MUC-4's reports.
+fn is_title(w: &str) -> bool {
+    crate::words::is_honorific(w)
+        || matches!(
+            w.trim_end_matches('.'),
+            "msgr" | "monsignor" | "sister" | "corporal" | "cpl" | "fr" | "insp"
+        )
+}
+
+/// Where the victim named by the token range `[ts, te)` begins (`word(i)`:
+/// token `i` lower-cased): the keys name a victim without the title, age
+/// or description before the name — "msgr oscar arnulfo romero" is "oscar
+/// arnulfo romero", "a man named julio rodriguez" is "julio rodriguez",
+/// and "radio announcer diego vargas escobar", "frenchman roberto
+/// lisandy" lose the common words (words with a word class) before a
+/// given name that one more word follows. At least one token is left.
+fn victim_name_start((mut ts, te): (usize, usize), word: impl Fn(usize) -> String) -> usize {
+    while te - ts > 1 && is_name_prefix(&word(ts)) {
+        ts += 1;
+    }
+    if let Some(k) = (ts..te.saturating_sub(1)).find(|&i| is_given_name(&word(i))) {
+        if k > ts && (ts..k).all(|i| word_classes(&word(i)).is_some()) {
+            ts = k;
+        }
+    }
+    ts
+}
+
+/// Whether a lower-cased word before a person's name is no part of it: a
+/// title ([`is_title`]), "named", or an age ("40-year-old",
+/// "4-month-old").
+fn is_name_prefix(w: &str) -> bool {
+    is_title(w)
+        || w == "named"
+        || ["-year-old", "-years-old", "-month-old", "-months-old"]
+            .iter()
+            .any(|s| {
+                w.strip_suffix(s)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric()))
+            })
+}
+
+/// The byte span `(a, b)` of `text` without a final possessive "'s" (or
+/// "’s"), which no MUC-4 key ends with: "luis carlos galan's" is the
+/// victim "luis carlos galan". A span that is nothing but the ending is
+/// kept.
+fn without_possessive(text: &str, (a, b): (usize, usize)) -> (usize, usize) {
+    let Some(s) = text.get(a..b) else {
+        return (a, b);
+    };
+    for ending in ["'s", "'S", "\u{2019}s", "\u{2019}S"] {
+        if let Some(rest) = s.strip_suffix(ending) {
+            if !rest.trim_end().is_empty() {
+                return (a, a + rest.len());
+            }
+        }
+    }
+    (a, b)
 }
 
 /// Whether a lower-cased word is a number or a quantity word.
@@ -641,7 +704,13 @@ impl RoleModel {
                         text.get(x..y).unwrap_or("").to_ascii_lowercase()
                     });
                 }
-                let span = (ds.spans[ts].0, ds.spans[te - 1].1);
+                if role == Role::Victim {
+                    ts = victim_name_start((ts, te), |i| {
+                        let (x, y) = ds.spans[i];
+                        text.get(x..y).unwrap_or("").to_lowercase()
+                    });
+                }
+                let span = without_possessive(text, (ds.spans[ts].0, ds.spans[te - 1].1));
                 let text_of = text.get(span.0..span.1).unwrap_or("").to_string();
                 let appositive_of = if ts >= 2 && ds.open_paren[ts - 1] {
                     candidates
@@ -769,6 +838,77 @@ mod tests {
                 "the committed model has incident-type and stage classifiers"
             );
         }
+    }
+
+    #[test]
+    fn possessive_ending_is_cut_from_a_span() {
+        let text = "luis carlos galan's death. o'neill’S car. 's";
+        let cut = |a: usize, b: usize| {
+            let (x, y) = without_possessive(text, (a, b));
+            &text[x..y]
+        };
+        assert_eq!(cut(0, 19), "luis carlos galan");
+        assert_eq!(cut(0, 17), "luis carlos galan");
+        let oneill = text.find("o'neill").expect("in the text");
+        assert_eq!(cut(oneill, oneill + "o'neill’S".len()), "o'neill");
+        // A span that is only the ending stays as it is; so does one that
+        // merely ends in "s".
+        let end = text.len();
+        assert_eq!(cut(end - 2, end), "'s");
+        assert_eq!(cut(20, 25), "death");
+        assert_eq!(without_possessive(text, (0, 999)), (0, 999));
+    }
+
+    #[test]
+    fn titles_before_a_victim_name() {
+        for w in [
+            "msgr",
+            "msgr.",
+            "monsignor",
+            "sister",
+            "gen",
+            "dr.",
+            "father",
+            "judge",
+        ] {
+            assert!(is_title(w), "{w}");
+        }
+        for w in ["oscar", "peasants", "sisters", "msgrs", ""] {
+            assert!(!is_title(w), "{w}");
+        }
+        for w in [
+            "named",
+            "40-year-old",
+            "4-month-old",
+            "two-year-old",
+            "msgr",
+        ] {
+            assert!(is_name_prefix(w), "{w}");
+        }
+        for w in ["name", "-year-old", "old", "year-old", "oscar"] {
+            assert!(!is_name_prefix(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn victim_names_lose_what_comes_before_them() {
+        let start = |words: &[&str]| victim_name_start((0, words.len()), |i| words[i].to_string());
+        assert_eq!(start(&["msgr", "oscar", "arnulfo", "romero"]), 1);
+        assert_eq!(start(&["named", "julio", "rodriguez"]), 1);
+        assert_eq!(start(&["40-year-old", "hugo", "morales"]), 1);
+        assert_eq!(
+            start(&["radio", "announcer", "diego", "vargas", "escobar"]),
+            2
+        );
+        assert_eq!(start(&["frenchman", "roberto", "lisandy"]), 1);
+        // A name that begins with a given name, a word without a class
+        // before it, a given name with nothing after it, a plain noun: as
+        // they are.
+        assert_eq!(start(&["luis", "carlos", "galan"]), 0);
+        assert_eq!(start(&["xqzv", "elizabeth", "velasquez"]), 0);
+        assert_eq!(start(&["the", "peasant", "maria"]), 0);
+        assert_eq!(start(&["peasants"]), 0);
+        assert_eq!(start(&["msgr"]), 0);
     }
 
     #[test]

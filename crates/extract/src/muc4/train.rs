@@ -634,10 +634,12 @@ pub struct TuneOptions {
 
 /// A classifier of documents into `labels` (averaged perceptrons over the
 /// document features, the mean of `cfg.class_bags` seeds), trained on the
-/// documents whose answer `answers` gives (by document id) and which is
-/// one of `labels`, and how many those are; `None` when there are none.
+/// documents whose answer `answers` gives (by document id), which is one
+/// of `labels`, and whose document features `features` holds (by document
+/// id), and how many those are; `None` when there are none.
 fn train_document_classifier(
     docs: &[GoldDoc],
+    features: &HashMap<&str, Vec<u32>>,
     answers: &HashMap<String, String>,
     labels: &[&str],
     fz: &TokenFeaturizer,
@@ -649,7 +651,7 @@ fn train_document_classifier(
         .filter_map(|d| {
             let answer = answers.get(&d.docid)?;
             let label = labels.iter().position(|l| l == answer)?;
-            Some((fz.doc_features(&DocContext::new(&d.doctext)), label))
+            Some((features.get(d.docid.as_str())?.clone(), label))
         })
         .collect();
     if data.is_empty() {
@@ -863,8 +865,22 @@ pub fn train(
         }
     }
     let fz = TokenFeaturizer::new(cfg.bits).with_classes(cfg.classes);
+    let types = primary_types(keys);
+    let stages = primary_stages(keys);
+    // The document features of every keyed document, computed once for
+    // both classifiers.
+    let features: HashMap<&str, Vec<u32>> = docs
+        .iter()
+        .filter(|d| types.contains_key(&d.docid) || stages.contains_key(&d.docid))
+        .map(|d| {
+            (
+                d.docid.as_str(),
+                fz.doc_features(&DocContext::new(&d.doctext)),
+            )
+        })
+        .collect();
     let (incident, keyed) =
-        train_document_classifier(docs, &primary_types(keys), &INCIDENT_TYPES, &fz, cfg, 0x7e5);
+        train_document_classifier(docs, &features, &types, &INCIDENT_TYPES, &fz, cfg, 0x7e5);
     report.keyed_documents = keyed;
     if incident.is_some() {
         log(&format!(
@@ -873,7 +889,7 @@ pub fn train(
     }
     model.incident = incident;
     let (stage, staged) =
-        train_document_classifier(docs, &primary_stages(keys), &STAGES, &fz, cfg, 0x57a);
+        train_document_classifier(docs, &features, &stages, &STAGES, &fz, cfg, 0x57a);
     if stage.is_some() {
         log(&format!("stage: trained on {staged} keyed documents"));
     }
