@@ -842,7 +842,7 @@ mod tests {
 
     #[test]
     fn possessive_ending_is_cut_from_a_span() {
-        let text = "luis carlos galan's death. o'neill’S car. 's";
+        let text = "luis carlos galan's arms. o'neill’S car. 's";
         let cut = |a: usize, b: usize| {
             let (x, y) = without_possessive(text, (a, b));
             &text[x..y]
@@ -855,7 +855,7 @@ mod tests {
         // merely ends in "s".
         let end = text.len();
         assert_eq!(cut(end - 2, end), "'s");
-        assert_eq!(cut(20, 25), "death");
+        assert_eq!(cut(20, 24), "arms");
         assert_eq!(without_possessive(text, (0, 999)), (0, 999));
     }
 
