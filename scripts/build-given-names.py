@@ -156,6 +156,7 @@ def main():
     with open(out, "w", encoding="utf-8", newline="\n") as f:
         f.write("# Given names: a capitalised run of two to four words opening with one\n")
         f.write("# is a person's name (crates/extract/src/entities.rs, classify_run).\n")
+        f.write("# The MUC-4 role model reads them as features: retrain it after a change.\n")
         f.write("# Source: the first names of every locale of Faker 40.63.0's person\n")
         f.write("# provider (PyPI faker, MIT, (c) joke2k and contributors) in Latin letters,\n")
         f.write("# minus common English words (an-array-of-english-words 2.0.0, MIT, with\n")

@@ -124,25 +124,29 @@ pub struct Lexicon {
     pub nouns: PhraseTable<NounRole>,
     /// Given names (`given-names.txt`), lower-cased, also without their
     /// accents: a capitalised run opening with one is a person's name.
-    pub given_names: FxHashSet<String>,
+    /// Built once per process and shared with [`is_given_name`].
+    pub given_names: &'static FxHashSet<String>,
 }
 
 /// The names of `data/lexicon/given-names.txt`, each lower-cased and
-/// without its accents too ("Anaïs" is also written "Anais").
-fn given_name_set() -> FxHashSet<String> {
-    rows(GIVEN_NAMES)
-        .filter_map(|(_, cols)| cols.first().map(|n| n.trim()))
-        .filter(|n| !n.is_empty())
-        .flat_map(|n| [n.to_lowercase(), vigil_geo::fold(n)])
-        .collect()
+/// without its accents too ("Anaïs" is also written "Anais"); built on
+/// first use, once per process.
+fn given_name_set() -> &'static FxHashSet<String> {
+    static NAMES: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        rows(GIVEN_NAMES)
+            .filter_map(|(_, cols)| cols.first().map(|n| n.trim()))
+            .filter(|n| !n.is_empty())
+            .flat_map(|n| [n.to_lowercase(), vigil_geo::fold(n)])
+            .collect()
+    })
 }
 
 /// Whether a lower-cased word is one of the embedded given names
 /// (`data/lexicon/given-names.txt`; [`Lexicon::given_names`] of
 /// [`Lexicon::embedded`]), for code that has no [`Lexicon`] at hand.
 pub fn is_given_name(lower: &str) -> bool {
-    static NAMES: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(given_name_set).contains(lower)
+    given_name_set().contains(lower)
 }
 
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> + '_ {

@@ -11,7 +11,7 @@ use vigil_extract::muc4::{self, RoleLists, RoleModel};
 /// Dev micro F1 (%) of the committed model combined with the rule pipeline
 /// (as `vigil muc4` runs them), as documented in docs/muc4.md. The test
 /// fails if it falls more than one point below it.
-const DOCUMENTED_DEV_F1: f64 = 49.1;
+const DOCUMENTED_DEV_F1: f64 = 49.8;
 
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");

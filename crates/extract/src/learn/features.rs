@@ -4,8 +4,9 @@
 //! Token features: the lower-cased word and its neighbours (±3), bigrams,
 //! prefixes and suffixes, the shape of the original spelling, membership
 //! in small lexicons (weapons, armed-group name words, people and
-//! functions, physical targets), quotes and parentheses, the sentence's
-//! position in the document, the nearest trigger word (killed, bomb,
+//! functions, physical targets), whether the token and its neighbours are
+//! given names (`data/lexicon/given-names.txt`), quotes and parentheses,
+//! the sentence's position in the document, the nearest trigger word (killed, bomb,
 //! kidnapped, attacked…) on each side with its distance, and how often the
 //! word occurs in the document, the nearest "-ed" word on each side and
 //! the nearest preposition to the left, the crude noun phrase around the
@@ -824,6 +825,21 @@ impl TokenFeaturizer {
         // neighbours' and its phrase head's).
         let lexes: Vec<u64> = doc.lower.iter().map(|w| id(lex(w))).collect();
         let masks: Vec<u64> = doc.sent_mask.iter().map(|m| id(&m.to_string())).collect();
+        // Whether each token is a given name (`data/lexicon/given-names.txt`):
+        // in caseless text the surest sign that a run of words names a
+        // person.
+        let given: Vec<bool> = doc
+            .lower
+            .iter()
+            .map(|w| crate::lexicon::is_given_name(w))
+            .collect();
+        let is_given = |j: isize| {
+            usize::try_from(j)
+                .ok()
+                .and_then(|j| given.get(j))
+                .copied()
+                .unwrap_or(false)
+        };
         let trigger_ids = TRIGGER_CLASSES.map(id);
         let classes: Vec<[u64; 3]> = if self.classes {
             doc.lower
@@ -911,6 +927,14 @@ impl TokenFeaturizer {
             f.push(h.hash_ids("lex+1", &[lex_at(ii + 1)]));
             f.push(h.hash_ids("lex+2", &[lex_at(ii + 2)]));
             f.push(h.hash_ids("lex-1w", &[lex_at(ii - 1), wid]));
+            // Given names: the token's, its neighbours', and the three
+            // together ("jose maria" + surname).
+            let g = [is_given(ii - 1), is_given(ii), is_given(ii + 1)]
+                .map(|b| id(if b { "y" } else { "n" }));
+            f.push(h.hash_ids("gn", &[g[1]]));
+            f.push(h.hash_ids("gn-1", &[g[0]]));
+            f.push(h.hash_ids("gn+1", &[g[2]]));
+            f.push(h.hash_ids("gn-ctx", &g));
             if doc.in_quotes[i] {
                 f.push(h.hash_ids("q", &[]));
             }
@@ -987,6 +1011,11 @@ impl TokenFeaturizer {
                     "I"
                 };
                 f.push(h.hash_ids("ch-pos", &[id(pos)]));
+                // A phrase opening with a given name is a person's name.
+                if is_given(ca as isize) {
+                    f.push(h.hash_ids("ch-gn", &[id(pos)]));
+                    f.push(h.hash_ids("ch-gn-len", &[bucket(cb - ca)]));
+                }
                 let b2 = ctx(ca as isize - 2);
                 f.push(h.hash_ids("ch-prev2", &[b2, before]));
                 f.push(h.hash_ids("ch-next2", &[after, ctx(cb as isize + 1)]));
@@ -1210,6 +1239,29 @@ mod tests {
         assert!(f[6].contains(&h("ch-prev2", &["killed", "by"])));
         assert!(f[6].contains(&h("main-sent", &["group"])));
         assert!(!f[10].contains(&h("main-sent", &["person"])));
+    }
+
+    #[test]
+    fn given_names_mark_a_persons_name() {
+        let d = DocContext::new("gunmen killed jose maria tojeira in the city");
+        let fz = TokenFeaturizer::new(18);
+        let f = fz.token_features(&d);
+        let (yes, no) = (["y"], ["n"]);
+        // "jose" and "maria" are given names, "tojeira" follows one.
+        assert!(f[2].contains(&feature(&fz, "gn", &yes)));
+        assert!(f[3].contains(&feature(&fz, "gn", &yes)));
+        assert!(f[4].contains(&feature(&fz, "gn", &no)));
+        assert!(f[4].contains(&feature(&fz, "gn-1", &yes)));
+        assert!(f[1].contains(&feature(&fz, "gn+1", &yes)));
+        assert!(f[0].contains(&feature(&fz, "gn-ctx", &["n", "n", "n"])));
+        // The phrase "jose maria tojeira" opens with a given name; the
+        // phrase "gunmen" does not.
+        let chunks = chunk_spans(&d);
+        assert_eq!(chunks[4], (2, 5));
+        assert!(f[4].contains(&feature(&fz, "ch-gn", &["E"])));
+        assert!(f[2].contains(&feature(&fz, "ch-gn", &["B"])));
+        let ch_gn = ["B", "I", "E"].map(|p| feature(&fz, "ch-gn", &[p]));
+        assert!(!f[0].iter().any(|x| ch_gn.contains(x)));
     }
 
     #[test]

@@ -13,10 +13,10 @@ use super::{Muc4Prediction, Role, ROLES};
 
 const MAGIC: &[u8; 8] = b"VGMUC4\0\0";
 /// The model file's version. Version 7 hashes token features by parts
-/// ([`crate::learn::FeatureHasher::hash_ids`]); a model of an earlier
-/// version (2–6), whose features hashed differently, is refused with a
-/// message to retrain it.
-const VERSION: u32 = 7;
+/// ([`crate::learn::FeatureHasher::hash_ids`]); version 8 adds the given-name
+/// features. A model of an earlier version (2–7), whose token features
+/// differ, is refused with a message to retrain it.
+const VERSION: u32 = 8;
 
 /// The committed model, if it was built into this binary.
 static EMBEDDED: &[u8] = include_bytes!("../../../../models/muc4-roles.model");
@@ -697,18 +697,16 @@ impl RoleModel {
                 }
                 let score = (t..e).map(|k| margin(k, path[k])).sum::<f32>() / (e - t) as f32;
                 let (mut ts, mut te) = (a + t, a + e);
+                let word = |i: usize| {
+                    let (x, y) = ds.spans[i];
+                    text.get(x..y).unwrap_or("").to_lowercase()
+                };
                 let trim = params.trim[(l - 1) / 2];
                 if trim != 0 {
-                    (ts, te) = trimmed((ts, te), trim, |i| {
-                        let (x, y) = ds.spans[i];
-                        text.get(x..y).unwrap_or("").to_ascii_lowercase()
-                    });
+                    (ts, te) = trimmed((ts, te), trim, word);
                 }
                 if role == Role::Victim {
-                    ts = victim_name_start((ts, te), |i| {
-                        let (x, y) = ds.spans[i];
-                        text.get(x..y).unwrap_or("").to_lowercase()
-                    });
+                    ts = victim_name_start((ts, te), word);
                 }
                 let span = without_possessive(text, (ds.spans[ts].0, ds.spans[te - 1].1));
                 let text_of = text.get(span.0..span.1).unwrap_or("").to_string();

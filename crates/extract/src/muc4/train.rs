@@ -1009,7 +1009,7 @@ mod tests {
         assert!(cfg.classes, "word classes are the default recipe");
         let (m, _) = train(&docs, &[], &cfg, &mut |_| {});
         let bytes = m.to_bytes();
-        assert_eq!(bytes[8..12], 7u32.to_le_bytes());
+        assert_eq!(bytes[8..12], 8u32.to_le_bytes());
         let back = RoleModel::load(&bytes).expect("loads");
         assert!(back.featurizer().uses_classes());
         assert_eq!(back.to_bytes(), bytes);
@@ -1023,10 +1023,10 @@ mod tests {
             .expect("loads")
             .featurizer()
             .uses_classes());
-        // A model of an earlier version hashed its features otherwise: the
+        // A model of an earlier version read other features: the
         // error says to retrain it rather than scoring garbage.
         let mut old = bytes2.clone();
-        old[8..12].copy_from_slice(&6u32.to_le_bytes());
+        old[8..12].copy_from_slice(&7u32.to_le_bytes());
         let err = RoleModel::load(&old).expect_err("refused").to_string();
         assert!(err.contains("vigil train"), "{err}");
         old[8..12].copy_from_slice(&99u32.to_le_bytes());
