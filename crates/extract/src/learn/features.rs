@@ -6,16 +6,16 @@
 //! in small lexicons (weapons, armed-group name words, people and
 //! functions, physical targets), whether the token and its neighbours are
 //! given names (`data/lexicon/given-names.txt`), quotes and parentheses,
-//! the sentence's position in the document, the nearest trigger word (killed, bomb,
-//! kidnapped, attacked…) on each side with its distance, and how often the
-//! word occurs in the document, the nearest "-ed" word on each side and
-//! the nearest preposition to the left, the crude noun phrase around the
-//! token (its head word and the words around it, see [`chunk_spans`]), the
-//! trigger classes of its sentence and whether that sentence is the first
-//! to report violence, and, when asked ([`TokenFeaturizer::with_classes`]),
-//! word classes of `data/clusters/` ([`word_classes`]). Every feature is
-//! hashed with a
-//! [`FeatureHasher`]; nothing depends on letter case except `shape`.
+//! the sentence's position in the document, the nearest trigger word
+//! (killed, bomb, kidnapped, attacked…) on each side with its distance,
+//! how often the word occurs in the document, the nearest "-ed" word on
+//! each side and the nearest preposition to the left, the crude noun
+//! phrase around the token (its head word and the words around it, see
+//! [`chunk_spans`]), the trigger classes of its sentence and whether that
+//! sentence is the first to report violence, and, when asked
+//! ([`TokenFeaturizer::with_classes`]), word classes of `data/clusters/`
+//! ([`word_classes`]). Every feature is hashed with a [`FeatureHasher`];
+//! nothing depends on letter case except `shape`.
 
 use std::sync::OnceLock;
 
