@@ -8,8 +8,9 @@
 //!
 //! `cargo run --release -p vigil-extract --example muc4_cv -- \
 //!     ../shared/data/muc4/train.jsonl [--folds 4] [--dev ../shared/data/muc4/dev.jsonl] \
-//!     [--tune-folds 4] [--gate] [--no-ensemble] [--class-bags 5] [--relevance-epochs 10] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--dropout 0.55] [--seed N] \
-//!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-alone-output PREDS.json] [--oof-labels LABELS.json]`
+//!     [--tune-folds 4] [--gate] [--no-ensemble] [--class-bags 5] [--relevance-epochs 10] [--caps] [--trim] [--role-thresholds] [--hints] [--no-classes] [--bilou] [--bits 18] [--epochs 15] [--crf-lr 0.03] [--dropout 0.55] [--seed N] \
+//!     [--raw ../shared/data/muc4/raw --save FULL.model] [--oof-output PREDS.json] [--oof-alone-output PREDS.json] [--oof-labels LABELS.json] \
+//!     [--train-fraction 0.5]`
 //!
 //! With `--raw` the models also get the incident-type and stage classifiers
 //! (as `vigil train --raw`), whose out-of-fold accuracy against the keys'
@@ -24,6 +25,7 @@
 //! (`{docid: [incident type, stage]}`).
 //! `--crf-lr 0` trains the role tagger as an averaged perceptron (the
 //! recipe before the CRF) instead of a CRF with that learning rate.
+//! `--bilou` labels the tagger's mentions BILOU instead of BIO.
 //! `--dropout P` sets the role tagger's feature dropout (`--dropout 0`:
 //! the recipe before 2026-12-01's seventh session).
 //! `--class-bags B` makes the incident-type and stage classifiers each the
@@ -34,6 +36,10 @@
 //! `vigil train`'s), to see how far a recipe's score moves by chance.
 //! `--model FILE --dev DEV.jsonl` only scores that model on the dev file
 //! (and times it on one thread).
+//! `--train-fraction F` (0 < F ≤ 1) trains each fold's model on a share
+//! `F` of its fitting documents only, chosen by a hash of the document id
+//! (so a smaller share is a subset of a larger one) and scored on the
+//! whole held-out fold: one point of a learning curve.
 
 use std::collections::HashMap;
 
@@ -74,6 +80,20 @@ fn predict(model: &RoleModel, pipeline: &vigil_extract::Pipeline, docs: &[GoldDo
         );
     }
     (alone, combined, labels)
+}
+
+/// Where a document id falls in [0, 1): FNV-1a mixed by SplitMix64's
+/// finaliser (FNV's high bits barely move between ids that differ in the
+/// last digit), a fixed, well-spread position, so that the documents below
+/// a share are a subset of those below any larger share.
+fn share(docid: &str) -> f64 {
+    let mut h = docid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -135,6 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         role_thresholds: args.iter().any(|a| a == "--role-thresholds"),
         hints: args.iter().any(|a| a == "--hints"),
         classes: !args.iter().any(|a| a == "--no-classes"),
+        bilou: args.iter().any(|a| a == "--bilou"),
         gate: args.iter().any(|a| a == "--gate"),
         ensemble: !args.iter().any(|a| a == "--no-ensemble"),
         class_bags: opt("--class-bags")
@@ -146,11 +167,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if cfg.hints {
         muc4::attach_hints(&pipeline, &mut docs);
     }
+    let fraction: f64 = opt("--train-fraction").map_or(Ok(1.0), |s| s.parse())?;
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        return Err(format!("--train-fraction {fraction}: give a share in (0, 1]").into());
+    }
     // Jobs: the K folds, then (optionally) the full model for dev.
     let jobs: Vec<(Vec<GoldDoc>, Vec<GoldDoc>)> = (0..k)
         .map(|f| {
             let (a, b) = (f * docs.len() / k, (f + 1) * docs.len() / k);
-            let rest = docs[..a].iter().chain(&docs[b..]).cloned().collect();
+            let rest = docs[..a]
+                .iter()
+                .chain(&docs[b..])
+                .filter(|d| fraction >= 1.0 || share(&d.docid) < fraction)
+                .cloned()
+                .collect();
             (rest, docs[a..b].to_vec())
         })
         .chain(dev.iter().map(|d| (docs.clone(), d.clone())))
@@ -192,7 +222,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let f_alone = muc4::score_lists(test, &alone).micro.prf().f1 * 100.0;
         let f_both = muc4::score_lists(test, &both).micro.prf().f1 * 100.0;
         if j < k {
-            println!("fold {j}: alone {f_alone:.2} combined {f_both:.2}");
+            let n = jobs[j].0.len();
+            println!("fold {j} ({n} fitting documents): alone {f_alone:.2} combined {f_both:.2}");
             oof_alone.extend(alone);
             oof_both.extend(both);
             oof_labels.extend(labels);

@@ -2,7 +2,8 @@
 //!
 //! - [`SequenceTagger`] / [`SequenceTrainer`]: a first-order sequence
 //!   tagger over hashed token features, decoded with Viterbi under label
-//!   constraints (BIO: `I-X` only after `B-X` or `I-X`), with averaged
+//!   constraints (BIO: `I-X` only after `B-X` or `I-X`; BILOU: also
+//!   `L-X`, and `B-X`, `I-X` only before `I-X` or `L-X`), with averaged
 //!   weights, trained as a structured perceptron
 //!   ([`SequenceTrainer::train`]) or as a linear-chain CRF by stochastic
 //!   gradient on the log-likelihood ([`SequenceTrainer::train_crf`]).

@@ -11,17 +11,33 @@ use super::LearnError;
 /// Weights smaller than this are dropped from saved models.
 const PRUNE: f32 = 1e-3;
 
-/// The transition constraints of a BIO label set: `allowed[p * n + c]` for
-/// `p` in `0..=n` (`p == n` is the start of the sequence). `I-X` may only
-/// follow `B-X` or `I-X`; everything else is free.
+/// The transition constraints of a BIO or BILOU label set:
+/// `allowed[p * n + c]` for `p` in `0..=n` (`p == n` is the start of the
+/// sequence). `I-X` (and `L-X`) may only follow `B-X` or `I-X`; where the
+/// set has an `L-X`, `B-X` and `I-X` may only be followed by `I-X` or
+/// `L-X`; everything else is free.
 pub fn bio_constraints(labels: &[String]) -> Vec<bool> {
     let n = labels.len();
     let mut allowed = vec![true; (n + 1) * n];
+    let inside = |p: usize, kind: &str| {
+        p < n && (labels[p] == format!("B-{kind}") || labels[p] == format!("I-{kind}"))
+    };
     for (c, cur) in labels.iter().enumerate() {
-        if let Some(kind) = cur.strip_prefix("I-") {
+        if let Some(kind) = cur.strip_prefix("I-").or_else(|| cur.strip_prefix("L-")) {
             for p in 0..=n {
-                let ok = p < n && (labels[p] == format!("B-{kind}") || labels[p] == *cur);
-                allowed[p * n + c] = ok;
+                allowed[p * n + c] = inside(p, kind);
+            }
+        }
+    }
+    for (p, prev) in labels.iter().enumerate() {
+        let Some(kind) = prev.strip_prefix("B-").or_else(|| prev.strip_prefix("I-")) else {
+            continue;
+        };
+        let last = format!("L-{kind}");
+        if labels.contains(&last) {
+            let next = format!("I-{kind}");
+            for (c, cur) in labels.iter().enumerate() {
+                allowed[p * n + c] = *cur == next || *cur == last;
             }
         }
     }
@@ -924,6 +940,34 @@ mod tests {
         assert!(!a[n * n + 2], "I-X cannot start a sequence");
         assert!(!a[2], "I-X cannot follow O");
         assert!(a[n + 2] && a[2 * n + 2]);
+    }
+
+    #[test]
+    fn bilou_constraints_close_every_mention() {
+        let l: Vec<String> = ["O", "B-X", "I-X", "L-X", "U-X", "B-Y", "I-Y", "L-Y", "U-Y"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let a = bio_constraints(&l);
+        let n = l.len();
+        let ok = |p: usize, c: usize| a[p * n + c];
+        // I-X and L-X only inside an X mention.
+        for c in [2, 3] {
+            assert!(!ok(n, c), "{} cannot start a sequence", l[c]);
+            for p in [0, 3, 4, 5, 6, 8] {
+                assert!(!ok(p, c), "{} cannot follow {}", l[c], l[p]);
+            }
+            assert!(ok(1, c) && ok(2, c));
+        }
+        // B-X and I-X are followed by I-X or L-X only.
+        for p in [1, 2] {
+            let next: Vec<usize> = (0..n).filter(|&c| ok(p, c)).collect();
+            assert_eq!(next, vec![2, 3], "after {}", l[p]);
+        }
+        // After O, L-X or U-X any mention may open.
+        for p in [0, 3, 4] {
+            assert!(ok(p, 0) && ok(p, 1) && ok(p, 4) && ok(p, 5) && ok(p, 8));
+        }
     }
 
     #[test]

@@ -271,7 +271,8 @@ pub struct RawPrediction {
     pub candidates: Vec<Candidate>,
 }
 
-/// The learned extractor: a relevance classifier gating a BIO role tagger
+/// The learned extractor: a relevance classifier gating a BIO (or, in a
+/// model trained with `--bilou`, BILOU) role tagger
 /// whose mentions are grouped into entities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleModel {
@@ -324,14 +325,27 @@ pub(crate) fn featurize(
     (doc_feats, feats)
 }
 
-/// The BIO labels of the tagger, in index order.
-pub(crate) fn role_labels() -> Vec<String> {
+/// The labels of the tagger, in index order: `O`, then per role `B-`
+/// and `I-` (BIO) or, with `bilou`, `B-`, `I-`, `L-` (last token) and
+/// `U-` (a mention of one token).
+pub(crate) fn role_labels(bilou: bool) -> Vec<String> {
     let mut labels = vec!["O".to_string()];
+    let kinds: &[&str] = if bilou {
+        &["B", "I", "L", "U"]
+    } else {
+        &["B", "I"]
+    };
     for r in ROLES {
-        labels.push(format!("B-{}", r.as_str()));
-        labels.push(format!("I-{}", r.as_str()));
+        for k in kinds {
+            labels.push(format!("{k}-{}", r.as_str()));
+        }
     }
     labels
+}
+
+/// Labels per role of a tagger with `n` labels: 2 (BIO) or 4 (BILOU).
+pub(crate) fn labels_per_role(n: usize) -> usize {
+    (n.saturating_sub(1) / ROLES.len()).max(1)
 }
 
 /// Features of the stacked relevance gate: the document features, the
@@ -358,8 +372,9 @@ pub(crate) fn gate_features(
         }
     };
     f.push(h.hash("g-rel", &[&bucket(relevance)]));
+    let w = labels_per_role(n);
     for (k, role) in ROLES.iter().enumerate() {
-        let b = 1 + 2 * k;
+        let b = 1 + w * k;
         let (mut best, mut count) = (f32::NEG_INFINITY, 0usize);
         for row in em.chunks(n) {
             if let (Some(o), Some(x)) = (row.first(), row.get(b)) {
@@ -434,7 +449,9 @@ impl RoleModel {
         let hints = r.take(1)?[0] != 0;
         let classes = r.take(1)?[0] & 1 != 0;
         let tagger = SequenceTagger::read(&mut r)?;
-        if tagger.labels() != role_labels().as_slice() {
+        if tagger.labels() != role_labels(false).as_slice()
+            && tagger.labels() != role_labels(true).as_slice()
+        {
             return Err(LearnError::Format(
                 "tagger labels are not the MUC-4 roles".into(),
             ));
@@ -661,6 +678,7 @@ impl RoleModel {
     /// Decodes role-filler mentions from scores with the given role biases.
     pub fn decode(&self, ds: &DocScores, text: &str, params: &Params) -> RawPrediction {
         let n = self.tagger.labels().len();
+        let w = labels_per_role(n);
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut em_sent = Vec::new();
         for &(a, b) in &ds.sents {
@@ -668,7 +686,7 @@ impl RoleModel {
             em_sent.extend_from_slice(ds.em.get(a * n..b * n).unwrap_or(&[]));
             for row in em_sent.chunks_mut(n) {
                 for (l, x) in row.iter_mut().enumerate().skip(1) {
-                    *x += params.role_bias[(l - 1) / 2];
+                    *x += params.role_bias[(l - 1) / w];
                 }
             }
             let em = &em_sent;
@@ -685,15 +703,23 @@ impl RoleModel {
             let mut t = 0;
             while t < path.len() {
                 let l = path[t];
-                if l == 0 || l.is_multiple_of(2) {
+                // A mention opens with B-role (kind 0) or, in BILOU, is a
+                // U-role (kind 3); the role index is (l - 1) / w.
+                let kind = l.wrapping_sub(1) % w;
+                if l == 0 || !(kind == 0 || (w == 4 && kind == 3)) {
                     t += 1;
                     continue;
                 }
-                // l is B-role; the role index is (l - 1) / 2.
-                let role = ROLES[(l - 1) / 2];
+                let role = ROLES[(l - 1) / w];
                 let mut e = t + 1;
-                while e < path.len() && path[e] == l + 1 {
-                    e += 1;
+                if kind == 0 {
+                    // I-role continues it; in BILOU, L-role ends it.
+                    while e < path.len() && (path[e] == l + 1 || (w == 4 && path[e] == l + 2)) {
+                        e += 1;
+                        if w == 4 && path[e - 1] == l + 2 {
+                            break;
+                        }
+                    }
                 }
                 let score = (t..e).map(|k| margin(k, path[k])).sum::<f32>() / (e - t) as f32;
                 let (mut ts, mut te) = (a + t, a + e);
@@ -701,7 +727,7 @@ impl RoleModel {
                     let (x, y) = ds.spans[i];
                     text.get(x..y).unwrap_or("").to_lowercase()
                 };
-                let trim = params.trim[(l - 1) / 2];
+                let trim = params.trim[(l - 1) / w];
                 if trim != 0 {
                     (ts, te) = trimmed((ts, te), trim, word);
                 }

@@ -1,9 +1,11 @@
 //! Training the MUC-4 [`RoleModel`] from GRIT documents.
 //!
 //! 1. Labels: each gold mention is projected onto the document's tokens as
-//!    a BIO span of its role — at its annotated offset, and (by default)
-//!    at every other occurrence of the same string on token boundaries.
-//! 2. The role tagger (averaged structured perceptron, one sequence per
+//!    a BIO span of its role (`B-`, `I-`…; with [`TrainConfig::bilou`]
+//!    BILOU: `U-` for one token, else `B-`, `I-`…, `L-`) — at its annotated
+//!    offset, and (by default) at every other occurrence of the same
+//!    string on token boundaries.
+//! 2. The role tagger (by default a linear-chain CRF, one sequence per
 //!    sentence) and the relevance classifier (averaged perceptron over
 //!    document features; relevant = has at least one gold filler) are
 //!    trained with a fixed seed.
@@ -95,6 +97,12 @@ pub struct TrainConfig {
     /// many averaged perceptrons trained with consecutive seeds (1: one
     /// perceptron).
     pub class_bags: usize,
+    /// The tagger's labels are BILOU per role (`B-` first, `I-` inside,
+    /// `L-` last token of a mention, `U-` a mention of one token) instead
+    /// of BIO (`B-`, `I-`). Out of fold +0.3 on average over five seeds,
+    /// one of them lower, for twice the training time: not the default
+    /// (docs/muc4.md, nineteenth round).
+    pub bilou: bool,
 }
 
 impl TrainConfig {
@@ -128,6 +136,7 @@ impl Default for TrainConfig {
             caps: false,
             trim: false,
             role_thresholds: false,
+            bilou: false,
             hints: false,
             classes: true,
             class_bags: 5,
@@ -162,9 +171,14 @@ fn byte_offset(text: &str, chars: usize) -> Option<usize> {
         .nth(chars)
 }
 
-/// Gold BIO labels for the tokens of `doc`; returns the number of mentions
+/// Gold BIO (or, with `bilou`, BILOU) labels for the tokens of `doc`; returns the number of mentions
 /// that could not be placed.
-fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<usize>, usize) {
+fn project(
+    doc: &GoldDoc,
+    ctx: &DocContext<'_>,
+    all_occurrences: bool,
+    bilou: bool,
+) -> (Vec<usize>, usize) {
     let mut labels = vec![0usize; ctx.len()];
     let mut unplaced = 0;
     let Some(extracts) = &doc.extracts else {
@@ -187,9 +201,22 @@ fn project(doc: &GoldDoc, ctx: &DocContext<'_>, all_occurrences: bool) -> (Vec<u
         if a >= b || b > labels.len() || labels[a..b].iter().any(|&l| l != 0) {
             return false;
         }
-        labels[a] = 1 + 2 * role;
-        for l in labels.iter_mut().take(b).skip(a + 1) {
-            *l = 2 + 2 * role;
+        if bilou {
+            let base = 1 + 4 * role;
+            if b == a + 1 {
+                labels[a] = base + 3;
+            } else {
+                labels[a] = base;
+                for l in labels.iter_mut().take(b - 1).skip(a + 1) {
+                    *l = base + 1;
+                }
+                labels[b - 1] = base + 2;
+            }
+        } else {
+            labels[a] = 1 + 2 * role;
+            for l in labels.iter_mut().take(b).skip(a + 1) {
+                *l = 2 + 2 * role;
+            }
         }
         true
     };
@@ -239,14 +266,14 @@ fn fit(docs: &[GoldDoc], cfg: &TrainConfig) -> (RoleModel, usize, usize) {
         if cfg.relevant_only && !doc.is_relevant() {
             continue;
         }
-        let (labels, u) = project(doc, &ctx, cfg.all_occurrences);
+        let (labels, u) = project(doc, &ctx, cfg.all_occurrences, cfg.bilou);
         unplaced += u;
         for &(a, b) in ctx.sents.iter().rev() {
             let f: Vec<Vec<u32>> = feats.drain(a..b).collect();
             seqs.push((f, labels[a..b].to_vec()));
         }
     }
-    let labels = role_labels();
+    let labels = role_labels(cfg.bilou);
     let allowed = bio_constraints(&labels);
     let trainer = SequenceTrainer::new(labels, buckets, allowed).with_dropout(cfg.dropout);
     let tagger = if cfg.crf_lr > 0.0 {
@@ -909,7 +936,7 @@ mod tests {
         let line = r#"{"docid": "D", "doctext": "the fmln attacked. later the fmln (farabundo front) fled.", "extracts": {"PerpOrg": [[["fmln", 4], ["farabundo front", 35]]]}}"#;
         let docs = read_jsonl(line).expect("valid");
         let ctx = DocContext::new(&docs[0].doctext);
-        let (labels, unplaced) = project(&docs[0], &ctx, true);
+        let (labels, unplaced) = project(&docs[0], &ctx, true, false);
         assert_eq!(unplaced, 0);
         let b = 1 + 2 * Role::PerpOrg as usize;
         let tagged: Vec<&str> = labels
@@ -920,8 +947,13 @@ mod tests {
             .collect();
         assert_eq!(tagged, vec!["fmln", "fmln", "farabundo", "front"]);
         assert_eq!(labels[1], b);
-        let (first_only, _) = project(&docs[0], &ctx, false);
+        let (first_only, _) = project(&docs[0], &ctx, false, false);
         assert_eq!(first_only.iter().filter(|&&l| l == b).count(), 2);
+        // BILOU: one-token mentions are U-, longer ones B- … L-.
+        let (bilou, _) = project(&docs[0], &ctx, true, true);
+        let base = 1 + 4 * Role::PerpOrg as usize;
+        let tagged: Vec<usize> = bilou.iter().copied().filter(|&l| l != 0).collect();
+        assert_eq!(tagged, vec![base + 3, base + 3, base, base + 2]);
     }
 
     /// `pairs` incident reports (alternately FMLN killing peasants and ELN
@@ -968,6 +1000,54 @@ mod tests {
         assert_eq!(orgs, vec!["fmln"]);
         assert!(RoleModel::load(&bytes[..bytes.len() - 3]).is_err());
         assert!(RoleModel::load(b"not a model").is_err());
+    }
+
+    #[test]
+    fn both_label_schemes_learn_mentions_of_one_and_several_tokens() {
+        let mut lines = Vec::new();
+        for i in 0..16 {
+            let g = if i % 2 == 0 { "farabundo front" } else { "eln" };
+            let text = format!("guerrillas of the {g} killed {i} peasants in town {i}.");
+            let v_at = text.find("peasants").unwrap_or(0);
+            lines.push(format!(
+                r#"{{"docid": "D{i}", "doctext": "{text}", "extracts": {{"PerpOrg": [[["{g}", 18]]], "Victim": [[["peasants", {v_at}]]]}}}}"#
+            ));
+            lines.push(format!(
+                r#"{{"docid": "N{i}", "doctext": "the minister met the {g} in town {i}.", "extracts": {{}}}}"#
+            ));
+        }
+        let docs = crate::muc4::read_jsonl(&lines.join("\n")).expect("valid");
+        for bilou in [false, true] {
+            let cfg = TrainConfig {
+                bits: 14,
+                epochs: 4,
+                holdout: 0.25,
+                bilou,
+                ..TrainConfig::default()
+            };
+            let (m, _) = train(&docs, &[], &cfg, &mut |_| {});
+            let m = RoleModel::load(&m.to_bytes()).expect("loads");
+            assert_eq!(m.tagger.labels().len(), if bilou { 21 } else { 11 });
+            for (text, org) in [
+                (
+                    "guerrillas of the farabundo front killed 9 peasants in town 30.",
+                    "farabundo front",
+                ),
+                ("guerrillas of the eln killed 7 peasants in town 31.", "eln"),
+            ] {
+                let p = m.predict(text);
+                let orgs: Vec<&str> = p.roles[Role::PerpOrg as usize]
+                    .iter()
+                    .map(|e| e.mentions[0].as_str())
+                    .collect();
+                assert_eq!(orgs, vec![org], "bilou: {bilou}");
+                let victims: Vec<&str> = p.roles[Role::Victim as usize]
+                    .iter()
+                    .map(|e| e.mentions[0].as_str())
+                    .collect();
+                assert_eq!(victims, vec!["peasants"], "bilou: {bilou}");
+            }
+        }
     }
 
     #[test]
