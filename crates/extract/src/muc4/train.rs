@@ -171,8 +171,8 @@ fn byte_offset(text: &str, chars: usize) -> Option<usize> {
         .nth(chars)
 }
 
-/// Gold BIO (or, with `bilou`, BILOU) labels for the tokens of `doc`; returns the number of mentions
-/// that could not be placed.
+/// Gold BIO (or, with `bilou`, BILOU) labels for the tokens of `doc`;
+/// returns the number of mentions that could not be placed.
 fn project(
     doc: &GoldDoc,
     ctx: &DocContext<'_>,
