@@ -713,12 +713,12 @@ impl RoleModel {
                 let role = ROLES[(l - 1) / w];
                 let mut e = t + 1;
                 if kind == 0 {
-                    // I-role continues it; in BILOU, L-role ends it.
-                    while e < path.len() && (path[e] == l + 1 || (w == 4 && path[e] == l + 2)) {
+                    // I-role continues it; in BILOU, an L-role ends it.
+                    while e < path.len() && path[e] == l + 1 {
                         e += 1;
-                        if w == 4 && path[e - 1] == l + 2 {
-                            break;
-                        }
+                    }
+                    if w == 4 && e < path.len() && path[e] == l + 2 {
+                        e += 1;
                     }
                 }
                 let score = (t..e).map(|k| margin(k, path[k])).sum::<f32>() / (e - t) as f32;
