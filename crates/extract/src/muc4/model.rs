@@ -348,6 +348,22 @@ pub(crate) fn labels_per_role(n: usize) -> usize {
     (n.saturating_sub(1) / ROLES.len()).max(1)
 }
 
+// The kinds of a role's labels, in the order of `role_labels`.
+/// `B-`: a mention's first token.
+pub(crate) const BEGIN: usize = 0;
+/// `I-`: a token inside a mention (in BILOU, neither first nor last).
+pub(crate) const INSIDE: usize = 1;
+/// `L-` (BILOU): a mention's last token.
+pub(crate) const LAST: usize = 2;
+/// `U-` (BILOU): a mention of one token.
+pub(crate) const UNIT: usize = 3;
+
+/// The index of role `role`'s label of kind `kind` in a label set of `w`
+/// labels per role ([`role_labels`]).
+pub(crate) fn role_label(role: usize, kind: usize, w: usize) -> usize {
+    1 + w * role + kind
+}
+
 /// Features of the stacked relevance gate: the document features, the
 /// relevance classifier's score and, per role, how strongly and how often
 /// the tagger prefers the role's `B-` label to `O` (log-scale buckets, so
@@ -374,7 +390,7 @@ pub(crate) fn gate_features(
     f.push(h.hash("g-rel", &[&bucket(relevance)]));
     let w = labels_per_role(n);
     for (k, role) in ROLES.iter().enumerate() {
-        let b = 1 + w * k;
+        let b = role_label(k, BEGIN, w);
         let (mut best, mut count) = (f32::NEG_INFINITY, 0usize);
         for row in em.chunks(n) {
             if let (Some(o), Some(x)) = (row.first(), row.get(b)) {
@@ -703,21 +719,21 @@ impl RoleModel {
             let mut t = 0;
             while t < path.len() {
                 let l = path[t];
-                // A mention opens with B-role (kind 0) or, in BILOU, is a
-                // U-role (kind 3); the role index is (l - 1) / w.
+                // A mention opens with B-role or, in BILOU, is a U-role;
+                // the role index is (l - 1) / w.
                 let kind = l.wrapping_sub(1) % w;
-                if l == 0 || !(kind == 0 || (w == 4 && kind == 3)) {
+                if l == 0 || !(kind == BEGIN || (w == 4 && kind == UNIT)) {
                     t += 1;
                     continue;
                 }
                 let role = ROLES[(l - 1) / w];
                 let mut e = t + 1;
-                if kind == 0 {
+                if kind == BEGIN {
                     // I-role continues it; in BILOU, an L-role ends it.
-                    while e < path.len() && path[e] == l + 1 {
+                    while e < path.len() && path[e] == l + INSIDE {
                         e += 1;
                     }
-                    if w == 4 && e < path.len() && path[e] == l + 2 {
+                    if w == 4 && e < path.len() && path[e] == l + LAST {
                         e += 1;
                     }
                 }

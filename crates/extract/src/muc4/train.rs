@@ -29,8 +29,8 @@ use super::keys::{primary_stages, primary_types, KeyTemplate, INCIDENT_TYPES, ST
 
 use super::hints::RuleHints;
 use super::model::{
-    featurize, gate_features, role_labels, DocScores, Params, RawPrediction, Representative,
-    RoleModel, TRIM_EDGES, TRIM_NUMBER,
+    featurize, gate_features, role_label, role_labels, DocScores, Params, RawPrediction,
+    Representative, RoleModel, BEGIN, INSIDE, LAST, TRIM_EDGES, TRIM_NUMBER, UNIT,
 };
 use super::rescore::{entity_candidates, EntityCandidate, EntityScorer};
 use super::{normalize, score, GoldDoc, Muc4Prediction, Scores};
@@ -201,21 +201,16 @@ fn project(
         if a >= b || b > labels.len() || labels[a..b].iter().any(|&l| l != 0) {
             return false;
         }
-        if bilou {
-            let base = 1 + 4 * role;
-            if b == a + 1 {
-                labels[a] = base + 3;
-            } else {
-                labels[a] = base;
-                for l in labels.iter_mut().take(b - 1).skip(a + 1) {
-                    *l = base + 1;
-                }
-                labels[b - 1] = base + 2;
-            }
+        let label = |kind| role_label(role, kind, if bilou { 4 } else { 2 });
+        if bilou && b == a + 1 {
+            labels[a] = label(UNIT);
         } else {
-            labels[a] = 1 + 2 * role;
+            labels[a] = label(BEGIN);
             for l in labels.iter_mut().take(b).skip(a + 1) {
-                *l = 2 + 2 * role;
+                *l = label(INSIDE);
+            }
+            if bilou {
+                labels[b - 1] = label(LAST);
             }
         }
         true
