@@ -36,7 +36,7 @@ enum Command {
     Import(cmd::import::Args),
     /// Analyse articles and store them (documents, events, stories, incidents) in a data directory.
     Ingest(cmd::ingest::Args),
-    /// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
+    // No doc comment: the help (short and long) comes from `muc4::Args`.
     Muc4(cmd::muc4::Args),
     // No doc comment: the help (short and long) comes from `search::Args`.
     Search(cmd::search::Args),

@@ -1,5 +1,6 @@
 //! Property tests of the whole pipeline: obfuscation does not change the
-//! analysis, and arbitrary input never breaks the offset invariants.
+//! analysis, and arbitrary input never breaks the offset invariants; and of
+//! the MUC-4 readers, which take any text.
 
 use proptest::prelude::*;
 use vigil_core::{Analysis, Document, Span};
@@ -193,5 +194,88 @@ proptest! {
         let text = words.join(" ");
         let a = pipeline().analyze(&doc(&text));
         prop_assert_eq!(spans_ok(&a), Ok(()));
+    }
+}
+
+/// The MUC-4 readers: the GRIT JSON Lines reader, the answer-key template
+/// parser and the raw-text dateline parser take any text without
+/// panicking, and the GRIT reader accounts for every non-blank line once.
+mod muc4_readers {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+    use vigil_extract::muc4::{self, keys, slots};
+
+    /// Lines that look like GRIT documents, damaged ones and noise.
+    fn grit_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ("[A-C]", "[a-z ]{0,30}").prop_map(|(id, text)| format!(
+                r#"{{"docid": "{id}", "doctext": "{text}"}}"#
+            )),
+            ("[A-C]", "[a-z ]{0,30}", "[a-z]{1,8}", -5i64..40).prop_map(|(id, text, m, o)| format!(
+                r#"{{"docid": "{id}", "doctext": "{text}", "extracts": {{"Weapon": [[["{m}", {o}]]], "Other": []}}}}"#
+            )),
+            "[A-C]".prop_map(|id| format!(r#"{{"docid": "{id}", "doctext": 7}}"#)),
+            Just(String::new()),
+            Just("   ".to_string()),
+            "\\PC{0,40}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn grit_reader_accounts_for_every_line(lines in proptest::collection::vec(grit_line(), 0..12)) {
+            let input = lines.join("\n");
+            let (docs, errors) = muc4::read_jsonl_lenient(&input);
+            let nonblank = input.lines().filter(|l| !l.trim().is_empty()).count();
+            // Each non-blank line is a document or an error, never both.
+            prop_assert_eq!(docs.len() + errors.len(), nonblank);
+            let ids: HashSet<&str> = docs.iter().map(|d| d.docid.as_str()).collect();
+            prop_assert_eq!(ids.len(), docs.len(), "docids are unique");
+            let error_lines: Vec<usize> = errors.iter().map(muc4::GritError::line).collect();
+            prop_assert!(error_lines.windows(2).all(|w| w[0] < w[1]), "in line order");
+            prop_assert!(error_lines.iter().all(|&l| l >= 1 && l <= input.lines().count()));
+            for e in &errors {
+                prop_assert!(!e.to_string().contains('\n'), "one line per error");
+            }
+            // The strict reader agrees: the first bad line, or the same documents.
+            match muc4::read_jsonl(&input) {
+                Ok(strict) => {
+                    prop_assert!(errors.is_empty());
+                    prop_assert_eq!(strict, docs);
+                }
+                Err(e) => prop_assert_eq!(Some(e.line()), error_lines.first().copied()),
+            }
+        }
+
+        #[test]
+        fn key_parser_takes_any_text(text in "\\PC{0,300}") {
+            let _ = keys::parse(&text);
+        }
+
+        #[test]
+        fn key_parser_takes_damaged_templates(
+            slots in proptest::collection::vec(
+                (0u8..30, prop_oneof![Just("MESSAGE: ID"), Just("INCIDENT: DATE"), Just("INCIDENT: TYPE"), Just("HUM TGT: NAME"), Just("")], "[ A-Z0-9:/\\-\"*()]{0,20}"),
+                0..20,
+            )
+        ) {
+            let text: String = slots
+                .iter()
+                .map(|(n, name, value)| format!("{n}.  {name}  {value}\n"))
+                .collect();
+            for t in keys::parse(&text) {
+                let _ = (t.dates(), t.locations());
+            }
+        }
+
+        #[test]
+        fn dateline_parsers_take_any_text(head in "\\PC{0,80}", body in "\\PC{0,200}") {
+            let d = slots::parse_dateline(&head);
+            if let Some(place) = &d.place {
+                prop_assert!(!place.is_empty());
+            }
+            let _ = slots::parse_raw_texts(&format!("TST9-MUC4-0001\n{head}\n{body}\n"));
+        }
     }
 }

@@ -17,7 +17,17 @@ use rayon::prelude::*;
 use vigil_extract::muc4::slots::{self, Dateline, SlotPrediction};
 use vigil_extract::muc4::{self, RoleLists, RoleModel};
 
-/// Run the extractor on MUC-4 documents and score the result.
+/// Run the pipeline on MUC-4 documents (GRIT format) and score the result.
+///
+/// A line of the input that is not a GRIT document (malformed JSON, no
+/// `docid` or `doctext`, a `docid` already used) is reported on standard
+/// error with its line number and skipped; the other documents are run,
+/// written and scored, and the exit status is 1.
+///
+/// Example (the development set, scored, with incident type, stage, date
+/// and location against the full answer keys):
+///
+///   vigil muc4 -i ../shared/data/muc4/dev.jsonl -o preds.json --keys ../shared/data/muc4/raw/key-tst1.v7 ../shared/data/muc4/raw/key-tst2.v4
 #[derive(clap::Args)]
 pub struct Args {
     /// GRIT JSON Lines: `docid`, `doctext`, optional `extracts`.
@@ -85,8 +95,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let input = std::fs::read_to_string(&args.input)
         .with_context(|| format!("reading {}", args.input.display()))?;
-    let docs =
-        muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.input.display()))?;
+    let (docs, bad_lines) = muc4::read_jsonl_lenient(&input);
+    for err in &bad_lines {
+        eprintln!("vigil: {}: {err}; skipped", args.input.display());
+    }
     let raw_dir: Option<&Path> = args
         .raw
         .as_deref()
@@ -240,6 +252,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             print!("{}", slot_given.to_text());
         }
+    }
+    if !bad_lines.is_empty() {
+        eprintln!(
+            "vigil: {} line(s) of {} are not GRIT documents (see above); the other {} documents were run and scored",
+            bad_lines.len(),
+            args.input.display(),
+            docs.len()
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -132,8 +132,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let input = std::fs::read_to_string(&args.muc4)
         .with_context(|| format!("reading {}", args.muc4.display()))?;
-    let mut docs =
-        muc4::read_jsonl(&input).with_context(|| format!("parsing {}", args.muc4.display()))?;
+    // Every document or none: a model trained on what was left of a
+    // damaged file would not be the one its command line names.
+    let mut docs = muc4::read_jsonl(&input).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {e}; fix or remove that line (training reads every document of the file or none)",
+            args.muc4.display()
+        )
+    })?;
     if docs.iter().all(|d| d.extracts.is_none()) {
         anyhow::bail!(
             "{}: no document has `extracts`; nothing to learn from",

@@ -5,7 +5,7 @@
 //! `[mention, offset]` pairs (offsets in characters of `doctext`).
 //! Output: `{docid: {"pred_extracts": {role: [[mention, …], …]}}}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
@@ -39,11 +39,30 @@ struct RawDoc {
     extracts: Option<RawExtracts>,
 }
 
-/// Errors reading GRIT files.
+/// Errors reading GRIT files; each names the (1-based) line it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum GritError {
+    /// The line is not a GRIT document (malformed JSON, a missing or
+    /// mistyped `docid` or `doctext`).
     #[error("line {line}: {message}")]
     Line { line: usize, message: String },
+    /// A second document with a `docid` already read: the prediction file
+    /// is keyed by `docid`, so one of the two would be lost.
+    #[error("line {line}: docid {docid:?} was already used on line {first}; give every document its own docid")]
+    DuplicateDocid {
+        line: usize,
+        docid: String,
+        first: usize,
+    },
+}
+
+impl GritError {
+    /// The (1-based) line the error is about.
+    pub fn line(&self) -> usize {
+        match self {
+            GritError::Line { line, .. } | GritError::DuplicateDocid { line, .. } => *line,
+        }
+    }
 }
 
 impl GoldDoc {
@@ -69,18 +88,56 @@ impl GoldDoc {
     }
 }
 
-/// Parses GRIT JSON Lines. Blank lines are skipped; a malformed line is an
-/// error naming its (1-based) number. Unknown role names are ignored.
+/// Parses GRIT JSON Lines. Blank lines are skipped; a malformed line or a
+/// repeated `docid` is an error naming its (1-based) number. Unknown role
+/// names are ignored.
 pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
+    let (docs, mut errors) = read_jsonl_lenient(input);
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors.swap_remove(0))
+    }
+}
+
+/// Parses GRIT JSON Lines, keeping every good document: returns the
+/// documents in file order and one error per line that is not a document
+/// (in line order), so that a caller can report the bad lines and go on
+/// with the rest. A document whose `docid` was already read is an error
+/// and left out; the first one is kept. A mention's negative offset reads
+/// as 0.
+pub fn read_jsonl_lenient(input: &str) -> (Vec<GoldDoc>, Vec<GritError>) {
     let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawDoc = serde_json::from_str(line).map_err(|e| GritError::Line {
-            line: i + 1,
-            message: e.to_string(),
-        })?;
+        let raw: RawDoc = match serde_json::from_str(line) {
+            Ok(raw) => raw,
+            Err(e) => {
+                // serde_json counts lines of the one line it was given.
+                let text = e.to_string();
+                let what = text
+                    .rsplit_once(" at line ")
+                    .map_or(text.as_str(), |(w, _)| w);
+                errors.push(GritError::Line {
+                    line: i + 1,
+                    message: format!("{what} (column {})", e.column()),
+                });
+                continue;
+            }
+        };
+        if let Some(&first) = seen.get(&raw.docid) {
+            errors.push(GritError::DuplicateDocid {
+                line: i + 1,
+                docid: raw.docid,
+                first,
+            });
+            continue;
+        }
+        seen.insert(raw.docid.clone(), i + 1);
         let extracts = raw.extracts.map(|ex| {
             let mut out: [KeyEntities; 5] = Default::default();
             for (name, ents) in ex {
@@ -104,7 +161,7 @@ pub fn read_jsonl(input: &str) -> Result<Vec<GoldDoc>, GritError> {
             hints: None,
         });
     }
-    Ok(docs)
+    (docs, errors)
 }
 
 /// The prediction file: `{docid: {"pred_extracts": {role: entities}}}`,
@@ -147,6 +204,34 @@ mod tests {
         );
         let err = read_jsonl("{\"docid\": 1}\n{oops").expect_err("invalid");
         assert!(err.to_string().starts_with("line 1:"));
+    }
+
+    #[test]
+    fn a_lenient_read_keeps_every_good_document_and_names_each_bad_line() {
+        let input = concat!(
+            "{\"docid\": \"A\", \"doctext\": \"a bomb exploded\"}\n",
+            "{\"docid\": \"B\", \"doctext\": 5}\n",
+            "\n",
+            "not json\n",
+            "{\"docid\": \"A\", \"doctext\": \"again\"}\n",
+            "{\"docid\": \"C\", \"doctext\": \"quiet day\", \"extracts\": {\"Weapon\": [[[\"bomb\", -3]]]}}\n",
+        );
+        let (docs, errors) = read_jsonl_lenient(input);
+        let ids: Vec<&str> = docs.iter().map(|d| d.docid.as_str()).collect();
+        assert_eq!(ids, ["A", "C"]);
+        assert_eq!(docs[0].doctext, "a bomb exploded", "the first A is kept");
+        let lines: Vec<usize> = errors.iter().map(GritError::line).collect();
+        assert_eq!(lines, [2, 4, 5]);
+        assert_eq!(
+            errors[0].to_string(),
+            "line 2: invalid type: integer `5`, expected a string (column 27)"
+        );
+        assert!(errors[2].to_string().contains("already used on line 1"));
+        let weapon = &docs[1].extracts.as_ref().expect("annotated")[Role::Weapon as usize];
+        assert_eq!(weapon, &vec![vec![("bomb".to_string(), 0)]]);
+        // The strict reader stops at the first of them.
+        let err = read_jsonl(input).expect_err("line 2 is bad");
+        assert_eq!(err.line(), 2);
     }
 
     #[test]

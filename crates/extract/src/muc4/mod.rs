@@ -46,7 +46,7 @@ pub mod slots;
 mod train;
 
 pub use from_analysis::{combine, from_analysis};
-pub use grit::{predictions_json, read_jsonl, GoldDoc, GritError};
+pub use grit::{predictions_json, read_jsonl, read_jsonl_lenient, GoldDoc, GritError};
 pub use hints::{attach_hints, RuleHints};
 pub use model::{
     Candidate, DocLabels, DocScores, Params, RawPrediction, Representative, RoleModel, TRIM_EDGES,
