@@ -107,11 +107,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .and_then(|i| args.get(i + 1))
     };
     let k: usize = opt("--folds").map_or(Ok(4), |s| s.parse())?;
-    let mut docs = muc4::read_jsonl(&std::fs::read_to_string(train_path)?)?;
-    let dev = match opt("--dev") {
-        Some(p) => Some(muc4::read_jsonl(&std::fs::read_to_string(p)?)?),
-        None => None,
+    // A damaged file is named with its line: cross-validation reads all of
+    // it or nothing, as `vigil train` does.
+    let read = |path: &str| -> Result<Vec<muc4::GoldDoc>, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
+        muc4::read_jsonl(&text).map_err(|e| format!("{path}: {e}"))
     };
+    let mut docs = read(train_path)?;
+    let dev = opt("--dev").map(|p| read(p)).transpose()?;
     let keys = match opt("--raw") {
         Some(dir) => muc4::keys::read_dir(std::path::Path::new(dir))?,
         None => Vec::new(),
