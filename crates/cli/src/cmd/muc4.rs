@@ -190,11 +190,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing {}", args.output.display()))?;
     let threads = rayon::current_num_threads();
     eprintln!(
-        "vigil muc4: {} documents in {:.3} s ({:.0} docs/s on {} threads, {:.0} docs/s per thread)",
+        "vigil muc4: {} documents in {:.3} s ({:.0} docs/s on {} thread{}, {:.0} docs/s per thread)",
         docs.len(),
         secs,
         docs.len() as f64 / secs.max(1e-9),
         threads,
+        if threads == 1 { "" } else { "s" },
         docs.len() as f64 / secs.max(1e-9) / threads as f64
     );
     if docs.iter().any(|d| d.extracts.is_some()) {
